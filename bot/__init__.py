@@ -1,0 +1,1 @@
+"""Carrier Advisor: the domain core (no Rasa imports), the web app and the CLI."""
