@@ -1,0 +1,1 @@
+"""Rasa adapters for the NLU pipeline. The only part of `bot/` that imports Rasa."""

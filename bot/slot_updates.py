@@ -1,0 +1,130 @@
+"""Turn one customer message (its entities and text) into slot updates.
+
+This is where a conversation's facts accumulate: lists grow across turns ("we also have an
+office in Boise"), a correction replaces ("actually it's 4 offices"), a negated value is
+removed ("Tacoma, not Seattle"). Plain Python: the Rasa action only passes values through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from bot.corrections import is_correction, merge_values
+
+NEGATED = "negated"
+
+# entity name -> list slot it feeds
+LIST_SLOTS = {"us_state": "states", "service": "services", "challenge": "challenges"}
+# entity name -> single-valued slot it feeds (the last mention wins)
+VALUE_SLOTS = {
+    "zip_code": "zip_code",
+    "num_locations": "num_locations",
+    "employees": "employees",
+    "contract_end": "contract_end",
+    "email": "email",
+    "phone": "phone",
+}
+# Phrases that tell us a carrier named in an `inform` is the customer's own.
+CURRENT_CARRIER_CUES = (
+    "current", "currently", "we're with", "we are with", "we have", "we use", "using",
+    "our carrier", "our provider", "provider is", "carrier is", "with ", "stuck with",
+)
+
+
+@dataclass(frozen=True)
+class MessageUpdate:
+    """Slot values to set and problems (code, customer's value) to tell the customer about."""
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    problems: tuple[tuple[str, str], ...] = ()
+
+
+def _values(entities: Iterable[Mapping[str, Any]], name: str, negated: bool) -> list[Any]:
+    out: list[Any] = []
+    for entity in entities:
+        if entity.get("entity") != name:
+            continue
+        if (entity.get("role") == NEGATED) != negated:
+            continue
+        value = entity.get("value")
+        if value is not None and value not in out:
+            out.append(value)
+    return out
+
+
+def _positive_int(value: Any) -> Optional[int]:
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError):
+        return None
+    return number
+
+
+def updates_from_message(
+    current: Mapping[str, Any],
+    entities: Sequence[Mapping[str, Any]],
+    text: str,
+    intent: Optional[str] = None,
+    requested_slot: Optional[str] = None,
+    known_zip: Any = None,
+) -> MessageUpdate:
+    """Compute the slot updates for one message.
+
+    `known_zip(zip5) -> bool` says whether a ZIP exists (the extractor also emits the ZIP of
+    an unknown code so that we can say so here).
+    """
+    correction = is_correction(text or "")
+    slots: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+
+    for entity_name, slot in LIST_SLOTS.items():
+        new = _values(entities, entity_name, negated=False)
+        negated = _values(entities, entity_name, negated=True)
+        if not new and not negated:
+            continue
+        previous = list(current.get(slot) or [])
+        # A targeted correction ("Tacoma, not Seattle") removes what was negated and keeps
+        # the rest; a bare "actually ..." restates the whole answer.
+        merged = merge_values(previous, new, correction=correction and not negated, negated=negated)
+        if merged != previous:
+            slots[slot] = merged
+
+    new_cities = _values(entities, "city", negated=False)
+    negated_cities = _values(entities, "city", negated=True)
+    current_city = current.get("city")
+    if new_cities and (not current_city or correction or current_city in negated_cities):
+        if new_cities[0] != current_city:
+            slots["city"] = new_cities[0]
+    elif current_city and current_city in negated_cities:
+        slots["city"] = None
+
+    for entity_name, slot in VALUE_SLOTS.items():
+        values = _values(entities, entity_name, negated=False)
+        if not values:
+            continue
+        value = values[-1]
+        if entity_name == "zip_code":
+            if known_zip is not None and not known_zip(str(value)):
+                problems.append(("unknown_zip", str(value)))
+                continue
+        if entity_name in ("num_locations", "employees"):
+            number = _positive_int(value)
+            if number is None:
+                continue
+            if number < 1:
+                code = "not_positive" if entity_name == "num_locations" else "employees_not_positive"
+                problems.append((code, str(value)))
+                continue
+            value = float(number)
+        if current.get(slot) != value:
+            slots[slot] = value
+
+    carriers = _values(entities, "carrier", negated=False)
+    if carriers and intent not in ("ask_why",):
+        lowered = (text or "").lower()
+        if requested_slot == "current_carrier" or any(cue in lowered for cue in CURRENT_CARRIER_CUES):
+            if current.get("current_carrier") != carriers[0]:
+                slots["current_carrier"] = carriers[0]
+
+    return MessageUpdate(slots=slots, problems=tuple(problems))
