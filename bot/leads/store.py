@@ -1,0 +1,470 @@
+"""`LeadStore`: one lead per conversation in SQLite (default) or PostgreSQL (DATABASE_URL).
+
+Concurrency: an upsert is one transaction that starts with a single
+`INSERT ... ON CONFLICT (sender_id) DO UPDATE` statement, so two upserts for one conversation
+can never create two rows. On PostgreSQL that statement takes the row lock, which is held
+until commit; on SQLite the transaction is `BEGIN IMMEDIATE`, which takes the database write
+lock up front. Either way the score is then recomputed from the merged row by the same
+transaction, before anyone else can change it.
+
+Availability: database errors that mean "cannot reach or lock the database right now" surface
+as `LeadStoreUnavailable`. `upsert_or_spool()` then appends the update to a JSON-lines spool
+file, and `replay_spool()` applies it later: a lead is never lost because the DB blinked.
+
+All methods block (SQLAlchemy is sync here); async callers wrap them in `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
+
+from sqlalchemy import and_, case, event, exc, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.pool import StaticPool
+
+from bot.leads.models import (
+    Lead,
+    carrier_names,
+    check_status,
+    leads_table,
+    normalize_slots,
+    normalize_transcript,
+    row_to_lead,
+)
+from bot.leads.scoring import ScoringConfig, load_scoring, score_lead
+from bot.privacy import redact
+from bot.settings import VAR_DIR, Settings
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+DEFAULT_SPOOL_PATH = VAR_DIR / "lead-spool.jsonl"
+#: pg_advisory_xact_lock key serialising concurrent `migrate()` calls (any constant will do).
+_MIGRATION_LOCK_KEY = 0x1EAD5
+SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+
+# Errors that mean the database is unreachable, locked or dropped the connection: worth
+# retrying later. (SQLite's "database is locked" is an OperationalError too.)
+_TRANSIENT = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
+
+
+class LeadStoreError(Exception):
+    """Base class of the lead store's own errors."""
+
+
+class LeadStoreUnavailable(LeadStoreError):
+    """The database cannot be reached (or locked) right now; retry later or spool."""
+
+
+def _mask_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only for messages
+        return "<database url>"
+
+
+class LeadStore:
+    """The lead database. Cheap to construct: the engine is created on first use."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Optional[Callable[[], datetime]] = None,
+        spool_path: Union[str, Path, None] = None,
+        connect_timeout: float = 3.0,
+        lock_timeout: float = 10.0,
+        scoring_path: Union[str, Path, None] = None,
+    ) -> None:
+        self.url = url
+        self._dialect = make_url(url).get_backend_name()
+        if self._dialect not in SUPPORTED_DIALECTS:
+            raise ValueError(f"the lead store supports {', '.join(SUPPORTED_DIALECTS)} URLs, "
+                             f"not {self._dialect!r}")
+        self._clock = clock or Settings.from_env().now
+        self.spool_path = Path(spool_path) if spool_path is not None else DEFAULT_SPOOL_PATH
+        self._connect_timeout = connect_timeout
+        self._lock_timeout = lock_timeout
+        self._scoring_path = scoring_path
+        self._engine: Optional[Engine] = None
+        self._engine_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Optional[Settings] = None, **kwargs: Any) -> "LeadStore":
+        """The store of this deployment: DATABASE_URL or the embedded SQLite file, BOT_NOW clock."""
+        settings = settings or Settings.from_env()
+        kwargs.setdefault("clock", settings.now)
+        return cls(settings.effective_database_url, **kwargs)
+
+    @property
+    def dialect(self) -> str:
+        return self._dialect
+
+    # --- engine and transactions -----------------------------------------------------------
+
+    def _get_engine(self) -> Engine:
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = self._create_engine()
+            return self._engine
+
+    def _create_engine(self) -> Engine:
+        url = make_url(self.url)
+        if self._dialect == "postgresql":
+            return create_engine(
+                url,
+                future=True,
+                pool_pre_ping=True,  # a restarted server must not cost a failed upsert
+                connect_args={"connect_timeout": max(1, int(self._connect_timeout))},
+            )
+        memory = url.database in (None, "", ":memory:")
+        if memory:
+            # One shared connection, or every checkout would see a different empty database.
+            engine = create_engine(url, future=True, poolclass=StaticPool,
+                                   connect_args={"check_same_thread": False})
+        else:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, future=True,
+                                   connect_args={"timeout": self._lock_timeout})
+        busy_ms = int(self._lock_timeout * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # pysqlite's own transaction handling defers BEGIN and gets it wrong for DDL;
+            # we emit BEGIN ourselves (below), the recipe from SQLAlchemy's SQLite docs.
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            if not memory:
+                cursor.execute("PRAGMA journal_mode = WAL")  # readers don't block the writer
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+
+    @contextlib.contextmanager
+    def _transaction(self, write: bool) -> Iterator[Connection]:
+        """A connection in a transaction, committed on success; transient errors translated."""
+        try:
+            with self._get_engine().connect() as conn:
+                if write and self._dialect == "sqlite":
+                    # Take the write lock at BEGIN: a deferred transaction that reads and then
+                    # writes can fail with "database is locked" instead of waiting its turn.
+                    conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+        except _TRANSIENT as error:
+            raise LeadStoreUnavailable(
+                f"lead database {_mask_url(self.url)} unavailable: "
+                f"{redact(str(error.orig or error)).splitlines()[0]}"
+            ) from error
+
+    def close(self) -> None:
+        """Release pooled connections (the store can still be used afterwards)."""
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+    # --- schema ------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest revision (creating it in an empty database).
+
+        Safe to call from every process at start-up: concurrent calls are serialised (advisory
+        lock on PostgreSQL, the write lock on SQLite) and a database at head is left alone.
+        """
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+        with self._transaction(write=True) as conn:
+            if self._dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                             {"key": _MIGRATION_LOCK_KEY})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def _insert(self) -> Any:
+        return (pg_insert if self._dialect == "postgresql" else sqlite_insert)(leads_table)
+
+    def upsert(
+        self,
+        sender_id: str,
+        *,
+        channel: str,
+        slots: Mapping[str, Any],
+        status: Optional[str] = None,
+        after_hours: Optional[bool] = None,
+        recommendation: Optional[Mapping[str, Any]] = None,
+        transcript: Optional[Sequence[Mapping[str, Any]]] = None,
+        callback_time: Optional[str] = None,
+        at: Optional[datetime] = None,
+    ) -> Lead:
+        """Create or update the conversation's lead and return it, re-scored.
+
+        Merge rules: a slot given as None/empty keeps the stored value; `recommendation`,
+        `transcript`, `callback_time` and `after_hours` replace the stored value when given.
+        Status moves forward only: `new` never overwrites `handoff`/`callback`, and `closed`
+        (a sales decision) is only changed by `set_status()`. `at` (default: the clock) is when
+        the update happened; replayed spool entries pass their original time.
+        """
+        if not sender_id:
+            raise ValueError("sender_id is required")
+        if status is not None:
+            check_status(status)
+        now = at or self._clock()
+        values = normalize_slots(slots)
+        changes: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+        if recommendation is not None:
+            changes["recommendation"] = dict(recommendation)
+            changes["recommended_carriers"] = carrier_names(recommendation)
+            if not changes.get("handoff_reason") and recommendation.get("handoff_reason"):
+                reason = normalize_slots({"handoff_reason": recommendation["handoff_reason"]})
+                if reason["handoff_reason"]:
+                    changes["handoff_reason"] = reason["handoff_reason"]
+        if transcript is not None:
+            changes["transcript"] = normalize_transcript(transcript)
+        if callback_time is not None:
+            changes["callback_time"] = str(callback_time)
+        if after_hours is not None:
+            changes["after_hours"] = bool(after_hours)
+
+        table = leads_table
+        insert_values = {
+            "sender_id": sender_id,
+            "channel": channel or "unknown",
+            "created_at": now,
+            "updated_at": now,
+            "status": status or "new",
+            **changes,
+        }
+        set_: dict[str, Any] = dict(changes)
+        # Never move updated_at backwards (a replayed spool entry may be older than the row).
+        set_["updated_at"] = case((table.c.updated_at > now, table.c.updated_at), else_=now)
+        if status is not None and status != "new":
+            set_["status"] = case((table.c.status == "closed", table.c.status), else_=status)
+        statement = self._insert().values(**insert_values).on_conflict_do_update(
+            index_elements=[table.c.sender_id], set_=set_)
+
+        with self._transaction(write=True) as conn:
+            conn.execute(statement)
+            row = conn.execute(select(table).where(table.c.sender_id == sender_id)).one()
+            lead = row_to_lead(row._mapping)
+            scored = score_lead(lead.slots(), today=self._clock().date(),
+                                config=self._scoring_config())
+            if (scored.score, scored.grade, scored.reasons) != (lead.score, lead.grade,
+                                                                lead.score_reasons):
+                conn.execute(update(table).where(table.c.id == lead.id).values(
+                    score=scored.score, grade=scored.grade, score_reasons=list(scored.reasons)))
+                row = conn.execute(select(table).where(table.c.id == lead.id)).one()
+                lead = row_to_lead(row._mapping)
+        return lead
+
+    def _scoring_config(self) -> ScoringConfig:
+        return load_scoring(self._scoring_path)
+
+    def set_status(self, lead_id: int, status: str) -> Optional[Lead]:
+        """Set a lead's status (any transition: this is the sales team's decision)."""
+        check_status(status)
+        with self._transaction(write=True) as conn:
+            result = conn.execute(update(leads_table).where(leads_table.c.id == lead_id)
+                                  .values(status=status, updated_at=self._clock()))
+            if result.rowcount == 0:
+                return None
+            row = conn.execute(select(leads_table).where(leads_table.c.id == lead_id)).one()
+            return row_to_lead(row._mapping)
+
+    def set_paused(self, sender_id: str, paused: bool) -> Optional[Lead]:
+        """Pause (a human took over) or resume the bot for a conversation; None if no lead.
+
+        updated_at is left alone: pausing is conversation control, not new lead data.
+        """
+        with self._transaction(write=True) as conn:
+            result = conn.execute(update(leads_table)
+                                  .where(leads_table.c.sender_id == sender_id)
+                                  .values(paused=bool(paused)))
+            if result.rowcount == 0:
+                return None
+            row = conn.execute(select(leads_table)
+                               .where(leads_table.c.sender_id == sender_id)).one()
+            return row_to_lead(row._mapping)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def get(self, sender_id: str) -> Optional[Lead]:
+        """The conversation's lead, or None."""
+        with self._transaction(write=False) as conn:
+            row = conn.execute(select(leads_table)
+                               .where(leads_table.c.sender_id == sender_id)).one_or_none()
+        return row_to_lead(row._mapping) if row is not None else None
+
+    def get_by_id(self, lead_id: int) -> Optional[Lead]:
+        """The lead with this id, or None."""
+        with self._transaction(write=False) as conn:
+            row = conn.execute(select(leads_table)
+                               .where(leads_table.c.id == lead_id)).one_or_none()
+        return row_to_lead(row._mapping) if row is not None else None
+
+    def list_leads(
+        self,
+        grade: Optional[str] = None,
+        status: Optional[str] = None,
+        after_hours: Optional[bool] = None,
+        since: Optional[datetime] = None,
+        until: Optional[datetime] = None,
+    ) -> list[Lead]:
+        """Leads, newest update first. `since`/`until` (half-open [since, until)) select leads
+        created or updated in that window."""
+        table = leads_table
+        query = select(table)
+        if grade is not None:
+            query = query.where(table.c.grade == grade)
+        if status is not None:
+            query = query.where(table.c.status == status)
+        if after_hours is not None:
+            query = query.where(table.c.after_hours == bool(after_hours))
+        if since is not None or until is not None:
+            def within(column: Any) -> Any:
+                terms = []
+                if since is not None:
+                    terms.append(column >= since)
+                if until is not None:
+                    terms.append(column < until)
+                return and_(*terms)
+
+            query = query.where(or_(within(table.c.created_at), within(table.c.updated_at)))
+        query = query.order_by(table.c.updated_at.desc(), table.c.id.desc())
+        with self._transaction(write=False) as conn:
+            return [row_to_lead(row._mapping) for row in conn.execute(query)]
+
+    # --- spool -------------------------------------------------------------------------------
+
+    def upsert_or_spool(
+        self,
+        sender_id: str,
+        *,
+        channel: str,
+        slots: Mapping[str, Any],
+        status: Optional[str] = None,
+        after_hours: Optional[bool] = None,
+        recommendation: Optional[Mapping[str, Any]] = None,
+        transcript: Optional[Sequence[Mapping[str, Any]]] = None,
+        callback_time: Optional[str] = None,
+    ) -> Optional[Lead]:
+        """`upsert()`, or, when the database is unavailable, append it to the spool file.
+
+        Returns the lead, or None when the update was spooled. Pending spool entries are
+        replayed first so updates of one conversation are applied in order.
+        """
+        at = self._clock()
+        entry = {
+            "sender_id": sender_id,
+            "channel": channel,
+            "slots": dict(slots),
+            "status": status,
+            "after_hours": after_hours,
+            "recommendation": dict(recommendation) if recommendation is not None else None,
+            "transcript": list(transcript) if transcript is not None else None,
+            "callback_time": callback_time,
+            "at": at.isoformat(),
+        }
+        try:
+            if self.pending_spool():
+                self.replay_spool()
+            return self.upsert(
+                sender_id, channel=channel, slots=slots, status=status,
+                after_hours=after_hours, recommendation=recommendation,
+                transcript=transcript, callback_time=callback_time, at=at,
+            )
+        except LeadStoreUnavailable as error:
+            self._spool_append(entry)
+            log.warning("lead store unavailable, update of conversation %s spooled to %s (%s)",
+                        sender_id, self.spool_path, error)
+            return None
+
+    def pending_spool(self) -> bool:
+        """True when the spool file holds entries not yet replayed."""
+        try:
+            return self.spool_path.stat().st_size > 0
+        except OSError:
+            return False
+
+    def _spool_append(self, entry: Mapping[str, Any]) -> None:
+        line = json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
+        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.spool_path, "a", encoding="utf-8") as spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)  # released on close
+            spool.write(line + "\n")
+            spool.flush()
+            os.fsync(spool.fileno())  # the DB is down: this line may be the only copy
+
+    def replay_spool(self) -> int:
+        """Apply spooled updates in order and remove them; returns how many were applied.
+
+        Stops at the first entry the database still cannot take and keeps it and everything
+        after it. An entry the store rejects outright (corrupt line, invalid value) is moved to
+        `<spool>.rejected` for a human, never dropped.
+        """
+        if not self.pending_spool():
+            return 0
+        applied = 0
+        with open(self.spool_path, "a+", encoding="utf-8") as spool:
+            fcntl.flock(spool, fcntl.LOCK_EX)
+            spool.seek(0)
+            lines = [line for line in spool.read().splitlines() if line.strip()]
+            remaining: list[str] = []
+            for index, line in enumerate(lines):
+                try:
+                    entry = json.loads(line)
+                    self.upsert(
+                        entry["sender_id"],
+                        channel=entry.get("channel") or "unknown",
+                        slots=entry.get("slots") or {},
+                        status=entry.get("status"),
+                        after_hours=entry.get("after_hours"),
+                        recommendation=entry.get("recommendation"),
+                        transcript=entry.get("transcript"),
+                        callback_time=entry.get("callback_time"),
+                        at=datetime.fromisoformat(entry["at"]) if entry.get("at") else None,
+                    )
+                    applied += 1
+                except LeadStoreUnavailable:
+                    remaining = lines[index:]
+                    break
+                except (ValueError, KeyError, TypeError, AttributeError) as error:
+                    self._reject(line, error)
+            spool.seek(0)
+            spool.truncate()
+            if remaining:
+                spool.write("\n".join(remaining) + "\n")
+            spool.flush()
+            os.fsync(spool.fileno())
+        if applied:
+            log.info("replayed %d spooled lead update(s); %d still pending", applied,
+                     len(remaining))
+        return applied
+
+    def _reject(self, line: str, error: Exception) -> None:
+        rejected = self.spool_path.with_name(self.spool_path.name + ".rejected")
+        with open(rejected, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+        log.error("spooled lead update rejected (%s), kept in %s", type(error).__name__,
+                  rejected)

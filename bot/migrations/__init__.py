@@ -1,0 +1,1 @@
+"""Alembic migrations of the lead store (run by `LeadStore.migrate()`)."""
