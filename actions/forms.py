@@ -1,0 +1,110 @@
+"""Form validation: free-text answers to the question just asked, skips, and re-asks.
+
+Entity-based filling already happened in action_validate_slot_mappings; a form only looks
+at the requested slot when that turn didn't fill it ("4", "Narnia", "Jane Doe", "skip").
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from typing import Any, ClassVar, Dict, FrozenSet, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+
+from actions import services
+from actions.tracker_utils import latest_intent, latest_text
+from bot.answers import parse_answer
+from bot.copy import problem_text
+from bot.intents import DIGRESSION_INTENTS
+
+
+class QualificationFormValidation(FormValidationAction, ABC):
+    """Base for our forms: optional slots can be skipped, everything else is re-asked politely."""
+
+    optional_slots: ClassVar[FrozenSet[str]] = frozenset()
+
+    def name(self) -> Text:  # abstract: the SDK must not register the base class
+        raise NotImplementedError
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Text]:
+        skipped = set(tracker.get_slot("skipped_slots") or [])
+        return [s for s in domain_slots if s not in skipped and self.wanted(s, tracker)]
+
+    def wanted(self, slot: Text, tracker: Tracker) -> bool:
+        """Hook for slots that are only asked in some situations."""
+        return True
+
+    def skippable(self, slot: Text, tracker: Tracker) -> bool:
+        """Whether "skip" / "I don't know" is an acceptable answer to this slot."""
+        return slot in self.optional_slots
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if latest_intent(tracker) in DIGRESSION_INTENTS:
+            # No events: the form rejects this turn, so the rule for the digression answers
+            # it, and the form asks its question again afterwards.
+            return []
+        events: List[EventType] = []
+        requested: Optional[Text] = tracker.get_slot(REQUESTED_SLOT)
+        already_filled = set(tracker.slots_to_validate())
+        if requested and requested in self.domain_slots(domain) and requested not in already_filled:
+            events.extend(self.answer_requested(requested, dispatcher, tracker))
+        tracker.add_slots(events)
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        if next_slot:
+            events.append(next_slot)
+        return events
+
+    def answer_requested(
+        self, slot: Text, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> List[EventType]:
+        answer = parse_answer(slot, latest_text(tracker), latest_intent(tracker), services.catalog())
+        if answer.value is not None:
+            return [SlotSet(slot, answer.value)]
+        if answer.skipped and self.skippable(slot, tracker):
+            skipped = list(tracker.get_slot("skipped_slots") or [])
+            return [SlotSet("skipped_slots", skipped + [slot])]
+        dispatcher.utter_message(text=problem_text(answer.problem or "required", answer.shown))
+        # Setting the slot to what it was keeps the form active: the question is asked again.
+        return [SlotSet(slot, tracker.get_slot(slot))]
+
+
+class ValidateNeedsForm(QualificationFormValidation):
+    """Where the sites are, how many, which services, what hurts; then optional details."""
+
+    optional_slots = frozenset({"challenges", "employees", "current_carrier", "contract_end"})
+
+    def name(self) -> Text:
+        return "validate_needs_form"
+
+
+class ValidateContactForm(QualificationFormValidation):
+    """Who to call back; the preferred time only when we promise a callback after hours."""
+
+    optional_slots = frozenset({"company_name", "callback_time"})
+
+    def name(self) -> Text:
+        return "validate_contact_form"
+
+    def skippable(self, slot: Text, tracker: Tracker) -> bool:
+        # A callback needs a phone number, an emailed plan needs an email; not both.
+        if slot == "email":
+            return bool(tracker.get_slot("handoff_reason"))
+        if slot == "phone":
+            return not tracker.get_slot("handoff_reason")
+        return super().skippable(slot, tracker)
+
+    def wanted(self, slot: Text, tracker: Tracker) -> bool:
+        if slot == "callback_time":
+            return bool(tracker.get_slot("after_hours") and tracker.get_slot("handoff_reason"))
+        return True

@@ -1,0 +1,61 @@
+"""Apply the agency's CLEC guidance (bot/guidance.py) and explain it."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.leads import save_lead
+from actions.tracker_utils import latest_entities
+from bot.explain import explain
+from bot.guidance import recommend, render_plan_text
+from bot.profile import CustomerProfile
+
+
+class ActionRecommend(Action):
+    """Present the plan, store the lead, and hand off when the guidance says a person should."""
+
+    def name(self) -> Text:
+        return "action_recommend"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        profile = CustomerProfile.from_slots(tracker.current_slot_values())
+        rec = recommend(profile, services.catalog())
+        dispatcher.utter_message(text=render_plan_text(rec))
+        events: List[EventType] = [SlotSet("recommendation", rec.to_dict())]
+        if rec.handoff:
+            events.append(SlotSet("handoff_reason", rec.handoff_reason))
+            events.append(FollowupAction("action_handoff"))
+        else:
+            dispatcher.utter_message(response="utter_plan_options")
+        await save_lead(tracker, events)
+        return events
+
+
+class ActionExplain(Action):
+    """Answer "why Zayo?", "why not just AT&T?" or "why this plan?"."""
+
+    def name(self) -> Text:
+        return "action_explain"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        rec = tracker.get_slot("recommendation")
+        if not rec:
+            dispatcher.utter_message(
+                text="I'll explain every choice once I've put a plan together. "
+                "First I need to know where your sites are and what services you need."
+            )
+            return []
+        carrier: Optional[Text] = next(
+            (e.get("value") for e in latest_entities(tracker) if e.get("entity") == "carrier"), None
+        )
+        dispatcher.utter_message(text=explain(rec, carrier, services.catalog()))
+        return []

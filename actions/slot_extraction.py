@@ -1,0 +1,44 @@
+"""Global slot filling: every message's entities become canonical slot values (any turn, any order)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+
+from actions.tracker_utils import latest_entities, latest_intent, latest_text
+from bot.copy import problem_text
+from bot.intents import DIGRESSION_INTENTS
+from bot.locations import resolve_zip
+from bot.slot_updates import updates_from_message
+
+
+def _known_zip(zip5: str) -> bool:
+    return resolve_zip(zip5) is not None
+
+
+class ActionValidateSlotMappings(ValidationAction):
+    """Runs after every user message, before any form: merges what the customer just said."""
+
+    def name(self) -> Text:
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if latest_intent(tracker) in DIGRESSION_INTENTS:
+            return []  # a question or a request for a person is not an answer
+        update = updates_from_message(
+            current=tracker.current_slot_values(),
+            entities=latest_entities(tracker),
+            text=latest_text(tracker),
+            intent=latest_intent(tracker),
+            requested_slot=tracker.get_slot("requested_slot"),
+            known_zip=_known_zip,
+        )
+        for code, value in update.problems:
+            dispatcher.utter_message(text=problem_text(code, value))
+        return [SlotSet(name, value) for name, value in update.slots.items()]

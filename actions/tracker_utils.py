@@ -1,0 +1,53 @@
+"""Small helpers to read a rasa_sdk Tracker."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+
+from bot.codes import SERVICES  # noqa: F401 - keeps the contract's vocabulary one import away
+
+CONTRACT_SLOTS = (
+    "states", "city", "zip_code", "num_locations", "employees", "services", "challenges",
+    "current_carrier", "contract_end", "contact_name", "company_name", "email", "phone",
+    "recommendation", "handoff_reason", "callback_time",
+)
+TRANSCRIPT_LIMIT = 200
+
+
+def latest_text(tracker: Tracker) -> Text:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> Optional[Text]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_entities(tracker: Tracker) -> List[Dict[Text, Any]]:
+    return list((tracker.latest_message or {}).get("entities") or [])
+
+
+def contract_slots(tracker: Tracker) -> Dict[Text, Any]:
+    return {name: tracker.get_slot(name) for name in CONTRACT_SLOTS}
+
+
+def channel_of(tracker: Tracker) -> Text:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+def transcript(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """What the customer and the bot said, oldest first (the last TRANSCRIPT_LIMIT lines)."""
+    lines: List[Dict[Text, Any]] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind not in ("user", "bot"):
+            continue
+        text = event.get("text")
+        if not text:
+            continue
+        at = event.get("timestamp")
+        stamp = datetime.fromtimestamp(at, tz=timezone.utc).isoformat() if at else None
+        lines.append({"role": kind, "text": text, "at": stamp})
+    return lines[-TRANSCRIPT_LIMIT:]
