@@ -1,0 +1,141 @@
+"""A customer talks to the real servers over REST; the slots are read through the token-protected API."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.e2e.conftest import RestClient, texts
+
+CANONICAL = "We have 3 offices in Portland and Seattle, need PRIs and SIP, and our bill is too high"
+
+
+def test_greeting_says_it_is_a_virtual_assistant(customer: RestClient) -> None:
+    reply = texts(customer.say("hi"))
+    assert "virtual assistant" in reply.lower()
+
+
+def test_canonical_message_fills_five_slots_in_one_turn(customer: RestClient) -> None:
+    customer.say("hi")
+    customer.say(CANONICAL)
+    slots = customer.slots()
+    assert slots["states"] == ["OR", "WA"]
+    assert slots["city"] == "Portland"
+    assert slots["num_locations"] == 3.0
+    assert sorted(slots["services"]) == ["pri", "sip"]
+    assert slots["challenges"] == ["high_cost"]
+
+
+def test_full_qualification_ends_with_a_recommendation(customer: RestClient) -> None:
+    customer.say(CANONICAL)
+    customer.say("about 40 employees")
+    customer.say("we're with CenturyLink")
+    replies = customer.say("the contract ends in March 2027")
+    slots = customer.slots()
+    assert slots["employees"] == 40.0
+    assert slots["current_carrier"] == "Lumen"
+    assert slots["contract_end"] == "2027-03"
+    rec = slots["recommendation"]
+    assert rec is not None
+    assert {"R1", "P1"} <= set(rec["guidelines"])
+    assert rec["carriers"], rec
+    for carrier in rec["carriers"]:
+        assert set(carrier["states"]) <= {"OR", "WA"}
+        assert set(carrier["services"]) <= {"pri", "sip"}
+    buttons = [b["title"] for r in replies for b in r.get("buttons") or []]
+    assert "Talk to an agent" in buttons
+
+
+@pytest.mark.parametrize(
+    "message, slot, expected",
+    [
+        ("we are in Oregon", "states", ["OR"]),
+        ("our HQ is in Portland, Ore.", "states", ["OR"]),
+        ("zip is 97201", "states", ["OR"]),
+        ("we need phone lines for the alarm", "services", ["pots"]),
+        ("we want dedicated fiber internet", "services", ["dia"]),
+        ("our carrier never calls back", "challenges", ["poor_support"]),
+    ],
+)
+def test_customer_words_become_canonical_values(
+    customer: RestClient, message: str, slot: str, expected: list[str]
+) -> None:
+    customer.say(message)
+    assert customer.slots()[slot] == expected
+
+
+def test_corrections_replace_what_was_said(customer: RestClient) -> None:
+    customer.say("we have 3 offices in Portland and Seattle")
+    customer.say("actually it's 4 offices")
+    assert customer.slots()["num_locations"] == 4.0
+    customer.say("no, Tacoma not Seattle")
+    slots = customer.slots()
+    assert slots["states"] == ["OR", "WA"]
+    customer.say("sorry, the HQ is in Tacoma, not Portland")
+    assert customer.slots()["city"] == "Tacoma"
+
+
+def test_unknown_zip_is_re_asked_and_nothing_is_lost(customer: RestClient) -> None:
+    customer.say("we need SIP trunks")
+    reply = texts(customer.say("00000"))
+    assert "00000" in reply
+    slots = customer.slots()
+    assert slots["services"] == ["sip"]
+    assert slots["zip_code"] is None
+    assert slots["states"] is None
+
+
+def test_zero_sites_is_re_asked(customer: RestClient) -> None:
+    customer.say("we have offices in Ohio and need PRIs")
+    reply = texts(customer.say("0"))
+    assert "at least 1" in reply
+    assert customer.slots()["num_locations"] is None
+
+
+def test_digression_answers_then_returns_to_the_question(customer: RestClient) -> None:
+    customer.say("we have 2 offices in Denver")
+    reply = texts(customer.say("what is a CLEC?"))
+    assert "competitive local exchange carrier" in reply.lower()
+    assert "services" in reply.lower()  # the form asks its next question again
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["", "🙂🙂🙂", "<script>alert(1)</script>", "'; DROP TABLE leads; --", "x" * 5000],
+)
+def test_odd_input_gets_an_answer(customer: RestClient, payload: str) -> None:
+    replies = customer.say(payload)
+    assert isinstance(replies, list)
+    assert customer.tracker()["latest_message"] is not None
+
+
+def test_malformed_json_is_a_clear_http_error(stack) -> None:  # type: ignore[no-untyped-def]
+    request = urllib.request.Request(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=b'{"sender": "x", "message": ',
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)
+    assert 400 <= error.value.code < 500
+
+
+def test_tracker_needs_the_token(stack) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{stack.rasa_url}/conversations/someone/tracker", timeout=30)
+    assert error.value.code == 401
+
+
+def test_restart_forgets_the_conversation(customer: RestClient) -> None:
+    customer.say("we have 2 offices in Boston")
+    customer.say("/restart")
+    assert customer.slots()["states"] is None
+
+
+def test_health_of_web_app(stack) -> None:  # type: ignore[no-untyped-def]
+    with urllib.request.urlopen(f"{stack.web_url}/health", timeout=10) as response:
+        assert json.loads(response.read())["status"] == "ok"
