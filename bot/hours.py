@@ -223,15 +223,16 @@ class BusinessHours:
         raise ValueError("no business closing within a year; check business_hours.yml")
 
     def after_hours_window(self, at: datetime) -> tuple[datetime, datetime]:
-        """The after-hours period the morning digest covers, as seen at `at`.
+        """The after-hours period the digest covers, as seen at `at`: [closing, opening).
 
-        While open: from the last closing to the opening that started the current period.
-        While closed: the night so far, from the last closing up to `at`.
+        While open: the period that ended at this business period's opening (last night).
+        While closed: the current one, from the last closing to the next opening, so leads
+        that came in up to `at` are included.
         """
         if self.is_open(at):
             opening = self.last_opening(at)
             return self.last_closing(opening), opening
-        return self.last_closing(at), at.astimezone(self.zone)
+        return self.last_closing(at), self.next_opening(at)
 
     def describe(self, moment: datetime) -> str:
         """`Monday, December 1 at 8:00 AM Pacific` (English, whatever the process locale)."""

@@ -355,6 +355,19 @@ class LeadStore:
         with self._transaction(write=False) as conn:
             return [row_to_lead(row._mapping) for row in conn.execute(query)]
 
+    def iter_leads(self, batch_size: int = 500) -> Iterator[Lead]:
+        """Every lead by id, fetched in batches (short transactions, bounded memory)."""
+        last_id = 0
+        while True:
+            query = (select(leads_table).where(leads_table.c.id > last_id)
+                     .order_by(leads_table.c.id).limit(batch_size))
+            with self._transaction(write=False) as conn:
+                batch = [row_to_lead(row._mapping) for row in conn.execute(query)]
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            last_id = batch[-1].id
+
     # --- spool -------------------------------------------------------------------------------
 
     def upsert_or_spool(

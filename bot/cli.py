@@ -1,0 +1,186 @@
+"""`python -m bot ...`: the command line (argparse).
+
+Every top-level command is registered by one small function taking the subparsers object and
+setting `handler=` (a function of the parsed args returning an exit code). To add a command,
+write `add_<name>_command(subparsers)` and list it in `COMMANDS`. Handlers import what they need
+when they run, so `python -m bot leads export` does not load Rasa.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import datetime
+from typing import Any, Callable, Optional, Sequence
+
+from bot.codes import GRADES, LEAD_STATUSES
+
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+# --- leads -----------------------------------------------------------------------------------
+
+
+def _aware(value: str) -> datetime:
+    """argparse type: an ISO-8601 datetime with a UTC offset."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO-8601 datetime") from error
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} needs a UTC offset, e.g. -08:00")
+    return moment
+
+
+def _open_store() -> Any:
+    from bot.leads.store import LeadStore
+
+    store = LeadStore.from_settings()
+    store.migrate()  # a fresh install exports nothing rather than failing on a missing table
+    return store
+
+
+def _leads_export(args: argparse.Namespace) -> int:
+    from bot.leads.export import write_leads
+
+    store = _open_store()
+    try:
+        write_leads(store.iter_leads(), sys.stdout, args.format)
+    finally:
+        store.close()
+    return 0
+
+
+def _leads_list(args: argparse.Namespace) -> int:
+    store = _open_store()
+    try:
+        leads = store.list_leads(grade=args.grade, status=args.status,
+                                 after_hours=True if args.after_hours else None,
+                                 since=args.since, until=args.until)
+    finally:
+        store.close()
+    from bot.notify.slack import lead_title
+
+    out = sys.stdout
+    out.write(f"{'id':>5}  {'grade':<5} {'score':>5}  {'status':<8} {'hours':<5}  "
+              f"{'updated (UTC)':<16}  lead\n")
+    for lead in leads:
+        title = lead_title(lead).replace("\n", " ")
+        out.write(f"{lead.id:>5}  {lead.grade:<5} {lead.score:>5}  {lead.status:<8} "
+                  f"{'after' if lead.after_hours else 'open':<5}  "
+                  f"{lead.updated_at:%Y-%m-%d %H:%M}  {title[:60]}\n")
+    out.write(f"{len(leads)} lead{'s' if len(leads) != 1 else ''}\n")
+    return 0
+
+
+def _leads_digest(args: argparse.Namespace) -> int:
+    from bot.hours import load_business_hours
+    from bot.leads.digest import run_digest
+    from bot.notify.slack import SlackNotifier
+    from bot.settings import Settings
+
+    settings = Settings.from_env()
+    store = _open_store()
+    try:
+        return run_digest(store, SlackNotifier(settings), load_business_hours(), settings.now(),
+                          sys.stdout, since=args.since, until=args.until)
+    finally:
+        store.close()
+
+
+def add_leads_command(subparsers: Any) -> None:
+    """`leads export|list|digest`."""
+    leads = subparsers.add_parser("leads", help="export, list or digest the leads")
+    actions = leads.add_subparsers(dest="leads_action", metavar="ACTION")
+    actions.required = True
+
+    export = actions.add_parser("export", help="print every lead (CONTRACT section 7)")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
+                        help="jsonl: one JSON object per line; csv: header and rows")
+    export.set_defaults(handler=_leads_export)
+
+    listing = actions.add_parser("list", help="a table of leads, newest first")
+    listing.add_argument("--grade", choices=GRADES)
+    listing.add_argument("--status", choices=LEAD_STATUSES)
+    listing.add_argument("--after-hours", action="store_true", help="only after-hours leads")
+    listing.add_argument("--since", type=_aware, help="created or updated at/after (ISO-8601)")
+    listing.add_argument("--until", type=_aware, help="created or updated before (ISO-8601)")
+    listing.set_defaults(handler=_leads_list)
+
+    digest = actions.add_parser(
+        "digest", help="post the after-hours leads to Slack (printed when Slack is not set up)")
+    digest.add_argument("--since", type=_aware, help="window start (default: last closing)")
+    digest.add_argument("--until", type=_aware,
+                        help="window end (default: this morning's opening, or now when closed)")
+    digest.set_defaults(handler=_leads_digest)
+
+
+# --- run -------------------------------------------------------------------------------------
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.launcher import run_foreground
+
+    return run_foreground()
+
+
+def add_run_command(subparsers: Any) -> None:
+    """`run`: the whole assistant in the foreground (what `make run` starts)."""
+    run = subparsers.add_parser("run", help="start Rasa, the action server and the web app")
+    run.set_defaults(handler=_run)
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+COMMANDS: tuple[Registrar, ...] = (
+    add_run_command,
+    add_leads_command,
+)
+
+
+def build_parser(commands: Sequence[Registrar] = COMMANDS) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot",
+                                     description="Carrier Advisor command line")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for register in commands:
+        register(subparsers)
+    return parser
+
+
+def _setup_output() -> None:
+    from bot.privacy import install_log_redaction
+
+    # Exports carry names in any script; don't let a C locale turn them into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Parse `argv` and run the command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    _setup_output()
+    from bot.leads.store import LeadStoreUnavailable
+    from bot.yamldata import DataFileError
+
+    try:
+        return int(args.handler(args) or 0)
+    except LeadStoreUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except DataFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # `... | head` closed the pipe: not an error. Point stdout at /dev/null so the
+        # interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -1,0 +1,1 @@
+"""Notifications to the sales team (Slack). See `bot.notify.slack.SlackNotifier`."""
