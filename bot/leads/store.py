@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
-from sqlalchemy import and_, case, event, exc, or_, select, text, update
+from sqlalchemy import and_, case, event, exc, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
@@ -34,6 +34,7 @@ from sqlalchemy.pool import StaticPool
 
 from bot.leads.models import (
     Lead,
+    UTCDateTime,
     carrier_names,
     check_status,
     leads_table,
@@ -258,7 +259,9 @@ class LeadStore:
         }
         set_: dict[str, Any] = dict(changes)
         # Never move updated_at backwards (a replayed spool entry may be older than the row).
-        set_["updated_at"] = case((table.c.updated_at > now, table.c.updated_at), else_=now)
+        # (Typed literal: an untyped one would skip UTCDateTime's UTC conversion.)
+        stamp = literal(now, type_=UTCDateTime())
+        set_["updated_at"] = case((table.c.updated_at > stamp, table.c.updated_at), else_=stamp)
         if status is not None and status != "new":
             set_["status"] = case((table.c.status == "closed", table.c.status), else_=status)
         statement = self._insert().values(**insert_values).on_conflict_do_update(
