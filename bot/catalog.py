@@ -101,6 +101,9 @@ class Catalog:
     _aliases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _squashed: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _former: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    # Per-state indexes, built once at load: the engine asks these questions many times.
+    _incumbents: Mapping[str, tuple[Carrier, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _competitive: Mapping[str, tuple[Carrier, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, carriers: Iterable[Carrier], path: str = "") -> "Catalog":
@@ -117,7 +120,17 @@ class Catalog:
             for old in c.former_names:
                 former.setdefault(_norm(old), (old, c.name))
                 former.setdefault(squash(old), (old, c.name))
-        return cls(ordered, path, by_name, aliases, squashed, former)
+        incumbents = {
+            state: tuple([c for c in ordered if state in c.incumbent_states]
+                         + [c for c in ordered if state in c.partial_incumbent_states])
+            for state in sorted(US_STATES)
+        }
+        competitive = {
+            state: tuple(sorted((c for c in ordered if state in c.competitive_states),
+                                key=lambda c: (state not in c.strong_states, c.national, c.name)))
+            for state in sorted(US_STATES)
+        }
+        return cls(ordered, path, by_name, aliases, squashed, former, incumbents, competitive)
 
     def get(self, name: str) -> Optional[Carrier]:
         """The carrier whose current name is `name` (case-insensitive), else None."""
@@ -146,9 +159,7 @@ class Catalog:
 
     def incumbents(self, state: str) -> tuple[Carrier, ...]:
         """The ILECs of `state`: the main one first, then the partial ones by name."""
-        main = [c for c in self.carriers if state in c.incumbent_states]
-        partial = [c for c in self.carriers if state in c.partial_incumbent_states]
-        return tuple(main + partial)
+        return self._incumbents.get(state, ())
 
     def main_incumbent(self, state: str) -> Optional[Carrier]:
         """The ILEC serving most of `state`, else the first partial one, else None."""
@@ -161,12 +172,10 @@ class Catalog:
         "Strong" means the catalog marks the state in `strong_states` (dense own network there);
         regional carriers come before national ones, because the guidance values local focus.
         """
-        found = [
-            c
-            for c in self.carriers
-            if state in c.competitive_states and (service is None or service in c.services)
-        ]
-        return tuple(sorted(found, key=lambda c: (state not in c.strong_states, c.national, c.name)))
+        ranked = self._competitive.get(state, ())
+        if service is None:
+            return ranked
+        return tuple(c for c in ranked if service in c.services)
 
     def kind_in(self, name: str, state: str) -> Optional[str]:
         """Shortcut for `resolve(name).kind_in(state)`; None for an unknown carrier."""
