@@ -86,7 +86,7 @@ class _Checker:
                                               f"expected one of {sorted(allowed)}")
         missing = sorted(allowed - set(node))
         if missing:
-            raise self.fail(node, "", f"'{key}' is missing '{missing[0]}'")
+            raise self.fail(parent, key, f"'{key}' is missing '{missing[0]}'")
         return node  # type: ignore[return-value]
 
     def points(self, node: Any, key: str, parent: Any, maximum: int = MAX_SCORE) -> int:
