@@ -392,10 +392,12 @@ def _clec_candidates(facts: Facts, catalog: Catalog, exclude: set[str]) -> list[
 
 
 def _rank(facts: Facts, diverse_from: Optional[Carrier] = None, broad: bool = False) -> Callable[..., tuple[Any, ...]]:
-    """Sort key for CLEC candidates: serves the head office, strong there, regional, then name.
+    """Sort key for CLEC candidates.
 
-    `broad` puts reach across the customer's states first (large networks); `diverse_from`
-    sends carriers that resell that ILEC's own lines, or sell no connectivity, to the back.
+    Small customers: serves the head office, sells most of what was asked, strong in that state,
+    regional before national, then name. `broad` (large networks) puts reach across the
+    customer's states first. `diverse_from` sends carriers that resell that ILEC's own lines, or
+    sell no connectivity, to the back: they can't be a second path.
     """
     hq = facts.hq
 
@@ -404,9 +406,8 @@ def _rank(facts: Facts, diverse_from: Optional[Carrier] = None, broad: bool = Fa
         diverse = diverse_from is None or (
             diverse_from.name not in carrier.rides_on and not CONNECTIVITY.isdisjoint(carrier.services)
         )
-        local = (hq not in states, hq not in carrier.strong_states, carrier.national)
-        spread = (-len(states), -len(sold))
-        head = spread + local if broad else local + spread
+        local = (hq not in states, -len(sold), hq not in carrier.strong_states, carrier.national)
+        head = (-len(states),) + local if broad else local + (-len(states),)
         return (not diverse,) + head + (carrier.name,)
 
     return key
