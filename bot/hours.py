@@ -69,7 +69,7 @@ class BusinessHours:
     def load(cls, path: Union[str, Path, None] = None) -> "BusinessHours":
         """Load and validate business_hours.yml (default: bot/data/business_hours.yml)."""
         path = Path(path) if path is not None else DEFAULT_HOURS_PATH
-        return cls.from_data(load_yaml(path), path)
+        return cls.from_data(_load_yaml(path), path)
 
     @classmethod
     def from_data(cls, data: Any, path: Union[str, Path]) -> "BusinessHours":
@@ -245,6 +245,29 @@ class BusinessHours:
     def describe_next_opening(self, at: datetime) -> str:
         """When the team is next in, for the customer: `Monday, December 1 at 8:00 AM Pacific`."""
         return self.describe(self.next_opening(at))
+
+
+_DATE_TOKEN = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2})\b")
+
+
+def _load_yaml(path: Path) -> Any:
+    """load_yaml, plus a file-and-line error for an impossible date such as 2026-02-30.
+
+    (PyYAML builds dates while parsing and raises a bare ValueError for those.)
+    """
+    try:
+        return load_yaml(path)
+    except DataFileError:
+        raise
+    except ValueError as error:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for token in _DATE_TOKEN.findall(line.split("#", 1)[0]):
+                try:
+                    date.fromisoformat(token)
+                except ValueError:
+                    raise DataFileError(path, number, f"{token} is not a real date "
+                                                      "(YYYY-MM-DD)") from error
+        raise DataFileError(path, 0, f"invalid value: {error}") from error
 
 
 def _local(day: date, wall: time, zone: ZoneInfo) -> datetime:

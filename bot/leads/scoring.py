@@ -184,7 +184,13 @@ def load_scoring(path: Union[str, Path, None] = None) -> ScoringConfig:
         cached = _cache.get(path)
         if cached is not None and cached[0] == mtime:
             return cached[1]
-    config = parse_scoring(load_yaml(path), path)
+    try:
+        data = load_yaml(path)
+    except DataFileError:
+        raise
+    except ValueError as error:  # PyYAML building a value (e.g. an impossible date)
+        raise DataFileError(path, 0, f"invalid value: {error}") from error
+    config = parse_scoring(data, path)
     with _cache_lock:
         _cache[path] = (mtime, config)
     return config
