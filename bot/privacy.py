@@ -41,8 +41,8 @@ def mask_email(email: str) -> str:
 
 def _mask_number(number: phonenumbers.PhoneNumber) -> str:
     national = phonenumbers.national_significant_number(number)
-    keep = 4 if len(national) > 6 else 2
-    return f"+{number.country_code}" + "*" * (len(national) - keep) + national[-keep:]
+    keep = 4 if len(national) > 6 else 2 if len(national) > 4 else 0
+    return f"+{number.country_code}" + "*" * (len(national) - keep) + national[len(national) - keep:]
 
 
 def mask_phone(phone: str) -> str:
