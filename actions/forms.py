@@ -68,10 +68,15 @@ class QualificationFormValidation(FormValidationAction, ABC):
     def answer_requested(
         self, slot: Text, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> List[EventType]:
-        answer = parse_answer(slot, latest_text(tracker), latest_intent(tracker), services.catalog())
+        answer = parse_answer(
+            slot, latest_text(tracker), latest_intent(tracker), services.catalog(),
+            today=services.settings().now().date(),
+        )
         if answer.value is not None:
             return [SlotSet(slot, answer.value)]
         if answer.skipped and self.skippable(slot, tracker):
+            if answer.problem and answer.problem != "required":
+                dispatcher.utter_message(text=problem_text(answer.problem, answer.shown))
             skipped = list(tracker.get_slot("skipped_slots") or [])
             return [SlotSet("skipped_slots", skipped + [slot])]
         dispatcher.utter_message(text=problem_text(answer.problem or "required", answer.shown))

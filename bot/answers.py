@@ -1,0 +1,113 @@
+"""Free-text answers to the question the assistant just asked ("4", "Narnia", "skip", "Jane Doe").
+
+Entities already cover answers with recognisable words; this handles what only makes sense
+as an answer to one particular question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Optional
+
+from bot import validators
+from bot.catalog import Catalog
+from bot.intents import SKIP_INTENTS
+from bot.vocabulary import load_vocabulary
+
+MAX_TEXT = 2000
+MAX_NAME = 100
+
+SKIP_RE = re.compile(
+    r"^\s*(skip|pass|n/?a|none|no idea|not sure|unsure|don'?t know|dunno|idk|no|nope|"
+    r"rather not( say)?|prefer not( to say)?|i don'?t know|i'?m not sure|no clue|nothing)\b",
+    re.IGNORECASE,
+)
+NAME_PREFIX_RE = re.compile(
+    r"^\s*(my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me|"
+    r"the company is|company is|company name is|we are|we're|our company is)\s+",
+    re.IGNORECASE,
+)
+
+# reason codes of bot.validators -> copy keys (bot/data/copy.yml), per slot where they differ
+PROBLEM_KEYS = {
+    ("employees", validators.NOT_POSITIVE): "employees_not_positive",
+    ("employees", validators.NOT_A_NUMBER): "employees_not_a_number",
+    ("employees", validators.NOT_WHOLE): "employees_not_a_number",
+    ("num_locations", validators.NOT_WHOLE): "not_a_number",
+    ("contract_end", validators.UNKNOWN_DATE): "bad_contract_end",
+    ("email", validators.INVALID_EMAIL): "bad_email",
+    ("phone", validators.INVALID_PHONE): "bad_phone",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A canonical value, or a problem to tell the customer, or a skip."""
+
+    value: Any = None
+    problem: Optional[str] = None
+    shown: str = ""
+    skipped: bool = False
+
+
+def _from_result(slot: str, result: validators.Result[Any], text: str, convert: Callable[[Any], Any] = lambda v: v) -> Answer:
+    if result.ok and result.value is not None:
+        return Answer(value=convert(result.value))
+    reason = result.reason or "required"
+    return Answer(problem=PROBLEM_KEYS.get((slot, reason), reason), shown=text)
+
+
+def _person_or_company(slot: str, text: str) -> Answer:
+    cleaned = NAME_PREFIX_RE.sub("", text).strip(" .!,")
+    looks_wrong = not cleaned[:1].isalnum() or "@" in cleaned or sum(c.isdigit() for c in cleaned) > 3 or any(c in cleaned for c in "<>{}")
+    if not cleaned or len(cleaned) > MAX_NAME or looks_wrong:
+        return Answer(problem="required", shown=text)
+    return Answer(value=cleaned)
+
+
+def parse_answer(
+    slot: str,
+    text: str,
+    intent: Optional[str],
+    catalog: Catalog,
+    today: Optional[date] = None,
+) -> Answer:
+    """Interpret `text` as the answer to the question for `slot`."""
+    text = (text or "").strip()[:MAX_TEXT]
+    if not text:
+        return Answer(problem="empty")
+    if intent in SKIP_INTENTS or SKIP_RE.match(text):
+        return Answer(skipped=True, problem="required", shown=text)
+    today = today or date.today()
+    vocabulary = load_vocabulary()
+    if slot == "states":
+        return _from_result(slot, validators.validate_states(text), text)
+    if slot == "num_locations":
+        return _from_result(slot, validators.parse_count(text), text, float)
+    if slot == "employees":
+        return _from_result(slot, validators.parse_headcount(text), text, float)
+    if slot == "services":
+        code = vocabulary.canonical_service(text)
+        return Answer(value=[code]) if code else Answer(problem="unknown_service", shown=text)
+    if slot == "challenges":
+        code = vocabulary.canonical_challenge(text)
+        return Answer(value=[code]) if code else Answer(problem="unknown_challenge", shown=text)
+    if slot == "current_carrier":
+        carrier = catalog.resolve(text)
+        if carrier:
+            return Answer(value=carrier.name)
+        # Not a carrier we know: move on rather than block the customer.
+        return Answer(skipped=True, problem="unknown_carrier", shown=text)
+    if slot == "contract_end":
+        return _from_result(slot, validators.validate_contract_end(text, today), text)
+    if slot == "email":
+        return _from_result(slot, validators.validate_email(text), text)
+    if slot == "phone":
+        return _from_result(slot, validators.validate_phone(text), text)
+    if slot in ("contact_name", "company_name"):
+        return _person_or_company(slot, text)
+    if slot == "callback_time":
+        return Answer(value=text[:MAX_NAME])
+    return Answer(problem="required", shown=text)

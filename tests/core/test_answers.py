@@ -1,0 +1,93 @@
+"""Free-text answers to the question just asked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.answers import parse_answer
+from bot.catalog import load_default_catalog
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def catalog():  # type: ignore[no-untyped-def]
+    return load_default_catalog()
+
+
+@pytest.mark.parametrize(
+    "slot, text, value",
+    [
+        ("num_locations", "4", 4.0),
+        ("num_locations", "four", 4.0),
+        ("num_locations", "a dozen", 12.0),
+        ("employees", "about 40", 40.0),
+        ("states", "Oregon and WA", ["OR", "WA"]),
+        ("states", "97201", ["OR"]),
+        ("services", "PRIs", ["pri"]),
+        ("challenges", "our bill is too high", ["high_cost"]),
+        ("current_carrier", "CenturyLink", "Lumen"),
+        ("current_carrier", "tw telecom", "Lumen"),
+        ("contract_end", "March 2027", "2027-03"),
+        ("email", "Jane.Doe@Example.com", "Jane.Doe@example.com"),
+        ("phone", "(503) 555-0123", "+15035550123"),
+        ("contact_name", "my name is Jane Doe", "Jane Doe"),
+        ("contact_name", "Jane Doe", "Jane Doe"),
+        ("company_name", "Acme Dental", "Acme Dental"),
+        ("callback_time", "tomorrow after 2pm", "tomorrow after 2pm"),
+    ],
+)
+def test_answers_become_canonical(catalog, slot: str, text: str, value: object) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer(slot, text, "inform", catalog, TODAY)
+    assert answer.value == value, answer
+
+
+@pytest.mark.parametrize(
+    "slot, text, problem",
+    [
+        ("num_locations", "0", "not_positive"),
+        ("num_locations", "-3", "not_positive"),
+        ("num_locations", "lots", "not_a_number"),
+        ("employees", "0", "employees_not_positive"),
+        ("states", "Narnia", "unknown_state"),
+        ("email", "jane at acme", "bad_email"),
+        ("phone", "12345", "bad_phone"),
+        ("contract_end", "whenever", "bad_contract_end"),
+        ("services", "something fast", "unknown_service"),
+        ("contact_name", "jane@acme.com", "required"),
+        ("states", "", "empty"),
+    ],
+)
+def test_bad_answers_get_a_problem_not_a_value(catalog, slot: str, text: str, problem: str) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer(slot, text, "inform", catalog, TODAY)
+    assert answer.value is None
+    assert answer.problem == problem
+
+
+@pytest.mark.parametrize("text", ["skip", "not sure", "I don't know", "n/a", "rather not say"])
+def test_skip_words(catalog, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer("employees", text, "inform", catalog, TODAY).skipped
+
+
+def test_skip_intent(catalog) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer("contract_end", "hmm", "skip", catalog, TODAY).skipped
+
+
+def test_unknown_carrier_moves_on_with_a_note(catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer("current_carrier", "Bob's Telephone Shack", "inform", catalog, TODAY)
+    assert answer.skipped and answer.problem == "unknown_carrier"
+
+
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "'; DROP TABLE leads; --", "🙂" * 3000, "x" * 100_000])
+def test_hostile_text_never_raises(catalog, text: str) -> None:  # type: ignore[no-untyped-def]
+    for slot in ("states", "num_locations", "employees", "services", "challenges", "current_carrier",
+                 "contract_end", "email", "phone", "contact_name", "company_name", "callback_time"):
+        answer = parse_answer(slot, text, "inform", catalog, TODAY)
+        if slot in ("num_locations", "employees"):
+            assert answer.value is None or answer.value >= 1  # "alert(1)" does contain a number
+        elif slot == "callback_time":
+            assert answer.value == text.strip()[:100]
+        else:
+            assert answer.value is None, (slot, answer)

@@ -1,0 +1,74 @@
+"""Rasa endpoints/credentials from env: embedded defaults, real services when configured."""
+
+from __future__ import annotations
+
+from bot.deployment import credentials_config, endpoints_config
+from bot.settings import Settings
+
+
+def test_embedded_defaults_use_sqlite_and_no_lock_store_or_broker() -> None:
+    config = endpoints_config(Settings.from_env({}))
+    assert config["tracker_store"]["type"] == "SQL"
+    assert config["tracker_store"]["dialect"] == "sqlite"
+    assert config["tracker_store"]["db"].endswith("var/tracker.db")
+    assert "lock_store" not in config
+    assert "event_broker" not in config
+    assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
+
+
+def test_scaled_deployment_uses_postgres_redis_and_rabbitmq() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql+psycopg2://rasa:s3cr%40t@db.internal:5433/carrier",
+            "REDIS_URL": "redis://:pw@cache:6380/2",
+            "RABBITMQ_URL": "amqp://user:pass@mq:5673/",
+            "ACTIONS_PORT": "6055",
+        }
+    )
+    config = endpoints_config(settings)
+    assert config["tracker_store"] == {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": "db.internal",
+        "db": "carrier",
+        "port": 5433,
+        "username": "rasa",
+        "password": "s3cr@t",
+    }
+    assert config["lock_store"] == {
+        "type": "redis", "url": "cache", "port": 6380, "db": 2,
+        "key_prefix": "carrier_advisor", "password": "pw",
+    }
+    assert config["event_broker"]["type"] == "pika"
+    assert config["event_broker"]["url"] == "mq"
+    assert config["event_broker"]["port"] == 5673
+    assert config["event_broker"]["username"] == "user"
+    assert config["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
+
+
+def test_slack_channel_only_when_token_and_secret_are_set() -> None:
+    assert "slack" not in credentials_config(Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"}))
+    config = credentials_config(
+        Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
+    )
+    assert config["slack"]["slack_token"] == "xoxb-1"
+    assert config["slack"]["slack_signing_secret"] == "s"
+    assert config["slack"]["slack_channel"] == "C1"
+    assert config["slack"]["use_threads"] is True
+    assert config["socketio"]["session_persistence"] is True
+    assert "rest" in config
+
+
+def test_bad_port_is_a_clear_error() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="RASA_PORT"):
+        Settings.from_env({"RASA_PORT": "eighty"})
+
+
+def test_bot_now_needs_an_offset() -> None:
+    import pytest
+
+    assert Settings.from_env({"BOT_NOW": "2026-12-01T22:30:00-05:00"}).now().hour == 22
+    with pytest.raises(ValueError, match="offset"):
+        Settings.from_env({"BOT_NOW": "2026-12-01T22:30:00"})
