@@ -531,7 +531,7 @@ def _rule_l1(plan: _Plan) -> Optional[list[_Pick]]:
 
 def _rule_l2(plan: _Plan) -> Optional[list[_Pick]]:
     f = plan.facts
-    if not (f.large or (f.has("multi_site_management") and f.sites >= 2)):
+    if not f.states or not (f.large or (f.has("multi_site_management") and f.sites >= 2)):
         return None
     return [p for p in _ilecs(plan) if p.role == "primary"]
 
@@ -550,7 +550,7 @@ def _rule_l4(plan: _Plan) -> Optional[list[_Pick]]:
 
 def _rule_l5(plan: _Plan) -> Optional[list[_Pick]]:
     f = plan.facts
-    if not (f.enterprise or f.sites >= ENTERPRISE_SITES):
+    if not f.states or not (f.enterprise or f.sites >= ENTERPRISE_SITES):
         return None
     return [p for p in _ilecs(plan) if p.role == "primary"]
 
