@@ -212,3 +212,12 @@ def slack_settings(api_url: Optional[str], **overrides: Any) -> Settings:
 @pytest.fixture
 def notifier(slack_stub: SlackStub) -> SlackNotifier:
     return SlackNotifier(slack_settings(slack_stub.url), timeout=0.5)
+
+
+@pytest.fixture(autouse=True)
+def _undo_cli_log_redaction() -> Iterator[None]:
+    """`bot.cli.main()` installs process-wide log redaction; don't leak it into other tests."""
+    yield
+    from bot.privacy import uninstall_log_redaction
+
+    uninstall_log_redaction()
