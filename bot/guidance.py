@@ -448,11 +448,10 @@ def _pick_carriers(facts: Facts, catalog: Catalog) -> _Plan:
 
     current = facts.current.name if facts.current else None
     no_switch = taken | ({current} if current else set())
-    primary_carrier = primary
     if facts.large:
-        _pick_large_clecs(plan, facts, catalog, no_switch, primary_carrier)
+        _pick_large_clecs(plan, facts, catalog, no_switch, primary)
     else:
-        _pick_small_clecs(plan, facts, catalog, no_switch, primary_carrier)
+        _pick_small_clecs(plan, facts, catalog, no_switch, primary)
     # The customer's current CLEC is kept in the RFQ rather than switched away from silently.
     if current and facts.current is not None and current not in {p.carrier.name for p in plan.picks}:
         for carrier, states, sold in _clec_candidates(facts, catalog, {p.carrier.name for p in plan.picks}):

@@ -41,7 +41,7 @@ PROFILES = (
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its JSON line."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=300, help="passes over the profile set")
+    parser.add_argument("--rounds", type=int, default=200, help="passes over the profile set")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs; the median is reported")
     args = parser.parse_args(argv)
 
