@@ -12,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.leads import save_lead
+from actions.questions import say
+from bot.copy import default_copy
 from actions.tracker_utils import latest_intent
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_default")
+        say(dispatcher, default_copy().message("default_fallback"))
         return await start_handoff("low_confidence", dispatcher, tracker)
 
 

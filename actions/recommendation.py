@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.leads import save_lead
+from actions.questions import say
 from actions.tracker_utils import latest_entities
+from bot.copy import default_copy
 from bot.explain import explain
 from bot.guidance import recommend, render_plan_text
 from bot.profile import CustomerProfile
@@ -33,7 +35,7 @@ class ActionRecommend(Action):
             events.append(SlotSet("handoff_reason", rec.handoff_reason))
             events.append(FollowupAction("action_handoff"))
         else:
-            dispatcher.utter_message(response="utter_plan_options")
+            say(dispatcher, default_copy().message("plan_options"))
         await save_lead(tracker, events)
         return events
 

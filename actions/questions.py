@@ -1,0 +1,91 @@
+"""The questions the forms ask and the fallback prompts, with their text from bot/data/copy.yml."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.copy import Message, default_copy
+
+FORM_SLOTS = (
+    "states", "num_locations", "services", "challenges", "employees", "current_carrier",
+    "contract_end", "contact_name", "company_name", "email", "phone", "callback_time",
+)
+
+
+def say(dispatcher: CollectingDispatcher, message: Message) -> None:
+    dispatcher.utter_message(text=message.text, buttons=[dict(b) for b in message.buttons])
+
+
+class AskQuestion(Action):
+    """`action_ask_<slot>`: a form asks for `slot`. One subclass per slot, made below."""
+
+    slot: Text = ""
+
+    def name(self) -> Text:
+        if not self.slot:  # the base class itself is not an action
+            raise NotImplementedError
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        say(dispatcher, default_copy().question(self.slot))
+        return []
+
+
+# Rasa looks each question up by name; the classes differ only in their slot.
+ASK_ACTIONS = {
+    slot: type(f"AskFor_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__})
+    for slot in FORM_SLOTS
+}
+
+
+class ActionDefaultAskRephrase(Action):
+    """First stage of the two-stage fallback: ask to rephrase."""
+
+    def name(self) -> Text:
+        return "action_default_ask_rephrase"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        say(dispatcher, default_copy().message("ask_rephrase"))
+        return []
+
+
+class ActionDefaultAskAffirmation(Action):
+    """"Did you mean ...?" in plain words, with a button to confirm and one for something else."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        copy = default_copy()
+        message = tracker.latest_message or {}
+        ranking = [i for i in message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
+        if not ranking:
+            say(dispatcher, copy.message("ask_rephrase"))
+            return []
+        intent = ranking[0]["name"]
+        entities: Dict[Text, List[Any]] = {}
+        for entity in message.get("entities") or []:
+            if entity.get("role"):
+                continue
+            entities.setdefault(entity["entity"], []).append(entity.get("value"))
+        payload = f"/{intent}" + (json.dumps(entities) if entities else "")
+        description = copy.intent_descriptions.get(intent, intent.replace("_", " "))
+        dispatcher.utter_message(
+            text=copy.message("ask_affirmation", value=description).text,
+            buttons=[
+                {"title": description[:1].upper() + description[1:], "payload": payload},
+                {"title": copy.message("something_else").text, "payload": "/out_of_scope"},
+            ],
+        )
+        return []
