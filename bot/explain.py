@@ -100,7 +100,10 @@ def _why_carrier(view: _View, name: str, catalog: Catalog, copy: GuidanceCopy) -
         return copy.explanation("not_serving", carrier=name, states=join_names(list(view.states)))
     competes = [s for s in served if carrier.kind_in(s) == "CLEC"]
     if not competes:
-        return copy.explanation("not_competitive", carrier=name, states=join_names(served))
+        primary = next((str(c["name"]) for c in view.carriers if c.get("role") == "primary"), "")
+        main_in = [s for s in served if carrier in catalog.incumbents(s)[:1]]
+        key = "not_primary" if main_in else "not_competitive"
+        return copy.explanation(key, carrier=name, states=join_names(main_in or served), primary=primary)
     sold = [s for s in view.services if carrier.sells(s)]
     if view.services and not sold:
         return copy.explanation(

@@ -125,7 +125,8 @@ _REQUIRED_STEPS = (
     "handoff_complex_needs handoff_enterprise handoff_no_coverage agent agent_generic portfolio"
 ).split()
 _REQUIRED_EXPLAIN = (
-    "in_plan not_alone not_serving not_selling not_needed not_competitive unknown no_plan plan_intro"
+    "in_plan not_alone not_serving not_selling not_needed not_competitive not_primary unknown no_plan "
+    "plan_intro"
 ).split()
 
 

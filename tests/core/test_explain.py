@@ -78,7 +78,7 @@ def test_why_not_just_the_incumbent_when_nothing_else_serves(catalog: Catalog, c
         ("Cogent", ["Cogent serves TX", "T1 lines and PRI phone trunks"]),  # doesn't sell them
         ("Zayo", ["Zayo serves TX", "doesn't sell"]),
         ("Ziply Fiber", ["Ziply Fiber doesn't serve TX"]),
-        ("Frontier", ["Frontier is the local phone company in TX"]),
+        ("Frontier", ["Frontier is a local phone company in parts of TX", "AT&T serves most of it"]),
         ("Lumen", ["Lumen could serve you", "benchmark"]),  # sells T1/PRI in TX, not needed
         ("XO", ["XO is part of Verizon Business today.", "Verizon Business could serve you"]),
         ("Integra", ["Integra is part of Zayo today.", "doesn't sell"]),
@@ -96,6 +96,13 @@ def test_why_not_a_carrier_outside_the_plan(
 def test_not_serving_the_state(catalog: Catalog) -> None:
     rec = rec_for(catalog, states=("ND",), services=("dia",))
     assert explain(rec, "Cogent", catalog) == "Cogent doesn't serve ND, so it can't be part of your plan there."
+
+
+def test_why_not_the_local_phone_company_as_primary(catalog: Catalog) -> None:
+    rec = rec_for(catalog, states=("TX", "CA", "NY"), num_locations=30, services=("mpls",))
+    assert rec.by_role("primary")[0].name == "AT&T"
+    text = explain(rec.to_dict(), "Verizon", catalog)
+    assert text.startswith("Verizon is the local phone company in NY, but AT&T reaches more of your sites")
 
 
 def test_unknown_carrier(catalog: Catalog, texas: Recommendation) -> None:
