@@ -1,0 +1,382 @@
+"""NLU data checks: training files (data/nlu) and the held-out evaluation set (tests/nlu_eval.yml).
+
+The training files are read with Rasa's own loader, so a format error fails here and not at
+`rasa train`. Entity values must be the canonical values of CONTRACT.md section 4, and must
+agree with the project's own resolvers (vocabulary, carrier catalog, gazetteer) where those
+know the annotated words. Nothing is trained.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+import yaml
+
+from bot.codes import CHALLENGES, SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+NLU_DIR = ROOT / "data" / "nlu"
+EVAL_PATH = ROOT / "tests" / "nlu_eval.yml"
+
+INTENTS = (
+    "greet", "goodbye", "affirm", "deny", "thank", "inform", "skip", "human_handoff",
+    "faq/what_is_clec", "faq/what_is_ilec", "faq/clec_vs_ilec", "faq/why_agent", "faq/who_are_you",
+    "ask_why", "email_plan", "change_answer", "complain", "out_of_scope",
+)
+MIN_PER_INTENT = 30
+MIN_INFORM = 200
+MIN_EVAL = 300
+
+USPS = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
+CARRIERS = frozenset(
+    {
+        "AT&T", "Verizon", "Verizon Business", "Lumen", "Frontier", "Brightspeed", "Windstream",
+        "Consolidated", "Ziply Fiber", "altafiber", "Hawaiian Telcom", "Alaska Communications", "Zayo",
+        "Cogent", "Comcast Business", "Spectrum Enterprise", "Cox Business", "Granite",
+        "Windstream Enterprise",
+    }
+)
+# Only fictional contact details: 555-0100..0199 numbers and reserved example domains.
+PHONE_RE = re.compile(r"^\+1[2-9]\d{2}55501\d{2}$")
+EMAIL_RE = re.compile(r"^[a-z0-9._%+-]+@(?:[a-z0-9-]+\.)*example\.(?:com|org|net)$")
+ZIP_RE = re.compile(r"^\d{5}$")
+COUNT_RE = re.compile(r"^[1-9]\d*$")
+
+
+def _valid_date(value: str) -> bool:
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value)
+    if not match:
+        return False
+    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 2000 <= year <= 2100
+
+
+VALIDATORS: dict[str, Callable[[str], bool]] = {
+    "us_state": lambda v: v in USPS,
+    "city": lambda v: bool(v) and v[0].isupper() and v.strip() == v,
+    "zip_code": lambda v: bool(ZIP_RE.match(v)),
+    "num_locations": lambda v: bool(COUNT_RE.match(v)),
+    "employees": lambda v: bool(COUNT_RE.match(v)),
+    "service": lambda v: v in SERVICES,
+    "challenge": lambda v: v in CHALLENGES,
+    "carrier": lambda v: v in CARRIERS,
+    "contract_end": _valid_date,
+    "email": lambda v: bool(EMAIL_RE.match(v)),
+    "phone": lambda v: bool(PHONE_RE.match(v)),
+}
+ENTITY_NAMES = frozenset(VALIDATORS)
+
+
+def normalise(text: str) -> str:
+    """Lowercase and collapse whitespace (the duplicate check of the brief)."""
+    return " ".join(text.lower().split())
+
+
+def loose(text: str) -> str:
+    """Also drop punctuation, so "Hi!" and "hi" count as the same message (emoji-only kept)."""
+    stripped = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return stripped or text.strip()
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def training_data() -> Any:
+    """data/nlu as Rasa reads it (imported lazily: Rasa is heavy)."""
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return load_data(str(NLU_DIR))
+
+
+@pytest.fixture(scope="module")
+def examples(training_data: Any) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(full intent, text, entities) of every training example."""
+    return [
+        (m.get_full_intent(), m.get("text"), list(m.get("entities") or []))
+        for m in training_data.intent_examples
+    ]
+
+
+@pytest.fixture(scope="module")
+def eval_set() -> list[dict[str, Any]]:
+    with EVAL_PATH.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    assert isinstance(data, dict) and data.get("version") == 1, "tests/nlu_eval.yml: version: 1 expected"
+    items = data.get("examples")
+    assert isinstance(items, list), "tests/nlu_eval.yml: `examples` must be a list"
+    return items
+
+
+def _eval_values(example: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    for name, values in (example.get("entities") or {}).items():
+        for value in values:
+            yield name, value
+
+
+# ----------------------------------------------------------------------------- training data
+
+
+def test_training_files_are_split_by_topic_and_load() -> None:
+    files = sorted(p.name for p in NLU_DIR.glob("*.yml"))
+    assert {"basics.yml", "inform.yml", "faq.yml", "handoff.yml", "plan.yml", "out_of_scope.yml"} <= set(files)
+    for path in NLU_DIR.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith('version: "3.1"'), f"{path.name}: must start with version: \"3.1\""
+
+
+def test_training_intents_are_exactly_the_agreed_set(examples: list) -> None:
+    found = {intent for intent, _, _ in examples}
+    assert found == set(INTENTS), f"missing {set(INTENTS) - found}, unexpected {found - set(INTENTS)}"
+
+
+@pytest.mark.parametrize("intent", INTENTS)
+def test_every_intent_has_enough_examples(examples: list, intent: str) -> None:
+    count = sum(1 for name, _, _ in examples if name == intent)
+    minimum = MIN_INFORM if intent == "inform" else MIN_PER_INTENT
+    assert count >= minimum, f"{intent}: {count} training examples, need {minimum}"
+
+
+def test_no_duplicate_training_examples(examples: list) -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for intent, text, _ in examples:
+        key = normalise(text)
+        if key in seen:
+            clashes.append(f"{text!r} ({seen[key]} / {intent})")
+        seen[key] = intent
+    assert not clashes, "duplicate training examples: " + "; ".join(clashes)
+
+
+def test_training_entity_names_and_values_are_canonical(examples: list) -> None:
+    bad = []
+    for intent, text, entities in examples:
+        for ent in entities:
+            name, value = ent["entity"], str(ent["value"])
+            if name not in ENTITY_NAMES:
+                bad.append(f"{text!r}: unknown entity {name!r}")
+            elif not VALIDATORS[name](value):
+                bad.append(f"{text!r}: {name}={value!r} is not canonical")
+            elif ent.get("role") or ent.get("group"):
+                bad.append(f"{text!r}: roles/groups are not used")
+    assert not bad, "\n".join(bad)
+
+
+def test_training_annotations_cover_real_text(examples: list) -> None:
+    """Spans are non-empty, inside the text, do not overlap, and carry no stray brackets."""
+    bad = []
+    for _, text, entities in examples:
+        if re.search(r"[\[\]{}]", text):
+            bad.append(f"{text!r}: leftover annotation syntax")
+        spans = sorted((e["start"], e["end"]) for e in entities)
+        for start, end in spans:
+            piece = text[start:end]
+            if not piece.strip() or piece != piece.strip():
+                bad.append(f"{text!r}: span {piece!r} is empty or padded")
+        for (_, end_a), (start_b, _) in zip(spans, spans[1:]):
+            if start_b < end_a:
+                bad.append(f"{text!r}: overlapping entities")
+    assert not bad, "\n".join(bad)
+
+
+def _pipeline_tokenizer() -> Callable[[str], list[tuple[int, int]]]:
+    """(start, end) of each token as the tokenizer configured in config.yml splits a text."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8")) if (ROOT / "config.yml").exists() else {}
+    steps = {step.get("name"): step for step in (config or {}).get("pipeline") or []}
+    if "SpacyTokenizer" in steps:
+        import spacy
+
+        model = str((steps.get("SpacyNLP") or {}).get("model", "blank:en"))
+        try:
+            nlp = spacy.blank(model.split(":", 1)[1]) if model.startswith("blank:") else spacy.load(model)
+        except OSError:
+            pytest.skip(f"spaCy model {model} is not installed")
+        return lambda text: [(t.idx, t.idx + len(t.text)) for t in nlp.make_doc(text)]
+
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.message import Message
+
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    return lambda text: [(t.start, t.end) for t in tokenizer.tokenize(Message.build(text), "text")]
+
+
+def test_training_spans_align_with_pipeline_tokens(examples: list) -> None:
+    """Rasa drops an entity whose span does not start and end on token boundaries."""
+    tokenize = _pipeline_tokenizer()
+    bad = []
+    for _, text, entities in examples:
+        if not entities:
+            continue
+        tokens = tokenize(text)
+        starts, ends = {s for s, _ in tokens}, {e for _, e in tokens}
+        for ent in entities:
+            if ent["start"] not in starts or ent["end"] not in ends:
+                bad.append(f"{text!r}: {text[ent['start']:ent['end']]!r}")
+    assert not bad, "spans off token boundaries:\n" + "\n".join(bad)
+
+
+def test_synonyms_are_consistent_and_canonical(training_data: Any) -> None:
+    """EntitySynonymMapper ignores the entity type and case: one spelling, one value."""
+    canonical = set(SERVICES) | set(CHALLENGES) | USPS | CARRIERS
+    by_key: dict[str, set[str]] = collections.defaultdict(set)
+    for typed, value in training_data.entity_synonyms.items():
+        by_key[str(typed).lower()].add(str(value))
+    conflicts = {k: v for k, v in by_key.items() if len(v) > 1}
+    assert not conflicts, f"spellings mapped to several values: {conflicts}"
+    bad = [
+        (k, v) for k, values in by_key.items() for v in values
+        if not (v in canonical or COUNT_RE.match(v) or PHONE_RE.match(v) or EMAIL_RE.match(v)
+                or _valid_date(v) or VALIDATORS["city"](v))
+    ]
+    assert not bad, f"synonyms to non-canonical values: {bad}"
+
+
+def test_training_values_agree_with_project_resolvers(examples: list) -> None:
+    """Where the vocabulary, catalog or gazetteer knows the annotated words, they agree."""
+    from bot.catalog import load_default_catalog
+    from bot.locations import resolve_city, resolve_state
+    from bot.vocabulary import load_vocabulary
+
+    vocabulary, catalog = load_vocabulary(), load_default_catalog()
+    bad = []
+    for _, text, entities in examples:
+        hint = next((e["value"] for e in entities if e["entity"] == "us_state"), None)
+        for ent in entities:
+            span, name, value = text[ent["start"]:ent["end"]], ent["entity"], ent["value"]
+            known: Any = None
+            if name == "service":
+                known = vocabulary.canonical_service(span)
+            elif name == "challenge":
+                known = vocabulary.canonical_challenge(span)
+            elif name == "carrier":
+                carrier = catalog.resolve(span)
+                known = carrier.name if carrier else None
+            elif name == "us_state":
+                known = resolve_state(span)
+            elif name == "city":
+                city = resolve_city(span, hint)
+                known = city.name if city else None
+            if known is not None and known != value:
+                bad.append(f"{text!r}: {span!r} annotated {name}={value!r}, project says {known!r}")
+    assert not bad, "\n".join(bad)
+
+
+def test_contact_details_are_fictional(examples: list, eval_set: list) -> None:
+    texts = [text for _, text, _ in examples] + [str(e.get("text", "")) for e in eval_set]
+    bad = []
+    for text in texts:
+        for mail in re.findall(r"[\w.+-]+@[\w.-]+\w", text):
+            if not EMAIL_RE.match(mail.lower()):
+                bad.append(mail)
+        for digits in re.findall(r"\(?\b\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}\b", text):
+            if "555" not in digits:
+                bad.append(digits)
+    assert not bad, f"real-looking contact details: {bad}"
+
+
+# ----------------------------------------------------------------------------- evaluation set
+
+
+def test_eval_set_is_big_enough_and_well_formed(eval_set: list) -> None:
+    assert len(eval_set) >= MIN_EVAL, f"{len(eval_set)} eval examples, need {MIN_EVAL}"
+    for item in eval_set:
+        assert set(item) <= {"text", "intent", "entities"}, item
+        assert isinstance(item.get("text"), str) and item["text"].strip(), item
+        assert item.get("intent") in INTENTS, f"{item.get('text')!r}: unknown intent {item.get('intent')!r}"
+        entities = item.get("entities")
+        if "entities" in item:
+            assert isinstance(entities, dict) and entities, f"{item['text']!r}: omit empty entities"
+            for name, values in entities.items():
+                assert isinstance(values, list) and values, f"{item['text']!r}: {name} must be a list"
+                assert len(values) == len(set(map(str, values))), f"{item['text']!r}: {name} repeats"
+
+
+def test_eval_set_covers_every_intent_with_inform_largest(eval_set: list) -> None:
+    counts = collections.Counter(item["intent"] for item in eval_set)
+    assert set(counts) == set(INTENTS), f"intents missing from eval: {set(INTENTS) - set(counts)}"
+    assert min(counts.values()) >= 8, counts
+    assert counts.most_common(1)[0][0] == "inform", counts
+
+
+def test_eval_entity_names_and_values_are_canonical(eval_set: list) -> None:
+    bad = []
+    for item in eval_set:
+        for name, value in _eval_values(item):
+            if name not in ENTITY_NAMES:
+                bad.append(f"{item['text']!r}: unknown entity {name!r}")
+                continue
+            if name in ("num_locations", "employees"):
+                ok = type(value) is int and value > 0
+            else:
+                ok = isinstance(value, str) and VALIDATORS[name](value)
+            if not ok:
+                bad.append(f"{item['text']!r}: {name}={value!r} is not canonical")
+    assert not bad, "\n".join(bad)
+
+
+def test_eval_places_are_real_and_imply_their_state(eval_set: list) -> None:
+    """A city comes with its state; a real ZIP with its state and city; unknown ZIPs stand alone."""
+    import zipcodes
+
+    from bot.locations import resolve_city
+
+    bad = []
+    for item in eval_set:
+        entities = item.get("entities") or {}
+        states = set(entities.get("us_state", []))
+        cities = set(entities.get("city", []))
+        for city in cities:
+            if not any((hit := resolve_city(city, st)) and hit.state == st and hit.name == city for st in states):
+                bad.append(f"{item['text']!r}: city {city!r} without its state in {sorted(states)}")
+        for zip_code in entities.get("zip_code", []):
+            match = zipcodes.matching(zip_code) if ZIP_RE.match(zip_code) else []
+            if not match:
+                continue
+            info = match[0]
+            if info["state"] not in states:
+                bad.append(f"{item['text']!r}: ZIP {zip_code} implies {info['state']}")
+            hit = resolve_city(info["city"], info["state"])
+            if (hit.name if hit else info["city"]) not in cities:
+                bad.append(f"{item['text']!r}: ZIP {zip_code} implies {info['city']}")
+    assert not bad, "\n".join(bad)
+
+
+def test_eval_set_is_held_out(examples: list, eval_set: list) -> None:
+    train_exact = {normalise(text) for _, text, _ in examples}
+    train_loose = {loose(text) for _, text, _ in examples}
+    leaked = [item["text"] for item in eval_set if normalise(item["text"]) in train_exact]
+    assert not leaked, f"eval messages also in training data: {leaked}"
+    near = [item["text"] for item in eval_set if loose(item["text"]) in train_loose]
+    assert not near, f"eval messages equal to training ones but for case/punctuation: {near}"
+    counts = collections.Counter(normalise(item["text"]) for item in eval_set)
+    assert not [t for t, n in counts.items() if n > 1], "duplicate eval messages"
+
+
+def test_eval_set_has_no_near_copies_of_training(examples: list, eval_set: list) -> None:
+    """Longer eval messages share under 80% of their words with any training message."""
+    train_bags = [collections.Counter(loose(text).split()) for _, text, _ in examples]
+    near = []
+    for item in eval_set:
+        bag = collections.Counter(loose(item["text"]).split())
+        if sum(bag.values()) < 5:
+            continue
+        for other in train_bags:
+            common = sum((bag & other).values())
+            if common / max(sum(bag.values()), sum(other.values())) >= 0.8:
+                near.append(item["text"])
+                break
+    assert not near, f"eval messages too close to a training message: {near}"
