@@ -107,6 +107,7 @@ class ChatWidget {
     this.queue = [];
     this.typingTimer = null;
     this.unread = 0;
+    this.wantGreeting = false;
   }
 
   // ---------- DOM ----------
@@ -444,6 +445,7 @@ class ChatWidget {
     this.showTyping(false);
     this.renderHistory();
     this.addSystemNote("New conversation started.");
+    this.wantGreeting = true;
     if (this.socket && this.ready) {
       this.ready = false;
       this.socket.emit("session_request", { session_id: this.store.sessionId() });
@@ -457,6 +459,7 @@ class ChatWidget {
 
   connect() {
     if (this.socket) return;
+    this.wantGreeting = !this.store.history().length;
     const socket = io(this.cfg.server, {
       path: "/socket.io/",
       transports: ["websocket", "polling"],
@@ -488,8 +491,8 @@ class ChatWidget {
       }
       this.everConnected = true;
       this.flush();
-      if (!this.store.history().length && this.cfg.initPayload && !this.greeted) {
-        this.greeted = true;
+      if (this.wantGreeting && !this.store.history().length && this.cfg.initPayload) {
+        this.wantGreeting = false;
         this.store.setWriter(this.tabId);
         this.socket.emit("user_uttered", { message: this.cfg.initPayload, session_id: this.store.sessionId() });
         this.showTyping(true);
