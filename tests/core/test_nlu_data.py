@@ -355,6 +355,16 @@ def test_eval_places_are_real_and_imply_their_state(eval_set: list) -> None:
     assert not bad, "\n".join(bad)
 
 
+def test_eval_backup_service_implies_redundancy_need(eval_set: list) -> None:
+    """Asking for a failover line (wireless_backup) is a need_redundancy challenge too."""
+    bad = [
+        item["text"] for item in eval_set
+        if "wireless_backup" in (item.get("entities") or {}).get("service", [])
+        and "need_redundancy" not in (item.get("entities") or {}).get("challenge", [])
+    ]
+    assert not bad, f"wireless_backup without need_redundancy: {bad}"
+
+
 def test_eval_set_is_held_out(examples: list, eval_set: list) -> None:
     train_exact = {normalise(text) for _, text, _ in examples}
     train_loose = {loose(text) for _, text, _ in examples}
