@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.codes import GRADES, LEAD_STATUSES
 from bot.hours import load_business_hours
+from bot.leads.export import leads_to_csv
 from bot.leads.models import SLOT_FIELDS, Lead
 from bot.leads.store import LeadStore, LeadStoreUnavailable
 from bot.web.auth import (
@@ -206,9 +207,6 @@ def create_dashboard(app: Sanic) -> Blueprint:
 
         return decorate
 
-    async def in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
     # ----- login / logout -----
 
     @bp.get("/login")
@@ -270,7 +268,7 @@ def create_dashboard(app: Sanic) -> Blueprint:
     async def lead_list(request: Request) -> HTTPResponse:
         filters = LeadFilters.from_args(request.args)
         try:
-            leads: List[Lead] = await in_thread(store.list_leads, **filters.store_kwargs(tz))
+            leads: List[Lead] = await asyncio.to_thread(store.list_leads, **filters.store_kwargs(tz))
         except LeadStoreUnavailable:
             return render("unavailable.html", request, status=503)
         return render(
@@ -290,7 +288,7 @@ def create_dashboard(app: Sanic) -> Blueprint:
     @login_required("page")
     async def lead_detail(request: Request, lead_id: int) -> HTTPResponse:
         try:
-            lead: Optional[Lead] = await in_thread(store.get_by_id, lead_id)
+            lead: Optional[Lead] = await asyncio.to_thread(store.get_by_id, lead_id)
         except LeadStoreUnavailable:
             return render("unavailable.html", request, status=503)
         if lead is None:
@@ -315,7 +313,7 @@ def create_dashboard(app: Sanic) -> Blueprint:
         if status not in LEAD_STATUSES:
             return response.text("unknown status", status=400)
         try:
-            lead = await in_thread(store.set_status, lead_id, status)
+            lead = await asyncio.to_thread(store.set_status, lead_id, status)
         except LeadStoreUnavailable:
             return render("unavailable.html", request, status=503)
         if lead is None:
@@ -326,7 +324,7 @@ def create_dashboard(app: Sanic) -> Blueprint:
     @login_required("api")
     async def lead_resume(request: Request, lead_id: int) -> HTTPResponse:
         try:
-            lead = await in_thread(store.get_by_id, lead_id)
+            lead = await asyncio.to_thread(store.get_by_id, lead_id)
         except LeadStoreUnavailable:
             return render("unavailable.html", request, status=503)
         if lead is None:
@@ -335,17 +333,15 @@ def create_dashboard(app: Sanic) -> Blueprint:
             return response.redirect(f"/dashboard/leads/{lead_id}?msg=resume-unavailable", status=303)
         if not await resume_conversation(app, lead.sender_id):
             return response.redirect(f"/dashboard/leads/{lead_id}?msg=resume-failed", status=303)
-        await in_thread(store.set_paused, lead.sender_id, False)
+        await asyncio.to_thread(store.set_paused, lead.sender_id, False)
         return response.redirect(f"/dashboard/leads/{lead_id}?msg=resumed", status=303)
 
     @bp.get("/leads.csv")
     @login_required("api")
     async def export_csv(request: Request) -> HTTPResponse:
-        from bot.leads.export import leads_to_csv
-
         filters = LeadFilters.from_args(request.args)
         try:
-            leads = await in_thread(store.list_leads, **filters.store_kwargs(tz))
+            leads = await asyncio.to_thread(store.list_leads, **filters.store_kwargs(tz))
         except LeadStoreUnavailable:
             return response.text("lead database unavailable", status=503)
         body = leads_to_csv(leads)

@@ -107,13 +107,15 @@ class WebServer:
             return ""
 
 
-@pytest.fixture
-def web_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Start web apps with given env; every one is stopped at the end of the test."""
-    started: List[WebServer] = []
+class ServerPool:
+    """Starts web apps with a given env (own port, own SQLite file); stops them all at the end."""
 
-    def start(**env: str) -> WebServer:
-        tmp = tmp_path_factory.mktemp("web")
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.started: List[WebServer] = []
+
+    def __call__(self, **env: str) -> WebServer:
+        tmp = self.tmp_path_factory.mktemp("web")
         full = {
             "WEB_PORT": str(free_port()),
             "RASA_PORT": str(free_port()),  # nothing listens there unless the test says so
@@ -121,12 +123,28 @@ def web_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         }
         full.update(env)
         server = WebServer(full, tmp / "web.log").start()
-        started.append(server)
+        self.started.append(server)
         return server
 
-    yield start
-    for server in started:
-        server.stop()
+    def stop_all(self) -> None:
+        for server in self.started:
+            server.stop()
+
+
+@pytest.fixture
+def web_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+    """Web apps for one test."""
+    pool = ServerPool(tmp_path_factory)
+    yield pool
+    pool.stop_all()
+
+
+@pytest.fixture(scope="module")
+def module_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+    """Web apps shared by the tests of a module (for tests that only read)."""
+    pool = ServerPool(tmp_path_factory)
+    yield pool
+    pool.stop_all()
 
 
 # ---------------------------------------------------------------- a stand-in for Rasa's HTTP side
@@ -189,6 +207,13 @@ class FakeRasa:
 
 @pytest.fixture
 def fake_rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def module_fake_rasa() -> Iterator[FakeRasa]:
     fake = FakeRasa().start()
     yield fake
     fake.stop()

@@ -6,15 +6,21 @@ import json
 import re
 import socket
 import time
-from pathlib import Path
 
-from tests.web.conftest import ROOT, Browserish, FakeRasa, free_port
+import pytest
+
+from tests.web.conftest import ROOT, Browserish, FakeRasa, WebServer
 
 WIDGET_VERSION = json.loads((ROOT / "web" / "widget" / "package.json").read_text())["version"]
 
 
-def test_health_reports_rasa_down_quickly(web_server_factory) -> None:
-    web = web_server_factory()  # nothing listens on its RASA_PORT
+@pytest.fixture(scope="module")
+def web(module_server_factory) -> WebServer:
+    """A web app with nothing on its RASA_PORT, shared by the read-only tests."""
+    return module_server_factory()
+
+
+def test_health_reports_rasa_down_quickly(web: WebServer) -> None:
     resp = Browserish(web.url).get("/health")
     assert resp.status == 200
     body = resp.json()
@@ -51,8 +57,7 @@ def test_health_survives_a_port_that_accepts_but_never_answers(web_server_factor
     assert resp.json()["rasa"]["reachable"] is False
 
 
-def test_demo_page_embeds_the_widget_with_one_tag(web_server_factory) -> None:
-    web = web_server_factory()
+def test_demo_page_embeds_the_widget_with_one_tag(web: WebServer) -> None:
     resp = Browserish(web.url).get("/")
     assert resp.status == 200
     assert resp.headers["content-type"].startswith("text/html")
@@ -65,8 +70,7 @@ def test_demo_page_embeds_the_widget_with_one_tag(web_server_factory) -> None:
         assert section in html
 
 
-def test_security_headers_allow_the_rasa_origin_only(web_server_factory) -> None:
-    web = web_server_factory()
+def test_security_headers_allow_the_rasa_origin_only(web: WebServer) -> None:
     headers = Browserish(web.url).get("/").headers
     csp = headers["content-security-policy"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
@@ -88,8 +92,7 @@ def test_rasa_public_url_overrides_the_widget_server(web_server_factory) -> None
     assert "connect-src 'self' https://chat.example.com wss://chat.example.com" in resp.headers["content-security-policy"]
 
 
-def test_widget_js_is_served_with_type_cache_and_etag(web_server_factory) -> None:
-    web = web_server_factory()
+def test_widget_js_is_served_with_type_cache_and_etag(web: WebServer) -> None:
     client = Browserish(web.url)
     resp = client.get("/widget.js")
     assert resp.status == 200
@@ -114,8 +117,7 @@ def test_widget_bundle_is_self_contained() -> None:
     assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "document.write" not in js
 
 
-def test_static_files_and_unknown_paths(web_server_factory) -> None:
-    web = web_server_factory()
+def test_static_files_and_unknown_paths(web: WebServer) -> None:
     client = Browserish(web.url)
     css = client.get("/static/site.css")
     assert css.status == 200 and css.headers["content-type"].startswith("text/css")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
 from datetime import datetime, timezone
-from typing import Any, Dict
+from typing import Any, Dict, Iterator
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.codes import GRADES
 from tests.web.conftest import (
     Browserish,
     FakeRasa,
+    WebServer,
     csrf_from,
     lead_ids_in,
     login,
@@ -44,17 +46,27 @@ def at(day: int, hour: int = 12) -> datetime:
     return datetime(2026, 11, day, hour, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def dashboard(web_server_factory, fake_rasa: FakeRasa) -> Dict[str, Any]:
-    """A web app with a login, the Rasa API token, a fake Rasa, and four seeded leads."""
-    web = web_server_factory(
+@pytest.fixture(scope="module")
+def dashboard_server(module_server_factory, module_fake_rasa: FakeRasa) -> WebServer:
+    """A web app with a login, the Rasa API token and a fake Rasa (shared by this module)."""
+    return module_server_factory(
         DASHBOARD_USER=USER,
         DASHBOARD_PASSWORD=PASSWORD,
         BOT_API_TOKEN=API_TOKEN,
-        RASA_PORT=str(fake_rasa.port),
+        RASA_PORT=str(module_fake_rasa.port),
         BOT_NOW="2026-11-20T12:00:00-08:00",
     )
+
+
+@pytest.fixture
+def dashboard(dashboard_server: WebServer, module_fake_rasa: FakeRasa) -> Iterator[Dict[str, Any]]:
+    """The shared web app with four freshly seeded leads (the table is emptied first)."""
+    web = dashboard_server
+    database = web.env["DATABASE_URL"].split("///", 1)[1]
     store = seed_store(web.env["DATABASE_URL"], at(20))
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM leads")
+    module_fake_rasa.requests.clear()
     big = store.upsert(
         "conv-big",
         channel="socketio",
@@ -79,8 +91,9 @@ def dashboard(web_server_factory, fake_rasa: FakeRasa) -> Dict[str, Any]:
     closed = store.upsert("conv-closed", channel="slack", slots={"company_name": "Closed LLC",
                           "num_locations": 2, "services": ["broadband"]}, at=at(18))
     store.set_status(closed.id, "closed")
-    return {"web": web, "store": store, "fake": fake_rasa,
-            "ids": {"big": big.id, "small": small.id, "paused": paused.id, "closed": closed.id}}
+    yield {"web": web, "store": store, "fake": module_fake_rasa,
+           "ids": {"big": big.id, "small": small.id, "paused": paused.id, "closed": closed.id}}
+    store.close()
 
 
 def logged_in(web) -> Browserish:
@@ -181,12 +194,14 @@ def test_login_redirects_back_but_never_off_site(dashboard) -> None:
 
 
 def test_nobody_can_log_in_when_credentials_are_unset(web_server_factory) -> None:
-    for env in ({}, {"DASHBOARD_USER": USER}, {"DASHBOARD_PASSWORD": PASSWORD}):
+    attempts = ((USER, PASSWORD), ("", ""), (USER, ""), ("admin", "admin"))
+    for env, tries in (({}, attempts), ({"DASHBOARD_USER": USER}, attempts[:2]),
+                       ({"DASHBOARD_PASSWORD": PASSWORD}, attempts[:2])):
         web = web_server_factory(**env)
         client = Browserish(web.url)
         page = client.get("/dashboard/login")
         assert page.status == 200 and "login is disabled" in page.text
-        for user, password in ((USER, PASSWORD), ("", ""), (USER, ""), ("admin", "admin")):
+        for user, password in tries:
             resp = login(client, user, password)
             assert resp.status == 403, (env, user, password)
             assert client.get("/dashboard").status == 303
