@@ -181,8 +181,13 @@ class ChatWidget {
       "aria-label": "Conversation",
       tabindex: "0",
     });
-    this.typing = el(doc, "div", { className: "typing", hidden: true, "aria-label": "Assistant is typing" });
-    this.typing.append(el(doc, "span"), el(doc, "span"), el(doc, "span"));
+    this.typing = el(doc, "div", { className: "typing", hidden: true });
+    this.typing.append(
+      el(doc, "span", { className: "sr-only" }, "Assistant is typing…"),
+      el(doc, "span", { className: "dot", "aria-hidden": "true" }),
+      el(doc, "span", { className: "dot", "aria-hidden": "true" }),
+      el(doc, "span", { className: "dot", "aria-hidden": "true" }),
+    );
 
     const form = el(doc, "form", { className: "composer", "aria-label": "Send a message" });
     const label = el(doc, "label", { className: "sr-only", for: "ca-input" }, "Your message");
