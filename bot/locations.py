@@ -176,6 +176,7 @@ class Gazetteer:
             {k: tuple(sorted(v)) for k, v in self._all_forms.items() if k not in ignored}
         )
 
+        self._spellings: dict[str, set[str]] = {}
         self.city_aliases: Mapping[str, CityInfo] = MappingProxyType(self._read_city_aliases(data, "aliases", any_case=True))
         self.case_sensitive_aliases: Mapping[str, CityInfo] = MappingProxyType(
             self._read_city_aliases(data, "case_sensitive_aliases", any_case=False)
@@ -193,6 +194,7 @@ class Gazetteer:
                     path, line_of(block, str(alias)), f"{code!r} is not a USPS code of the 50 states or DC"
                 )
             state_aliases[place_key(alias)] = code.strip().upper()
+            self._spellings.setdefault(place_key(alias), set()).add(alias.strip())
         self.state_aliases: Mapping[str, str] = MappingProxyType(state_aliases)
 
     def _read_city_aliases(self, data: Any, section: str, *, any_case: bool) -> dict[str, CityInfo]:
@@ -215,7 +217,13 @@ class Gazetteer:
             if info is None:
                 raise DataFileError(path, line, f"{city.strip()!r} is not a city the package data knows in {state}")
             result[place_key(alias) if any_case else alias.strip()] = info
+            if any_case:
+                self._spellings.setdefault(place_key(alias), set()).add(alias.strip())
         return result
+
+    def spellings(self, key: str) -> tuple[str, ...]:
+        """How the broker wrote an alias (city or state) with this place_key ("l.a.")."""
+        return tuple(sorted(self._spellings.get(key, ()))) or (key,)
 
     # ---- lookups ----------------------------------------------------------------------------
 

@@ -428,6 +428,12 @@ def _value(match: re.Match[str], kind: str, today: date) -> Optional[tuple[str, 
     return None
 
 
+# Cheap look-ahead: which families of patterns can match at all (most messages have none).
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+_HAS_WORD = re.compile(r"\b(?:end|eoy|q[1-4]|months?|mos?|years?|yrs?|weeks?|contract|expired)\b", re.IGNORECASE)
+
+
 def find_dates(text: str, today: date) -> list[DateMatch]:
     """Every contract-end expression in free text, longest first where they overlap, in order.
 
@@ -436,6 +442,8 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
     are dates only where the text is about a contract (the extractor decides).
     """
     text = text[:MAX_INPUT]
+    if not (_HAS_DIGIT.search(text) or _HAS_MONTH.search(text) or _HAS_WORD.search(text)):
+        return []
     found: list[DateMatch] = []
     for pattern, kind in _DATE_PATTERNS:
         for match in pattern.finditer(text):

@@ -1,0 +1,784 @@
+"""Entities with canonical values from what a business customer types, on spaCy rules.
+
+A blank English pipeline (tokenizer only, no statistical model, nothing downloaded) with a
+PhraseMatcher for the vocabulary (bot/data/vocabulary.yml), carrier aliases (the catalog)
+and US places (bot.locations), and a Matcher for counts and ZIP codes. E-mails, phone numbers
+(phonenumbers) and contract dates (bot.validators.find_dates) are found on the raw text.
+
+Entity names are the ones of domain.yml: us_state, city, zip_code, num_locations,
+employees, service, challenge, carrier, contract_end, email, phone. Values are canonical
+(CONTRACT.md section 4). A city also yields its state; a valid ZIP yields its city and state.
+Overlaps go to the longest match (spacy.util.filter_spans); "not Seattle", "Tacoma instead of
+Seattle" mark Seattle (and the state only it implied) negated. extract() never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
+
+from bot.locations import CityInfo, Gazetteer, default_gazetteer, place_key
+from bot.validators import WORD_CODES, find_dates, parse_number_words, validate_email, validate_phone
+from bot.vocabulary import Vocabulary, load_vocabulary
+
+if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
+    from spacy.tokens import Doc, Span
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT = 2000
+
+US_STATE = "us_state"
+CITY = "city"
+ZIP_CODE = "zip_code"
+NUM_LOCATIONS = "num_locations"
+EMPLOYEES = "employees"
+SERVICE = "service"
+CHALLENGE = "challenge"
+CARRIER = "carrier"
+CONTRACT_END = "contract_end"
+EMAIL = "email"
+PHONE = "phone"
+ENTITIES = (US_STATE, CITY, ZIP_CODE, NUM_LOCATIONS, EMPLOYEES, SERVICE, CHALLENGE, CARRIER, CONTRACT_END, EMAIL, PHONE)
+# Entities that can carry the role "negated" in domain.yml.
+NEGATABLE = frozenset({US_STATE, CITY, SERVICE})
+
+
+@dataclass(frozen=True)
+class ExtractedEntity:
+    """One entity: canonical value, char offsets [start, end) into the input, its text."""
+
+    entity: str
+    value: Union[str, int]
+    start: int
+    end: int
+    text: str
+    negated: bool = False
+
+
+# ---- word lists (why: each keeps a known false positive out) --------------------------------
+
+# AP abbreviations that are also words: a state only right after a city ("Seattle, Wash.").
+_WORD_AP = frozenset({"Wash.", "Miss.", "Ill.", "Ind.", "Del.", "Mo.", "Pa.", "La.", "Va.", "Ga.", "Me.", "Mass.", "Conn.", "Md."})
+_LOC_PREPS = frozenset({"in", "at", "near", "from", "to", "around", "outside", "into", "within", "across", "between", "based", "located", "headquartered", "hq", "serving", "of"})
+_LOC_PRE_MODS = frozenset({"downtown", "greater", "metro", "the", "north", "south", "east", "west", "central", "suburban"})
+_PLACE_NOUNS = frozenset({
+    "office", "offices", "site", "sites", "location", "locations", "branch", "branches", "hq",
+    "headquarters", "area", "metro", "store", "stores", "warehouse", "campus", "building",
+    "plant", "facility", "clinic", "shop", "team", "datacenter", "market",
+})
+_PLACE_JOINERS = frozenset({",", "and", "&", "or", "/", "plus", "+", ";"})
+_SMALL_WORDS = frozenset({"of", "the", "de", "du", "la", "le", "and", "in", "on", "del", "los", "las", "el"})
+_LOC_NOUNS = [
+    "office", "offices", "site", "sites", "location", "locations", "loc", "locs", "branch", "branches",
+    "store", "stores", "building", "buildings", "facility", "facilities", "warehouse", "warehouses",
+    "clinic", "clinics", "restaurant", "restaurants", "campus", "campuses", "plant", "plants",
+    "shop", "shops", "school", "schools", "hotel", "hotels", "property", "properties",
+    "dealership", "dealerships", "franchise", "franchises", "practice", "practices",
+    "outlet", "outlets", "center", "centers", "centre", "centres", "showroom", "showrooms",
+]
+_LOC_MODS = [
+    "different", "separate", "physical", "retail", "branch", "office", "remote", "total", "store",
+    "satellite", "main", "small", "regional", "field", "sales", "local", "medical", "dental",
+    "other", "additional", "new", "business", "corporate", "company", "us", "u.s.", "distribution",
+    "call", "data", "service", "-", "operating", "active", "more",
+]
+_EMP_NOUNS = [
+    "employees", "employee", "people", "staff", "users", "user", "seats", "workers", "worker",
+    "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "staffers",
+    "team-members", "members", "heads", "emps", "employes", "employess", "empolyees",
+]
+_EMP_MODS = [
+    "full", "time", "-", "full-time", "fulltime", "part", "total", "remote", "office", "onsite",
+    "on", "site", "staff", "team", "+", "or", "so", "odd", "plus", "ish", "in-office", "hybrid",
+]
+_EMP_HEADS = ["headcount", "workforce", "employees", "staff", "employee", "fte", "ftes"]
+_EMP_GLUE = [
+    "of", "is", "are", "about", "around", "approximately", "approx", "approx.", "roughly", "~",
+    ":", "=", "-", "at", "near", "nearly", "over", "under", "just", "like", "total", "currently",
+    "count", "number", "size", "some", "maybe", "probably",
+]
+_NUM_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|"
+    "ninety|hundred|thousand|million|dozen|single|couple|half|a|an|and|-|of|both|pair"
+)
+_NUM_RE = r"^(?:~?\d{1,3}(?:,\d{3})+|~?\d+(?:\.\d+)?(?:k|m|ish)?|" + _NUM_WORDS + r")$"
+
+_NEG_SINGLE = frozenset({
+    "not", "no", "n't", "nt", "never", "without", "except", "excluding", "minus", "nor", "neither",
+    "closed", "closing", "shut", "shutting", "dropping", "drop", "dropped", "remove",
+    "removing", "cancel", "cancelling", "canceling", "cancelled", "canceled", "forget", "scratch",
+    "ditch", "ditching", "exclude", "instead",
+})
+_NEG_PAIRS = frozenset({("rather", "than"), ("other", "than"), ("rid", "of")})
+_NOT_NEGATION_AFTER = frozenset({"only", "just", "sure", "certain", "yet", "one", "problem", "worries", "thanks", "matter", "doubt", "idea"})
+_SCOPE_END_WORDS = frozenset({
+    "but", "just", "only", "because", "since", "so", "though", "although", "however", "while",
+    "we", "i", "it", "they", "our", "also", "plus", "then", "yet",
+})
+_SCOPE_END_PUNCT = frozenset({",", ".", ";", "!", "?", ":", "(", ")", "—", "–"})
+_MAX_SCOPE = 8
+
+_CONTRACT_CUE = re.compile(
+    r"\b(?:contract|contracts|agreement|term|terms|expires?|expiring|expired|expiration|"
+    r"renew|renews|renewal|renewed|locked|etf|ends|ending|end|commitment|committed|up\s+in|"
+    r"month[- ]to[- ]month|out\s+of\s+contract)\b",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_SENTENCE_END = frozenset({".", "!", "?", ":", ";"})
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD_SET = frozenset(_NUM_WORDS.split("|")) - {"a", "an", "and", "-", "of", "half"}
+
+
+@dataclass
+class _Cand:
+    """A candidate entity before overlap resolution (token span [i, j) and char span)."""
+
+    layer: str
+    i: int
+    j: int
+    start: int
+    end: int
+    kind: str
+    payload: Any = None
+    needs_anchor: bool = False
+    needs_place: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Extractor:
+    """Entity extractor over a vocabulary, a gazetteer and a carrier alias map.
+
+    carrier_aliases maps a lowercase alias, former or current name to the catalog's current
+    name ("tw telecom" -> "Lumen"). Building takes about a second; extract() about a
+    millisecond per sentence.
+    """
+
+    def __init__(self, vocabulary: Vocabulary, gazetteer: Gazetteer, carrier_aliases: Mapping[str, str]) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.vocabulary = vocabulary
+        self.gazetteer = gazetteer
+        # lowercase alias -> catalog name
+        self.carrier_aliases = {
+            a.lower().strip(): n for a, n in carrier_aliases.items() if isinstance(a, str) and a.strip() and isinstance(n, str) and n
+        }
+        self.nlp = _blank_english()
+        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._matcher = Matcher(self.nlp.vocab)
+        self._carrier_caps = {a.lower() for a in vocabulary.carrier_capitalised_only}
+        self._build_phrases()
+        self._build_matcher()
+
+    # ---- building -----------------------------------------------------------------------
+
+    def _add(self, kind: str, key: str, texts: Iterable[str], docs: list["Doc"]) -> None:
+        """Register the spellings of one key of a kind. Matching is on lowercase tokens; a
+        spelling with "." or "'" is also added as written, because the tokenizer's exceptions
+        are case-sensitive ("St. Louis" -> St. | Louis, "st. louis" -> st | . | louis)."""
+        table = self._keys.setdefault(kind, {})
+        for text in texts:
+            variants = {text.lower()}
+            if "." in text or "'" in text:
+                variants.update((text, text.title(), text.upper()))
+            for variant in variants:
+                doc = self.nlp.make_doc(variant)
+                tokens = tuple(t.lower_ for t in doc)
+                if not tokens:
+                    continue
+                if tokens not in table:
+                    table[tokens] = []
+                    docs.append(doc)
+                if key not in table[tokens]:
+                    table[tokens].append(key)
+
+    def _build_phrases(self) -> None:
+        # One PhraseMatcher label per kind (few add() calls: each costs); the matched lowercase
+        # tokens give the key back through self._keys.
+        self._keys: dict[str, dict[tuple[str, ...], list[str]]] = {}
+        by_code: dict[str, list[str]] = {}
+        for variant, code in self.vocabulary.service_patterns().items():
+            by_code.setdefault("S|" + code, []).append(variant)
+        for variant, code in self.vocabulary.challenge_patterns().items():
+            by_code.setdefault("C|" + code, []).append(variant)
+        for alias in self.carrier_aliases:
+            by_code.setdefault("K|" + alias, []).append(alias)
+        g = self.gazetteer
+        for code in g.state_codes:
+            by_code.setdefault("P|" + code, []).append(code.lower())
+            by_code.setdefault("N|" + code, []).append(g.state_proper_names[code])
+        for ap, code in g.ap_abbreviations.items():
+            by_code.setdefault("A|" + ap, []).append(ap)
+        for key, code in g.state_aliases.items():
+            if not self._is_city_plus_state(key):
+                by_code.setdefault("T|" + code, []).extend(g.spellings(key))
+        for key, forms in g.city_forms.items():
+            by_code.setdefault("Y|" + key, []).extend(forms)
+        for key in g.city_aliases:
+            by_code.setdefault("Y|" + key, []).extend(g.spellings(key))
+        for alias in g.case_sensitive_aliases:
+            by_code.setdefault("X|" + alias, []).append(alias)
+        docs_by_kind: dict[str, list["Doc"]] = {}
+        for label, texts in by_code.items():
+            kind, _, key = label.partition("|")
+            self._add(kind, key, texts, docs_by_kind.setdefault(kind, []))
+        for kind, docs in docs_by_kind.items():
+            self._phrases.add(kind, docs)
+
+    def _is_city_plus_state(self, key: str) -> bool:
+        """'washington dc' is a city and its state: left to the City, ST logic, which also
+        reports the city."""
+        words = key.split()
+        for n in range(1, len(words)):
+            city, state = " ".join(words[:n]), " ".join(words[n:])
+            if city in self.gazetteer.cities and self.gazetteer.state(state, fuzzy=False):
+                return True
+        return False
+
+    def _build_matcher(self) -> None:
+        num = {"LOWER": {"REGEX": _NUM_RE}, "OP": "+"}
+        loc_mod = {"LOWER": {"IN": _LOC_MODS}, "OP": "?"}
+        emp_mod = {"LOWER": {"IN": _EMP_MODS}, "OP": "?"}
+        emp_glue = {"LOWER": {"IN": _EMP_GLUE}, "OP": "*"}
+        self._matcher.add(
+            "LOC",
+            [
+                [num, loc_mod, loc_mod, {"LOWER": {"IN": _LOC_NOUNS}}],
+                [{"LOWER": {"IN": ["locations", "sites", "offices", "branches", "stores"]}}, {"LOWER": {"IN": [":", "=", "-"]}}, num],
+            ],
+            greedy="LONGEST",
+        )
+        self._matcher.add(
+            "EMP",
+            [
+                [num, emp_mod, emp_mod, emp_mod, {"LOWER": {"IN": _EMP_NOUNS}}],
+                [num, {"LOWER": "team"}, {"LOWER": "members"}],
+                [{"LOWER": {"IN": _EMP_HEADS}}, emp_glue, num],
+                [{"LOWER": "head"}, {"LOWER": "count"}, emp_glue, num],
+                [{"LOWER": "staff"}, {"LOWER": "of"}, num],
+            ],
+            greedy="LONGEST",
+        )
+        five = {"TEXT": {"REGEX": r"^\d{5}$"}}
+        self._matcher.add("ZIP", [[five], [five, {"ORTH": "-"}, {"TEXT": {"REGEX": r"^\d{4}$"}}]], greedy="LONGEST")
+
+    def warm_up(self) -> None:
+        """Build everything built lazily (the ZIP table) and run one message."""
+        self.gazetteer.zip_table()
+        self.extract("We have 3 offices in Portland, OR 97201 and need SIP; bob@example.com 503-555-0123")
+
+    # ---- extraction -------------------------------------------------------------------------
+
+    def extract(self, text: Any, today: Optional[date] = None) -> list[ExtractedEntity]:
+        """Entities in `text` (first MAX_INPUT characters), sorted by start. Never raises."""
+        if not isinstance(text, str) or not text.strip():
+            return []
+        try:
+            return self._extract(text[:MAX_INPUT], today or date.today())
+        except Exception:  # noqa: BLE001 - one odd message must not break the conversation
+            log.exception("entity extraction failed")
+            return []
+
+    def _extract(self, text: str, today: date) -> list[ExtractedEntity]:
+        doc = self.nlp.make_doc(text)
+        all_caps = _is_all_caps(text)
+        char_spans = self._raw_text_entities(text, doc, today)  # emails, phones, dates
+        lowers = [t.lower_ for t in doc]
+        cands = self._phrase_candidates(doc, lowers, all_caps)
+        if any(w[:1].isdigit() or w in _NUMBER_WORD_SET for w in lowers):
+            cands += self._matcher_candidates(doc)  # counts and ZIPs need a number
+        cands = _drop_overlapping(cands, char_spans)
+        cands = _resolve_overlaps(cands)
+        found: list[tuple[ExtractedEntity, int]] = []  # entity, order within a start
+        for cand in char_spans:
+            found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))
+        found.extend(self._emit_locations(doc, [c for c in cands if c.layer in ("loc", "zip")]))
+        for cand in cands:
+            if cand.layer in ("loc", "zip"):
+                continue
+            found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))
+        entities = self._negate(doc, found)
+        return _dedupe(entities)
+
+    # emails, phones, dates: char spans on the raw text
+    def _raw_text_entities(self, text: str, doc: "Doc", today: date) -> list[_Cand]:
+        out: list[_Cand] = []
+        if "@" in text:
+            for match in _EMAIL_RE.finditer(text):
+                result = validate_email(match.group(0))
+                if result.ok:
+                    out.append(_Cand("contact", -1, -1, match.start(), match.end(), EMAIL, result.value))
+        if len(_DIGIT.findall(text)) >= 7:
+            import phonenumbers
+
+            for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
+                if any(c.start <= match.start < c.end for c in out):
+                    continue
+                result = validate_phone(match.raw_string)
+                if result.ok:
+                    out.append(_Cand("contact", -1, -1, match.start, match.end, PHONE, result.value))
+        dates = [d for d in find_dates(text, today) if not any(c.start < d.end and d.start < c.end for c in out)]
+        if dates:
+            cue = bool(_CONTRACT_CUE.search(text))
+            inside = [(d.start, d.end) for d in dates]
+            other_words = sum(1 for t in doc if t.is_alpha and not any(s <= t.idx < e for s, e in inside))
+            short = other_words <= 4
+            for d in dates:
+                if (d.strong and (cue or short)) or (not d.strong and (short or (cue and d.kind in ("status", "rel_month")))):
+                    out.append(_Cand("date", -1, -1, d.start, d.end, CONTRACT_END, d.value))
+        return out
+
+    def _phrase_candidates(self, doc: "Doc", lowers: list[str], all_caps: bool) -> list[_Cand]:
+        strings = self.nlp.vocab.strings
+        out: list[_Cand] = []
+        for match_id, i, j in self._phrases(doc):
+            kind = strings[match_id]
+            for key in self._keys[kind].get(tuple(lowers[i:j]), ()):
+                cand = self._phrase_candidate(kind, key, doc, i, j, all_caps)
+                if cand is not None:
+                    out.append(cand)
+        return out
+
+    def _phrase_candidate(self, kind: str, key: str, doc: "Doc", i: int, j: int, all_caps: bool) -> Optional[_Cand]:
+        span = doc[i:j]
+        start, end = span.start_char, span.end_char
+        if kind == "S":
+            return _Cand("service", i, j, start, end, SERVICE, key)
+        if kind == "C":
+            return _Cand("challenge", i, j, start, end, CHALLENGE, key)
+        if kind == "K":
+            if not self._carrier_case_ok(key, span):
+                return None
+            return _Cand("carrier", i, j, start, end, CARRIER, self.carrier_aliases[key])
+        return self._place_candidate(kind, key, doc, i, j, all_caps)
+
+    def _carrier_case_ok(self, key: str, span: "Span") -> bool:
+        letters = key.replace(" ", "")
+        if len(letters) <= 2 or (key in self._carrier_caps and len(letters) <= 3):
+            return span.text.replace(" ", "").isupper()
+        if key in self._carrier_caps:
+            return span.text[:1].isupper()
+        return True
+
+    def _place_candidate(self, kind: str, key: str, doc: "Doc", i: int, j: int, all_caps: bool) -> Optional[_Cand]:
+        span = doc[i:j]
+        start, end = span.start_char, span.end_char
+        g = self.gazetteer
+        if kind == "P":  # a two-letter code
+            text = span.text
+            if all(t.is_punct or t.is_space for t in doc[:i]) and all(t.is_punct or t.is_space for t in doc[j:]):
+                return _Cand("loc", i, j, start, end, "state", key)  # the whole answer: "OR", "or"
+            if text.isupper() and not all_caps:
+                if key.lower() in WORD_CODES and _sentence_initial(doc, i) and not self._code_list_follows(doc, j):
+                    return _Cand("loc", i, j, start, end, "state", key, needs_anchor=True)  # "OK, ..." "HI there"
+                return _Cand("loc", i, j, start, end, "state", key)
+            return _Cand("loc", i, j, start, end, "state", key, needs_anchor=True, extra={"weak": True})
+        if kind == "N":
+            return _Cand("loc", i, j, start, end, "state", key, extra={"name": True})
+        if kind == "A":
+            if span.text != key:
+                return None  # "ore." / "ORE." are not the AP abbreviation
+            return _Cand("loc", i, j, start, end, "state", g.ap_abbreviations[key], needs_anchor=key in _WORD_AP)
+        if kind == "T":
+            return _Cand("loc", i, j, start, end, "state", key, extra={"alias_state": True})
+        if kind == "X":
+            if span.text != key:
+                return None
+            return _Cand("loc", i, j, start, end, "city", (g.case_sensitive_aliases[key],), extra={"alias": True})
+        if kind == "Y":
+            options = g.city_options(key)
+            if not options:
+                return None
+            alias = key in g.city_aliases
+            capitalised = _capitalised(span)
+            if key in g.common_words:
+                if not capitalised:
+                    return None
+                return _Cand("loc", i, j, start, end, "city", options, needs_place=True)
+            lower_ok = alias or options[0].population >= g.min_lowercase_population
+            if not capitalised and not lower_ok:
+                return None
+            return _Cand("loc", i, j, start, end, "city", options, needs_place=key in g.person_names, extra={"alias": alias})
+        return None
+
+    def _code_list_follows(self, doc: "Doc", j: int) -> bool:
+        """'OR and WA', 'OR, WA': an initial word-like code followed by more codes."""
+        return (
+            j + 1 < len(doc)
+            and doc[j].lower_ in _PLACE_JOINERS
+            and doc[j + 1].text.isupper()
+            and doc[j + 1].text in self.gazetteer.state_codes
+        )
+
+    def _matcher_candidates(self, doc: "Doc") -> list[_Cand]:
+        strings = self.nlp.vocab.strings
+        out: list[_Cand] = []
+        for match_id, i, j in self._matcher(doc):
+            label = strings[match_id]
+            span = doc[i:j]
+            if label == "ZIP":
+                if i > 0 and doc[i - 1].text in ("$", "#", "+"):
+                    continue  # money, a ticket number, a phone fragment
+                out.append(_Cand("zip", i, j, span.start_char, span.end_char, ZIP_CODE, span[0].text))
+                continue
+            value = _count_value(span)
+            if value is None or value <= 0 or value != int(value):
+                continue
+            while i < j - 1 and doc[i].lower_ in ("and", "of", "-", "+"):
+                i += 1  # "and 3 offices": the entity starts at the number
+            span = doc[i:j]
+            if label == "LOC" and value <= 100_000:
+                out.append(_Cand("qty", i, j, span.start_char, span.end_char, NUM_LOCATIONS, int(value)))
+            elif label == "EMP" and value <= 10_000_000:
+                out.append(_Cand("qty", i, j, span.start_char, span.end_char, EMPLOYEES, int(value)))
+        return out
+
+    # ---- locations ----------------------------------------------------------------------------
+
+    def _emit_locations(self, doc: "Doc", cands: list[_Cand]) -> list[tuple[ExtractedEntity, int]]:
+        g = self.gazetteer
+        text = doc.text
+        groups: dict[tuple[int, int], list[_Cand]] = {}
+        for cand in cands:
+            groups.setdefault((cand.i, cand.j), []).append(cand)
+        spans = sorted(groups)
+        # A state right after a city (optionally after a comma) qualifies it.
+        resolved: dict[tuple[int, int], tuple[str, Any]] = {}  # span -> ("city", CityInfo) | ("state", code) | ("zip", ...)
+        qualified: set[tuple[int, int]] = set()
+        for n, span in enumerate(spans):
+            group = groups[span]
+            cities = [c for c in group if c.kind == "city"]
+            if not cities or span in resolved:
+                continue
+            nxt = spans[n + 1] if n + 1 < len(spans) else None
+            if nxt is None or not _adjacent(doc, span[1], nxt[0]):
+                continue
+            options = cities[0].payload
+            for q in groups[nxt]:
+                state = q.payload if q.kind == "state" else (g.zip(q.payload).state if q.kind == ZIP_CODE and g.zip(q.payload) else None)
+                if not state:
+                    continue
+                match = next((o for o in options if o.state == state), None)
+                if match is not None or (q.kind == "state" and not q.extra.get("weak")):
+                    if match is not None:
+                        resolved[span] = ("city", match)
+                        qualified.add(span)
+                    if q.kind == "state":
+                        resolved[nxt] = ("state", state)
+                    break
+        # Explicit states (and ZIP states) steer ambiguous cities: "Portland ... Maine".
+        hints: set[str] = set()
+        for span in spans:
+            for cand in groups[span]:
+                if cand.kind == "state" and not cand.needs_anchor and not any(c.kind == "city" for c in groups[span]):
+                    hints.add(cand.payload)
+                elif cand.kind == ZIP_CODE:
+                    info = g.zip(cand.payload)
+                    if info:
+                        hints.add(info.state)
+        for span, (kind, value) in resolved.items():
+            if kind == "state":
+                hints.add(value)
+        out: list[tuple[ExtractedEntity, int]] = []
+        last_place_end: Optional[int] = None
+        for span in spans:
+            group = groups[span]
+            start, end = group[0].start, group[0].end
+            span_text = text[start:end]
+            decision = resolved.get(span)
+            if decision is None:
+                decision = self._decide(doc, span, group, hints, last_place_end)
+            if decision is None:
+                continue
+            kind, value = decision
+            if kind == "city":
+                out.append((ExtractedEntity(CITY, value.name, start, end, span_text), 0))
+                out.append((ExtractedEntity(US_STATE, value.state, start, end, span_text), 1))
+            elif kind == "state":
+                out.append((ExtractedEntity(US_STATE, value, start, end, span_text), 0))
+            elif kind == "zip":
+                out.append((ExtractedEntity(ZIP_CODE, value, start, end, span_text), 0))
+                info = g.zip(value)
+                if info is not None:
+                    out.append((ExtractedEntity(CITY, _zip_city_name(g, info), start, end, span_text), 1))
+                    out.append((ExtractedEntity(US_STATE, info.state, start, end, span_text), 2))
+            last_place_end = span[1]
+        return out
+
+    def _decide(
+        self, doc: "Doc", span: tuple[int, int], group: list[_Cand], hints: set[str], last_place_end: Optional[int]
+    ) -> Optional[tuple[str, Any]]:
+        zips = [c for c in group if c.kind == ZIP_CODE]
+        if zips:
+            return ("zip", zips[0].payload)
+        cities = [c for c in group if c.kind == "city"]
+        states = [c for c in group if c.kind == "state" and not c.needs_anchor]
+        if states and (not cities or any(c.extra.get("name") or c.extra.get("alias_state") for c in states)):
+            # A state name that is also a city ("Washington", "New York") is the state unless
+            # a state follows (handled by the caller); a code that is also a city alias
+            # ("LA" without a city before it) is the city.
+            return ("state", states[0].payload)
+        if cities:
+            city = cities[0]
+            if city.needs_place and not _placed_like_a_place(doc, span, last_place_end):
+                return None
+            options = city.payload
+            choice = next((o for o in options if o.state in hints), options[0])
+            return ("city", choice)
+        return None
+
+    # ---- negation -----------------------------------------------------------------------------
+
+    def _negate(self, doc: "Doc", found: list[tuple[ExtractedEntity, int]]) -> list[tuple[ExtractedEntity, int]]:
+        scopes = _negation_scopes(doc, [(e.start, e.end) for e, _ in found])
+        if not scopes:
+            return found
+        out = []
+        for entity, order in found:
+            if entity.entity in NEGATABLE and any(s <= entity.start < e for s, e in scopes):
+                entity = ExtractedEntity(entity.entity, entity.value, entity.start, entity.end, entity.text, True)
+            out.append((entity, order))
+        return out
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def _sentence_initial(doc: "Doc", i: int) -> bool:
+    return i == 0 or doc[i - 1].text in _SENTENCE_END or doc[i - 1].is_space or "\n" in doc[i - 1].whitespace_
+
+
+def _capitalised(span: "Span") -> bool:
+    words = [t.text for t in span if t.is_alpha or "'" in t.text]
+    significant = [w for w in words if w.lower() not in _SMALL_WORDS] or words
+    return bool(significant) and all(w[:1].isupper() for w in significant)
+
+
+def _adjacent(doc: "Doc", end: int, start: int) -> bool:
+    """Tokens end..start are nothing or one comma ("Portland, OR", "Portland OR")."""
+    between = [t.text for t in doc[end:start]]
+    return between in ([], [","])
+
+
+def _placed_like_a_place(doc: "Doc", span: tuple[int, int], last_place_end: Optional[int]) -> bool:
+    i, j = span
+    before = [t.lower_ for t in doc[max(0, i - 2) : i]]
+    if before and before[-1] in _LOC_PREPS:
+        return True
+    if len(before) == 2 and before[0] in _LOC_PREPS and before[1] in _LOC_PRE_MODS:
+        return True
+    if j < len(doc) and doc[j].lower_ in _PLACE_NOUNS:
+        return True
+    if last_place_end is not None and last_place_end <= i:
+        between = [t.lower_ for t in doc[last_place_end:i]]
+        if len(between) <= 2 and all(w in _PLACE_JOINERS for w in between):
+            return True  # a list of places: "Portland and Mobile", "dallas houston austin"
+    return False
+
+
+def _zip_city_name(g: Gazetteer, info: Any) -> str:
+    """The ZIP's post-office city under the gazetteer's proper name when it knows the city
+    ("New York" -> "New York City", "Saint Louis" -> "St. Louis")."""
+    city = g.city_in_state(place_key(info.city), info.state)
+    return city.name if city is not None else info.city
+
+
+def _count_value(span: "Span") -> Optional[float]:
+    words = []
+    for token in span:
+        text = token.lower_
+        if text.endswith("ish") and text[:-3].replace(".", "").isdigit():
+            text = text[:-3]
+        words.append(text.strip("~"))
+    # the number is the leading run for "3 offices", the trailing run for "headcount of 75"
+    number_words = _leading_number(words) or _leading_number(words[::-1])[::-1]
+    if not number_words:
+        return None
+    return parse_number_words(number_words)
+
+
+_NUM_TOKEN = re.compile(_NUM_RE)
+
+
+def _leading_number(words: list[str]) -> list[str]:
+    run = []
+    for word in words:
+        if _NUM_TOKEN.match(word) or _NUM_TOKEN.match("~" + word):
+            run.append(word)
+        else:
+            break
+    while run and run[-1] in ("a", "an", "and", "of", "-"):
+        run.pop()
+    while run and run[0] in ("and", "of", "-"):
+        run.pop(0)
+    return run
+
+
+def _drop_overlapping(cands: list[_Cand], char_spans: list[_Cand]) -> list[_Cand]:
+    """Emails and phones win over anything inside them; dates over counts and ZIPs."""
+    out = []
+    for cand in cands:
+        clash = False
+        for other in char_spans:
+            if cand.start < other.end and other.start < cand.end:
+                if other.layer == "contact" or cand.layer in ("qty", "zip"):
+                    clash = True
+                    break
+        if not clash:
+            out.append(cand)
+    return out
+
+
+def _resolve_overlaps(cands: list[_Cand]) -> list[_Cand]:
+    """Longest match per layer (spacy.util.filter_spans); across layers, a match inside a
+    longer one is dropped ("MS" in "MS Teams", "Mobile" in "T-Mobile"). Services and
+    challenges may share words ("backup internet" is both)."""
+    from spacy.util import filter_spans
+
+    by_layer: dict[str, list[_Cand]] = {}
+    for cand in cands:
+        by_layer.setdefault(cand.layer, []).append(cand)
+    kept: list[_Cand] = []
+    for layer, items in by_layer.items():
+        if layer == "loc":
+            kept.extend(_longest_groups(items))
+            continue
+        spans = {}
+        for cand in items:
+            spans.setdefault((cand.i, cand.j), []).append(cand)
+        keep = set(_filter_token_spans(list(spans), filter_spans))
+        for span, group in spans.items():
+            if span in keep:
+                kept.extend(group)
+    paired = {("service", "challenge"), ("challenge", "service")}
+    result = []
+    for cand in kept:
+        inside = any(
+            other is not cand
+            and other.layer != cand.layer
+            and (cand.layer, other.layer) not in paired
+            and other.i <= cand.i
+            and cand.j <= other.j
+            and (other.j - other.i) > (cand.j - cand.i)
+            for other in kept
+        )
+        if not inside:
+            result.append(cand)
+    return result
+
+
+class _TokenSpan:
+    """The attributes spacy.util.filter_spans reads, without building spaCy Spans."""
+
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start, self.end = start, end
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+def _filter_token_spans(spans: list[tuple[int, int]], filter_spans: Any) -> list[tuple[int, int]]:
+    if len(spans) <= 1:
+        return spans
+    return [(s.start, s.end) for s in filter_spans([_TokenSpan(a, b) for a, b in spans])]
+
+
+def _longest_groups(items: list[_Cand]) -> list[_Cand]:
+    """Places: keep every reading of the longest spans (a span can be a city and a state)."""
+    from spacy.util import filter_spans
+
+    spans: dict[tuple[int, int], list[_Cand]] = {}
+    for cand in items:
+        spans.setdefault((cand.i, cand.j), []).append(cand)
+    keep = _filter_token_spans(list(spans), filter_spans)
+    return [c for span in keep for c in spans[span]]
+
+
+def _negation_scopes(doc: "Doc", entity_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Char ranges governed by a negation cue: from the cue to the end of its clause
+    (punctuation, "but", a new subject), at most _MAX_SCOPE tokens. Cues inside an entity
+    ("never calls back", "no backup") are part of that entity, not negations."""
+    scopes = []
+    n = len(doc)
+    for k, token in enumerate(doc):
+        low = token.lower_
+        cue_end = None
+        if low in _NEG_SINGLE:
+            cue_end = k + 1
+            if low == "instead" and k + 1 < n and doc[k + 1].lower_ == "of":
+                cue_end = k + 2
+            elif low == "instead":
+                continue  # "Tacoma instead": nothing follows to negate
+        elif k + 1 < n and (low, doc[k + 1].lower_) in _NEG_PAIRS:
+            cue_end = k + 2
+        if cue_end is None:
+            continue
+        if any(s <= token.idx < e for s, e in entity_spans):
+            continue
+        if cue_end < n and (doc[cue_end].lower_ in _NOT_NEGATION_AFTER or doc[cue_end].text in _SCOPE_END_PUNCT):
+            continue
+        if low == "no" and cue_end < n and doc[cue_end].lower_ == "longer":
+            cue_end += 1
+        stop = cue_end
+        while stop < n and stop - cue_end < _MAX_SCOPE:
+            t = doc[stop]
+            if t.text in _SCOPE_END_PUNCT or "\n" in t.text or (stop > cue_end and t.lower_ in _SCOPE_END_WORDS):
+                break
+            stop += 1
+        if stop > cue_end:
+            scopes.append((doc[cue_end].idx, doc[stop - 1].idx + len(doc[stop - 1].text)))
+    return scopes
+
+
+def _dedupe(found: list[tuple[ExtractedEntity, int]]) -> list[ExtractedEntity]:
+    """One entity per (name, value): the first positive mention, else the first negated one."""
+    ordered = sorted(found, key=lambda pair: (pair[0].start, pair[1]))
+    positive = {(e.entity, e.value) for e, _ in ordered if not e.negated}
+    seen: set[tuple[str, Any]] = set()
+    out = []
+    for entity, _ in ordered:
+        key = (entity.entity, entity.value)
+        if key in seen or (entity.negated and key in positive):
+            continue
+        seen.add(key)
+        out.append(entity)
+    return out
+
+
+def _blank_english() -> Any:
+    """spacy.blank("en") whose tokenizer also splits on every "/" ("4G/5G", "PRI/SIP"), so
+    each side can match on its own. Set through the language defaults: changing the
+    tokenizer's infixes afterwards reloads all its special cases (a second, every time)."""
+    from spacy.lang.en import English
+
+    class _Defaults(English.Defaults):  # type: ignore[misc,valid-type]
+        infixes = list(English.Defaults.infixes) + [r"/"]
+
+    class _AdvisorEnglish(English):  # type: ignore[misc,valid-type]
+        Defaults = _Defaults
+
+    return _AdvisorEnglish()
+
+
+@lru_cache(maxsize=1)
+def build_default_extractor() -> Extractor:
+    """The process-wide extractor: vocabulary.yml, the default gazetteer and the catalog's
+    carrier aliases; warmed up so the first customer message is fast."""
+    from bot.catalog import load_default_catalog
+
+    extractor = Extractor(load_vocabulary(), default_gazetteer(), load_default_catalog().alias_map())
+    extractor.warm_up()
+    return extractor
