@@ -39,6 +39,8 @@ def _open_store() -> Any:
 
     store = LeadStore.from_settings()
     store.migrate()  # a fresh install exports nothing rather than failing on a missing table
+    # Updates spooled during a database outage belong in every listing; apply them first.
+    store.replay_spool()
     return store
 
 

@@ -97,6 +97,8 @@ class LeadStore:
         self._connect_timeout = connect_timeout
         self._lock_timeout = lock_timeout
         self._scoring_path = scoring_path
+        self._db_key = _mask_url(url)
+        self._spool_idle_size: Optional[int] = None
         self._engine: Optional[Engine] = None
         self._engine_lock = threading.Lock()
 
@@ -222,7 +224,8 @@ class LeadStore:
         """Create or update the conversation's lead and return it, re-scored.
 
         Merge rules: a slot given as None/empty keeps the stored value; `recommendation`,
-        `transcript`, `callback_time` and `after_hours` replace the stored value when given.
+        `transcript`, `callback_time` and `after_hours` replace the stored value when given
+        (non-empty).
         Status moves forward only: `new` never overwrites `handoff`/`callback`, and `closed`
         (a sales decision) is only changed by `set_status()`. `at` (default: the clock) is when
         the update happened; replayed spool entries pass their original time.
@@ -234,17 +237,18 @@ class LeadStore:
         now = at or self._clock()
         values = normalize_slots(slots)
         changes: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
-        if recommendation is not None:
+        # Empty values below mean "nothing new", like empty slots: they never erase.
+        if recommendation:
             changes["recommendation"] = dict(recommendation)
             changes["recommended_carriers"] = carrier_names(recommendation)
             if not changes.get("handoff_reason") and recommendation.get("handoff_reason"):
                 reason = normalize_slots({"handoff_reason": recommendation["handoff_reason"]})
                 if reason["handoff_reason"]:
                     changes["handoff_reason"] = reason["handoff_reason"]
-        if transcript is not None:
+        if transcript:
             changes["transcript"] = normalize_transcript(transcript)
-        if callback_time is not None:
-            changes["callback_time"] = str(callback_time)
+        if callback_time is not None and str(callback_time).strip():
+            changes["callback_time"] = str(callback_time).strip()
         if after_hours is not None:
             changes["after_hours"] = bool(after_hours)
 
@@ -401,6 +405,9 @@ class LeadStore:
             "transcript": list(transcript) if transcript is not None else None,
             "callback_time": callback_time,
             "at": at.isoformat(),
+            # Which database the update is for: one spool file may outlive a DATABASE_URL
+            # change, and an update must never be replayed into another database.
+            "db": self._db_key,
         }
         try:
             if self.pending_spool():
@@ -417,11 +424,14 @@ class LeadStore:
             return None
 
     def pending_spool(self) -> bool:
-        """True when the spool file holds entries not yet replayed."""
+        """True when the spool file may hold entries for this database not yet replayed."""
         try:
-            return self.spool_path.stat().st_size > 0
+            size = self.spool_path.stat().st_size
         except OSError:
             return False
+        # Only other databases' entries left at the last replay, and nothing added since:
+        # don't re-read the file on every upsert.
+        return size > 0 and size != self._spool_idle_size
 
     def _spool_append(self, entry: Mapping[str, Any]) -> None:
         line = json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
@@ -436,20 +446,25 @@ class LeadStore:
         """Apply spooled updates in order and remove them; returns how many were applied.
 
         Stops at the first entry the database still cannot take and keeps it and everything
-        after it. An entry the store rejects outright (corrupt line, invalid value) is moved to
+        after it. Entries spooled for another database URL are kept for that database. An
+        entry the store rejects outright (corrupt line, invalid value) is moved to
         `<spool>.rejected` for a human, never dropped.
         """
         if not self.pending_spool():
             return 0
-        applied = 0
+        applied = rejected = 0
         with open(self.spool_path, "a+", encoding="utf-8") as spool:
             fcntl.flock(spool, fcntl.LOCK_EX)
             spool.seek(0)
             lines = [line for line in spool.read().splitlines() if line.strip()]
             remaining: list[str] = []
+            foreign: list[str] = []
             for index, line in enumerate(lines):
                 try:
                     entry = json.loads(line)
+                    if entry.get("db") not in (None, self._db_key):
+                        foreign.append(line)  # for another database: left for its store
+                        continue
                     self.upsert(
                         entry["sender_id"],
                         channel=entry.get("channel") or "unknown",
@@ -467,15 +482,19 @@ class LeadStore:
                     break
                 except (ValueError, KeyError, TypeError, AttributeError) as error:
                     self._reject(line, error)
-            spool.seek(0)
-            spool.truncate()
-            if remaining:
-                spool.write("\n".join(remaining) + "\n")
-            spool.flush()
-            os.fsync(spool.fileno())
+                    rejected += 1
+            if applied or rejected:  # otherwise the file is unchanged: skip the fsync
+                spool.seek(0)
+                spool.truncate()
+                if foreign or remaining:
+                    spool.write("\n".join(foreign + remaining) + "\n")
+                spool.flush()
+                os.fsync(spool.fileno())
+            spool.seek(0, os.SEEK_END)
+            self._spool_idle_size = spool.tell() if not remaining else None
         if applied:
             log.info("replayed %d spooled lead update(s); %d still pending", applied,
-                     len(remaining))
+                     len(remaining) + len(foreign))
         return applied
 
     def _reject(self, line: str, error: Exception) -> None:

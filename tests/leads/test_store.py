@@ -13,11 +13,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from bot.leads.models import leads_table
 from bot.leads.scoring import score_lead
 from bot.leads.store import MIGRATIONS_DIR, LeadStore, LeadStoreUnavailable
-from tests.leads.conftest import FULL_SLOTS, NOW, RECOMMENDATION, Clock, free_port
+from tests.leads.conftest import (
+    FULL_SLOTS,
+    NOW,
+    RECOMMENDATION,
+    Clock,
+    TcpForwarder,
+    free_port,
+)
 
 
 def _columns(url: str) -> dict[str, Any]:
@@ -190,51 +198,90 @@ def test_concurrent_migrations_on_a_fresh_database(make_store: Any, db_url: str)
     assert _columns(db_url)["version"] == "0001"
 
 
-def _unavailable_store(make_store: Any, db_url: str, tmp_path: Path) -> tuple[LeadStore, Any]:
-    """A store whose database cannot be used right now, and a function that frees it."""
+def _outage(make_store: Any, db_url: str) -> tuple[LeadStore, Any]:
+    """A store for `db_url` whose database is unavailable, and a function that ends the outage.
+
+    PostgreSQL: the store talks through a forwarding port that is closed (nothing listens)
+    until the outage ends. SQLite: another connection holds the write lock meanwhile.
+    """
     if db_url.startswith("postgresql"):
-        dead = f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/nowhere"
-        return make_store(dead, migrate=False, connect_timeout=1), lambda: None
-    # SQLite: another process holds the write lock longer than we are willing to wait.
+        url = make_url(db_url)
+        forwarder = TcpForwarder((url.host or "127.0.0.1", url.port or 5432))
+        down = url.set(port=forwarder.port).render_as_string(hide_password=False)
+        store = make_store(down, migrate=False, connect_timeout=1)
+
+        def back_up() -> None:
+            forwarder.start()
+            store.migrate()
+
+        return store, (back_up, forwarder.stop)
     blocker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     store = make_store(db_url, migrate=False, lock_timeout=0.2)
 
-    def free() -> None:
+    def release() -> None:
         blocker.execute("ROLLBACK")
         blocker.close()
+        store.migrate()
 
-    return store, free
+    return store, (release, lambda: None)
 
 
-def test_unavailable_database_spools_and_replays(make_store: Any, db_url: str, store: LeadStore,
-                                                 spool_path: Path, tmp_path: Path) -> None:
-    down, free = _unavailable_store(make_store, db_url, tmp_path)
-    started = time.monotonic()
+def test_unavailable_database_spools_and_replays(make_store: Any, db_url: str,
+                                                 spool_path: Path) -> None:
+    store, (end_outage, cleanup) = _outage(make_store, db_url)
+    try:
+        started = time.monotonic()
+        with pytest.raises(LeadStoreUnavailable):
+            store.upsert("x", channel="rest", slots={})
+        assert time.monotonic() - started < 5
+
+        assert store.upsert_or_spool("lost?", channel="rest", slots={"email": "a@b.co"},
+                                     status="callback", after_hours=True,
+                                     callback_time="9am") is None
+        assert store.upsert_or_spool("lost?", channel="rest", slots={"num_locations": 7},
+                                     recommendation=RECOMMENDATION) is None
+        lines = spool_path.read_text().splitlines()
+        assert len(lines) == 2 and json.loads(lines[0])["sender_id"] == "lost?"
+        assert "secret" not in spool_path.read_text()
+        assert store.replay_spool() == 0  # still down: nothing applied, nothing dropped
+        assert len(spool_path.read_text().splitlines()) == 2
+
+        end_outage()
+        assert store.replay_spool() == 2
+        assert spool_path.read_text() == ""
+        lead = store.get("lost?")
+        assert lead is not None
+        assert (lead.email, lead.num_locations, lead.status, lead.after_hours,
+                lead.callback_time) == ("a@b.co", 7, "callback", True, "9am")
+        assert lead.recommended_carriers == ("Lumen", "Zayo")
+        assert lead.created_at == NOW
+        assert store.replay_spool() == 0
+    finally:
+        store.close()
+        cleanup()
+
+
+def test_a_closed_port_is_unavailable_not_an_error(make_store: Any) -> None:
+    dead = make_store(f"postgresql+psycopg2://postgres:secret@127.0.0.1:{free_port()}/x",
+                      migrate=False, connect_timeout=1)
+    with pytest.raises(LeadStoreUnavailable) as caught:
+        dead.get("x")
+    assert "secret" not in str(caught.value)
     with pytest.raises(LeadStoreUnavailable):
-        down.upsert("x", channel="rest", slots={})
-    assert time.monotonic() - started < 5
+        dead.migrate()
 
-    assert down.upsert_or_spool("lost?", channel="rest", slots={"email": "a@b.co"},
-                                status="callback", after_hours=True,
-                                callback_time="9am") is None
-    assert down.upsert_or_spool("lost?", channel="rest", slots={"num_locations": 7},
-                                recommendation=RECOMMENDATION) is None
-    lines = spool_path.read_text().splitlines()
-    assert len(lines) == 2 and json.loads(lines[0])["sender_id"] == "lost?"
-    assert down.replay_spool() == 0  # still down: nothing applied, nothing dropped
-    assert len(spool_path.read_text().splitlines()) == 2
-    free()
 
-    assert store.replay_spool() == 2
-    assert spool_path.read_text() == ""
-    lead = store.get("lost?")
-    assert lead is not None
-    assert (lead.email, lead.num_locations, lead.status, lead.after_hours, lead.callback_time) \
-        == ("a@b.co", 7, "callback", True, "9am")
-    assert lead.recommended_carriers == ("Lumen", "Zayo")
-    assert lead.created_at == NOW
-    assert store.replay_spool() == 0
+def test_spool_entries_stay_with_their_database(make_store: Any, sqlite_url: str,
+                                                spool_path: Path, tmp_path: Path) -> None:
+    other = make_store(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/other",
+                       migrate=False, connect_timeout=1)
+    assert other.upsert_or_spool("elsewhere", channel="rest", slots={}) is None
+    store = make_store(sqlite_url)
+    assert store.upsert_or_spool("here", channel="rest", slots={}) is not None
+    assert store.replay_spool() == 0 and not store.pending_spool()
+    assert store.get("elsewhere") is None
+    assert json.loads(spool_path.read_text())["sender_id"] == "elsewhere"
 
 
 def test_upsert_or_spool_replays_pending_updates_first(store: LeadStore, spool_path: Path,
