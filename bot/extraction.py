@@ -89,7 +89,7 @@ _LOC_MODS = [
 ]
 _EMP_NOUNS = [
     "employees", "employee", "people", "staff", "users", "user", "seats", "workers", "worker",
-    "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "staffers",
+    "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "person", "staffers",
     "team-members", "members", "heads", "emps", "employes", "employess", "empolyees",
 ]
 _EMP_MODS = [
@@ -131,7 +131,6 @@ _CONTRACT_CUE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-_SENTENCE_END = frozenset({".", "!", "?", ":", ";"})
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD_SET = frozenset(_NUM_WORDS.split("|")) - {"a", "an", "and", "-", "of", "half"}
 
@@ -375,8 +374,10 @@ class Extractor:
             if all(t.is_punct or t.is_space for t in doc[:i]) and all(t.is_punct or t.is_space for t in doc[j:]):
                 return _Cand("loc", i, j, start, end, "state", key)  # the whole answer: "OR", "or"
             if text.isupper() and not all_caps:
-                if key.lower() in WORD_CODES and _sentence_initial(doc, i) and not self._code_list_follows(doc, j):
-                    return _Cand("loc", i, j, start, end, "state", key, needs_anchor=True)  # "OK, ..." "HI there"
+                if key.lower() in WORD_CODES and not self._code_list_follows(doc, j):
+                    # "OK, so...", "HI there", "PRI OR SIP": a word-like code must sit like a
+                    # place ("in OR", "Boise, ID", "Oregon and OR") or start a list of codes
+                    return _Cand("loc", i, j, start, end, "state", key, needs_place=True)
                 return _Cand("loc", i, j, start, end, "state", key)
             return _Cand("loc", i, j, start, end, "state", key, needs_anchor=True, extra={"weak": True})
         if kind == "N":
@@ -476,7 +477,7 @@ class Extractor:
         hints: set[str] = set()
         for span in spans:
             for cand in groups[span]:
-                if cand.kind == "state" and not cand.needs_anchor and not any(c.kind == "city" for c in groups[span]):
+                if cand.kind == "state" and not (cand.needs_anchor or cand.needs_place) and not any(c.kind == "city" for c in groups[span]):
                     hints.add(cand.payload)
                 elif cand.kind == ZIP_CODE:
                     info = g.zip(cand.payload)
@@ -518,7 +519,11 @@ class Extractor:
         if zips:
             return ("zip", zips[0].payload)
         cities = [c for c in group if c.kind == "city"]
-        states = [c for c in group if c.kind == "state" and not c.needs_anchor]
+        states = [
+            c
+            for c in group
+            if c.kind == "state" and not c.needs_anchor and (not c.needs_place or _placed_like_a_place(doc, span, last_place_end))
+        ]
         if states and (not cities or any(c.extra.get("name") or c.extra.get("alias_state") for c in states)):
             # A state name that is also a city ("Washington", "New York") is the state unless
             # a state follows (handled by the caller); a code that is also a city alias
@@ -553,10 +558,6 @@ class Extractor:
 def _is_all_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
-
-
-def _sentence_initial(doc: "Doc", i: int) -> bool:
-    return i == 0 or doc[i - 1].text in _SENTENCE_END or doc[i - 1].is_space or "\n" in doc[i - 1].whitespace_
 
 
 def _capitalised(span: "Span") -> bool:
