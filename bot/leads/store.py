@@ -17,6 +17,7 @@ All methods block (SQLAlchemy is sync here); async callers wrap them in `asyncio
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import logging
@@ -30,7 +31,7 @@ from sqlalchemy import and_, case, event, exc, literal, or_, select, text, updat
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from bot.leads.models import (
     Lead,
@@ -137,8 +138,13 @@ class LeadStore:
                                    connect_args={"check_same_thread": False})
         else:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, future=True,
-                                   connect_args={"timeout": self._lock_timeout})
+            # A pool that keeps connections open: with NullPool (SQLAlchemy 1.4's default for
+            # SQLite files) every close is the last one, which checkpoints and deletes the WAL.
+            # A pooled connection is only ever used by one thread at a time.
+            engine = create_engine(url, future=True, poolclass=QueuePool, pool_size=5,
+                                   max_overflow=15,
+                                   connect_args={"timeout": self._lock_timeout,
+                                                 "check_same_thread": False})
         busy_ms = int(self._lock_timeout * 1000)
 
         @event.listens_for(engine, "connect")
@@ -150,6 +156,10 @@ class LeadStore:
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
             if not memory:
                 cursor.execute("PRAGMA journal_mode = WAL")  # readers don't block the writer
+                # WAL + NORMAL: a commit survives a crash of any process; only an OS crash or
+                # power cut can lose the last commits. It saves an fsync per upsert (~10 ms on
+                # these disks). Deployments that need more run PostgreSQL.
+                cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -281,8 +291,8 @@ class LeadStore:
                                                                 lead.score_reasons):
                 conn.execute(update(table).where(table.c.id == lead.id).values(
                     score=scored.score, grade=scored.grade, score_reasons=list(scored.reasons)))
-                row = conn.execute(select(table).where(table.c.id == lead.id)).one()
-                lead = row_to_lead(row._mapping)
+                lead = dataclasses.replace(lead, score=scored.score, grade=scored.grade,
+                                           score_reasons=scored.reasons)
         return lead
 
     def _scoring_config(self) -> ScoringConfig:
