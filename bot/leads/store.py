@@ -46,6 +46,7 @@ from bot.leads.models import (
 from bot.leads.scoring import ScoringConfig, load_scoring, score_lead
 from bot.privacy import redact
 from bot.settings import VAR_DIR, Settings
+from bot.yamldata import DataFileError
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,13 @@ class LeadStore:
                 url,
                 future=True,
                 pool_pre_ping=True,  # a restarted server must not cost a failed upsert
-                connect_args={"connect_timeout": max(1, int(self._connect_timeout))},
+                connect_args={
+                    "connect_timeout": max(1, int(self._connect_timeout)),
+                    # A blocked lock or a stuck query becomes LeadStoreUnavailable (and the
+                    # update is spooled) instead of hanging a conversation.
+                    "options": f"-c lock_timeout={int(self._lock_timeout * 1000)} "
+                               f"-c statement_timeout={int(self._lock_timeout * 3000)}",
+                },
             )
         memory = url.database in (None, "", ":memory:")
         if memory:
@@ -181,9 +188,10 @@ class LeadStore:
                 with conn.begin():
                     yield conn
         except _TRANSIENT as error:
+            detail = redact(str(getattr(error, "orig", None) or error)).strip()
             raise LeadStoreUnavailable(
                 f"lead database {_mask_url(self.url)} unavailable: "
-                f"{redact(str(error.orig or error)).splitlines()[0]}"
+                f"{detail.splitlines()[0] if detail else type(error).__name__}"
             ) from error
 
     def close(self) -> None:
@@ -281,12 +289,14 @@ class LeadStore:
         statement = self._insert().values(**insert_values).on_conflict_do_update(
             index_elements=[table.c.sender_id], set_=set_)
 
+        config = self._scoring_config()
         with self._transaction(write=True) as conn:
             conn.execute(statement)
             row = conn.execute(select(table).where(table.c.sender_id == sender_id)).one()
             lead = row_to_lead(row._mapping)
-            scored = score_lead(lead.slots(), today=self._clock().date(),
-                                config=self._scoring_config())
+            if config is None:
+                return lead  # keep the stored score rather than lose the update
+            scored = score_lead(lead.slots(), today=self._clock().date(), config=config)
             if (scored.score, scored.grade, scored.reasons) != (lead.score, lead.grade,
                                                                 lead.score_reasons):
                 conn.execute(update(table).where(table.c.id == lead.id).values(
@@ -295,8 +305,13 @@ class LeadStore:
                                            score_reasons=scored.reasons)
         return lead
 
-    def _scoring_config(self) -> ScoringConfig:
-        return load_scoring(self._scoring_path)
+    def _scoring_config(self) -> Optional[ScoringConfig]:
+        """The scoring weights, or None when a broker's edit broke the file (logged)."""
+        try:
+            return load_scoring(self._scoring_path)
+        except DataFileError as error:
+            log.error("lead saved without rescoring: %s", error)
+            return None
 
     def set_status(self, lead_id: int, status: str) -> Optional[Lead]:
         """Set a lead's status (any transition: this is the sales team's decision)."""

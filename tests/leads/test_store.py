@@ -307,6 +307,17 @@ def test_bad_spool_lines_are_kept_aside_not_lost(store: LeadStore, spool_path: P
     assert rejected == [bad, "{torn line"]
 
 
+def test_a_broken_scoring_file_does_not_lose_the_update(make_store: Any, sqlite_url: str,
+                                                        tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    scoring = tmp_path / "scoring.yml"
+    scoring.write_text("grades: [")
+    store = make_store(sqlite_url, scoring_path=scoring)
+    lead = store.upsert("s", channel="rest", slots={"email": "a@b.co"})
+    assert lead.email == "a@b.co" and lead.score == 0
+    assert f"{scoring}:1" in caplog.text
+
+
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(ValueError, match="supports"):
         LeadStore("mysql://u@localhost/db")
