@@ -22,6 +22,7 @@ from bot.codes import CHALLENGES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
+NLU_FILES = [ROOT / "data" / "nlu.yml", *sorted(NLU_DIR.glob("*.yml"))]
 EVAL_PATH = ROOT / "tests" / "nlu_eval.yml"
 
 INTENTS = (
@@ -96,11 +97,12 @@ def loose(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def training_data() -> Any:
-    """data/nlu as Rasa reads it (imported lazily: Rasa is heavy)."""
+    """data/nlu.yml and data/nlu/ as Rasa reads them (imported lazily: Rasa is heavy)."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return load_data(str(NLU_DIR))
+    first, *rest = (load_data(str(path)) for path in NLU_FILES)
+    return first.merge(*rest)
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +134,10 @@ def _eval_values(example: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def test_training_files_are_split_by_topic_and_load() -> None:
-    files = sorted(p.name for p in NLU_DIR.glob("*.yml"))
-    assert {"basics.yml", "inform.yml", "faq.yml", "handoff.yml", "plan.yml", "out_of_scope.yml"} <= set(files)
-    for path in NLU_DIR.glob("*.yml"):
+    files = {str(p.relative_to(ROOT)) for p in NLU_FILES}
+    assert {"data/nlu.yml", "data/nlu/inform.yml", "data/nlu/faq.yml", "data/nlu/handoff.yml",
+            "data/nlu/plan.yml", "data/nlu/out_of_scope.yml"} <= files
+    for path in NLU_FILES:
         text = path.read_text(encoding="utf-8")
         assert text.startswith('version: "3.1"'), f"{path.name}: must start with version: \"3.1\""
 

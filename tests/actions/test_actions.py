@@ -1,0 +1,173 @@
+"""The actions as the action server runs them: slots in, events and messages out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionChangeAnswer
+from actions.forms import ValidateContactForm, ValidateNeedsForm
+from actions.handoff import ActionDefaultFallback, ActionHandoff, ActionSubmitLead
+from actions.questions import ASK_ACTIONS, ActionDefaultAskAffirmation
+from actions.recommendation import ActionExplain, ActionRecommend
+from actions.slot_extraction import ActionValidateSlotMappings
+from tests.actions.conftest import AFTER_HOURS, slot_events, texts, tracker
+
+CANONICAL = "We have 3 offices in Portland and Seattle, need PRIs and SIP, and our bill is too high"
+ENTITIES = [
+    {"entity": "num_locations", "value": 3}, {"entity": "city", "value": "Portland"},
+    {"entity": "us_state", "value": "OR"}, {"entity": "city", "value": "Seattle"},
+    {"entity": "us_state", "value": "WA"}, {"entity": "service", "value": "pri"},
+    {"entity": "service", "value": "sip"}, {"entity": "challenge", "value": "high_cost"},
+]
+NEEDS = {"states": ["OR", "WA"], "city": "Portland", "num_locations": 3.0, "services": ["pri", "sip"],
+         "challenges": ["high_cost"], "employees": 40.0, "current_carrier": "Lumen"}
+CONTACT = {"contact_name": "Jane Doe", "company_name": "Acme Dental", "email": "jane@example.com",
+           "phone": "+15035550123"}
+
+
+async def test_slot_mappings_fill_canonical_slots(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker(text=CANONICAL, entities=ENTITIES), domain)
+    assert slot_events(events) == {"states": ["OR", "WA"], "services": ["pri", "sip"],
+                                   "challenges": ["high_cost"], "city": "Portland", "num_locations": 3.0}
+
+
+async def test_slot_mappings_ignore_a_why_question(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker(text="why not Cogent?", intent="ask_why", entities=[{"entity": "carrier", "value": "Cogent"}])
+    assert await ActionValidateSlotMappings().run(dispatcher, t, domain) == []
+
+
+async def test_unknown_zip_is_re_asked(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker(text="00000", entities=[{"entity": "zip_code", "value": "00000"}])
+    assert await ActionValidateSlotMappings().run(dispatcher, t, domain) == []
+    assert "00000" in texts(dispatcher)
+
+
+async def test_needs_form_takes_a_bare_number(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker({"states": ["OR"]}, text="4", active_loop="needs_form", requested_slot="num_locations")
+    events = await ValidateNeedsForm().run(dispatcher, t, domain)
+    assert slot_events(events) == {"num_locations": 4.0}  # Rasa then asks the next question
+
+
+async def test_needs_form_re_asks_an_unknown_state(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker({}, text="Narnia", active_loop="needs_form", requested_slot="states")
+    events = await ValidateNeedsForm().run(dispatcher, t, domain)
+    assert slot_events(events)["states"] is None  # keeps the form asking
+    assert "Narnia" in texts(dispatcher)
+
+
+async def test_optional_question_can_be_skipped(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    slots = {k: v for k, v in NEEDS.items() if k not in ("employees", "current_carrier")}
+    t = tracker(slots, text="skip", intent="skip", active_loop="needs_form", requested_slot="employees")
+    events = await ValidateNeedsForm().run(dispatcher, t, domain)
+    assert slot_events(events)["skipped_slots"] == ["employees"]
+    assert slot_events(events)["requested_slot"] == "current_carrier"
+
+
+async def test_required_question_cannot_be_skipped(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker({"states": ["OR"]}, text="skip", intent="skip", active_loop="needs_form", requested_slot="services")
+    events = await ValidateNeedsForm().run(dispatcher, t, domain)
+    assert "skipped_slots" not in slot_events(events)
+    assert "need that one" in texts(dispatcher)
+
+
+async def test_a_question_mid_form_is_left_to_the_rules(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker({}, text="what is a clec", intent="faq", active_loop="needs_form", requested_slot="states")
+    assert await ValidateNeedsForm().run(dispatcher, t, domain) == []
+
+
+async def test_callback_time_only_asked_after_hours(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    form = ValidateContactForm()
+    slots = form.domain_slots(domain)
+    day = tracker({**CONTACT, "handoff_reason": "user_request", "after_hours": False})
+    assert "callback_time" not in await form.required_slots(slots, dispatcher, day, domain)
+    # all contact details known in business hours: the form is done
+    assert slot_events(await form.run(dispatcher, day, domain)) == {"requested_slot": None}
+    night = tracker({**CONTACT, "handoff_reason": "user_request", "after_hours": True})
+    assert "callback_time" in await form.required_slots(slots, dispatcher, night, domain)
+    email_plan = tracker({**CONTACT, "after_hours": True})
+    assert "callback_time" not in await form.required_slots(slots, dispatcher, email_plan, domain)
+
+
+async def test_recommend_sets_the_contract_shape_and_saves_the_lead(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    events = await ActionRecommend().run(dispatcher, tracker(NEEDS), domain)
+    rec = slot_events(events)["recommendation"]
+    assert set(rec) == {"carriers", "guidelines", "plan", "handoff", "handoff_reason"}
+    assert {"R1", "P1"} <= set(rec["guidelines"])
+    assert "Lumen" in texts(dispatcher)
+    assert [b["title"] for b in dispatcher.messages[-1]["buttons"]] == ["Talk to an agent", "Email me the plan", "Change an answer"]
+    lead = env["store"].get("test-sender")
+    assert lead is not None and lead.status == "new" and list(lead.states) == ["OR", "WA"]
+
+
+async def test_recommend_hands_off_when_no_competitor_serves(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    slots = {"states": ["ND"], "num_locations": 1.0, "services": ["pri"], "challenges": ["high_cost"]}
+    events = await ActionRecommend().run(dispatcher, tracker(slots), domain)
+    assert slot_events(events)["handoff_reason"] == "no_coverage"
+    assert ("followup", "action_handoff") in [(e["event"], e.get("name")) for e in events]
+
+
+async def test_explain_names_the_guidelines(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    rec_events = await ActionRecommend().run(CollectingDispatcher(), tracker(NEEDS), domain)
+    rec = slot_events(rec_events)["recommendation"]
+    pilot = next(c["name"] for c in rec["carriers"] if c["role"] == "pilot")
+    t = tracker({**NEEDS, "recommendation": rec}, text=f"why {pilot}?", intent="ask_why",
+                entities=[{"entity": "carrier", "value": pilot}])
+    await ActionExplain().run(dispatcher, t, domain)
+    assert pilot in texts(dispatcher)
+
+
+async def test_handoff_in_business_hours_then_submit_pauses_and_posts(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    events = await ActionHandoff().run(dispatcher, tracker(NEEDS, text="can I talk to someone", intent="human_handoff"), domain)
+    assert slot_events(events) == {"handoff_reason": "user_request", "after_hours": False}
+    assert "join this chat" in texts(dispatcher)
+    slots = {**NEEDS, **CONTACT, "handoff_reason": "user_request", "after_hours": False}
+    submit = await ActionSubmitLead().run(dispatcher, tracker(slots), domain)
+    assert [e["event"] for e in submit] == ["pause"]
+    assert len(env["slack"].handoffs) == 1
+    lead = env["store"].get("test-sender")
+    assert lead.status == "handoff" and lead.paused and lead.phone == "+15035550123"
+
+
+async def test_after_hours_handoff_promises_a_callback(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    env["at"](AFTER_HOURS)
+    events = await ActionHandoff().run(dispatcher, tracker(NEEDS, text="call me", intent="human_handoff"), domain)
+    assert slot_events(events)["after_hours"] is True
+    assert "closed" in texts(dispatcher)
+    slots = {**NEEDS, **CONTACT, "handoff_reason": "user_request", "after_hours": True, "callback_time": "tomorrow 9am"}
+    submit = await ActionSubmitLead().run(dispatcher, tracker(slots), domain)
+    assert submit == []
+    assert env["slack"].handoffs == []
+    lead = env["store"].get("test-sender")
+    assert lead.status == "callback" and lead.after_hours
+
+
+async def test_frustration_and_low_confidence_reasons(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    events = await ActionHandoff().run(dispatcher, tracker(text="this is useless", intent="complain"), domain)
+    assert slot_events(events)["handoff_reason"] == "frustration"
+    events = await ActionDefaultFallback().run(dispatcher, tracker(text="blorp", intent="nlu_fallback"), domain)
+    assert slot_events(events)["handoff_reason"] == "low_confidence"
+
+
+async def test_change_answer_forgets_the_answer_and_the_plan(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker({**NEEDS, "slot_to_change": "services", "recommendation": {"x": 1}}, intent="change_answer")
+    events = slot_events(await ActionChangeAnswer().run(dispatcher, t, domain))
+    assert events["services"] is None and events["recommendation"] is None
+
+
+async def test_every_form_question_has_an_action(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    for form in domain["forms"].values():
+        for slot in form["required_slots"]:
+            assert f"action_ask_{slot}" in domain["actions"]
+            await ASK_ACTIONS[slot]().run(dispatcher, tracker(), domain)
+    assert len(dispatcher.messages) == len(ASK_ACTIONS)
+
+
+async def test_did_you_mean_uses_plain_words(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker(text="sip maybe", intent="nlu_fallback", entities=[{"entity": "service", "value": "sip"}])
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "inform", "confidence": 0.3}]
+    await ActionDefaultAskAffirmation().run(dispatcher, t, domain)
+    message = dispatcher.messages[0]
+    assert "telling me about your sites or services" in message["text"]
+    assert message["buttons"][0]["payload"] == '/inform{"service": ["sip"]}'
