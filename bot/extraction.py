@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from bot.locations import CityInfo, Gazetteer, default_gazetteer, place_key
-from bot.validators import WORD_CODES, find_dates, parse_number_words, validate_email, validate_phone
+from bot.validators import WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
 from bot.vocabulary import Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
@@ -110,7 +110,9 @@ _NUM_WORDS = (
 _NUM_RE = r"^(?:~?\d{1,3}(?:,\d{3})+|~?\d+(?:\.\d+)?(?:k|m|ish)?|" + _NUM_WORDS + r")$"
 
 _NEG_SINGLE = frozenset({
-    "not", "no", "n't", "nt", "never", "without", "except", "excluding", "minus", "nor", "neither",
+    "not", "no", "n't", "never", "cannot", "don't", "dont", "doesn't", "doesnt", "didn't", "didnt",
+    "won't", "wont", "can't", "cant", "isn't", "isnt", "aren't", "arent", "wasn't", "weren't",
+    "haven't", "havent", "hasn't", "shouldn't", "wouldn't", "without", "except", "excluding", "minus", "nor", "neither",
     "closed", "closing", "shut", "shutting", "dropping", "drop", "dropped", "remove",
     "removing", "cancel", "cancelling", "canceling", "cancelled", "canceled", "forget", "scratch",
     "ditch", "ditching", "exclude", "instead",
@@ -132,7 +134,8 @@ _CONTRACT_CUE = re.compile(
 )
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _DIGIT = re.compile(r"\d")
-_NUMBER_WORD_SET = frozenset(_NUM_WORDS.split("|")) - {"a", "an", "and", "-", "of", "half"}
+_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "pair", "both", "half"})
+_K_NUMBER = re.compile(r"^~?\d+(?:\.\d+)?(?:k|m|ish)$|^~\d[\d,]*(?:\.\d+)?$")
 
 
 @dataclass
@@ -241,31 +244,43 @@ class Extractor:
         return False
 
     def _build_matcher(self) -> None:
-        num = {"LOWER": {"REGEX": _NUM_RE}, "OP": "+"}
+        # Numbers use LIKE_NUM (widened in _blank_english to "5k", "~50", "dozen", "couple"):
+        # a lexeme flag checked in C, where a REGEX predicate calls Python for every token.
+        glue = {"LOWER": {"IN": ["-", "and", "a", "of"]}, "OP": "?"}
+        num = [
+            {"LOWER": {"IN": ["a", "an"]}, "OP": "?"},
+            {"LIKE_NUM": True},
+            glue,
+            {"LIKE_NUM": True, "OP": "?"},
+            glue,
+            {"LIKE_NUM": True, "OP": "?"},
+            {"LIKE_NUM": True, "OP": "?"},
+        ]
+        tail = [{"LIKE_NUM": True}, {"LOWER": {"IN": ["-", "and"]}, "OP": "?"}, {"LIKE_NUM": True, "OP": "?"}]
         loc_mod = {"LOWER": {"IN": _LOC_MODS}, "OP": "?"}
         emp_mod = {"LOWER": {"IN": _EMP_MODS}, "OP": "?"}
         emp_glue = {"LOWER": {"IN": _EMP_GLUE}, "OP": "*"}
         self._matcher.add(
             "LOC",
             [
-                [num, loc_mod, loc_mod, {"LOWER": {"IN": _LOC_NOUNS}}],
-                [{"LOWER": {"IN": ["locations", "sites", "offices", "branches", "stores"]}}, {"LOWER": {"IN": [":", "=", "-"]}}, num],
+                num + [loc_mod, loc_mod, {"LOWER": {"IN": _LOC_NOUNS}}],
+                [{"LOWER": {"IN": ["locations", "sites", "offices", "branches", "stores"]}}, {"LOWER": {"IN": [":", "=", "-"]}}] + tail,
             ],
             greedy="LONGEST",
         )
         self._matcher.add(
             "EMP",
             [
-                [num, emp_mod, emp_mod, emp_mod, {"LOWER": {"IN": _EMP_NOUNS}}],
-                [num, {"LOWER": "team"}, {"LOWER": "members"}],
-                [{"LOWER": {"IN": _EMP_HEADS}}, emp_glue, num],
-                [{"LOWER": "head"}, {"LOWER": "count"}, emp_glue, num],
-                [{"LOWER": "staff"}, {"LOWER": "of"}, num],
+                num + [emp_mod, emp_mod, emp_mod, {"LOWER": {"IN": _EMP_NOUNS}}],
+                num + [{"LOWER": "team"}, {"LOWER": "members"}],
+                [{"LOWER": {"IN": _EMP_HEADS}}, emp_glue] + tail,
+                [{"LOWER": "head"}, {"LOWER": "count"}, emp_glue] + tail,
+                [{"LOWER": "staff"}, {"LOWER": "of"}] + tail,
             ],
             greedy="LONGEST",
         )
-        five = {"TEXT": {"REGEX": r"^\d{5}$"}}
-        self._matcher.add("ZIP", [[five], [five, {"ORTH": "-"}, {"TEXT": {"REGEX": r"^\d{4}$"}}]], greedy="LONGEST")
+        five = {"IS_DIGIT": True, "LENGTH": 5}
+        self._matcher.add("ZIP", [[five], [five, {"ORTH": "-"}, {"IS_DIGIT": True, "LENGTH": 4}]], greedy="LONGEST")
 
     def warm_up(self) -> None:
         """Build everything built lazily (the ZIP table) and run one message."""
@@ -290,7 +305,7 @@ class Extractor:
         char_spans = self._raw_text_entities(text, doc, today)  # emails, phones, dates
         lowers = [t.lower_ for t in doc]
         cands = self._phrase_candidates(doc, lowers, all_caps)
-        if any(w[:1].isdigit() or w in _NUMBER_WORD_SET for w in lowers):
+        if any(t.like_num for t in doc):
             cands += self._matcher_candidates(doc)  # counts and ZIPs need a number
         cands = _drop_overlapping(cands, char_spans)
         cands = _resolve_overlaps(cands)
@@ -319,12 +334,14 @@ class Extractor:
             for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
                 if any(c.start <= match.start < c.end for c in out):
                     continue
-                result = validate_phone(match.raw_string)
-                if result.ok:
-                    out.append(_Cand("contact", -1, -1, match.start, match.end, PHONE, result.value))
+                e164 = phone_e164(match.number)
+                if e164:
+                    out.append(_Cand("contact", -1, -1, match.start, match.end, PHONE, e164))
+        cue = bool(_CONTRACT_CUE.search(text))
+        if not cue and sum(1 for t in doc if t.is_alpha) > 12:
+            return out  # dates count only in contract talk or in a short answer (below)
         dates = [d for d in find_dates(text, today) if not any(c.start < d.end and d.start < c.end for c in out)]
         if dates:
-            cue = bool(_CONTRACT_CUE.search(text))
             inside = [(d.start, d.end) for d in dates]
             other_words = sum(1 for t in doc if t.is_alpha and not any(s <= t.idx < e for s, e in inside))
             short = other_words <= 4
@@ -715,7 +732,7 @@ def _negation_scopes(doc: "Doc", entity_spans: list[tuple[int, int]]) -> list[tu
     scopes = []
     n = len(doc)
     for k, token in enumerate(doc):
-        low = token.lower_
+        low = token.lower_.replace("\u2019", "'")
         cue_end = None
         if low in _NEG_SINGLE:
             cue_end = k + 1
@@ -760,13 +777,29 @@ def _dedupe(found: list[tuple[ExtractedEntity, int]]) -> list[ExtractedEntity]:
 
 
 def _blank_english() -> Any:
-    """spacy.blank("en") whose tokenizer also splits on every "/" ("4G/5G", "PRI/SIP"), so
-    each side can match on its own. Set through the language defaults: changing the
-    tokenizer's infixes afterwards reloads all its special cases (a second, every time)."""
+    """spacy.blank("en") with two changes to its tokenizer, set through the language
+    defaults (changing a built tokenizer reloads its special cases, a second each time):
+
+    - it also splits on every "/" ("4G/5G", "PRI/SIP"), so each side can match alone;
+    - LIKE_NUM also holds for "5k", "~50", "50ish", "dozen", "couple" (see _build_matcher);
+    - it has no tokenizer exceptions. Their matcher pass cost up to 1 ms per message with a
+      contraction in it ("we're"), ten times the rest of tokenizing, and they are
+      case-sensitive ("Ore." one token, "ore." two). Without them tokens are plain affix
+      splits ("don't" stays one token, "Ore." is "Ore" + "."), the same in patterns and text.
+    """
     from spacy.lang.en import English
+
+    from spacy.attrs import LIKE_NUM
+    from spacy.lang.en.lex_attrs import like_num as english_like_num
+
+    def like_num(text: str) -> bool:
+        low = text.lower()
+        return bool(english_like_num(text) or low in _EXTRA_NUMBER_WORDS or _K_NUMBER.match(low))
 
     class _Defaults(English.Defaults):  # type: ignore[misc,valid-type]
         infixes = list(English.Defaults.infixes) + [r"/"]
+        tokenizer_exceptions: dict[str, Any] = {}
+        lex_attr_getters = {**English.Defaults.lex_attr_getters, LIKE_NUM: like_num}
 
     class _AdvisorEnglish(English):  # type: ignore[misc,valid-type]
         Defaults = _Defaults

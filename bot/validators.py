@@ -138,11 +138,19 @@ def validate_phone(text: str) -> Result[str]:
         except phonenumbers.NumberParseException:
             candidates = []
     for number in candidates:
-        if phonenumbers.is_valid_number(number) or (
-            phonenumbers.is_possible_number(number) and _nanp_fiction_ok(number)
-        ):
-            return _good(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        e164 = phone_e164(number)
+        if e164:
+            return _good(e164)
     return _bad(INVALID_PHONE, "That doesn't look like a valid phone number (like 503-555-0123).")
+
+
+def phone_e164(number: Any) -> Optional[str]:
+    """E.164 of a parsed phonenumbers.PhoneNumber that we accept (see validate_phone), else None."""
+    import phonenumbers
+
+    if phonenumbers.is_valid_number(number) or (phonenumbers.is_possible_number(number) and _nanp_fiction_ok(number)):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 # ---- numbers -----------------------------------------------------------------------------
@@ -428,10 +436,17 @@ def _value(match: re.Match[str], kind: str, today: date) -> Optional[tuple[str, 
     return None
 
 
-# Cheap look-ahead: which families of patterns can match at all (most messages have none).
+# Cheap look-ahead: which families of patterns can match at all (most messages have none),
+# and what each pattern needs before it is worth running.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "ymd": ("digit",), "ym": ("digit",), "mdy": ("digit",), "my": ("digit",),
+    "named": ("digit", "month"), "dmy": ("digit", "month"), "end_year_n": ("digit", "word"),
+    "quarter": ("word",), "end_of": ("word",), "rel_month": ("month",), "relative": ("word",),
+    "status": ("word",), "bare_month": ("month",),
+}
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
-_HAS_WORD = re.compile(r"\b(?:end|eoy|q[1-4]|months?|mos?|years?|yrs?|weeks?|contract|expired)\b", re.IGNORECASE)
+_HAS_WORD = re.compile(r"\b(?:end|eoy|q[1-4]|months?|mos?|years?|yrs?|weeks?|contract|expired|year[- ]end)\b", re.IGNORECASE)
 
 
 def find_dates(text: str, today: date) -> list[DateMatch]:
@@ -442,10 +457,13 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
     are dates only where the text is about a contract (the extractor decides).
     """
     text = text[:MAX_INPUT]
-    if not (_HAS_DIGIT.search(text) or _HAS_MONTH.search(text) or _HAS_WORD.search(text)):
+    has = {"digit": bool(_HAS_DIGIT.search(text)), "month": bool(_HAS_MONTH.search(text)), "word": bool(_HAS_WORD.search(text))}
+    if not any(has.values()):
         return []
     found: list[DateMatch] = []
     for pattern, kind in _DATE_PATTERNS:
+        if not all(has[need] for need in _NEEDS[kind]):
+            continue
         for match in pattern.finditer(text):
             try:
                 result = _value(match, kind, today)

@@ -73,6 +73,7 @@ def phrase_variants(phrase: str, *, plural: bool = False) -> tuple[str, ...]:
         for form in list(forms):
             if contraction in form:
                 forms.update(form.replace(contraction, s) for s in spellings)
+    forms.update(f.replace("'", "\u2019") for f in list(forms) if "'" in f)  # phones type ’
     if plural:
         forms.update(p for p in (_plural(f) for f in list(forms)) if p)
     forms.discard("")
