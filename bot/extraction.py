@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
-from bot.locations import CityInfo, Gazetteer, default_gazetteer, place_key
+from bot.locations import Gazetteer, default_gazetteer, place_key
 from bot.validators import WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
 from bot.vocabulary import Vocabulary, load_vocabulary
 
@@ -63,7 +63,7 @@ class ExtractedEntity:
 # ---- word lists (why: each keeps a known false positive out) --------------------------------
 
 # AP abbreviations that are also words: a state only right after a city ("Seattle, Wash.").
-_WORD_AP = frozenset({"Wash.", "Miss.", "Ill.", "Ind.", "Del.", "Mo.", "Pa.", "La.", "Va.", "Ga.", "Me.", "Mass.", "Conn.", "Md."})
+_WORD_AP = frozenset({"Wash.", "Miss.", "Ill.", "Ind.", "Del.", "Mo.", "Pa.", "La.", "Va.", "Ga.", "Mass.", "Conn.", "Md."})
 _LOC_PREPS = frozenset({"in", "at", "near", "from", "to", "around", "outside", "into", "within", "across", "between", "based", "located", "headquartered", "hq", "serving", "of"})
 _LOC_PRE_MODS = frozenset({"downtown", "greater", "metro", "the", "north", "south", "east", "west", "central", "suburban"})
 _PLACE_NOUNS = frozenset({
@@ -182,8 +182,8 @@ class Extractor:
 
     def _add(self, kind: str, key: str, texts: Iterable[str], docs: list["Doc"]) -> None:
         """Register the spellings of one key of a kind. Matching is on lowercase tokens; a
-        spelling with "." or "'" is also added as written, because the tokenizer's exceptions
-        are case-sensitive ("St. Louis" -> St. | Louis, "st. louis" -> st | . | louis)."""
+        spelling with "." or "'" is also added as written and capitalised, because some
+        affix rules depend on case (a "." splits between a lowercase and a capital letter)."""
         table = self._keys.setdefault(kind, {})
         for text in texts:
             variants = {text.lower()}
@@ -467,8 +467,7 @@ class Extractor:
             groups.setdefault((cand.i, cand.j), []).append(cand)
         spans = sorted(groups)
         # A state right after a city (optionally after a comma) qualifies it.
-        resolved: dict[tuple[int, int], tuple[str, Any]] = {}  # span -> ("city", CityInfo) | ("state", code) | ("zip", ...)
-        qualified: set[tuple[int, int]] = set()
+        resolved: dict[tuple[int, int], tuple[str, Any]] = {}  # span -> ("city", CityInfo) | ("state", code)
         for n, span in enumerate(spans):
             group = groups[span]
             cities = [c for c in group if c.kind == "city"]
@@ -479,14 +478,18 @@ class Extractor:
                 continue
             options = cities[0].payload
             for q in groups[nxt]:
-                state = q.payload if q.kind == "state" else (g.zip(q.payload).state if q.kind == ZIP_CODE and g.zip(q.payload) else None)
+                if q.kind == "state":
+                    state = q.payload
+                else:  # "Portland 04101": a ZIP right after the city says which Portland
+                    info = g.zip(q.payload) if q.kind == ZIP_CODE else None
+                    state = info.state if info else None
                 if not state:
                     continue
                 match = next((o for o in options if o.state == state), None)
+                # a lowercase code ("portland or") counts only when the city is in that state
                 if match is not None or (q.kind == "state" and not q.extra.get("weak")):
                     if match is not None:
                         resolved[span] = ("city", match)
-                        qualified.add(span)
                     if q.kind == "state":
                         resolved[nxt] = ("state", state)
                     break
