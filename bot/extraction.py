@@ -64,8 +64,10 @@ class ExtractedEntity:
 
 # AP abbreviations that are also words: a state only right after a city ("Seattle, Wash.").
 _WORD_AP = frozenset({"Wash.", "Miss.", "Ill.", "Ind.", "Del.", "Mo.", "Pa.", "La.", "Va.", "Ga.", "Mass.", "Conn.", "Md."})
-_LOC_PREPS = frozenset({"in", "at", "near", "from", "to", "around", "outside", "into", "within", "across", "between", "based", "located", "headquartered", "hq", "serving", "of"})
-_LOC_PRE_MODS = frozenset({"downtown", "greater", "metro", "the", "north", "south", "east", "west", "central", "suburban"})
+_LOC_PREPS = frozenset({"in", "at", "near", "around", "outside", "within", "across", "between", "based", "located", "headquartered", "hq", "serving"})
+# "to Mobile", "from Mobile" place a city, but not a person: "talk to Tyler", "a call from Madison"
+_MOVE_PREPS = frozenset({"to", "from", "into"})
+_LOC_PRE_MODS = frozenset({"downtown", "greater", "metro", "the", "north", "south", "east", "west", "central", "suburban", "of"})
 _PLACE_NOUNS = frozenset({
     "office", "offices", "site", "sites", "location", "locations", "branch", "branches", "hq",
     "headquarters", "area", "metro", "store", "stores", "warehouse", "campus", "building",
@@ -422,7 +424,8 @@ class Extractor:
             lower_ok = alias or options[0].population >= g.min_lowercase_population
             if not capitalised and not lower_ok:
                 return None
-            return _Cand("loc", i, j, start, end, "city", options, needs_place=key in g.person_names, extra={"alias": alias})
+            person = key in g.person_names
+            return _Cand("loc", i, j, start, end, "city", options, needs_place=person, extra={"alias": alias, "person": person})
         return None
 
     def _code_list_follows(self, doc: "Doc", j: int) -> bool:
@@ -551,7 +554,8 @@ class Extractor:
             return ("state", states[0].payload)
         if cities:
             city = cities[0]
-            if city.needs_place and not _placed_like_a_place(doc, span, last_place_end):
+            person = bool(city.extra.get("person"))
+            if city.needs_place and not _placed_like_a_place(doc, span, last_place_end, person=person):
                 return None
             options = city.payload
             choice = next((o for o in options if o.state in hints), options[0])
@@ -592,12 +596,15 @@ def _adjacent(doc: "Doc", end: int, start: int) -> bool:
     return between in ([], [","])
 
 
-def _placed_like_a_place(doc: "Doc", span: tuple[int, int], last_place_end: Optional[int]) -> bool:
+def _placed_like_a_place(doc: "Doc", span: tuple[int, int], last_place_end: Optional[int], *, person: bool = False) -> bool:
+    """Where a place goes: after "in"/"at"/... ("to"/"from" too unless the word is also a
+    person's name), before "office"/"area", or in a list right after another place."""
     i, j = span
+    preps = _LOC_PREPS if person else _LOC_PREPS | _MOVE_PREPS
     before = [t.lower_ for t in doc[max(0, i - 2) : i]]
-    if before and before[-1] in _LOC_PREPS:
+    if before and before[-1] in preps:
         return True
-    if len(before) == 2 and before[0] in _LOC_PREPS and before[1] in _LOC_PRE_MODS:
+    if len(before) == 2 and before[0] in preps and before[1] in _LOC_PRE_MODS:
         return True
     if j < len(doc) and doc[j].lower_ in _PLACE_NOUNS:
         return True
@@ -780,8 +787,8 @@ def _dedupe(found: list[tuple[ExtractedEntity, int]]) -> list[ExtractedEntity]:
 
 
 def _blank_english() -> Any:
-    """spacy.blank("en") with two changes to its tokenizer, set through the language
-    defaults (changing a built tokenizer reloads its special cases, a second each time):
+    """spacy.blank("en") with three changes, set through the language defaults (changing a
+    built tokenizer reloads its special cases, a second each time):
 
     - it also splits on every "/" ("4G/5G", "PRI/SIP"), so each side can match alone;
     - LIKE_NUM also holds for "5k", "~50", "50ish", "dozen", "couple" (see _build_matcher);

@@ -113,6 +113,11 @@ MESSAGES = [
     ("This is Tyler from Acme, we have offices in Tyler, TX", ["city=Tyler", "us_state=TX"]),
     ("Everett from Acme here, our offices are in Everett and Tacoma", ["city=Everett", "city=Tacoma", "us_state=WA"]),
     ("enterprise grade dedicated internet for our enterprise", ["service=dia"]),
+    ("talk to Tyler about it, the CEO of Madison Partners", []),
+    (
+        "we're moving from Mobile to Tyler, TX",
+        ["challenge=relocation", "city=Mobile", "us_state=AL", "city=Tyler", "us_state=TX"],
+    ),
     ("We switched to T-Mobile", []),
     ("we're moving offices next month, new office is in Bellevue WA", ["challenge=relocation", "city=Bellevue", "us_state=WA"]),
     ("ABC Corp: 2 offices; Phoenix & Tucson AZ; need UCaaS / Teams calling", ["num_locations=2", "city=Phoenix", "city=Tucson", "us_state=AZ", "service=ucaas"]),
