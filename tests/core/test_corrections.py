@@ -9,6 +9,12 @@ from hypothesis import strategies as st
 from bot.corrections import is_correction, merge_values
 
 
+def _id(value: object) -> str:
+    """Short test ids: some parameters are 10 MB strings."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -35,6 +41,7 @@ from bot.corrections import is_correction, merge_values
         "wait, 4 offices",
         "oops, Oregon",
     ],
+    ids=_id,
 )
 def test_corrections(text: str) -> None:
     assert is_correction(text)
@@ -60,6 +67,7 @@ def test_corrections(text: str) -> None:
         None,
         42,
     ],
+    ids=_id,
 )
 def test_not_corrections(text) -> None:  # type: ignore[no-untyped-def]
     assert not is_correction(text)
@@ -91,6 +99,7 @@ def test_not_corrections(text) -> None:  # type: ignore[no-untyped-def]
         (["OR"], ["WA"], False, ["WA", "OR"], ["WA"]),
         (["OR", None], [None, "WA"], False, [], ["OR", "WA"]),
     ],
+    ids=_id,
 )
 def test_merge_values(previous, new, correction, negated, expected) -> None:  # type: ignore[no-untyped-def]
     assert merge_values(previous, new, correction=correction, negated=negated) == expected
@@ -105,7 +114,7 @@ def test_merge_does_not_mutate_inputs() -> None:
 codes = st.lists(st.sampled_from(["OR", "WA", "ID", "CA", "NV", "MT"]), max_size=6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(codes, codes, st.booleans(), codes)
 def test_merge_properties(previous, new, correction, negated) -> None:  # type: ignore[no-untyped-def]
     merged = merge_values(previous, new, correction=correction, negated=negated)

@@ -14,6 +14,12 @@ from bot.yamldata import DataFileError
 BAD_INPUTS = ["", "   ", None, 42, "🙂", "<script>alert(1)</script>", "'; DROP TABLE leads; --", "x" * 10_000_000]
 
 
+def _id(value: object) -> str:
+    """Short test ids: some parameters are 10 MB strings."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 @pytest.mark.parametrize(
     "text, code",
     [
@@ -49,6 +55,7 @@ BAD_INPUTS = ["", "   ", None, 42, "🙂", "<script>alert(1)</script>", "'; DROP
         ("Hawaii", "HI"),
         ("Texas", "TX"),
     ],
+    ids=_id,
 )
 def test_resolve_state(text: str, code: str) -> None:
     assert resolve_state(text) == code
@@ -57,6 +64,7 @@ def test_resolve_state(text: str, code: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["Narnia", "Puerto Rico", "PR", "GU", "Guam", "Main", "Oregano x", "XX", "41", "Ontario", *BAD_INPUTS],
+    ids=_id,
 )
 def test_resolve_state_unknown(text) -> None:  # type: ignore[no-untyped-def]
     assert resolve_state(text) is None
@@ -80,6 +88,7 @@ def test_all_fifty_states_and_dc(gazetteer) -> None:
         ("84101", ZipInfo("84101", "Salt Lake City", "UT")),
         ("99501", ZipInfo("99501", "Anchorage", "AK")),
     ],
+    ids=_id,
 )
 def test_resolve_zip(text: str, expected: ZipInfo) -> None:
     assert resolve_zip(text) == expected
@@ -88,6 +97,7 @@ def test_resolve_zip(text: str, expected: ZipInfo) -> None:
 @pytest.mark.parametrize(
     "text",
     ["00000", "0000", "972011", "9720a", "ABCDE", "00601", "09001", "97201-12", *BAD_INPUTS],
+    ids=_id,
 )
 def test_resolve_zip_unknown(text) -> None:  # type: ignore[no-untyped-def]
     # 00601 is Puerto Rico and 09001 a military ZIP: outside the 50 states and DC
@@ -128,6 +138,7 @@ def test_resolve_zip_unknown(text) -> None:  # type: ignore[no-untyped-def]
         ("Kansas City", None, "Kansas City", "MO"),
         ("Kansas City, KS", None, "Kansas City", "KS"),
     ],
+    ids=_id,
 )
 def test_resolve_city(name: str, hint, city: str, state: str) -> None:  # type: ignore[no-untyped-def]
     info = resolve_city(name, hint)
@@ -135,7 +146,7 @@ def test_resolve_city(name: str, hint, city: str, state: str) -> None:  # type: 
     assert info.population > 0
 
 
-@pytest.mark.parametrize("name", ["Narnia", "la", "Atlantis, OR", "Chinatown", *BAD_INPUTS])
+@pytest.mark.parametrize("name", ["Narnia", "la", "Atlantis, OR", "Chinatown", *BAD_INPUTS], ids=_id)
 def test_resolve_city_unknown(name) -> None:  # type: ignore[no-untyped-def]
     # "la" is a word (only "LA" is Los Angeles); "Chinatown" is ignored by city_aliases.yml
     assert resolve_city(name) is None
@@ -192,6 +203,7 @@ def test_custom_aliases_file(tmp_path: Path) -> None:
         ("aliases:\n  x: Portland, OR\nextras: 1\n", 3, "unknown section"),
         ("aliases: [unclosed\n", 2, "YAML syntax"),  # where the parser notices: end of file
     ],
+    ids=_id,
 )
 def test_aliases_file_errors_name_the_line(tmp_path: Path, body: str, line: int, message: str) -> None:
     with pytest.raises(DataFileError) as err:

@@ -18,6 +18,12 @@ HOSTILE = ["🙂🙂🙂", "<script>alert('x')</script>", "'; DROP TABLE leads; 
 EMPTY = ["", "   ", "\n\t", None, 42, ["4"]]
 
 
+def _id(value: object) -> str:
+    """Short test ids: some parameters are 10 MB strings."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _assert_result(result: v.Result, *, ok: bool, value=None, reason=None) -> None:  # type: ignore[no-untyped-def]
     assert result.ok is ok, result
     if ok:
@@ -38,12 +44,13 @@ def _assert_result(result: v.Result, *, ok: bool, value=None, reason=None) -> No
         ("mailto:bob@acme.com", "bob@acme.com"),
         ("<b>ops+telecom@acme-corp.co</b>", "ops+telecom@acme-corp.co"),
     ],
+    ids=_id,
 )
 def test_email_valid(text: str, value: str) -> None:
     _assert_result(v.validate_email(text), ok=True, value=value)
 
 
-@pytest.mark.parametrize("text", ["bob", "bob@acme", "bob@localhost", "bob@acme.test", "@acme.com", "bob@@acme.com", *HOSTILE])
+@pytest.mark.parametrize("text", ["bob", "bob@acme", "bob@localhost", "bob@acme.test", "@acme.com", "bob@@acme.com", *HOSTILE], ids=_id)
 def test_email_invalid(text: str) -> None:
     _assert_result(v.validate_email(text), ok=False, reason=v.INVALID_EMAIL)
 
@@ -65,12 +72,13 @@ def test_email_invalid(text: str) -> None:
         ("800-555-0100", "+18005550100"),
         ("+44 20 7946 0958", "+442079460958"),
     ],
+    ids=_id,
 )
 def test_phone_valid(text: str, value: str) -> None:
     _assert_result(v.validate_phone(text), ok=True, value=value)
 
 
-@pytest.mark.parametrize("text", ["555-0123", "123-456-7890", "(555) 555-5555", "911", "phone", "503-555", *HOSTILE])
+@pytest.mark.parametrize("text", ["555-0123", "123-456-7890", "(555) 555-5555", "911", "phone", "503-555", *HOSTILE], ids=_id)
 def test_phone_invalid(text: str) -> None:
     _assert_result(v.validate_phone(text), ok=False, reason=v.INVALID_PHONE)
 
@@ -120,6 +128,7 @@ def test_555_test_numbers_survive_stricter_metadata(monkeypatch: pytest.MonkeyPa
         ("3 or 4", 3),
         ("100000", 100_000),
     ],
+    ids=_id,
 )
 def test_parse_count(text: str, value: int) -> None:
     _assert_result(v.parse_count(text), ok=True, value=value)
@@ -144,6 +153,7 @@ def test_parse_count(text: str, value: int) -> None:
         ("", v.EMPTY),
         (None, v.EMPTY),
     ],
+    ids=_id,
 )
 def test_parse_count_refused(text, reason: str) -> None:  # type: ignore[no-untyped-def]
     _assert_result(v.parse_count(text), ok=False, reason=reason)
@@ -152,12 +162,13 @@ def test_parse_count_refused(text, reason: str) -> None:  # type: ignore[no-unty
 @pytest.mark.parametrize(
     "text, value",
     [("50", 50), ("fifty", 50), ("about 200 people", 200), ("5k", 5000), ("1.5k", 1500), ("1,200 employees", 1200), ("2 million", 2_000_000)],
+    ids=_id,
 )
 def test_parse_headcount(text: str, value: int) -> None:
     _assert_result(v.parse_headcount(text), ok=True, value=value)
 
 
-@pytest.mark.parametrize("text, reason", [("0", v.NOT_POSITIVE), ("-10", v.NOT_POSITIVE), ("20 million", v.TOO_LARGE), ("many", v.NOT_A_NUMBER)])
+@pytest.mark.parametrize("text, reason", [("0", v.NOT_POSITIVE), ("-10", v.NOT_POSITIVE), ("20 million", v.TOO_LARGE), ("many", v.NOT_A_NUMBER)], ids=_id)
 def test_parse_headcount_refused(text: str, reason: str) -> None:
     _assert_result(v.parse_headcount(text), ok=False, reason=reason)
 
@@ -165,6 +176,7 @@ def test_parse_headcount_refused(text: str, reason: str) -> None:
 @pytest.mark.parametrize(
     "words, value",
     [(["4"], 4), (["a", "dozen"], 12), (["two", "dozen"], 24), (["one", "thousand", "two", "hundred"], 1200), (["a"], None), (["of"], None), (["5k"], 5000)],
+    ids=_id,
 )
 def test_parse_number_words(words: list[str], value) -> None:  # type: ignore[no-untyped-def]
     assert v.parse_number_words(words) == value
@@ -212,6 +224,7 @@ def test_parse_number_words(words: list[str], value) -> None:  # type: ignore[no
         ("month-to-month", "2026-11"),  # free now
         ("we're out of contract", "2026-11"),
     ],
+    ids=_id,
 )
 def test_parse_contract_end(text: str, value: str) -> None:
     assert v.parse_contract_end(text, TODAY) == value
@@ -221,6 +234,7 @@ def test_parse_contract_end(text: str, value: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["2027", "soon", "we may switch", "this may help", "6 months ago", "2027-02-30", "13/2027", "sometime", "", *HOSTILE, *EMPTY],
+    ids=_id,
 )
 def test_parse_contract_end_none(text) -> None:  # type: ignore[no-untyped-def]
     assert v.parse_contract_end(text, TODAY) is None
@@ -267,17 +281,18 @@ def test_find_dates_offsets() -> None:
         ("Texas, Texas and Texas", ["TX"]),
         ("I'm in Texas", ["TX"]),
     ],
+    ids=_id,
 )
 def test_validate_states(text: str, codes: list[str]) -> None:
     _assert_result(v.validate_states(text), ok=True, value=codes)
 
 
-@pytest.mark.parametrize("text", ["Narnia", "the moon", "Puerto Rico", "00000", "in the", *HOSTILE])
+@pytest.mark.parametrize("text", ["Narnia", "the moon", "Puerto Rico", "00000", "in the", *HOSTILE], ids=_id)
 def test_validate_states_unknown(text: str) -> None:
     _assert_result(v.validate_states(text), ok=False, reason=v.UNKNOWN_STATE)
 
 
-@pytest.mark.parametrize("text, value", [("97201", "97201"), ("97201-1234", "97201"), ("zip is 04101.", "04101")])
+@pytest.mark.parametrize("text, value", [("97201", "97201"), ("97201-1234", "97201"), ("zip is 04101.", "04101")], ids=_id)
 def test_validate_zip(text: str, value: str) -> None:
     _assert_result(v.validate_zip(text), ok=True, value=value)
 
@@ -285,6 +300,7 @@ def test_validate_zip(text: str, value: str) -> None:
 @pytest.mark.parametrize(
     "text, reason",
     [("00000", v.UNKNOWN_ZIP), ("99999", v.UNKNOWN_ZIP), ("9720", v.NOT_A_ZIP), ("abcde", v.NOT_A_ZIP), ("972011", v.NOT_A_ZIP), ("", v.EMPTY), *[(h, v.NOT_A_ZIP) for h in HOSTILE]],
+    ids=_id,
 )
 def test_validate_zip_refused(text: str, reason: str) -> None:
     _assert_result(v.validate_zip(text), ok=False, reason=reason)
@@ -299,8 +315,8 @@ def test_validate_city() -> None:
     _assert_result(v.validate_city("<script>"), ok=False, reason=v.UNKNOWN_CITY)
 
 
-@pytest.mark.parametrize("func", [v.validate_email, v.validate_phone, v.parse_count, v.parse_headcount, v.validate_states, v.validate_zip, v.validate_city])
-@pytest.mark.parametrize("text", EMPTY)
+@pytest.mark.parametrize("func", [v.validate_email, v.validate_phone, v.parse_count, v.parse_headcount, v.validate_states, v.validate_zip, v.validate_city], ids=_id)
+@pytest.mark.parametrize("text", EMPTY, ids=_id)
 def test_empty_answers(func, text) -> None:  # type: ignore[no-untyped-def]
     _assert_result(func(text), ok=False, reason=v.EMPTY)
 

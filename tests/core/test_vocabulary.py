@@ -13,6 +13,12 @@ from bot.vocabulary import DEFAULT_PATH, load_vocabulary, normalise, phrase_vari
 from bot.yamldata import DataFileError
 
 
+def _id(value: object) -> str:
+    """Short test ids: some parameters are 10 MB strings."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def test_default_file_covers_every_code(vocabulary) -> None:
     assert set(vocabulary.services) == set(SERVICES)
     assert set(vocabulary.challenges) == set(CHALLENGES)
@@ -108,6 +114,7 @@ def test_every_written_phrase_maps_back_to_its_code(vocabulary) -> None:
         ("we need PRIs please", "pri"),
         ("  SD-WAN!!  ", "sdwan"),
     ],
+    ids=_id,
 )
 def test_canonical_service(vocabulary, text: str, code: str) -> None:
     assert vocabulary.canonical_service(text) == code
@@ -162,6 +169,7 @@ def test_canonical_service(vocabulary, text: str, code: str) -> None:
         ("high_cost", "high_cost"),
         ("multi site management", "multi_site_management"),
     ],
+    ids=_id,
 )
 def test_canonical_challenge(vocabulary, text: str, code: str) -> None:
     assert vocabulary.canonical_challenge(text) == code
@@ -170,6 +178,7 @@ def test_canonical_challenge(vocabulary, text: str, code: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "hello", "pri and sip", "Narnia", "🙂🙂", "<script>alert(1)</script>", "'; DROP TABLE leads; --", "x" * 10_000_000, None, 42],
+    ids=_id,
 )
 def test_canonical_none_for_unknown_or_ambiguous(vocabulary, text) -> None:  # type: ignore[no-untyped-def]
     assert vocabulary.canonical_service(text) is None
@@ -247,6 +256,7 @@ def test_same_phrase_for_a_service_and_a_challenge_is_fine(tmp_path: Path) -> No
         ("    - 42", "non-empty string"),
         ("    - '!!!'", "no letters or digits"),
     ],
+    ids=_id,
 )
 def test_bad_phrase_names_its_line(tmp_path: Path, replacement: str, message: str) -> None:
     body = _valid_body().replace("    - phrase for mpls", "    - phrase for mpls\n" + replacement)
