@@ -1,0 +1,41 @@
+"""Our Rasa server: stock `rasa run` plus a few guards, started as `python -m bot.rasa_server run ...`.
+
+A Rasa adapter (it imports rasa; the domain core in bot/ does not). `install()` applies:
+
+- action server down (connection refused, 5xx, timeout): instead of Rasa 3.6's default (log
+  the failed action and say nothing), the customer gets an apology that offers a human
+  contact, the turn ends by listening, and what the customer said so far stays in the tracker
+  and is saved to the lead (see `bot.rasa_server.outage`);
+- `ACTION_TIMEOUT_S` (default 30): how long a custom action may take before it counts as down
+  (Rasa's own default is 300 s, long enough for every customer to give up);
+- REST webhook bodies that break the contract (not a JSON object, no string `sender` of at
+  most 255 characters, no string `message`) get a clear 400 (see `bot.rasa_server.http_guard`);
+- messages longer than `BOT_MAX_MESSAGE_CHARS` (default 4000) are clipped before NLU, so a
+  pasted megabyte cannot stall or exhaust the server; request bodies over
+  `SANIC_REQUEST_MAX_SIZE` (default 256 KiB) are refused with HTTP 413 before anything runs.
+
+Everything else is Rasa's own code path; with the guards removed the command line is the
+same as `rasa run`.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_REQUEST_MAX_SIZE = 256 * 1024
+
+_installed = False
+
+
+def install() -> None:
+    """Apply the guards to the imported Rasa (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
+    from bot.rasa_server import http_guard, outage
+
+    outage.install()
+    http_guard.install()
+    _installed = True
