@@ -6,7 +6,7 @@ at the requested slot when that turn didn't fill it ("4", "Narnia", "Jane Doe", 
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Dict, FrozenSet, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -26,8 +26,9 @@ class QualificationFormValidation(FormValidationAction, ABC):
 
     optional_slots: ClassVar[FrozenSet[str]] = frozenset()
 
-    def name(self) -> Text:  # abstract: the SDK must not register the base class
-        raise NotImplementedError
+    @abstractmethod  # abstract, so the SDK doesn't register the base class as an action
+    def name(self) -> Text:
+        """`validate_<form>`."""
 
     async def required_slots(
         self,

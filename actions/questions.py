@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -21,15 +22,14 @@ def say(dispatcher: CollectingDispatcher, message: Message) -> None:
     dispatcher.utter_message(text=message.text, buttons=[dict(b) for b in message.buttons])
 
 
-class AskQuestion(Action):
+class AskQuestion(Action, ABC):
     """`action_ask_<slot>`: a form asks for `slot`. One subclass per slot, made below."""
 
     slot: Text = ""
 
+    @abstractmethod  # abstract, so the SDK registers only the per-slot subclasses
     def name(self) -> Text:
-        if not self.slot:  # the base class itself is not an action
-            raise NotImplementedError
-        return f"action_ask_{self.slot}"
+        """`action_ask_<slot>`."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -39,10 +39,14 @@ class AskQuestion(Action):
 
 
 # Rasa looks each question up by name; the classes differ only in their slot.
-ASK_ACTIONS = {
-    slot: type(f"AskFor_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__})
-    for slot in FORM_SLOTS
-}
+def _ask_action(slot: Text) -> type:
+    def name(self: AskQuestion) -> Text:
+        return f"action_ask_{slot}"
+
+    return type(f"AskFor_{slot}", (AskQuestion,), {"slot": slot, "name": name, "__module__": __name__})
+
+
+ASK_ACTIONS = {slot: _ask_action(slot) for slot in FORM_SLOTS}
 
 
 class ActionDefaultAskRephrase(Action):

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 from bot.settings import VAR_DIR, Settings
 
 EVENT_QUEUE = "carrier_advisor_events"
+SLACK_CHANNEL_CLASS = "bot.rasa_channels.slack.SlackInput"
 
 
 def _sql_tracker_store(database_url: str | None) -> dict[str, Any]:
@@ -23,7 +24,9 @@ def _sql_tracker_store(database_url: str | None) -> dict[str, Any]:
     if dialect == "postgres":
         dialect = "postgresql"
     if dialect == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": unquote(url.path.lstrip("/")) or str(VAR_DIR / "tracker.db")}
+        # sqlite:///relative.db and sqlite:////absolute.db: drop exactly one slash.
+        path = unquote(url.path[1:]) if url.path.startswith("/") else unquote(url.path)
+        return {"type": "SQL", "dialect": "sqlite", "db": path or str(VAR_DIR / "tracker.db")}
     store: dict[str, Any] = {
         "type": "SQL",
         "dialect": dialect,
@@ -98,5 +101,9 @@ def credentials_config(settings: Settings) -> dict[str, Any]:
         }
         if settings.slack_channel:
             slack["slack_channel"] = settings.slack_channel
-        config["slack"] = slack
+        if settings.slack_api_url:
+            slack["slack_api_url"] = settings.slack_api_url
+        # Rasa's Slack channel plus what it lacks (bot/rasa_channels/slack.py); still named
+        # "slack", so the webhook stays /webhooks/slack/webhook.
+        config[SLACK_CHANNEL_CLASS] = slack
     return config

@@ -25,7 +25,7 @@ from bot.settings import ROOT, VAR_DIR, Settings
 
 VENV_BIN = Path(sys.executable).parent
 ALL_SERVICES = ("actions", "rasa", "web")
-STARTUP_TIMEOUT_S = 240.0
+STARTUP_TIMEOUT_S = 600.0  # a Rasa server loads TensorFlow and the model: slow on a busy 2-core box
 
 
 class StackError(RuntimeError):

@@ -171,3 +171,11 @@ async def test_did_you_mean_uses_plain_words(env: Any, dispatcher: CollectingDis
     message = dispatcher.messages[0]
     assert "telling me about your sites or services" in message["text"]
     assert message["buttons"][0]["payload"] == '/inform{"service": ["sip"]}'
+
+
+def test_action_server_registers_exactly_the_domain_actions(domain: dict) -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(executor.actions) == set(domain["actions"])

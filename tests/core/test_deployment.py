@@ -46,17 +46,38 @@ def test_scaled_deployment_uses_postgres_redis_and_rabbitmq() -> None:
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
 
 
+SLACK = "bot.rasa_channels.slack.SlackInput"
+
+
 def test_slack_channel_only_when_token_and_secret_are_set() -> None:
-    assert "slack" not in credentials_config(Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"}))
+    for env in ({}, {"SLACK_BOT_TOKEN": "xoxb-1"}, {"SLACK_SIGNING_SECRET": "s"},
+                {"SLACK_BOT_TOKEN": " ", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://x/"}):
+        assert set(credentials_config(Settings.from_env(env))) == {"rest", "socketio"}, env
     config = credentials_config(
         Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
     )
-    assert config["slack"]["slack_token"] == "xoxb-1"
-    assert config["slack"]["slack_signing_secret"] == "s"
-    assert config["slack"]["slack_channel"] == "C1"
-    assert config["slack"]["use_threads"] is True
+    assert set(config) == {"rest", "socketio", SLACK}
+    assert config[SLACK] == {
+        "slack_token": "xoxb-1", "slack_signing_secret": "s", "use_threads": True, "slack_channel": "C1",
+    }
     assert config["socketio"]["session_persistence"] is True
-    assert "rest" in config
+
+
+def test_slack_channel_class_is_ours_and_keeps_rasas_webhook_name() -> None:
+    from rasa.shared.utils.common import class_from_module_path
+
+    from bot.rasa_channels.slack import SlackInput
+
+    assert class_from_module_path(SLACK) is SlackInput
+    assert SlackInput.name() == "slack"  # -> /webhooks/slack/webhook
+
+
+def test_slack_api_url_reaches_the_channel_only_when_set() -> None:
+    base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    assert "slack_api_url" not in credentials_config(Settings.from_env(base))[SLACK]
+    assert "slack_channel" not in credentials_config(Settings.from_env(base))[SLACK]
+    config = credentials_config(Settings.from_env({**base, "SLACK_API_URL": "http://127.0.0.1:9/api/"}))
+    assert config[SLACK]["slack_api_url"] == "http://127.0.0.1:9/api/"
 
 
 def test_bad_port_is_a_clear_error() -> None:
@@ -72,3 +93,10 @@ def test_bot_now_needs_an_offset() -> None:
     assert Settings.from_env({"BOT_NOW": "2026-12-01T22:30:00-05:00"}).now().hour == 22
     with pytest.raises(ValueError, match="offset"):
         Settings.from_env({"BOT_NOW": "2026-12-01T22:30:00"})
+
+
+def test_sqlite_database_url_keeps_absolute_and_relative_paths() -> None:
+    absolute = endpoints_config(Settings.from_env({"DATABASE_URL": "sqlite:////tmp/x/leads.db"}))
+    assert absolute["tracker_store"]["db"] == "/tmp/x/leads.db"
+    relative = endpoints_config(Settings.from_env({"DATABASE_URL": "sqlite:///var/leads.db"}))
+    assert relative["tracker_store"]["db"] == "var/leads.db"
