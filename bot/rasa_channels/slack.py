@@ -1,0 +1,244 @@
+"""Rasa 3.6's Slack channel, plus only what Slack needs and that connector lacks.
+
+credentials.yml names this class by module path, `bot.rasa_channels.slack.SlackInput`
+(bot/deployment.py writes it when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set). `name()` is
+still "slack": the webhook is /webhooks/slack/webhook and messages arrive on input channel "slack",
+so the stories, the actions and the lead records are the same as for the website.
+
+Kept from Rasa as it is (rasa/core/channels/slack.py):
+- the signature check: HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the signing secret,
+  compared in constant time; a timestamp more than five minutes from now is refused (400);
+- the answer to Slack's timeout retries (201 with X-Slack-No-Retry, not processed);
+- which messages count (direct messages, @mentions, the SLACK_CHANNEL channel; never a bot's
+  own), replies in the customer's thread (use_threads), quick replies as Block Kit buttons,
+  button clicks (block_actions) sent to the bot as the button's payload, and processing in the
+  background so that Slack gets its answer within its 3-second limit.
+
+Added, each where it is, with the reason:
+- `slack_api_url`: the Web API base URL for replies (tests, air-gapped relays); unset = Slack's;
+- the url_verification challenge answered in a format Slack documents;
+- each Slack message processed once, whatever the retry reason, and when Slack delivers it
+  both as `message` and as `app_mention`;
+- customer text turned back from Slack's wire format (`AT&amp;T`, `<mailto:a@b.co|a@b.co>`)
+  into what the customer typed, before the NLU sees it;
+- the bot's text escaped for Slack, so that an echoed `<!channel>` can't notify a channel;
+- no `as_user` argument on chat.postMessage, which new Slack apps refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, Hashable, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot as RasaSlackBot
+from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+logger = logging.getLogger(__name__)
+
+# Slack retries a delivery immediately, after 1 minute and after 5 minutes.
+SEEN_TTL_S = 15 * 60.0
+SEEN_MAX = 20_000
+
+# <target> or <target|label>: links, mailto:/tel: links, <@U..> users, <#C..> channels, <!here>.
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def slack_escape(text: Text) -> Text:
+    """Escape Slack's control characters (https://api.slack.com/reference/surfaces/formatting)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_unescape(text: Text) -> Text:
+    """Undo `slack_escape`: Slack sends `&`, `<` and `>` typed by a person as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _plain_markup(match: "re.Match[str]", keep_users: bool) -> Text:
+    target, label = match.group(1), match.group(2)
+    if target.startswith("@"):
+        if keep_users:  # Rasa's sanitizer still has to find the bot's own mention
+            return match.group(0)
+        return label if label and label.startswith("@") else "@" + (label or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or target[1:])
+    if label:
+        return label
+    if target.startswith(("mailto:", "tel:")):
+        return target.split(":", 1)[1]
+    if target.startswith("!"):  # <!here>, <!channel>
+        return "@" + target[1:].split("^", 1)[0]
+    return target
+
+
+def slack_to_plain(text: Text, uids_to_remove: Optional[List[Text]] = None) -> Text:
+    """What the customer typed, from a Slack message's `text`; the bot's own mentions removed.
+
+    Rasa 3.6 only rewrites `<http(s)://...|label>` links (and its pattern, which expects
+    `mailto://`, misses Slack's `<mailto:a@b.co|a@b.co>`; it also swallows the text between an
+    unlabelled link and a later labelled one) and never decodes `&amp;`, so the NLU would see
+    `AT&amp;T`, the country's largest incumbent, as no carrier at all.
+    """
+    text = _MARKUP.sub(lambda m: _plain_markup(m, keep_users=True), text)
+    text = RasaSlackInput._sanitize_user_message(text, uids_to_remove)
+    text = _MARKUP.sub(lambda m: _plain_markup(m, keep_users=False), text)
+    return slack_unescape(text).strip()
+
+
+class _SeenMessages:
+    """Keys of the Slack messages handled in the last `ttl` seconds, at most `max_size`."""
+
+    def __init__(self, ttl: float = SEEN_TTL_S, max_size: int = SEEN_MAX) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._seen: "OrderedDict[Hashable, float]" = OrderedDict()
+
+    def first_time(self, key: Hashable) -> bool:
+        """True the first time `key` is offered (then remembered), False afterwards."""
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) >= self.max_size or next(iter(self._seen.values())) < now - self.ttl
+        ):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+def _message_key(request: Request) -> Optional[Hashable]:
+    """A Slack message's identity: its channel and `ts` (unique per channel); else the event id.
+
+    Only Events API deliveries (JSON) have one. Slack doesn't retry interactive payloads, and two
+    clicks on a button are two answers, so those are never de-duplicated.
+    """
+    if request.headers.get("content-type") != "application/json":
+        return None
+    body = request.json if isinstance(request.json, dict) else {}
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    if event.get("channel") and event.get("ts"):
+        return ("message", body.get("team_id"), event["channel"], event["ts"])
+    if body.get("event_id"):
+        return ("event", body["event_id"])
+    return None
+
+
+class SlackBot(RasaSlackBot):
+    """Rasa's Slack output channel, with a configurable Web API URL and Slack-safe text."""
+
+    def __init__(
+        self,
+        token: Text,
+        slack_channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        api_url: Optional[Text] = None,
+    ) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        if api_url:
+            # Rasa builds AsyncWebClient(token, proxy=proxy) and has no option for base_url.
+            self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+
+    async def _post_message(self, channel: Text, **kwargs: Any) -> None:
+        # Rasa passes as_user=True on every post. Slack: "Can only be used by classic apps";
+        # apps created today get `invalid_arguments` (deprecated_argument: as_user) for it, and
+        # their bot token posts as the bot anyway.
+        kwargs.pop("as_user", None)
+        await super()._post_message(channel, **kwargs)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        # Rasa posts the text as it is; Slack reads `<...>` as links and mentions, so a customer's
+        # "<!channel>" echoed back by a question would notify everybody in the channel.
+        await super().send_text_message(recipient_id, slack_escape(text), **kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        if len(buttons) > 5:  # Rasa falls back to send_text_message, which escapes
+            return await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+        return await super().send_text_with_buttons(
+            recipient_id, slack_escape(text), buttons, **kwargs
+        )
+
+
+class SlackInput(RasaSlackInput):
+    """Rasa's Slack input channel; see the module docstring for what is added and why."""
+
+    slack_api_url: Optional[Text] = None
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.slack_api_url = (credentials or {}).get("slack_api_url") or None  # type: ignore[attr-defined]
+        return channel
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seen = _SeenMessages()
+
+    @staticmethod
+    def _sanitize_user_message(text: Text, uids_to_remove: Optional[List[Text]]) -> Text:
+        return slack_to_plain(text, uids_to_remove)
+
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: Text,
+        sender_id: Optional[Text],
+        metadata: Optional[Dict],
+    ) -> Any:
+        # Rasa skips a retry only when its reason is `http_timeout`; a retry for any other reason
+        # (a proxy's 502, a dropped connection after the message was read) or without a reason
+        # was answered a second time. And with SLACK_CHANNEL set, a mention there reaches us
+        # twice, as `message` and as `app_mention` (two event ids, one message), which Rasa
+        # answered twice. So: each message (channel + ts) is processed once. A retry of a
+        # message never seen (its first delivery was lost) is still processed.
+        key = _message_key(request)
+        if key is not None and not self._seen.first_time(key):
+            retry = request.headers.get(self.retry_num_header)
+            logger.info(
+                "Slack delivered message %s again (retry %s, reason %s); not processing it twice.",
+                key[-1], retry or "-", request.headers.get(self.retry_reason_header) or "-",
+            )
+            if retry:
+                return response.text("", status=HTTPStatus.CREATED, headers={"X-Slack-No-Retry": "1"})
+            return response.text("")
+        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        slack_webhook = super().blueprint(on_new_message)
+
+        @slack_webhook.middleware("request")
+        async def url_verification(request: Request) -> Optional[HTTPResponse]:
+            # Rasa answers the challenge as a bare JSON string (`"3eZb..."`). Slack documents
+            # text/plain, form-encoded or {"challenge": ...}; this answers the JSON object.
+            # Anything else, and an unsigned challenge, goes on to Rasa's handler.
+            if request.method != "POST" or request.headers.get("content-type") != "application/json":
+                return None
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                return None
+            if not isinstance(body, dict) or body.get("type") != "url_verification":
+                return None
+            if not self.is_request_from_slack_authentic(request):
+                return None
+            return response.json({"challenge": body.get("challenge")})
+
+        return slack_webhook
+
+    def get_output_channel(
+        self, channel: Optional[Text] = None, thread_id: Optional[Text] = None
+    ) -> OutputChannel:
+        channel = channel or self.slack_channel
+        return SlackBot(self.slack_token, channel, thread_id, self.proxy, api_url=self.slack_api_url)
