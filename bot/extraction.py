@@ -87,7 +87,7 @@ _LOC_MODS = [
     "different", "separate", "physical", "retail", "branch", "office", "remote", "total", "store",
     "satellite", "main", "small", "regional", "field", "sales", "local", "medical", "dental",
     "other", "additional", "new", "business", "corporate", "company", "us", "u.s.", "distribution",
-    "call", "data", "service", "-", "operating", "active", "more",
+    "call", "data", "service", "-", "operating", "active", "more", "urgent", "care",
 ]
 _EMP_NOUNS = [
     "employees", "employee", "people", "staff", "users", "user", "seats", "workers", "worker",
@@ -137,6 +137,8 @@ _CONTRACT_CUE = re.compile(
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _DIGIT = re.compile(r"\d")
 _EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "pair", "both", "half"})
+# An install wait at least this long is a slow install (unit -> minimum count).
+_SLOW_WAIT = {"day": 20, "days": 20, "week": 3, "weeks": 3, "month": 1, "months": 1}
 _K_NUMBER = re.compile(r"^~?\d+(?:\.\d+)?(?:k|m|ish)$|^~\d[\d,]*(?:\.\d+)?$")
 
 
@@ -278,6 +280,21 @@ class Extractor:
                 [{"LOWER": {"IN": _EMP_HEADS}}, emp_glue] + tail,
                 [{"LOWER": "head"}, {"LOWER": "count"}, emp_glue] + tail,
                 [{"LOWER": "staff"}, {"LOWER": "of"}] + tail,
+            ],
+            greedy="LONGEST",
+        )
+        # "the install took like 120 days", "took 5 months to get fiber installed": a long wait
+        # is slow_install (checked against _SLOW_WAIT in _matcher_candidates).
+        install = {"LOWER": {"IN": ["install", "installs", "installation", "installations", "provisioning", "turn-up"]}}
+        took = {"LOWER": {"IN": ["took", "takes", "take", "taking"]}}
+        approx = {"LOWER": {"IN": ["like", "about", "over", "almost", "nearly", "around", "roughly", "more", "than", "~"]}, "OP": "*"}
+        unit = {"LOWER": {"IN": list(_SLOW_WAIT)}}
+        self._matcher.add(
+            "SLOW_INSTALL",
+            [
+                [install, took, approx, {"LIKE_NUM": True}, unit],
+                [took, approx, {"LIKE_NUM": True}, unit, {"LOWER": "to"}, {"OP": "?"}, {"OP": "?"},
+                 {"LOWER": {"IN": ["install", "installed", "provision", "provisioned", "turn"]}}],
             ],
             greedy="LONGEST",
         )
@@ -448,6 +465,10 @@ class Extractor:
                     continue  # money, a ticket number, a phone fragment
                 out.append(_Cand("zip", i, j, span.start_char, span.end_char, ZIP_CODE, span[0].text))
                 continue
+            if label == "SLOW_INSTALL":
+                if _long_wait(span):
+                    out.append(_Cand("challenge", i, j, span.start_char, span.end_char, CHALLENGE, "slow_install"))
+                continue
             value = _count_value(span)
             if value is None or value <= 0 or value != int(value):
                 continue
@@ -612,6 +633,16 @@ def _placed_like_a_place(doc: "Doc", span: tuple[int, int], last_place_end: Opti
         between = [t.lower_ for t in doc[last_place_end:i]]
         if len(between) <= 2 and all(w in _PLACE_JOINERS for w in between):
             return True  # a list of places: "Portland and Mobile", "dallas houston austin"
+    return False
+
+
+def _long_wait(span: "Span") -> bool:
+    """'install took like 120 days': the number before the unit reaches _SLOW_WAIT."""
+    for k, token in enumerate(span):
+        minimum = _SLOW_WAIT.get(token.lower_)
+        if minimum is not None and k > 0:
+            number = parse_number_words([span[k - 1].lower_])
+            return number is not None and number >= minimum
     return False
 
 
