@@ -15,10 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions import services
-from actions.tracker_utils import latest_intent, latest_text
+from actions.tracker_utils import latest_entities, latest_intent, latest_text
 from bot.answers import parse_answer
 from bot.copy import problem_text
 from bot.intents import DIGRESSION_INTENTS
+from bot.slot_updates import slot_for_entity
 
 
 class QualificationFormValidation(FormValidationAction, ABC):
@@ -57,9 +58,17 @@ class QualificationFormValidation(FormValidationAction, ABC):
             return []
         events: List[EventType] = []
         requested: Optional[Text] = tracker.get_slot(REQUESTED_SLOT)
-        already_filled = set(tracker.slots_to_validate())
-        if requested and requested in self.domain_slots(domain) and requested not in already_filled:
-            events.extend(self.answer_requested(requested, dispatcher, tracker))
+        said_something_else = set(tracker.slots_to_validate()) - {REQUESTED_SLOT}
+        said_something_else |= {
+            slot for e in latest_entities(tracker) if (slot := slot_for_entity(e.get("entity", "")))
+        } - {requested}
+        if requested and requested in self.domain_slots(domain):
+            if not said_something_else:
+                events.extend(self.answer_requested(requested, dispatcher, tracker))
+            elif requested not in said_something_else:
+                # The customer told us something else ("actually it's 4 offices"): keep it,
+                # and keep the form going so it asks its question again.
+                events.append(SlotSet(requested, tracker.get_slot(requested)))
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot:

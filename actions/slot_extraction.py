@@ -39,6 +39,8 @@ class ActionValidateSlotMappings(ValidationAction):
             requested_slot=tracker.get_slot("requested_slot"),
             known_zip=_known_zip,
         )
-        for code, value in update.problems:
+        # While a form asks a question, the form itself re-asks a bad answer to it.
+        asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
+        for code, value, _slot in update.problems_except_for(asked):
             dispatcher.utter_message(text=problem_text(code, value))
         return [SlotSet(name, value) for name, value in update.slots.items()]

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 from bot import validators
 from bot.catalog import Catalog
 from bot.intents import SKIP_INTENTS
+from bot.locations import resolve_zip
 from bot.vocabulary import load_vocabulary
 
 MAX_TEXT = 2000
@@ -59,6 +60,11 @@ def _from_result(slot: str, result: validators.Result[Any], text: str, convert: 
     return Answer(problem=PROBLEM_KEYS.get((slot, reason), reason), shown=text)
 
 
+def z_state(zip5: str) -> Optional[str]:
+    info = resolve_zip(zip5)
+    return info.state if info else None
+
+
 def _person_or_company(slot: str, text: str) -> Answer:
     cleaned = NAME_PREFIX_RE.sub("", text).strip(" .!,")
     looks_wrong = not cleaned[:1].isalnum() or "@" in cleaned or sum(c.isdigit() for c in cleaned) > 3 or any(c in cleaned for c in "<>{}")
@@ -83,6 +89,8 @@ def parse_answer(
     today = today or date.today()
     vocabulary = load_vocabulary()
     if slot == "states":
+        if re.fullmatch(r"\s*\d{5}(-\d{4})?\s*", text):
+            return _from_result(slot, validators.validate_zip(text), text, lambda z: [z_state(z)])
         return _from_result(slot, validators.validate_states(text), text)
     if slot == "num_locations":
         return _from_result(slot, validators.parse_count(text), text, float)

@@ -32,12 +32,25 @@ CURRENT_CARRIER_CUES = (
 )
 
 
+def slot_for_entity(entity_name: str) -> Optional[str]:
+    """The slot an entity answers (a city or a ZIP answers the question about locations)."""
+    if entity_name in ("city", "zip_code"):
+        return "states"
+    if entity_name == "carrier":
+        return "current_carrier"
+    return LIST_SLOTS.get(entity_name) or VALUE_SLOTS.get(entity_name)
+
+
 @dataclass(frozen=True)
 class MessageUpdate:
-    """Slot values to set and problems (code, customer's value) to tell the customer about."""
+    """Slot values to set and problems (code, customer's value, slot) to tell the customer about."""
 
     slots: dict[str, Any] = field(default_factory=dict)
-    problems: tuple[tuple[str, str], ...] = ()
+    problems: tuple[tuple[str, str, str], ...] = ()
+
+    def problems_except_for(self, slot: Optional[str]) -> tuple[tuple[str, str, str], ...]:
+        """Problems other than those about `slot` (the form answering that question says it)."""
+        return tuple(p for p in self.problems if p[2] != slot)
 
 
 def _values(entities: Iterable[Mapping[str, Any]], name: str, negated: bool) -> list[Any]:
@@ -76,7 +89,7 @@ def updates_from_message(
     """
     correction = is_correction(text or "")
     slots: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str, str]] = []
 
     for entity_name, slot in LIST_SLOTS.items():
         new = _values(entities, entity_name, negated=False)
@@ -106,7 +119,7 @@ def updates_from_message(
         value = values[-1]
         if entity_name == "zip_code":
             if known_zip is not None and not known_zip(str(value)):
-                problems.append(("unknown_zip", str(value)))
+                problems.append(("unknown_zip", str(value), "states"))
                 continue
         if entity_name in ("num_locations", "employees"):
             number = _positive_int(value)
@@ -114,7 +127,7 @@ def updates_from_message(
                 continue
             if number < 1:
                 code = "not_positive" if entity_name == "num_locations" else "employees_not_positive"
-                problems.append((code, str(value)))
+                problems.append((code, str(value), slot))
                 continue
             value = float(number)
         if current.get(slot) != value:

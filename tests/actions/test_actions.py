@@ -179,3 +179,36 @@ def test_action_server_registers_exactly_the_domain_actions(domain: dict) -> Non
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(executor.actions) == set(domain["actions"])
+
+
+async def test_form_keeps_quiet_when_the_customer_corrects_something_else(env: Any, domain: dict) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker({"states": ["OR", "WA"], "num_locations": 4.0}, text="actually it's 4 offices",
+                active_loop="needs_form", requested_slot="services")
+    # what action_validate_slot_mappings set after this message
+    t.events.append({"event": "slot", "name": "num_locations", "value": 4.0})
+    events = await ValidateNeedsForm().run(dispatcher, t, domain)
+    assert slot_events(events) == {"services": None}  # keeps the form asking about services
+    assert dispatcher.messages == []
+
+
+async def test_unknown_zip_during_the_location_question_is_said_once(env: Any, domain: dict) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker({"services": ["sip"]}, text="00000", entities=[{"entity": "zip_code", "value": "00000"}],
+                active_loop="needs_form", requested_slot="states")
+    assert await ActionValidateSlotMappings().run(dispatcher, t, domain) == []
+    await ValidateNeedsForm().run(dispatcher, t, domain)
+    assert [m["text"] for m in dispatcher.messages] == [
+        "I couldn't find the ZIP code 00000. Could you check it, or tell me the city and state instead?"
+    ]
+
+
+async def test_a_correction_that_changes_no_slot_is_not_taken_as_an_answer(env: Any, domain: dict) -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "city", "value": "Tacoma"}, {"entity": "us_state", "value": "WA"},
+                {"entity": "city", "value": "Seattle", "role": "negated"}]
+    t = tracker({"states": ["OR", "WA"], "city": "Portland", "num_locations": 3.0}, text="no, Tacoma not Seattle",
+                entities=entities, active_loop="needs_form", requested_slot="services")
+    events = await ValidateNeedsForm().run(dispatcher, t, domain)
+    assert slot_events(events) == {"services": None}
+    assert dispatcher.messages == []

@@ -71,13 +71,14 @@ def test_restated_list_after_actually_replaces_it() -> None:
 def test_non_positive_sites_are_refused(value: int, code: str) -> None:
     update = updates_from_message({}, [ent("num_locations", value)], f"{value} offices", "inform")
     assert update.slots == {}
-    assert update.problems == ((code, str(value)),)
+    assert update.problems == ((code, str(value), "num_locations"),)
+    assert update.problems_except_for("num_locations") == ()
 
 
 def test_unknown_zip_is_reported_not_stored() -> None:
     update = updates_from_message({}, [ent("zip_code", "00000")], "zip 00000", "inform", known_zip=known)
     assert update.slots == {}
-    assert update.problems == (("unknown_zip", "00000"),)
+    assert update.problems == (("unknown_zip", "00000", "states"),)
 
 
 def test_known_zip_is_stored() -> None:
