@@ -134,11 +134,36 @@ def add_run_command(subparsers: Any) -> None:
     run.set_defaults(handler=_run)
 
 
+# --- resume ----------------------------------------------------------------------------------
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from bot.rasa_api import resume_conversation
+    from bot.settings import Settings
+
+    settings = Settings.from_env()
+    if not resume_conversation(settings, args.sender_id):
+        print(f"could not resume {args.sender_id}: is the Rasa server up with BOT_API_TOKEN set?", file=sys.stderr)
+        return 1
+    store = _open_store()
+    store.set_paused(args.sender_id, False)
+    print(f"resumed {args.sender_id}: the assistant answers this conversation again")
+    return 0
+
+
+def add_resume_command(subparsers: Any) -> None:
+    """`resume SENDER_ID`: an agent hands a paused conversation back to the assistant."""
+    resume = subparsers.add_parser("resume", help="let the assistant answer a paused conversation again")
+    resume.add_argument("sender_id", help="the conversation's sender id (on the lead)")
+    resume.set_defaults(handler=_resume)
+
+
 # --- the parser ------------------------------------------------------------------------------
 
 COMMANDS: tuple[Registrar, ...] = (
     add_run_command,
     add_leads_command,
+    add_resume_command,
 )
 
 

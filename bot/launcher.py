@@ -107,6 +107,8 @@ class Stack:
     settings: Settings
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)  # type: ignore[type-arg]
     logs: dict[str, Path] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -120,10 +122,35 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.actions_port}"
 
-    def wait_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
+    def spawn(self, name: str) -> None:
+        """Start (or start again) one process of the stack."""
+        out: Optional[IO[bytes]] = None
+        if name in self.logs:
+            out = open(self.logs[name], "ab")  # noqa: SIM115 - owned by the child
+        try:
+            self.processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
+                self.commands[name],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
+                start_new_session=True,
+            )
+        finally:
+            if out:
+                out.close()
+
+    def restart(self, name: str, **env: str) -> None:
+        """Stop one process and start it again with `env` changed (e.g. another BOT_NOW)."""
+        self.stop_one(name)
+        self.env.update(env)
+        self.spawn(name)
+        self.wait_ready(names=[name])
+
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT_S, names: Optional[Sequence[str]] = None) -> None:
         """Block until every process answers its health URL; raise if one dies or times out."""
         deadline = time.monotonic() + timeout
-        pending = set(self.processes)
+        pending = set(names or self.processes)
         while pending:
             for name in sorted(pending):
                 process = self.processes[name]
@@ -180,26 +207,15 @@ def start_stack(
     run_dir = VAR_DIR / "run" / f"rasa-{settings.rasa_port}"
     endpoints, credentials = write_rasa_config(settings, run_dir)
     model_path = model or (latest_model() if "rasa" in services else Path("unused"))
-    cmds = commands(settings, model_path, endpoints, credentials)
-    stack = Stack(settings)
+    stack = Stack(settings, commands=commands(settings, model_path, endpoints, credentials), env=full_env)
     log_dir = log_dir or run_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     try:
         for name in services:
-            out: Optional[IO[bytes]] = None
             if not inherit_output:
                 stack.logs[name] = log_dir / f"{name}.log"
-                out = open(stack.logs[name], "wb")  # noqa: SIM115 - owned by the child
-            stack.processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
-                cmds[name],
-                cwd=ROOT,
-                env=full_env,
-                stdout=out,
-                stderr=subprocess.STDOUT if out else None,
-                start_new_session=True,
-            )
-            if out:
-                out.close()
+                stack.logs[name].write_bytes(b"")
+            stack.spawn(name)
     except Exception:
         stack.stop()
         raise
