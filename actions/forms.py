@@ -15,10 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions import services
-from actions.tracker_utils import latest_entities, latest_intent, latest_text
+from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out
 from bot.answers import parse_answer
 from bot.copy import problem_text
-from bot.intents import DIGRESSION_INTENTS
 from bot.slot_updates import slot_for_entity
 
 
@@ -52,7 +51,7 @@ class QualificationFormValidation(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if latest_intent(tracker) in DIGRESSION_INTENTS:
+        if steps_out(tracker):
             # No events: the form rejects this turn, so the rule for the digression answers
             # it, and the form asks its question again afterwards.
             return []

@@ -9,9 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.tracker_utils import latest_entities, latest_intent, latest_text
+from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out
 from bot.copy import problem_text
-from bot.intents import DIGRESSION_INTENTS
 from bot.locations import resolve_zip
 from bot.slot_updates import updates_from_message
 
@@ -29,7 +28,7 @@ class ActionValidateSlotMappings(ValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if latest_intent(tracker) in DIGRESSION_INTENTS:
+        if steps_out(tracker):
             return []  # a question or a request for a person is not an answer
         update = updates_from_message(
             current=tracker.current_slot_values(),

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from bot.codes import SERVICES  # noqa: F401 - keeps the contract's vocabulary one import away
+from bot.intents import is_digression
 
 CONTRACT_SLOTS = (
     "states", "city", "zip_code", "num_locations", "employees", "services", "challenges",
@@ -23,6 +23,10 @@ def latest_text(tracker: Tracker) -> Text:
 
 def latest_intent(tracker: Tracker) -> Optional[Text]:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_confidence(tracker: Tracker) -> float:
+    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
 
 
 def latest_entities(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -51,3 +55,9 @@ def transcript(tracker: Tracker) -> List[Dict[Text, Any]]:
         stamp = datetime.fromtimestamp(at, tz=timezone.utc).isoformat() if at else None
         lines.append({"role": kind, "text": text, "at": stamp})
     return lines[-TRANSCRIPT_LIMIT:]
+
+
+def steps_out(tracker: Tracker) -> bool:
+    """The latest message is a digression from the question being asked (if any)."""
+    asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
+    return is_digression(latest_intent(tracker), latest_confidence(tracker), asked)

@@ -23,3 +23,16 @@ DIGRESSION_INTENTS: Final[frozenset[str]] = frozenset(
 )
 
 SKIP_INTENTS: Final[frozenset[str]] = frozenset({"skip", "deny"})
+
+# Slots whose answer is free text (a name, a company, "tomorrow after 9am"): almost anything is
+# an answer there, so only a confident question steps out of the form.
+FREE_TEXT_SLOTS: Final[frozenset[str]] = frozenset({"contact_name", "company_name", "callback_time"})
+FREE_TEXT_DIGRESSIONS: Final[frozenset[str]] = frozenset({"faq", "ask_why"})
+FREE_TEXT_DIGRESSION_CONFIDENCE: Final[float] = 0.8
+
+
+def is_digression(intent: str | None, confidence: float, requested_slot: str | None) -> bool:
+    """Whether a message steps out of the question being asked (see DIGRESSION_INTENTS)."""
+    if requested_slot in FREE_TEXT_SLOTS:
+        return intent in FREE_TEXT_DIGRESSIONS and confidence >= FREE_TEXT_DIGRESSION_CONFIDENCE
+    return intent in DIGRESSION_INTENTS

@@ -212,3 +212,12 @@ async def test_a_correction_that_changes_no_slot_is_not_taken_as_an_answer(env: 
     events = await ValidateNeedsForm().run(dispatcher, t, domain)
     assert slot_events(events) == {"services": None}
     assert dispatcher.messages == []
+
+
+async def test_a_callback_time_that_looks_like_goodbye_is_still_the_answer(env: Any, domain: dict) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**CONTACT, "handoff_reason": "user_request", "after_hours": True}
+    t = tracker(slots, text="tomorrow after 9am, bye", intent="goodbye", active_loop="contact_form",
+                requested_slot="callback_time")
+    events = await ValidateContactForm().run(dispatcher, t, domain)
+    assert slot_events(events)["callback_time"] == "tomorrow after 9am, bye"
