@@ -358,6 +358,12 @@ def create_dashboard(app: Sanic) -> Blueprint:
     return bp
 
 
+# `resume`, then `action_listen`: a conversation paused by an action ends its turn without the
+# usual action_listen, and without one the policies answer the customer's next message with
+# nothing (rules expect listen -> user). With it, the next message is handled as usual.
+RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+
+
 async def resume_conversation(app: Sanic, sender_id: str) -> bool:
     """Tell the Rasa server to resume a paused conversation (HTTP API, BOT_API_TOKEN)."""
     settings = app.ctx.settings
@@ -367,7 +373,7 @@ async def resume_conversation(app: Sanic, sender_id: str) -> bool:
         async with app.ctx.http.post(
             url,
             params={"token": settings.api_token},
-            json={"event": "resume"},
+            json=RESUME_EVENTS,
             timeout=aiohttp.ClientTimeout(total=RASA_API_TIMEOUT_S),
         ) as resp:
             if resp.status == 200:

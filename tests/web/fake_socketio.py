@@ -7,6 +7,7 @@ session_request -> session_confirm, user_uttered -> bot_uttered to the session's
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
@@ -81,7 +82,9 @@ class FakeRasaSocket:
         @sio.on("session_request")
         async def session_request(sid: str, data: Optional[Dict[str, Any]]) -> None:
             session_id = (data or {}).get("session_id") or uuid.uuid4().hex
-            await sio.enter_room(sid, session_id)
+            entered = sio.enter_room(sid, session_id)
+            if inspect.isawaitable(entered):  # a coroutine since python-socketio 5.10
+                await entered
             self.sessions.append(session_id)
             await sio.emit("session_confirm", session_id, room=sid)
 

@@ -317,7 +317,7 @@ def test_resume_assistant_calls_rasa_and_unpauses(dashboard) -> None:
     assert resp.status == 303 and resp.headers["location"].endswith("msg=resumed")
     assert fake.requests == [
         {"path": "/conversations/conv-paused/tracker/events", "query": {"token": API_TOKEN},
-         "json": {"event": "resume"}}
+         "json": [{"event": "resume"}, {"event": "action", "name": "action_listen"}]}
     ]
     assert store.get("conv-paused").paused is False
     assert "Resume assistant" not in client.get(f"/dashboard/leads/{ids['paused']}").text
