@@ -12,6 +12,9 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 TIMEOUT_S = 10.0
+# `resume`, then `action_listen`: a turn that paused the conversation ended without the usual
+# action_listen, and without one the policies would answer the next message with nothing.
+RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 
 
 def tracker_events_url(settings: Settings, sender_id: str) -> str:
@@ -29,7 +32,7 @@ def resume_conversation(settings: Settings, sender_id: str) -> bool:
         return False
     request = urllib.request.Request(
         tracker_events_url(settings, sender_id),
-        data=json.dumps({"event": "resume"}).encode(),
+        data=json.dumps(RESUME_EVENTS).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
