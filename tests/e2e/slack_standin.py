@@ -45,8 +45,15 @@ def _blocks_error(blocks: Any) -> Optional[str]:
     for block in blocks:
         kind = block.get("type") if isinstance(block, dict) else None
         if kind == "section":
+            # Slack: a section needs `text` (1-3000 characters) or `fields` (1-10, each 1-2000).
             text = (block.get("text") or {}).get("text") or ""
-            if not text or len(text) > _MAX_SECTION_TEXT:
+            fields = block.get("fields") or []
+            if fields:
+                if len(fields) > 10 or any(not (f.get("text") or "") or len(f["text"]) > 2000 for f in fields):
+                    return "section fields must be 1-10 texts of 1-2000 characters"
+            elif not text or len(text) > _MAX_SECTION_TEXT:
+                return "section text must be 1-3000 characters"
+            if text and len(text) > _MAX_SECTION_TEXT:
                 return "section text must be 1-3000 characters"
         elif kind == "actions":
             elements = block.get("elements") or []
