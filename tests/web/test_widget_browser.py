@@ -400,6 +400,7 @@ def test_qualification_through_the_widget_with_the_real_assistant(browser, real_
     send(page, ("type", CANONICAL))
     timings["canonical_turn"] = round(time.monotonic() - started, 2)
     state = converse(page, r"what would you like to do next", transcript)
+    page.screenshot(path=str(OUTPUT / "widget-recommendation.png"))
     assert {"Talk to an agent", "Email me the plan", "Change an answer"} <= set(state["buttons"])
     assert re.search(r"Lumen|Zayo|Ziply|AT&T|Verizon|Frontier|Cogent|Comcast", " ".join(state["bot"])), state["bot"]
 

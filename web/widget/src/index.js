@@ -229,6 +229,17 @@ class ChatWidget {
         this.close();
       }
     });
+    // Stay pinned to the newest message when the log resizes (phone keyboard, rotation),
+    // unless the reader has scrolled up.
+    this.pinned = true;
+    this.log.addEventListener("scroll", () => {
+      this.pinned = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
+    });
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(() => {
+        if (this.pinned) this.scrollToEnd();
+      }).observe(this.log);
+    }
     window.addEventListener("storage", (ev) => this.onStorage(ev));
     window.addEventListener("pagehide", () => {
       if (this.store.writer() === this.tabId) this.store.setWriter("");
