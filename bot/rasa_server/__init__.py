@@ -10,6 +10,9 @@ A Rasa adapter (it imports rasa; the domain core in bot/ does not). `install()` 
   (Rasa's own default is 300 s, long enough for every customer to give up);
 - REST webhook bodies that break the contract (not a JSON object, no string `sender` of at
   most 255 characters, no string `message`) get a clear 400 (see `bot.rasa_server.http_guard`);
+- conversation locks that hold across servers and survive a server dying while holding one
+  (atomic Redis ticket updates; a waiter whose ticket expired queues again instead of
+  waiting forever; see `bot.rasa_server.locks`);
 - messages longer than `BOT_MAX_MESSAGE_CHARS` (default 4000) are clipped before NLU, so a
   pasted megabyte cannot stall or exhaust the server; request bodies over
   `SANIC_REQUEST_MAX_SIZE` (default 256 KiB) are refused with HTTP 413 before anything runs.
@@ -34,8 +37,9 @@ def install() -> None:
         return
     # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
-    from bot.rasa_server import http_guard, outage
+    from bot.rasa_server import http_guard, locks, outage
 
     outage.install()
     http_guard.install()
+    locks.install()
     _installed = True

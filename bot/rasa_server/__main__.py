@@ -1,21 +1,42 @@
-"""`python -m bot.rasa_server run --model ... --endpoints ...`: `rasa run` with our guards.
+"""Our Rasa server (`rasa run` with the guards of `bot.rasa_server`).
 
-Takes exactly the arguments of the `rasa` command line (any sub-command works, but only
-`run` serves conversations).
+    python -m bot.rasa_server run --model ... --endpoints ... [any `rasa run` option]
+    python -m bot.rasa_server serve
+
+`run` takes exactly the arguments of the `rasa` command line. `serve` is for containers: it
+writes endpoints.yml and credentials.yml from the environment (CONTRACT section 2: RASA_PORT,
+ACTIONS_PORT, DATABASE_URL, REDIS_URL, RABBITMQ_URL, BOT_API_TOKEN, BOT_HOST, SLACK_*), the
+same way `make run` does (bot.launcher), and serves the newest model in models/.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Optional, Sequence
 
 from bot.rasa_server import install
 
 
-def main() -> None:
+def serve_arguments() -> list[str]:
+    """`rasa run ...` arguments for this environment, as the launcher would start the server."""
+    from bot.launcher import VAR_DIR, commands, latest_model, write_rasa_config
+    from bot.settings import Settings
+
+    settings = Settings.from_env()
+    endpoints, credentials = write_rasa_config(settings,
+                                               VAR_DIR / "run" / f"rasa-{settings.rasa_port}")
+    command = commands(settings, latest_model(), endpoints, credentials)["rasa"]
+    return command[command.index("run"):]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["serve"]:
+        args = serve_arguments() + args[1:]
     install()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    sys.argv = ["rasa", *args]
     rasa_main()
 
 

@@ -54,6 +54,14 @@ def install() -> None:
         if request.method != "POST" or request.path not in REST_PATHS:
             return None
         try:
+            declared = int(request.headers.get("content-length") or 0)
+        except ValueError:
+            declared = 0
+        if len(request.body) < declared:
+            # Sanic also runs request middleware while it answers an error (e.g. 413 for an
+            # oversized body it never read): leave that answer alone.
+            return None
+        try:
             body = request.json
         except Exception:  # noqa: BLE001 - Sanic's BadRequest, or a decode error
             return response.json({"error": "the body is not valid JSON (UTF-8)"}, status=400)

@@ -40,7 +40,7 @@ import bot.launcher as launcher
 from bot.launcher import Stack, start_stack
 from tests.conftest import PG_HOST, PG_PORT, PG_USER, service_unavailable
 from tests.e2e.conftest import API_TOKEN, free_port
-from tests.leads.conftest import TcpForwarder
+from tests.leads.conftest import TcpForwarder as _TcpForwarder
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -149,6 +149,18 @@ def pg_database(prefix: str) -> Iterator[str]:
 # -------------------------------------------------------------------------------- the cluster
 
 
+class TcpForwarder(_TcpForwarder):
+    """tests.leads' forwarder, closed for real: on Linux, closing a listening socket does not
+    wake the thread blocked in accept(), which then still accepts (and forwards) the next
+    connection; shutting the socket down first does."""
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+        super().stop()
+
+
 class Cluster:
     """Rasa servers "a" and "b" and the action server "actions", each its own Stack."""
 
@@ -249,9 +261,10 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 def cluster(redis_url: str, rabbitmq_available: Optional[str]) -> Iterator[Cluster]:
+    keep = os.environ.get("SCALE_LOG_DIR")  # keep the servers' logs there (debugging)
     with pg_database("carrier_advisor_scale") as db_url, \
             tempfile.TemporaryDirectory(prefix="carrier-advisor-scale-") as tmp:
-        running = Cluster(Path(tmp), db_url, redis_url,
+        running = Cluster(Path(keep or tmp), db_url, redis_url,
                           RABBITMQ_URL if rabbitmq_available is None else None)
         try:
             running.ready()  # all three start at once, then we wait for them

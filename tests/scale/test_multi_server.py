@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
@@ -26,9 +27,7 @@ from tests.scale.conftest import (
     user_turns,
 )
 
-pytestmark = pytest.mark.stack
-
-
+@pytest.mark.stack
 def test_turns_alternating_between_servers_keep_every_slot(ready_cluster: Cluster) -> None:
     customer = Customer(ready_cluster)
     servers = ("a", "b")
@@ -66,6 +65,7 @@ def _say_at_once(customer: Customer, messages: dict[str, str]) -> dict[str, Any]
     return results
 
 
+@pytest.mark.stack
 def test_simultaneous_messages_of_one_conversation_are_processed_one_after_the_other(
     ready_cluster: Cluster,
 ) -> None:
@@ -132,3 +132,100 @@ def test_turn_checker_accepts_sequential_turns() -> None:
 )
 def test_turn_checker_catches_interleaving(events: list[dict[str, Any]]) -> None:
     assert turn_problems(events)
+
+
+# ----------------------------------------------------------- the lock store itself (Redis)
+
+
+@pytest.fixture
+def lock_store_classes(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Rasa's lock store classes, restored after the test (the patches are process-wide)."""
+    from rasa.core import lock_store as ls
+
+    for name in ("issue_ticket", "update_lock", "finish_serving", "cleanup"):
+        monkeypatch.setattr(ls.RedisLockStore, name, getattr(ls.RedisLockStore, name))
+    monkeypatch.setattr(ls.LockStore, "lock", ls.LockStore.lock)
+    return ls
+
+
+def _store(ls: Any, redis_url: str) -> Any:
+    from urllib.parse import urlsplit
+
+    url = urlsplit(redis_url)
+    return ls.RedisLockStore(host=url.hostname or "127.0.0.1", port=url.port or 6379,
+                             db=int(url.path.strip("/") or 0), key_prefix="scaletest")
+
+
+async def _wait_behind_a_dead_holder(ls: Any, redis_url: str, limit: float) -> float:
+    """A server took a ticket (lifetime 1 s) and died; another waits for the conversation."""
+    import time
+    import uuid
+
+    conversation = f"dead-holder-{uuid.uuid4().hex[:8]}"
+    dead, alive = _store(ls, redis_url), _store(ls, redis_url)
+    dead.issue_ticket(conversation, 1.0)  # never released
+    started = time.monotonic()
+
+    async def take() -> None:
+        async with alive.lock(conversation, lock_lifetime=1.0):
+            pass
+
+    try:
+        await asyncio.wait_for(take(), timeout=limit)
+    finally:
+        alive.delete_lock(conversation)
+    return time.monotonic() - started
+
+
+def test_rasa_ticket_lock_waits_forever_behind_a_dead_server(
+    lock_store_classes: Any, redis_url: str,
+) -> None:
+    # Rasa 3.6 as shipped: the waiter's own ticket expires a moment after the dead one, and
+    # it then polls an empty queue forever (our guard in bot.rasa_server.locks fixes this).
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(_wait_behind_a_dead_holder(lock_store_classes, redis_url, limit=3.5))
+
+
+def test_patched_ticket_lock_goes_on_after_a_dead_server(
+    lock_store_classes: Any, redis_url: str,
+) -> None:
+    from bot.rasa_server import locks
+
+    locks.install()
+    waited = asyncio.run(_wait_behind_a_dead_holder(lock_store_classes, redis_url, limit=10))
+    assert 0.9 < waited < 3.0  # the dead ticket's lifetime, then the lock
+
+
+def test_patched_tickets_drawn_at_once_are_distinct(
+    lock_store_classes: Any, redis_url: str,
+) -> None:
+    import uuid
+
+    from bot.rasa_server import locks
+
+    locks.install()
+    conversation = f"at-once-{uuid.uuid4().hex[:8]}"
+    stores = [_store(lock_store_classes, redis_url) for _ in range(16)]
+    barrier = threading.Barrier(len(stores))
+    tickets: list[int] = []
+
+    def draw(store: Any) -> None:
+        barrier.wait()
+        for _ in range(5):
+            tickets.append(store.issue_ticket(conversation, 30.0))
+
+    threads = [threading.Thread(target=draw, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    try:
+        assert len(tickets) == 80
+        assert len(set(tickets)) == 80  # no number drawn twice
+        lock = stores[0].get_lock(conversation)
+        assert sorted(t.number for t in lock.tickets) == sorted(tickets)  # none lost
+        for ticket in tickets:
+            stores[0].cleanup(conversation, ticket)
+        assert stores[0].get_lock(conversation) is None  # the last one out deletes the key
+    finally:
+        stores[0].delete_lock(conversation)
