@@ -32,7 +32,7 @@ import pytest
 
 from bot.launcher import Stack, launch_stack
 from bot.settings import ROOT
-from bot.rasa_channels.slack import SlackBot, SlackInput, _SeenMessages, slack_to_plain
+from bot.rasa_channels.slack import SlackBot, SlackInput, _SeenMessages, slack_escape, slack_to_plain
 from tests.e2e.conftest import API_TOKEN, stack_env
 from tests.e2e.slack_standin import BOT_USER_ID, TEAM_ID, SlackStandIn
 
@@ -256,7 +256,8 @@ def wait_until_listening(stack: Stack, sender: str, user_turns: int, timeout: fl
     while True:
         events = tracker(stack, sender)["events"]
         users = [e for e in events if e["event"] == "user"]
-        if len(users) >= user_turns and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen":
+        listening = events and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
+        if len(users) >= user_turns and listening:
             return
         assert time.monotonic() < deadline, f"{sender}: {len(users)} of {user_turns} turns handled"
         time.sleep(0.3)
@@ -299,34 +300,43 @@ def test_direct_message_gets_threaded_greeting_then_questions_and_buttons_contin
     user, first = new_user(), new_ts()
     channel = dm_channel(user)
 
+    def turn(number: int) -> list[dict[str, Any]]:
+        """The bot's posts for the customer's `number`th message, once it listens again."""
+        wait_until_listening(stack, user, user_turns=number)
+        assert standin.refused() == [], standin.refused()
+        return standin.posts(in_thread(channel, first))
+
     answer = slack.event(dm(user, "hi", first))
     assert (answer.status, answer.text) == (200, "")
-    greeting = replies(standin, channel, first)
-    assert "virtual assistant" in greeting[0]["text"]
+    greeting = turn(1)
+    assert len(greeting) == 1 and "virtual assistant" in greeting[0]["text"]
 
     # The customer answers in the thread; the next question comes as Slack buttons, threaded.
     assert slack.event(dm(user, "we have 3 offices in Portland", new_ts(), thread_ts=first)).status == 200
-    services = replies(standin, channel, first, count=2)[-1]
+    services = turn(2)[-1]
     assert "Which services" in services["text"]
     assert buttons(services)["SIP trunks"] == '/inform{"service": "sip"}'
 
     # A click on a button is the button's payload for the bot; the conversation goes on in the thread.
     answer = slack.click(button_click(user, services, "SIP trunks"))
     assert answer.status == 200
-    challenges = replies(standin, channel, first, count=3)[-1]
-    assert "not working" in challenges["text"]
+    challenges = turn(3)[-1]
+    assert "not working" in challenges["text"] and "Costs too much" in buttons(challenges)
     slots = tracker(stack, user)["slots"]
     assert slots["services"] == ["sip"]
     assert slots["states"] == ["OR"] and slots["num_locations"] == 3.0
 
-    slack.click(button_click(user, challenges, "Costs too much"))
-    employees = replies(standin, channel, first, count=4)[-1]
-    assert "employees" in employees["text"]
+    assert slack.click(button_click(user, challenges, "Costs too much")).status == 200
+    thread = turn(4)
+    assert "employees" in thread[-1]["text"]
     assert tracker(stack, user)["slots"]["challenges"] == ["high_cost"]
     events = tracker(stack, user)["events"]
     assert {e.get("input_channel") for e in events if e["event"] == "user"} == {"slack"}
     assert [e["text"] for e in events if e["event"] == "user"][-2:] == [
         '/inform{"service": "sip"}', '/inform{"challenge": "high_cost"}']
+    # Every reply of the conversation is in the customer's first thread, each question once.
+    assert standin.posts(lambda m: m["channel"] == channel) == thread
+    assert [p["ts"] for p in thread] == sorted({p["ts"] for p in thread})
 
 
 def test_full_qualification_over_slack_leaves_a_slack_lead(
@@ -343,10 +353,14 @@ def test_full_qualification_over_slack_leaves_a_slack_lead(
     slots = tracker(stack, user)["slots"]
     assert slots["current_carrier"] == "AT&T"
     assert slots["contract_end"] == "2027-03"
-    assert slots["recommendation"] and slots["recommendation"]["carriers"]
-    posts = standin.wait_for_posts(lambda m: in_thread(channel, first)(m) and "Talk to an agent" in buttons(m),
-                                   1, REPLY_TIMEOUT_S)
-    assert set(buttons(posts[-1])) == {"Talk to an agent", "Email me the plan", "Change an answer"}
+    carriers = [c["name"] for c in slots["recommendation"]["carriers"]]
+    assert carriers
+    assert standin.refused() == []
+    thread = standin.posts(in_thread(channel, first))
+    assert standin.posts(lambda m: m["channel"] == channel) == thread
+    plan = "\n".join(p["text"] for p in thread)
+    assert all(slack_escape(name) in plan for name in carriers), (carriers, plan)
+    assert set(buttons(thread[-1])) == {"Talk to an agent", "Email me the plan", "Change an answer"}
 
     env = {**os.environ, "DATABASE_URL": stack.settings.database_url or "", "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-m", "bot", "leads", "export", "--format", "jsonl"],
@@ -364,6 +378,7 @@ def test_mention_in_a_channel_is_answered_in_its_thread_without_the_mention(
     assert slack.event(mention(user, "what is a CLEC?", ts, OTHER_CHANNEL)).status == 200
     answer = replies(standin, OTHER_CHANNEL, ts)
     assert "competitive local exchange carrier" in answer[0]["text"].lower()
+    wait_until_listening(stack, user, user_turns=1)
     assert tracker(stack, user)["latest_message"]["text"] == "what is a CLEC?"
 
 
