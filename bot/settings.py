@@ -84,7 +84,9 @@ class Settings:
             slack_bot_token=opt("SLACK_BOT_TOKEN"),
             slack_signing_secret=opt("SLACK_SIGNING_SECRET"),
             slack_channel=opt("SLACK_CHANNEL"),
-            sales_slack_channel=opt("SALES_SLACK_CHANNEL") or opt("SLACK_CHANNEL"),
+            # Never falls back to SLACK_CHANNEL: that may be a customers' channel, and handoff
+            # posts carry contact details.
+            sales_slack_channel=opt("SALES_SLACK_CHANNEL"),
             slack_api_url=opt("SLACK_API_URL"),
             public_url=opt("PUBLIC_URL"),
         )

@@ -9,9 +9,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,6 +17,7 @@ import pytest
 from bot.launcher import ROOT, Stack, launch_stack
 from tests.e2e.conftest import RestClient, stack_env, texts
 from tests.e2e.slack_standin import SlackStandIn
+from tests.web.conftest import Browserish, login
 
 NIGHT = "2026-12-01T22:00:00-08:00"  # Tuesday 10 pm Pacific
 MORNING = "2026-12-02T08:30:00-08:00"  # Wednesday, after opening
@@ -38,7 +36,7 @@ def world() -> Iterator[dict[str, Any]]:
             SLACK_API_URL=slack.url,
             DASHBOARD_USER="agent",
             DASHBOARD_PASSWORD="correct horse battery staple",
-            PUBLIC_URL="https://agency.example",
+            PUBLIC_URL="http://agency.example",  # http: the test client keeps no Secure cookies
         )
         with launch_stack(env, log_dir=Path(tmp) / "logs") as stack:
             yield {"stack": stack, "slack": slack, "env": env}
@@ -116,12 +114,7 @@ def test_day_conversation_hands_off_pauses_and_posts_to_slack(world: dict[str, A
 
 def test_both_leads_are_on_the_dashboard(world: dict[str, Any]) -> None:
     stack: Stack = world["stack"]
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    login_page = opener.open(f"{stack.web_url}/dashboard/login", timeout=30).read().decode()
-    token = login_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    form = urllib.parse.urlencode({"username": "agent", "password": "correct horse battery staple",
-                                   "csrf_token": token}).encode()
-    page = opener.open(f"{stack.web_url}/dashboard/login", data=form, timeout=30).read().decode()
-    if "Night Owl" not in page:
-        page = opener.open(f"{stack.web_url}/dashboard", timeout=30).read().decode()
+    client = Browserish(stack.web_url)
+    assert login(client, "agent", "correct horse battery staple").status == 303
+    page = client.get("/dashboard").text
     assert "Night Owl Dental" in page and "Day Bird Logistics" in page
