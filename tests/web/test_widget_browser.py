@@ -170,7 +170,8 @@ def test_widget_talks_renders_safely_and_keeps_history(browser, web_server_facto
     wait_for(page, lambda s: len(s["bot"]) >= 3, what="formatted answer")
     last = page.locator(".msg.bot").last
     assert last.locator("strong").text_content() == "what we found"
-    assert last.locator("li").all_text_contents() == ["Lumen for the primary line", "Zayo as a pilot"]
+    assert last.locator("ul > li").all_text_contents() == ["Lumen for the primary line", "Zayo as a pilot"]
+    assert last.locator("ol > li").all_text_contents() == ["Keep Lumen", "Trial Zayo"]
     links = last.locator("a").evaluate_all("(as) => as.map((a) => [a.getAttribute('href'), a.textContent, a.target, a.rel])")
     assert links == [
         ["https://example.com/plan?a=1&b=2", "https://example.com/plan?a=1&b=2", "_blank", "noopener noreferrer nofollow"],

@@ -4,6 +4,7 @@
 
 const URL_RE = /\[([^\]\n]{1,200})\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"']+)/gi;
 const BULLET_RE = /^\s*(?:[-*•])\s+(.*)$/;
+const NUMBERED_RE = /^\s*(\d{1,3})[.)]\s+(.*)$/;
 const TRAILING_PUNCT_RE = /[.,;:!?)\]]+$/;
 
 /** Return the URL when it is an http(s) URL the browser parses, else null. */
@@ -71,8 +72,8 @@ function appendInline(parent, doc, line) {
 }
 
 /**
- * Build a DocumentFragment for `text`: lines become <br>-separated, consecutive
- * bullet lines ("- ", "* ", "• ") become a <ul>.
+ * Build a DocumentFragment for `text`: lines become <br>-separated, consecutive bullet lines
+ * ("- ", "* ", "• ") become a <ul>, consecutive numbered lines ("1. ", "2) ") an <ol>.
  */
 export function renderRichText(doc, text) {
   const frag = doc.createDocumentFragment();
@@ -81,13 +82,16 @@ export function renderRichText(doc, text) {
   let needBreak = false;
   for (const line of lines) {
     const bullet = line.match(BULLET_RE);
-    if (bullet) {
-      if (!list) {
-        list = doc.createElement("ul");
+    const numbered = bullet ? null : line.match(NUMBERED_RE);
+    if (bullet || numbered) {
+      const tag = bullet ? "UL" : "OL";
+      if (!list || list.tagName !== tag) {
+        list = doc.createElement(tag.toLowerCase());
+        if (numbered && numbered[1] !== "1") list.start = Number(numbered[1]);
         frag.appendChild(list);
       }
       const li = doc.createElement("li");
-      appendInline(li, doc, bullet[1]);
+      appendInline(li, doc, bullet ? bullet[1] : numbered[2]);
       list.appendChild(li);
       needBreak = false;
       continue;
