@@ -389,32 +389,59 @@ def choose_threshold(examples: Sequence[Example], predictions: Sequence[Predicti
                      max_wrong_confident: float = 0.02, grid: Optional[Sequence[float]] = None) -> dict[str, Any]:
     """The FallbackClassifier threshold from held-out predictions.
 
-    Rule: the lowest threshold (grid of 0.05 steps, 0.05..0.95) at which wrong-and-confident
-    answers are at most `max_wrong_confident` of all messages; the lowest such threshold also
-    asks the fewest needless "did you mean" questions, since fallbacks only grow with the
-    threshold. If no threshold gets there, the one with the best correct-or-fallback accuracy
-    (ties: the lower threshold). The ambiguity check (top two within `ambiguity`) is applied
-    as FallbackClassifier does.
+    Rule, on a grid of 0.05 steps (0.05..0.95), with FallbackClassifier's ambiguity check applied:
+    1. if some thresholds keep wrong-and-confident answers at or below `max_wrong_confident` of
+       all messages, the best are those of them with the fewest needless fallbacks;
+    2. otherwise the best are those with the highest correct-or-fallback accuracy (right and
+       accepted, or wrong and sent to "did you mean ...?").
+    The best thresholds form ranges of neighbouring grid points; the chosen one is the middle of
+    the widest, so a small shift of the model's confidences on new messages does not push it off
+    the range. A configured threshold inside a best range does as well as the chosen one on this
+    data (`in_best_range`) and need not change.
     """
-    grid = list(grid) if grid is not None else [round(0.05 * k, 2) for k in range(1, 20)]
+    grid = sorted(grid) if grid is not None else [round(0.05 * k, 2) for k in range(1, 20)]
     table = [threshold_stats(examples, predictions, t, ambiguity) for t in grid]
     meeting = [row for row in table if row.wrong_confident_rate <= max_wrong_confident + 1e-12]
     if meeting:
-        chosen, rule = min(meeting, key=lambda r: r.threshold), f"lowest with wrong-and-confident <= {max_wrong_confident:.0%}"
+        fewest = min(row.needless_fallback_rate for row in meeting)
+        best = [row for row in meeting if row.needless_fallback_rate <= fewest + 1e-12]
+        rule = f"fewest needless fallbacks with wrong-and-confident <= {max_wrong_confident:.0%}"
     else:
-        chosen = max(table, key=lambda r: (r.correct_or_fallback, -r.threshold))
-        rule = "best correct-or-fallback accuracy (no threshold met the wrong-and-confident cap)"
-    best_accuracy = max(table, key=lambda r: (r.correct_or_fallback, -r.threshold))
+        top = max(row.correct_or_fallback for row in table)
+        best = [row for row in table if row.correct_or_fallback >= top - 1e-12]
+        rule = (f"highest correct-or-fallback accuracy (no threshold keeps wrong-and-confident "
+                f"<= {max_wrong_confident:.0%})")
+    best_ids = {id(row) for row in best}
+    runs: list[list[ThresholdStats]] = []
+    for row in table:  # runs of neighbouring grid points that are all among the best
+        if id(row) not in best_ids:
+            continue
+        if runs and table.index(runs[-1][-1]) == table.index(row) - 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    run = max(runs, key=len)  # the widest run (the first of equally wide ones)
+    middle = (run[0].threshold + run[-1].threshold) / 2
+    chosen = min(run, key=lambda row: (round(abs(row.threshold - middle), 6), row.threshold))
     return {
         "threshold": chosen.threshold,
         "rule": rule,
+        "best_range": [run[0].threshold, run[-1].threshold],
+        "best_ranges": [[r[0].threshold, r[-1].threshold] for r in runs],
         "ambiguity_threshold": ambiguity,
+        "max_wrong_confident": max_wrong_confident,
         "chosen": chosen.as_dict(),
-        "best_correct_or_fallback": best_accuracy.as_dict(),
         "table": [row.as_dict() for row in table],
     }
 
 
-def differs_materially(current: float, proposed: float, tolerance: float = 0.05) -> bool:
-    """A change of at least `tolerance` (one grid step) is worth writing into config.yml."""
-    return abs(current - proposed) >= tolerance - 1e-9
+def as_good_as_chosen(examples: Sequence[Example], predictions: Sequence[Prediction], choice: Mapping[str, Any],
+                      threshold: float) -> bool:
+    """Whether `threshold` (say, the one in config.yml) does as well as the chosen one by the
+    rule that chose it: then there is no measured reason to change it."""
+    stats = threshold_stats(examples, predictions, threshold, choice["ambiguity_threshold"])
+    chosen = choice["chosen"]
+    if choice["rule"].startswith("fewest"):
+        return (stats.wrong_confident_rate <= choice["max_wrong_confident"] + 1e-12
+                and stats.needless_fallback_rate <= chosen["needless_fallback_rate"] + 1e-4)
+    return stats.correct_or_fallback >= chosen["correct_or_fallback"] - 1e-4

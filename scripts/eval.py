@@ -11,13 +11,15 @@ from our predictions, and write results/eval/report.json, confusion-<name>.png,
 threshold.png and predictions-<name>.jsonl.
 
 Options: --only ours|baseline, --no-train (fail instead of training), --worst N,
---apply-threshold (write the chosen threshold into config.yml when it differs by >= 0.05).
+--apply-threshold (write the chosen threshold into config.yml when config.yml's own threshold
+does worse on the held-out set).
 
 The fingerprint covers the `language` and `pipeline` of the config, without the
 FallbackClassifier's thresholds (nothing is trained for them), every data/ YAML file with an
-`nlu:` section, and the Rasa version. Our entity extractor is not trainable: it reads
-bot/extraction.py and bot/data/*.yml when the model is loaded, so vocabulary edits are
-measured without retraining.
+`nlu:` section, the source of the project's own components named in the pipeline, and the
+Rasa version. Our entity extractor is not trainable: it reads bot/extraction.py and
+bot/data/*.yml when the model is loaded, so vocabulary edits are measured without retraining
+(as in production, where `make train` does not retrain for them either).
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ from bot.evaluation import (
     TARGET_ENTITIES,
     Example,
     Prediction,
+    as_good_as_chosen,
     choose_threshold,
-    differs_materially,
     evaluate,
     load_examples,
     prediction_from_parse,
@@ -87,10 +89,23 @@ def training_fingerprint(config_path: Path) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({"language": config.get("language"), "pipeline": pipeline,
                               "rasa": rasa.__version__}, sort_keys=True).encode())
-    for path in nlu_data_files():
+    for path in nlu_data_files() + custom_component_files(pipeline):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def custom_component_files(pipeline: list[Any]) -> list[Path]:
+    """Source files of the project's own components named in a pipeline ("bot.rasa_nlu.x.Class")."""
+    files = []
+    for step in pipeline:
+        name = step.get("name", "") if isinstance(step, dict) else ""
+        module = name.rpartition(".")[0]
+        if module:
+            path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
+            if path.is_file():
+                files.append(path)
+    return files
 
 
 def train(name: str, config_path: Path, allow_training: bool) -> tuple[Path, Optional[float]]:
@@ -136,8 +151,18 @@ def train(name: str, config_path: Path, allow_training: bool) -> tuple[Path, Opt
 # ---- parsing ------------------------------------------------------------------------------------
 
 
-def load_agent(model_path: Path) -> Any:
+def quiet_rasa() -> None:
+    """Rasa logs every parse at debug level through structlog: warnings only."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    for name in ("rasa", "tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def load_agent(model_path: Path) -> Any:
+    quiet_rasa()
     from rasa.core.agent import Agent
 
     return Agent.load(str(model_path))
@@ -161,11 +186,22 @@ def predict(model_path: Path, examples: Sequence[Example]) -> tuple[list[Predict
 # ---- output -------------------------------------------------------------------------------------
 
 
-def plot_confusion(report: dict[str, Any], title: str, path: Path) -> None:
-    import matplotlib
+def _pyplot() -> Any:
+    """matplotlib on the Agg backend, without its import-time deprecation chatter."""
+    import warnings
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_confusion(report: dict[str, Any], title: str, path: Path) -> None:
+    plt = _pyplot()
 
     labels, matrix = report["confusion"]["labels"], report["confusion"]["matrix"]
     size = max(6.0, 0.5 * len(labels) + 2)
@@ -190,10 +226,7 @@ def plot_confusion(report: dict[str, Any], title: str, path: Path) -> None:
 
 
 def plot_threshold(choice: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     rows = choice["table"]
     xs = [r["threshold"] for r in rows]
@@ -317,18 +350,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         current, ambiguity = current_threshold(CONFIGS["ours"])
         threshold = choose_threshold(examples, predictions["ours"], ambiguity=ambiguity if ambiguity is not None else 0.1)
         threshold["current"] = current
+        threshold["current_as_good"] = current is not None and as_good_as_chosen(examples, predictions["ours"], threshold, current)
         chosen = threshold["chosen"]
+        low, high = threshold["best_range"]
         print()
-        print(f"FallbackClassifier threshold: {threshold['threshold']:.2f} ({threshold['rule']}); "
-              f"config.yml has {current}. At {threshold['threshold']:.2f}: fallbacks {chosen['fallback_rate']:.1%} "
-              f"(needless {chosen['needless_fallback_rate']:.1%}), wrong and confident {chosen['wrong_confident_rate']:.1%}, "
-              f"correct-or-fallback {chosen['correct_or_fallback']:.1%}.")
+        print(f"FallbackClassifier threshold: {threshold['threshold']:.2f}, the middle of the best range "
+              f"{low:.2f}-{high:.2f} ({threshold['rule']}; ambiguity_threshold {threshold['ambiguity_threshold']}).")
+        print(f"  At {threshold['threshold']:.2f}: fallbacks {chosen['fallback_rate']:.1%} (needless {chosen['needless_fallback_rate']:.1%}), "
+              f"wrong and confident {chosen['wrong_confident_rate']:.1%}, correct-or-fallback {chosen['correct_or_fallback']:.1%}.")
         plot_threshold(threshold, RESULTS / "threshold.png")
-        if current is not None and differs_materially(current, threshold["threshold"]):
-            if args.apply_threshold and apply_threshold(CONFIGS["ours"], threshold["threshold"]):
-                print(f"config.yml: FallbackClassifier threshold {current} -> {threshold['threshold']:.2f}")
-            else:
-                print("  differs from config.yml by >= 0.05: rerun with --apply-threshold to write it")
+        if current is None:
+            print("  config.yml has no FallbackClassifier")
+        elif threshold["current_as_good"]:
+            print(f"  config.yml's {current:g} does as well on the held-out set: kept.")
+        elif args.apply_threshold and apply_threshold(CONFIGS["ours"], threshold["threshold"]):
+            print(f"  config.yml: FallbackClassifier threshold {current:g} -> {threshold['threshold']:.2f}")
+        else:
+            print(f"  config.yml's {current:g} does worse: rerun with --apply-threshold to write {threshold['threshold']:.2f}")
 
     elapsed = time.monotonic() - started
     report = {

@@ -15,9 +15,9 @@ from bot.evaluation import (
     Prediction,
     Score,
     canonical,
+    as_good_as_chosen,
     choose_threshold,
     confusion,
-    differs_materially,
     entity_scores,
     errors,
     evaluate,
@@ -207,31 +207,62 @@ def test_threshold_stats() -> None:
     assert (s.fallback_rate, s.needless_fallback_rate, s.wrong_confident_rate, s.correct_or_fallback) == (0.5, 0.25, 0.25, 0.5)
 
 
-def test_choose_threshold_takes_the_lowest_that_meets_the_cap() -> None:
-    # 100 messages: 90 right with confidence 0.9, 5 right at 0.35, 5 wrong at 0.3 -> the wrong ones
-    # are only caught above 0.30; 0.35 is the lowest grid value that catches them all.
+def test_choose_threshold_under_the_cap_takes_the_middle_of_the_best_range() -> None:
+    # 100 messages: 90 right at 0.9, 5 right at 0.62, 5 wrong at 0.3. Every threshold in 0.35..0.6
+    # catches the wrong ones and no right one; the middle of that range is chosen.
     examples = [Example(str(i), "a") for i in range(100)]
-    predictions = [pred("a", 0.9)] * 90 + [pred("a", 0.35)] * 5 + [pred("b", 0.3)] * 5
+    predictions = [pred("a", 0.9)] * 90 + [pred("a", 0.62)] * 5 + [pred("b", 0.3)] * 5
     choice = choose_threshold(examples, predictions, max_wrong_confident=0.02)
-    assert choice["threshold"] == 0.35
+    assert choice["rule"].startswith("fewest needless fallbacks")
+    assert choice["best_range"] == [0.35, 0.6] and choice["best_ranges"] == [[0.35, 0.6]]
+    assert choice["threshold"] == 0.45  # 0.475 is the middle: the nearer grid point, the lower on a tie
     assert choice["chosen"]["wrong_confident_rate"] == 0.0
     assert choice["chosen"]["needless_fallback_rate"] == 0.0
     assert len(choice["table"]) == 19
+    assert as_good_as_chosen(examples, predictions, choice, 0.4)
+    assert as_good_as_chosen(examples, predictions, choice, 0.58)  # between grid points, same outcome
+    assert not as_good_as_chosen(examples, predictions, choice, 0.3)  # lets the wrong ones through
+    assert not as_good_as_chosen(examples, predictions, choice, 0.7)  # asks the right ones again
 
 
-def test_choose_threshold_falls_back_to_best_accuracy_when_the_cap_is_unreachable() -> None:
-    examples = [Example(str(i), "a") for i in range(10)]
-    predictions = [pred("a", 0.99)] * 7 + [pred("b", 0.99)] * 3  # confidently wrong everywhere
+def test_choose_threshold_maximises_correct_or_fallback_when_the_cap_is_unreachable() -> None:
+    # confidently wrong 10% of the time: no threshold gets under 2%. The 3 unsure right answers
+    # (0.5) are best accepted, the 2 unsure wrong ones (0.2) best caught: best range 0.25..0.5.
+    examples = [Example(str(i), "a") for i in range(100)]
+    predictions = [pred("a", 0.99)] * 85 + [pred("b", 0.99)] * 10 + [pred("a", 0.5)] * 3 + [pred("b", 0.2)] * 2
     choice = choose_threshold(examples, predictions)
-    assert choice["rule"].startswith("best correct-or-fallback")
-    assert choice["threshold"] == 0.05  # ties go to the lowest threshold
+    assert choice["rule"].startswith("highest correct-or-fallback")
+    assert choice["best_range"] == [0.25, 0.5]
+    assert choice["threshold"] == 0.35  # 0.375 is the middle
+    assert choice["chosen"]["correct_or_fallback"] == 0.9
+    assert as_good_as_chosen(examples, predictions, choice, 0.4)
+    assert not as_good_as_chosen(examples, predictions, choice, 0.1)
 
 
-def test_differs_materially() -> None:
-    assert not differs_materially(0.4, 0.4)
-    assert not differs_materially(0.4, 0.43)
-    assert differs_materially(0.4, 0.45)
-    assert differs_materially(0.6, 0.3)
+def test_choose_threshold_picks_the_widest_of_several_best_ranges() -> None:
+    # wrong at 0.12 and 0.72, right at 0.68 and 0.99 (no ambiguity: second ranked at 0.0).
+    # 0.15..0.65 catches one wrong answer; 0.75..0.95 catches both but asks 0.68 again.
+    examples = [Example(str(i), "a") for i in range(4)]
+    predictions = [pred("b", 0.12), pred("a", 0.68), pred("b", 0.72), pred("a", 0.99)]
+    grid = [0.1, 0.15, 0.2, 0.25, 0.7, 0.75, 0.8]
+    choice = choose_threshold(examples, predictions, max_wrong_confident=0.0, grid=grid)
+    # under the 0% cap: only 0.75 and 0.8 qualify, both with one needless fallback
+    assert choice["best_ranges"] == [[0.75, 0.8]] and choice["threshold"] == 0.75
+    loose = choose_threshold(examples, predictions, max_wrong_confident=0.3, grid=grid)
+    # under a 30% cap: 0.15..0.25 (one wrong let through, no needless) beat 0.75..0.8
+    assert loose["best_ranges"] == [[0.15, 0.25]] and loose["threshold"] == 0.2
+
+
+def test_choose_threshold_reports_separate_best_ranges() -> None:
+    # right at 0.25 (lost from 0.3 up), wrong at 0.35 (caught from 0.4 up): 0.3 is worse than both
+    # sides. One confidently wrong answer keeps every threshold above the 2% cap.
+    examples = [Example(str(i), "a") for i in range(4)]
+    predictions = [pred("b", 0.35), pred("a", 0.25), pred("a", 0.99), pred("b", 0.99)]
+    choice = choose_threshold(examples, predictions, grid=[0.5, 0.4, 0.3, 0.2, 0.1])  # any order
+    assert choice["best_ranges"] == [[0.1, 0.2], [0.4, 0.5]]
+    assert choice["best_range"] == [0.1, 0.2] and choice["threshold"] == 0.1  # first of equally wide, lower on a tie
+    assert not as_good_as_chosen(examples, predictions, choice, 0.3)
+    assert as_good_as_chosen(examples, predictions, choice, 0.45)
 
 
 # ---- the held-out set and its sample --------------------------------------------------------------

@@ -1,0 +1,94 @@
+"""The pipeline components of the NLU evaluation work: EntityTypeFeaturizer, QuestionEntityFilter.
+
+Run on Rasa Messages directly, no model trained.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+
+from bot.extraction import ENTITIES  # noqa: E402
+from bot.rasa_nlu.entity_featurizer import EntityTypeFeaturizer  # noqa: E402
+from bot.rasa_nlu.question_filter import QuestionEntityFilter  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def featurize():
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    featurizer = EntityTypeFeaturizer(EntityTypeFeaturizer.get_default_config())
+
+    def run(text: str) -> Message:
+        message = Message.build(text)
+        tokenizer.process([message])
+        featurizer.process([message])
+        return message
+
+    return run
+
+
+def columns(names: list[str]) -> list[int]:
+    return [ENTITIES.index(name) for name in names]
+
+
+def test_sentence_features_name_the_entities_found(featurize) -> None:
+    message = featurize("we have 3 offices in Denver and need SIP")
+    sequence, sentence = message.get_sparse_features("text")
+    assert sentence.features.shape == (1, len(ENTITIES))
+    found = sorted(sentence.features.tocsr().nonzero()[1].tolist())
+    assert found == sorted(columns(["num_locations", "city", "us_state", "service"]))
+    # token level: "Denver" (token 5) carries city and state, "SIP" (token 8) the service
+    dense = sequence.features.toarray()
+    assert dense.shape == (9, len(ENTITIES))
+    assert dense[5].nonzero()[0].tolist() == sorted(columns(["us_state", "city"]))
+    assert dense[8].nonzero()[0].tolist() == columns(["service"])
+    assert not dense[0].any()
+
+
+def test_small_talk_gets_empty_features_of_the_same_size(featurize) -> None:
+    sequence, sentence = featurize("thanks a lot").get_sparse_features("text")
+    assert sentence.features.shape == (1, len(ENTITIES)) and sentence.features.nnz == 0
+    assert sequence.features.shape == (3, len(ENTITIES)) and sequence.features.nnz == 0
+
+
+def test_training_examples_are_featurized_the_same_way(featurize) -> None:
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    featurizer = EntityTypeFeaturizer(EntityTypeFeaturizer.get_default_config())
+    example = Message.build("Tacoma WA", intent="inform")
+    data = TrainingData([example])
+    tokenizer.process_training_data(data)
+    featurizer.process_training_data(data)
+    _, sentence = example.get_sparse_features("text")
+    assert sorted(sentence.features.tocsr().nonzero()[1].tolist()) == sorted(columns(["us_state", "city"]))
+
+
+def test_question_filter_drops_challenges_in_questions_only() -> None:
+    component = QuestionEntityFilter(QuestionEntityFilter.get_default_config())
+    entities = [
+        {"entity": "challenge", "value": "high_cost", "start": 0, "end": 1},
+        {"entity": "carrier", "value": "Zayo", "start": 2, "end": 3},
+    ]
+    question = Message(data={"text": "x", "intent": {"name": "faq"}, "entities": list(entities)})
+    why = Message(data={"text": "x", "intent": {"name": "ask_why"}, "entities": list(entities)})
+    statement = Message(data={"text": "x", "intent": {"name": "inform"}, "entities": list(entities)})
+    component.process([question, why, statement])
+    assert [e["entity"] for e in question.get("entities")] == ["carrier"]
+    assert [e["entity"] for e in why.get("entities")] == ["carrier"]
+    assert statement.get("entities") == entities
+
+
+def test_question_filter_is_configurable_and_leaves_messages_without_intent() -> None:
+    component = QuestionEntityFilter({"intents": ["complain"], "entities": ["service"]})
+    message = Message(data={"text": "x", "intent": {"name": "complain"},
+                            "entities": [{"entity": "service", "value": "sip"}]})
+    bare = Message(data={"text": "x", "entities": [{"entity": "challenge", "value": "high_cost"}]})
+    component.process([message, bare])
+    assert message.get("entities") == []
+    assert bare.get("entities") == [{"entity": "challenge", "value": "high_cost"}]
