@@ -10,7 +10,7 @@ Then print the side-by-side table, the worst errors and the FallbackClassifier t
 from our predictions, and write results/eval/report.json, confusion-<name>.png,
 threshold.png and predictions-<name>.jsonl.
 
-Options: --only ours|baseline, --no-train (fail instead of training), --worst N,
+Options: --only ours|baseline|<variant>, --variant NAME=CONFIG (an experiment), --no-train (fail instead of training), --worst N,
 --apply-threshold (write the chosen threshold into config.yml when config.yml's own threshold
 does worse on the held-out set).
 
@@ -297,22 +297,33 @@ def apply_threshold(config_path: Path, threshold: float) -> bool:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
+    parser.add_argument("--only", action="append", help="evaluate only these pipelines (ours, baseline, a variant)")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=CONFIG",
+                        help="also evaluate another pipeline config (an experiment), trained into var/eval/NAME")
     parser.add_argument("--no-train", action="store_true", help="fail instead of training a missing model")
     parser.add_argument("--worst", type=int, default=20)
     parser.add_argument("--apply-threshold", action="store_true", help="write the chosen threshold into config.yml")
     args = parser.parse_args(argv)
     logging.getLogger("rasa").setLevel(logging.WARNING)
     started = time.monotonic()
-    names = args.only or list(CONFIGS)
+    configs = dict(CONFIGS)
+    for variant in args.variant:
+        name, _, path = variant.partition("=")
+        if not name or not path or not (ROOT / path).is_file():
+            parser.error(f"--variant {variant!r}: NAME=path/to/config.yml expected")
+        configs[name] = (ROOT / path).resolve()
+    names = args.only or list(configs)
+    unknown = [n for n in names if n not in configs]
+    if unknown:
+        parser.error(f"unknown pipeline(s) {unknown}; known: {sorted(configs)}")
     examples = load_examples(EVAL_SET)
     RESULTS.mkdir(parents=True, exist_ok=True)
     reports: dict[str, dict[str, Any]] = {}
     meta: dict[str, dict[str, Any]] = {}
     predictions: dict[str, list[Prediction]] = {}
     for name in names:  # train everything first: parsing loads TensorFlow models
-        model, seconds = train(name, CONFIGS[name], not args.no_train)
-        meta[name] = {"config": str(CONFIGS[name].relative_to(ROOT)), "model": str(model.relative_to(ROOT)),
+        model, seconds = train(name, configs[name], not args.no_train)
+        meta[name] = {"config": str(configs[name].relative_to(ROOT)), "model": str(model.relative_to(ROOT)),
                       "train_seconds": None if seconds is None else round(seconds, 1)}
     for name in names:
         model = ROOT / meta[name]["model"]
