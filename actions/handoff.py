@@ -74,6 +74,10 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if latest_intent(tracker) == "restart":
+            # After /restart the tracker is empty and no policy is sure what comes next, so the
+            # core fallback fires: that is a fresh start, not a misunderstanding. Just listen.
+            return [FollowupAction("action_listen")]
         say(dispatcher, default_copy().message("default_fallback"))
         return await start_handoff("low_confidence", dispatcher, tracker)
 

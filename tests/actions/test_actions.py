@@ -221,3 +221,9 @@ async def test_a_callback_time_that_looks_like_goodbye_is_still_the_answer(env: 
                 requested_slot="callback_time")
     events = await ValidateContactForm().run(dispatcher, t, domain)
     assert slot_events(events)["callback_time"] == "tomorrow after 9am, bye"
+
+
+async def test_core_fallback_right_after_a_restart_just_listens(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    events = await ActionDefaultFallback().run(dispatcher, tracker(text="/restart", intent="restart"), domain)
+    assert [(e["event"], e.get("name")) for e in events] == [("followup", "action_listen")]
+    assert dispatcher.messages == []

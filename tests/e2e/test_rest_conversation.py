@@ -132,8 +132,10 @@ def test_tracker_needs_the_token(stack) -> None:  # type: ignore[no-untyped-def]
 
 def test_restart_forgets_the_conversation(customer: RestClient) -> None:
     customer.say("we have 2 offices in Boston")
-    customer.say("/restart")
-    assert customer.slots()["states"] is None
+    reply = texts(customer.say("/restart"))
+    assert "not following" not in reply and "agent" not in reply  # a fresh start, not a handoff
+    slots = customer.slots()
+    assert slots["states"] is None and slots["handoff_reason"] is None
 
 
 def test_health_of_web_app(stack) -> None:  # type: ignore[no-untyped-def]
