@@ -274,6 +274,37 @@ def side_by_side(reports: dict[str, dict[str, Any]], kind: str) -> str:
     return "\n".join(lines)
 
 
+def markdown_tables(reports: dict[str, dict[str, Any]]) -> str:
+    """The side-by-side tables as Markdown (results/eval/table.md, for docs/nlu-evaluation.md)."""
+    names = list(reports)
+    out = []
+    for kind in ("intent", "entity"):
+        labels = sorted({label for r in reports.values() for label in r[kind]["labels"]})
+        labels = [l for l in labels if any(r[kind]["labels"].get(l, {}).get("support") for r in reports.values())]
+        head = f"| {kind} | n | " + " | ".join(f"{n} P | {n} R | {n} F1" for n in names) + " |"
+        out += [head, "|" + "---|" * (2 + 3 * len(names))]
+
+        def row(label: str, support: Any, cells: list[Optional[dict[str, Any]]], bold: bool = False) -> str:
+            values = []
+            for c in cells:
+                values += [f"{c[k]:.3f}" if c else "-" for k in ("precision", "recall", "f1")]
+            name = f"**{label}**" if bold else label
+            return f"| {name} | {support} | " + " | ".join(values) + " |"
+
+        for label in labels:
+            support = max(r[kind]["labels"].get(label, {}).get("support", 0) for r in reports.values())
+            mark = " *" if kind == "entity" and label in TARGET_ENTITIES else ""
+            out.append(row(label + mark, support, [reports[n][kind]["labels"].get(label) for n in names]))
+        total = reports[names[0]]["messages"] if kind == "intent" else reports[names[0]][kind]["micro"]["support"]
+        out.append(row("micro", total, [reports[n][kind]["micro"] for n in names], bold=True))
+        out.append(row("macro", "", [reports[n][kind]["macro"] for n in names], bold=True))
+        if kind == "entity":
+            out.append(row("targets * (micro)", reports[names[0]][kind]["targets_micro"]["support"],
+                           [reports[n][kind]["targets_micro"] for n in names], bold=True))
+        out.append("")
+    return "\n".join(out)
+
+
 def current_threshold(config_path: Path) -> tuple[Optional[float], Optional[float]]:
     config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
     for step in config.get("pipeline") or []:
@@ -389,6 +420,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "seconds": round(elapsed, 1),
     }
     (RESULTS / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "table.md").write_text(markdown_tables(reports), encoding="utf-8")
     print()
     print(f"wrote {(RESULTS / 'report.json').relative_to(ROOT)} and the plots in {RESULTS.relative_to(ROOT)}/ ({elapsed:.0f} s)")
     return 0
