@@ -43,7 +43,9 @@ from typing import Any, Iterator, Mapping, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bot.launcher as launcher  # noqa: E402
 from bot.launcher import Stack, child_env, start_stack  # noqa: E402
+from bot.rasa_server import entry_point_command  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 BENCH_DIR = ROOT / "var" / "bench"
@@ -120,7 +122,7 @@ def baseline_model() -> tuple[Path, Optional[float]]:
     if models:
         cached = float(seconds_file.read_text()) if seconds_file.exists() else None
         return models[-1], cached
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    BASELINE_DIR.mkdir(parents=True, exist_ok=True)  # rasa init wants it to exist
     log(f"==> creating the stock assistant: rasa init --no-prompt --init-dir {BASELINE_DIR}")
     started = time.monotonic()
     result = subprocess.run(  # noqa: S603 - our venv's rasa
@@ -182,13 +184,32 @@ def _our_env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
+def our_entry_point() -> Iterator[None]:
+    """Our Rasa server is `python -m bot.rasa_server run` (docker-compose.yml, Helm values);
+    where bot.launcher still starts the stock `rasa run`, start ours the same way here."""
+    original = launcher.commands
+
+    def commands(*args: Any, **kwargs: Any) -> dict[str, list[str]]:
+        cmds = original(*args, **kwargs)
+        cmds["rasa"] = entry_point_command(cmds["rasa"])
+        return cmds
+
+    launcher.commands = commands  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        launcher.commands = original  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
 def our_stacks(envs: Sequence[Mapping[str, str]]) -> Iterator[list[Stack]]:
     """Action server + Rasa server per env, all started at once, stopped together."""
     stacks: list[Stack] = []
     try:
-        for index, env in enumerate(envs):
-            log_dir = BENCH_DIR / "logs" / f"ours-{index}"
-            stacks.append(start_stack(env, services=("actions", "rasa"), log_dir=log_dir))
+        with our_entry_point():
+            for index, env in enumerate(envs):
+                log_dir = BENCH_DIR / "logs" / f"ours-{index}"
+                stacks.append(start_stack(env, services=("actions", "rasa"), log_dir=log_dir))
         for stack in stacks:
             stack.wait_ready(timeout=READY_TIMEOUT_S)
         yield stacks

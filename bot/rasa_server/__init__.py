@@ -13,6 +13,8 @@ A Rasa adapter (it imports rasa; the domain core in bot/ does not). `install()` 
 - conversation locks that hold across servers and survive a server dying while holding one
   (atomic Redis ticket updates; a waiter whose ticket expired queues again instead of
   waiting forever; see `bot.rasa_server.locks`);
+- action server responses are checked against Rasa's schema with one compiled validator
+  instead of a new one per call (half of the server's CPU under load; `bot.rasa_server.perf`);
 - messages longer than `BOT_MAX_MESSAGE_CHARS` (default 4000) are clipped before NLU, so a
   pasted megabyte cannot stall or exhaust the server; request bodies over
   `SANIC_REQUEST_MAX_SIZE` (default 256 KiB) are refused with HTTP 413 before anything runs.
@@ -24,10 +26,24 @@ same as `rasa run`.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
+from typing import Sequence
 
 DEFAULT_REQUEST_MAX_SIZE = 256 * 1024
 
 _installed = False
+
+
+def entry_point_command(command: Sequence[str]) -> list[str]:
+    """`rasa run ...` (the venv's `rasa` script) as `python -m bot.rasa_server run ...`; any
+    other command unchanged. For bot.launcher's Rasa command line."""
+    command = list(command)
+    if command and Path(command[0]).name == "rasa" and "bot.rasa_server" not in command:
+        python = Path(command[0]).with_name("python")
+        interpreter = str(python) if python.exists() else sys.executable
+        return [interpreter, "-m", "bot.rasa_server", *command[1:]]
+    return command
 
 
 def install() -> None:
@@ -37,9 +53,10 @@ def install() -> None:
         return
     # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
-    from bot.rasa_server import http_guard, locks, outage
+    from bot.rasa_server import http_guard, locks, outage, perf
 
     outage.install()
+    perf.install()
     http_guard.install()
     locks.install()
     _installed = True

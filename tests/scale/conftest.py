@@ -70,20 +70,16 @@ EXPECTED_SLOTS: dict[str, Any] = {
 # ------------------------------------------------------------------------ the launcher's command
 
 
-def _uses_our_entry_point(cmd: list[str]) -> bool:
-    return "bot.rasa_server" in cmd
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _rasa_entry_point() -> Iterator[None]:
     """Run `python -m bot.rasa_server run ...` where the launcher would run `rasa run ...`."""
+    from bot.rasa_server import entry_point_command
+
     original: Callable[..., dict[str, list[str]]] = launcher.commands
 
     def commands(*args: Any, **kwargs: Any) -> dict[str, list[str]]:
         cmds = original(*args, **kwargs)
-        rasa = cmds["rasa"]
-        if not _uses_our_entry_point(rasa) and Path(rasa[0]).name == "rasa":
-            cmds["rasa"] = [str(launcher.VENV_BIN / "python"), "-m", "bot.rasa_server", *rasa[1:]]
+        cmds["rasa"] = entry_point_command(cmds["rasa"])
         return cmds
 
     launcher.commands = commands  # type: ignore[assignment]

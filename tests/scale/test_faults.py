@@ -324,15 +324,21 @@ def test_rest_payload_problem(body: Any, problem: str | None) -> None:
 def test_install_is_idempotent_and_wraps_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
     import rasa.core.actions.action as action_module
     import rasa.core.run as rasa_run
+    from rasa.core import lock_store
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
 
     import bot.rasa_server as rasa_server
 
     # Undo everything after the test: the patches are process-wide.
-    for owner, name in ((RemoteAction, "run"), (MessageProcessor, "_run_action"),
-                        (MessageProcessor, "handle_message"), (rasa_run, "configure_app"),
-                        (action_module, "DEFAULT_REQUEST_TIMEOUT")):
+    for owner, name in ((RemoteAction, "run"), (RemoteAction, "_validate_action_result"),
+                        (MessageProcessor, "_run_action"), (MessageProcessor, "handle_message"),
+                        (rasa_run, "configure_app"), (action_module, "DEFAULT_REQUEST_TIMEOUT"),
+                        (lock_store.LockStore, "lock"),
+                        (lock_store.RedisLockStore, "issue_ticket"),
+                        (lock_store.RedisLockStore, "update_lock"),
+                        (lock_store.RedisLockStore, "finish_serving"),
+                        (lock_store.RedisLockStore, "cleanup")):
         monkeypatch.setattr(owner, name, getattr(owner, name))
     monkeypatch.setattr(rasa_server, "_installed", False)
     monkeypatch.setenv("ACTION_TIMEOUT_S", "7")
@@ -373,3 +379,31 @@ def test_guarded_action_turns_an_outage_into_an_apology(monkeypatch: pytest.Monk
     events = asyncio.run(guarded.run(None, None, tracker, None))
     assert isinstance(events[0], BotUttered) and events[0].metadata[OUTAGE_MARK]
     assert isinstance(events[1], FollowupAction) and events[1].action_name == "action_listen"
+
+
+def test_compiled_response_validator_agrees_with_jsonschema() -> None:
+    from jsonschema import ValidationError, validate
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.rasa_server.perf import response_validator
+
+    spec = RemoteAction.action_response_format_spec()
+    good = {"events": [{"event": "slot", "name": "states", "value": ["OR"], "timestamp": None},
+                       {"event": "followup", "name": "action_listen"}],
+            "responses": [{"text": "How many sites?", "buttons": []}]}
+    bodies = [good, {"events": "nope"}, {"events": [{"name": "x"}]},
+              {"events": [{"event": "slot"}]}, {"events": [{"event": "no-such-event"}]},
+              {"responses": [{"text": 5}]}, {"responses": "x"}, {}]
+
+    def verdict(check: Any, body: Any) -> bool:
+        try:
+            check(body)
+            return True
+        except ValidationError:
+            return False
+
+    verdicts = [(verdict(lambda b: validate(b, spec), body),
+                 verdict(response_validator().validate, body)) for body in bodies]
+    assert all(stock == compiled for stock, compiled in verdicts), verdicts
+    assert verdicts[0] == (True, True) and verdicts[1] == (False, False)
+    assert response_validator() is response_validator()
