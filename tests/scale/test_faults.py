@@ -324,7 +324,7 @@ def test_rest_payload_problem(body: Any, problem: str | None) -> None:
 def test_install_is_idempotent_and_wraps_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
     import rasa.core.actions.action as action_module
     import rasa.core.run as rasa_run
-    from rasa.core import lock_store
+    from rasa.core import lock_store, tracker_store
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
 
@@ -333,6 +333,7 @@ def test_install_is_idempotent_and_wraps_rasa(monkeypatch: pytest.MonkeyPatch) -
     # Undo everything after the test: the patches are process-wide.
     for owner, name in ((RemoteAction, "run"), (RemoteAction, "_validate_action_result"),
                         (MessageProcessor, "_run_action"), (MessageProcessor, "handle_message"),
+                        (tracker_store, "create_engine_kwargs"),
                         (rasa_run, "configure_app"), (action_module, "DEFAULT_REQUEST_TIMEOUT"),
                         (lock_store.LockStore, "lock"),
                         (lock_store.RedisLockStore, "issue_ticket"),
@@ -407,3 +408,24 @@ def test_compiled_response_validator_agrees_with_jsonschema() -> None:
     assert all(stock == compiled for stock, compiled in verdicts), verdicts
     assert verdicts[0] == (True, True) and verdicts[1] == (False, False)
     assert response_validator() is response_validator()
+
+
+def test_sqlite_tracker_engine_is_pooled_wal(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sqlalchemy.pool import QueuePool
+
+    from bot.rasa_server.perf import sqlite_engine_kwargs
+
+    assert sqlite_engine_kwargs("postgresql://u@h/db") == {}
+    assert sqlite_engine_kwargs("sqlite://") == {}
+    assert sqlite_engine_kwargs("sqlite:///:memory:") == {}
+    kwargs = sqlite_engine_kwargs(f"sqlite:///{tmp_path / 'tracker.db'}")
+    assert kwargs["poolclass"] is QueuePool
+    connection = kwargs["creator"]()
+    try:
+        assert isinstance(connection, sqlite3.Connection)
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    finally:
+        connection.close()
