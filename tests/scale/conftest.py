@@ -1,7 +1,7 @@
 """The scaled deployment on the real engines: two Rasa servers, one action server, PostgreSQL,
 Redis and RabbitMQ on 127.0.0.1.
 
-One `Cluster` per test session (a Rasa server takes 20-200 s to start on a busy 2-core
+One `Cluster` for this package's tests (a Rasa server takes 20-200 s to start on a busy 2-core
 machine and ~1.4 GB): Rasa servers A and B share the PostgreSQL tracker store (DATABASE_URL)
 and the Redis lock store (REDIS_URL) and publish to RabbitMQ (RABBITMQ_URL); both call one
 action server, whose DATABASE_URL (the lead store, same database) goes through a TCP
@@ -70,7 +70,7 @@ EXPECTED_SLOTS: dict[str, Any] = {
 # ------------------------------------------------------------------------ the launcher's command
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _rasa_entry_point() -> Iterator[None]:
     """Run `python -m bot.rasa_server run ...` where the launcher would run `rasa run ...`."""
     from bot.rasa_server import entry_point_command
@@ -255,8 +255,9 @@ class Cluster:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def cluster(redis_url: str, rabbitmq_available: Optional[str]) -> Iterator[Cluster]:
+@pytest.fixture(scope="package")
+def cluster(_rasa_entry_point: None, redis_url: str,
+            rabbitmq_available: Optional[str]) -> Iterator[Cluster]:
     keep = os.environ.get("SCALE_LOG_DIR")  # keep the servers' logs there (debugging)
     with pg_database("carrier_advisor_scale") as db_url, \
             tempfile.TemporaryDirectory(prefix="carrier-advisor-scale-") as tmp:

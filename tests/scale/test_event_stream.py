@@ -212,3 +212,31 @@ def test_consumer_without_a_broker_url_explains(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.delenv("RABBITMQ_URL", raising=False)
     assert events_consumer.main(["--snapshot", "/dev/null"]) == 2
     assert "RABBITMQ_URL" in capsys.readouterr().err
+
+
+def test_feed_leads_upserts_recommended_conversations(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.events_consumer import LeadFeeder
+    from bot.leads.store import LeadStore
+    from bot.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'leads.db'}"
+    settings = Settings.from_env({"DATABASE_URL": url, "BOT_NOW": "2026-12-01T10:30:00-08:00"})
+    feeder = LeadFeeder(settings)
+    stats = ConversationStats("fed", channel="rest")
+    stats.apply(_event("slot", 1.0, "fed", name="states", value=["OR", "WA"]))
+    asyncio.run(feeder.feed(stats))  # no recommendation yet: nothing to feed
+    store = LeadStore(url, spool_path=tmp_path / "spool.jsonl")
+    store.migrate()
+    assert store.get("fed") is None
+    stats.apply(_event("slot", 2.0, "fed", name="recommendation", value={
+        "carriers": [{"name": "Zayo"}], "guidelines": ["M1"], "plan": [], "handoff": False,
+        "handoff_reason": None}))
+    asyncio.run(feeder.feed(stats))
+    asyncio.run(feeder.feed(stats))  # unchanged: not upserted again
+    lead = store.get("fed")
+    assert lead is not None and list(lead.states) == ["OR", "WA"]
+    assert list(lead.recommended_carriers) == ["Zayo"]
+    store.close()
+    feeder.store.close()
