@@ -14,12 +14,17 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _as_int(value: Any) -> Optional[int]:
-    if value is None:
+def as_int(value: Any) -> Optional[int]:
+    """A slot value as a whole number, or None when it is not a finite number.
+
+    Slots arrive as text, int or float (Rasa stores numbers as floats); booleans,
+    NaN and infinity are not counts.
+    """
+    if value is None or isinstance(value, bool):
         return None
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -44,8 +49,8 @@ class CustomerProfile:
             states=_as_tuple(slots.get("states")),
             city=slots.get("city") or None,
             zip_code=slots.get("zip_code") or None,
-            num_locations=_as_int(slots.get("num_locations")),
-            employees=_as_int(slots.get("employees")),
+            num_locations=as_int(slots.get("num_locations")),
+            employees=as_int(slots.get("employees")),
             services=_as_tuple(slots.get("services")),
             challenges=_as_tuple(slots.get("challenges")),
             current_carrier=slots.get("current_carrier") or None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.corrections import is_correction, merge_values
+from bot.profile import as_int
 
 NEGATED = "negated"
 
@@ -66,14 +67,6 @@ def _values(entities: Iterable[Mapping[str, Any]], name: str, negated: bool) -> 
     return out
 
 
-def _positive_int(value: Any) -> Optional[int]:
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError):
-        return None
-    return number
-
-
 def updates_from_message(
     current: Mapping[str, Any],
     entities: Sequence[Mapping[str, Any]],
@@ -122,7 +115,7 @@ def updates_from_message(
                 problems.append(("unknown_zip", str(value), "states"))
                 continue
         if entity_name in ("num_locations", "employees"):
-            number = _positive_int(value)
+            number = as_int(value)
             if number is None:
                 continue
             if number < 1:

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
 from bot.codes import CHALLENGES, HANDOFF_REASONS, LEAD_STATUSES, SERVICES
-from bot.profile import CustomerProfile
+from bot.profile import CustomerProfile, as_int
 
 #: Slot columns of CONTRACT section 4 (everything but `recommendation`), in export order.
 SLOT_FIELDS: tuple[str, ...] = (
@@ -208,15 +208,6 @@ def row_to_lead(row: Mapping[str, Any]) -> Lead:
     )
 
 
-def _int_or_none(value: Any) -> Optional[int]:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def normalize_slots(slots: Mapping[str, Any]) -> dict[str, Any]:
     """Keep the known slot keys, with empty values as None.
 
@@ -238,7 +229,7 @@ def normalize_slots(slots: Mapping[str, Any]) -> dict[str, Any]:
             # Keep order, drop duplicates (HQ state first matters for `states`).
             result[name] = list(dict.fromkeys(items)) or None
         elif name in INT_SLOTS:
-            result[name] = _int_or_none(value)
+            result[name] = as_int(value)
         elif name == "handoff_reason":
             result[name] = value if value in HANDOFF_REASONS else None
         else:

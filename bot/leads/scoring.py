@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from bot.codes import SERVICES
+from bot.profile import as_int
 from bot.yamldata import DataFileError, LineDict, line_of, load_yaml
 
 DEFAULT_SCORING_PATH = Path(__file__).resolve().parent.parent / "data" / "scoring.yml"
@@ -208,15 +209,6 @@ def _tier_points(tiers: tuple[Tier, ...], value: Optional[int]) -> int:
     return 0
 
 
-def _as_int(value: Any) -> Optional[int]:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -264,7 +256,7 @@ def score_lead(slots: Mapping[str, Any], *, today: date,
             total += points
             reasons.append(f"{reason} (+{points})")
 
-    sites = _as_int(slots.get("num_locations"))
+    sites = as_int(slots.get("num_locations"))
     if sites is not None:
         add(_tier_points(config.sites, sites), f"{sites} site{'s' if sites != 1 else ''}")
 
@@ -272,7 +264,7 @@ def score_lead(slots: Mapping[str, Any], *, today: date,
     if states:
         add(_tier_points(config.states, len(states)), f"{len(states)} states")
 
-    employees = _as_int(slots.get("employees"))
+    employees = as_int(slots.get("employees"))
     if employees is not None:
         add(_tier_points(config.employees, employees), f"{employees} employees")
 

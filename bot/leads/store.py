@@ -45,6 +45,7 @@ from bot.leads.models import (
 )
 from bot.leads.scoring import ScoringConfig, load_scoring, score_lead
 from bot.privacy import redact
+from bot.sqlite_wal import enable_wal
 from bot.settings import VAR_DIR, Settings
 from bot.yamldata import DataFileError
 
@@ -162,7 +163,7 @@ class LeadStore:
             cursor = dbapi_conn.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
             if not memory:
-                cursor.execute("PRAGMA journal_mode = WAL")  # readers don't block the writer
+                enable_wal(cursor, self._lock_timeout)  # readers don't block the writer
                 # WAL + NORMAL: a commit survives a crash of any process; only an OS crash or
                 # power cut can lose the last commits. It saves an fsync per upsert (~10 ms on
                 # these disks). Deployments that need more run PostgreSQL.

@@ -22,6 +22,8 @@ import sqlite3
 import threading
 from typing import Any, Callable, Dict, Union
 
+from bot.sqlite_wal import enable_wal
+
 _lock = threading.Lock()
 _validator: Any = None
 
@@ -54,7 +56,7 @@ def sqlite_engine_kwargs(url: Union[str, Any]) -> Dict[str, Any]:
 
     def connect() -> sqlite3.Connection:
         connection = sqlite3.connect(path, timeout=10, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
+        enable_wal(connection, 10)
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
