@@ -311,8 +311,10 @@ async def _load(urls: Sequence[str], script: Sequence[str], customers: int, roun
 
 def measure(name: str, urls: Sequence[str], script: Sequence[str], customers: int,
             rounds: int) -> dict[str, Any]:
-    # Warm-up (not timed): one conversation per server loads lazy parts, fills pools.
-    asyncio.run(_load(urls, script, customers=len(urls), rounds=1, prefix=f"warm-{name}"))
+    # Warm-up (not timed): one whole conversation per customer at full concurrency. A single
+    # conversation was not enough: the stock bot ran its first concurrent round ~25% slower
+    # than the next ones (TensorFlow and lazy parts warming up), which flattered the ratio.
+    asyncio.run(_load(urls, script, customers, rounds=1, prefix=f"warm-{name}"))
     result = asyncio.run(_load(urls, script, customers, rounds, prefix=f"bench-{name}"))
     log(f"{name}: {result['msgs_per_s']} msg/s, p50 {result['p50_ms']} ms, "
         f"p95 {result['p95_ms']} ms, {result['messages']} messages, {result['errors']} errors")

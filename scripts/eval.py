@@ -342,7 +342,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         name, _, path = variant.partition("=")
         if not name or not path or not (ROOT / path).is_file():
             parser.error(f"--variant {variant!r}: NAME=path/to/config.yml expected")
-        configs[name] = (ROOT / path).resolve()
+        resolved = (ROOT / path).resolve()
+        if ROOT not in resolved.parents:
+            parser.error(f"--variant {variant!r}: the config must be inside the repository "
+                         f"(e.g. var/{Path(path).name}); training runs from the repository root")
+        configs[name] = resolved
     names = args.only or list(configs)
     unknown = [n for n in names if n not in configs]
     if unknown:
