@@ -43,9 +43,7 @@ from typing import Any, Iterator, Mapping, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import bot.launcher as launcher  # noqa: E402
 from bot.launcher import Stack, child_env, start_stack  # noqa: E402
-from bot.rasa_server import entry_point_command  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 BENCH_DIR = ROOT / "var" / "bench"
@@ -184,32 +182,13 @@ def _our_env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def our_entry_point() -> Iterator[None]:
-    """Our Rasa server is `python -m bot.rasa_server run` (docker-compose.yml, Helm values);
-    where bot.launcher still starts the stock `rasa run`, start ours the same way here."""
-    original = launcher.commands
-
-    def commands(*args: Any, **kwargs: Any) -> dict[str, list[str]]:
-        cmds = original(*args, **kwargs)
-        cmds["rasa"] = entry_point_command(cmds["rasa"])
-        return cmds
-
-    launcher.commands = commands  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        launcher.commands = original  # type: ignore[assignment]
-
-
-@contextlib.contextmanager
 def our_stacks(envs: Sequence[Mapping[str, str]]) -> Iterator[list[Stack]]:
     """Action server + Rasa server per env, all started at once, stopped together."""
     stacks: list[Stack] = []
     try:
-        with our_entry_point():
-            for index, env in enumerate(envs):
-                log_dir = BENCH_DIR / "logs" / f"ours-{index}"
-                stacks.append(start_stack(env, services=("actions", "rasa"), log_dir=log_dir))
+        for index, env in enumerate(envs):
+            log_dir = BENCH_DIR / "logs" / f"ours-{index}"
+            stacks.append(start_stack(env, services=("actions", "rasa"), log_dir=log_dir))
         for stack in stacks:
             stack.wait_ready(timeout=READY_TIMEOUT_S)
         yield stacks

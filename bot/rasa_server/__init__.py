@@ -26,24 +26,10 @@ same as `rasa run`.
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
-from typing import Sequence
 
 DEFAULT_REQUEST_MAX_SIZE = 256 * 1024
 
 _installed = False
-
-
-def entry_point_command(command: Sequence[str]) -> list[str]:
-    """`rasa run ...` (the venv's `rasa` script) as `python -m bot.rasa_server run ...`; any
-    other command unchanged. For bot.launcher's Rasa command line."""
-    command = list(command)
-    if command and Path(command[0]).name == "rasa" and "bot.rasa_server" not in command:
-        python = Path(command[0]).with_name("python")
-        interpreter = str(python) if python.exists() else sys.executable
-        return [interpreter, "-m", "bot.rasa_server", *command[1:]]
-    return command
 
 
 def install() -> None:

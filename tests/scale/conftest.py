@@ -13,8 +13,7 @@ restart it doesn't need. Missing services skip the tests, or fail them when
 REQUIRE_SERVICES=1 (`tests.conftest.service_unavailable`).
 
 The Rasa servers run our entry point `python -m bot.rasa_server run ...` (the guards of
-`bot.rasa_server`); `_rasa_entry_point` puts it into the launcher's command line for these
-tests when the launcher still runs the stock `rasa` script.
+`bot.rasa_server`), as bot.launcher starts them everywhere.
 """
 
 from __future__ import annotations
@@ -32,11 +31,10 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 import pytest
 
-import bot.launcher as launcher
 from bot.launcher import Stack, start_stack
 from tests.conftest import PG_HOST, PG_PORT, PG_USER, service_unavailable
 from tests.e2e.conftest import API_TOKEN, free_port
@@ -65,28 +63,6 @@ EXPECTED_SLOTS: dict[str, Any] = {
     "current_carrier": "Lumen",
     "contract_end": "2027-03",
 }
-
-
-# ------------------------------------------------------------------------ the launcher's command
-
-
-@pytest.fixture(scope="package", autouse=True)
-def _rasa_entry_point() -> Iterator[None]:
-    """Run `python -m bot.rasa_server run ...` where the launcher would run `rasa run ...`."""
-    from bot.rasa_server import entry_point_command
-
-    original: Callable[..., dict[str, list[str]]] = launcher.commands
-
-    def commands(*args: Any, **kwargs: Any) -> dict[str, list[str]]:
-        cmds = original(*args, **kwargs)
-        cmds["rasa"] = entry_point_command(cmds["rasa"])
-        return cmds
-
-    launcher.commands = commands  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        launcher.commands = original  # type: ignore[assignment]
 
 
 # ------------------------------------------------------------------------------ the services
@@ -256,7 +232,7 @@ class Cluster:
 
 
 @pytest.fixture(scope="package")
-def cluster(_rasa_entry_point: None, redis_url: str,
+def cluster(redis_url: str,
             rabbitmq_available: Optional[str]) -> Iterator[Cluster]:
     keep = os.environ.get("SCALE_LOG_DIR")  # keep the servers' logs there (debugging)
     with pg_database("carrier_advisor_scale") as db_url, \
