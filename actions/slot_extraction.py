@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out
+from actions.services import catalog
+from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out, typed_texts
 from bot.copy import problem_text
 from bot.locations import resolve_zip
 from bot.slot_updates import updates_from_message
@@ -42,4 +43,10 @@ class ActionValidateSlotMappings(ValidationAction):
         asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
         for code, value, _slot in update.problems_except_for(asked):
             dispatcher.utter_message(text=problem_text(code, value))
+        if "current_carrier" in update.slots:
+            # "We're on TW Telecom": say who runs that network today, as the plan will.
+            notes = (catalog().successor_note(typed) for typed in typed_texts(tracker, "carrier"))
+            note = next((n for n in notes if n), None)
+            if note:
+                dispatcher.utter_message(text=note)
         return [SlotSet(name, value) for name, value in update.slots.items()]

@@ -33,6 +33,18 @@ def latest_entities(tracker: Tracker) -> List[Dict[Text, Any]]:
     return list((tracker.latest_message or {}).get("entities") or [])
 
 
+def typed_texts(tracker: Tracker, entity: Text) -> List[Text]:
+    """What the customer typed for each `entity` in the latest message ("TW Telecom"), where
+    the extractor gave the span."""
+    text = latest_text(tracker)
+    spans = []
+    for found in latest_entities(tracker):
+        start, end = found.get("start"), found.get("end")
+        if found.get("entity") == entity and isinstance(start, int) and isinstance(end, int):
+            spans.append(text[start:end])
+    return [span for span in spans if span.strip()]
+
+
 def contract_slots(tracker: Tracker) -> Dict[Text, Any]:
     return {name: tracker.get_slot(name) for name in CONTRACT_SLOTS}
 

@@ -30,6 +30,8 @@ VALUE_SLOTS = {
 CURRENT_CARRIER_CUES = (
     "current", "currently", "we're with", "we are with", "we have", "we use", "using",
     "our carrier", "our provider", "provider is", "carrier is", "with ", "stuck with",
+    "we're on", "we are on", "were on", "been on", "switching from", "switch from",
+    "moving off", "move off", "leaving", "we buy from",
 )
 
 

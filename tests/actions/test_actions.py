@@ -227,3 +227,21 @@ async def test_core_fallback_right_after_a_restart_just_listens(env: Any, dispat
     events = await ActionDefaultFallback().run(dispatcher, tracker(text="/restart", intent="restart"), domain)
     assert [(e["event"], e.get("name")) for e in events] == [("followup", "action_listen")]
     assert dispatcher.messages == []
+
+
+async def test_a_former_carrier_name_is_understood_and_its_successor_named(
+        env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    text = "we're on TW Telecom in Denver"
+    carrier = {"entity": "carrier", "value": "Lumen", "start": 9, "end": 19}
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker(text=text, entities=[carrier]), domain)
+    assert slot_events(events) == {"current_carrier": "Lumen"}
+    assert texts(dispatcher) == "TW Telecom is part of Lumen today."
+
+
+async def test_a_carrier_under_its_own_name_gets_no_note(
+        env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    carrier = {"entity": "carrier", "value": "Lumen", "start": 0, "end": 5}
+    t = tracker(text="Lumen", entities=[carrier], active_loop="needs_form", requested_slot="current_carrier")
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events) == {"current_carrier": "Lumen"}
+    assert texts(dispatcher) == ""

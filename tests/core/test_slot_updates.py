@@ -90,9 +90,20 @@ def test_carrier_in_a_why_question_is_not_the_current_carrier() -> None:
     assert updates_from_message({}, [ent("carrier", "Cogent")], "why not Cogent?", "ask_why").slots == {}
 
 
-def test_carrier_with_a_cue_is_the_current_carrier() -> None:
-    update = updates_from_message({}, [ent("carrier", "Lumen")], "we're with CenturyLink right now", "inform")
+@pytest.mark.parametrize("text", [
+    "we're with CenturyLink right now",
+    "we're on TW Telecom in Denver, 2 sites",
+    "been on qwest since forever",
+    "switching from Level 3",
+])
+def test_carrier_with_a_cue_is_the_current_carrier(text: str) -> None:
+    update = updates_from_message({}, [ent("carrier", "Lumen")], text, "inform")
     assert update.slots == {"current_carrier": "Lumen"}
+
+
+def test_carrier_named_without_a_cue_outside_the_question_is_not_assumed_ours() -> None:
+    update = updates_from_message({}, [ent("carrier", "Zayo")], "is Zayo any good in Denver", "inform")
+    assert "current_carrier" not in update.slots
 
 
 def test_carrier_named_alone_answers_the_carrier_question() -> None:

@@ -32,7 +32,8 @@ def test_canonical_message_fills_five_slots_in_one_turn(customer: RestClient) ->
 def test_full_qualification_ends_with_a_recommendation(customer: RestClient) -> None:
     customer.say(CANONICAL)
     customer.say("about 40 employees")
-    customer.say("we're with CenturyLink")
+    carrier_replies = customer.say("we're with CenturyLink")
+    assert any("CenturyLink is part of Lumen today." in (r.get("text") or "") for r in carrier_replies)
     replies = customer.say("the contract ends in March 2027")
     slots = customer.slots()
     assert slots["employees"] == 40.0
