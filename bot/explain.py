@@ -54,7 +54,8 @@ def _view(rec: Union[Recommendation, Mapping[str, Any], None]) -> _View:
 
 
 def _plain(copy: GuidanceCopy, ids: Sequence[str]) -> str:
-    return " ".join(copy.plain[g] for g in ids if g in copy.plain)
+    """The reasons in plain words, each with its guideline id: "... than the phone company (S1)."."""
+    return " ".join(f"{copy.plain[g].rstrip('.')} ({g})." for g in ids if g in copy.plain)
 
 
 def explain(
@@ -83,7 +84,7 @@ def _why_plan(view: _View, copy: GuidanceCopy) -> str:
     for gid in view.guidelines:
         names = [c["name"] for c in view.carriers if gid in (c.get("guidelines") or [])]
         who = f" ({join_names(names)})" if names else ""
-        lines.append(f"• {copy.plain[gid]}{who}")
+        lines.append(f"• {gid}: {copy.plain[gid]}{who}")
     return "\n".join(lines)
 
 

@@ -117,7 +117,7 @@ _STEP_WORDS = frozenset(
 )
 _EXPLAIN_WORDS = frozenset(
     "carrier role kind states services reasons primary others note served_states sold_services "
-    "wanted_services".split()
+    "wanted_services guidelines".split()
 )
 _REQUIRED_STEPS = (
     "missing_states no_coverage end_to_end keep_primary primary_only secondary partial_coverage l4 "
@@ -126,7 +126,7 @@ _REQUIRED_STEPS = (
 ).split()
 _REQUIRED_EXPLAIN = (
     "in_plan not_alone not_serving not_selling not_needed not_competitive not_primary unknown no_plan "
-    "plan_intro"
+    "plan_intro applied"
 ).split()
 
 
@@ -738,4 +738,7 @@ def render_plan_text(rec: Recommendation, copy: Optional[GuidanceCopy] = None) -
     else:
         lines.append("Before I can suggest carriers:")
     lines.extend(f"{i}. {step}" for i, step in enumerate(rec.plan, 1))
+    if rec.guidelines:
+        lines.append("")
+        lines.append(copy.explanation("applied", guidelines=", ".join(rec.guidelines)))
     return "\n".join(lines)

@@ -115,7 +115,11 @@ async def test_explain_names_the_guidelines(env: Any, dispatcher: CollectingDisp
     t = tracker({**NEEDS, "recommendation": rec}, text=f"why {pilot}?", intent="ask_why",
                 entities=[{"entity": "carrier", "value": pilot}])
     await ActionExplain().run(dispatcher, t, domain)
-    assert pilot in texts(dispatcher)
+    answer = texts(dispatcher)
+    assert pilot in answer
+    pick = next(c for c in rec["carriers"] if c["name"] == pilot)
+    named = [gid for gid in pick["guidelines"] if f"({gid})." in answer]
+    assert "R2" in named and "S1" in named, answer  # a pilot's reasons, each with its guideline id
 
 
 async def test_handoff_in_business_hours_then_submit_pauses_and_posts(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:

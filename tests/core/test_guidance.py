@@ -317,6 +317,11 @@ def test_render_plan_text(catalog: Catalog, copy: GuidanceCopy) -> None:
     for i, step in enumerate(rec.plan, 1):
         assert f"{i}. {step}" in text
     assert len(text) < 1500
+    # The message says which points of the guidance it applied, all of them and only them.
+    applied = text.splitlines()[-1]
+    assert applied == copy.explanation("applied", guidelines=", ".join(rec.guidelines))
+    assert {"S1", "S2", "R2", "R4", "M1", "R1", "P1"} <= set(rec.guidelines)
+    assert all(gid in applied for gid in rec.guidelines)
     empty = render_plan_text(rec_for(catalog))
     assert "1. " in empty and "•" not in empty
 
