@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 from bot import validators
 from bot.catalog import Catalog
-from bot.intents import SKIP_INTENTS
+from bot.intents import FREE_TEXT_SLOTS, SKIP_INTENTS
 from bot.locations import resolve_zip
 from bot.vocabulary import load_vocabulary
 
@@ -84,9 +84,20 @@ def parse_answer(
     text = (text or "").strip()[:MAX_TEXT]
     if not text:
         return Answer(problem="empty")
-    if intent in SKIP_INTENTS or SKIP_RE.match(text):
-        return Answer(skipped=True, problem="required", shown=text)
     today = today or date.today()
+    if intent in SKIP_INTENTS or SKIP_RE.match(text):
+        # "idk, like 25 ppl" / "no, 4 offices": a hedge with an answer in it is an answer.
+        # Not for names and call times, where any text would pass for one.
+        rest = SKIP_RE.sub("", text, count=1).strip(" ,.;:-!?")
+        if rest and slot not in FREE_TEXT_SLOTS:
+            hedged = _parse_value(slot, rest, catalog, today)
+            if hedged.value is not None:
+                return hedged
+        return Answer(skipped=True, problem="required", shown=text)
+    return _parse_value(slot, text, catalog, today)
+
+
+def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
     vocabulary = load_vocabulary()
     if slot == "states":
         if re.fullmatch(r"\s*\d{5}(-\d{4})?\s*", text):

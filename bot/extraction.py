@@ -92,7 +92,8 @@ _LOC_MODS = [
 _EMP_NOUNS = [
     "employees", "employee", "people", "staff", "users", "user", "seats", "workers", "worker",
     "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "person", "staffers",
-    "team-members", "members", "heads", "emps", "employes", "employess", "empolyees",
+    "team-members", "members", "heads", "emps", "employes", "employess", "empolyees", "ppl",
+    "peeps",
 ]
 _EMP_MODS = [
     "full", "time", "-", "full-time", "fulltime", "part", "total", "remote", "office", "onsite",

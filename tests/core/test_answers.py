@@ -75,6 +75,28 @@ def test_skip_intent(catalog) -> None:  # type: ignore[no-untyped-def]
     assert parse_answer("contract_end", "hmm", "skip", catalog, TODAY).skipped
 
 
+@pytest.mark.parametrize(
+    "slot, text, intent, value",
+    [
+        ("employees", "idk like 25 ppl", "skip", 25.0),
+        ("employees", "not sure, maybe 40", "inform", 40.0),
+        ("num_locations", "no, 4 offices", "deny", 4.0),
+        ("contract_end", "not sure, March 2027 I think", "skip", "2027-03"),
+    ],
+)
+def test_a_hedge_with_an_answer_in_it_is_the_answer(catalog, slot: str, text: str, intent: str,  # type: ignore[no-untyped-def]
+                                                    value: object) -> None:
+    answer = parse_answer(slot, text, intent, catalog, TODAY)
+    assert not answer.skipped and answer.value == value
+
+
+@pytest.mark.parametrize("slot, text", [("contact_name", "idk"), ("company_name", "rather not say"),
+                                        ("employees", "no idea"), ("current_carrier", "not sure")])
+def test_a_bare_hedge_is_still_a_skip(catalog, slot: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer(slot, text, "skip", catalog, TODAY)
+    assert answer.skipped and answer.value is None
+
+
 def test_unknown_carrier_moves_on_with_a_note(catalog) -> None:  # type: ignore[no-untyped-def]
     answer = parse_answer("current_carrier", "Bob's Telephone Shack", "inform", catalog, TODAY)
     assert answer.skipped and answer.problem == "unknown_carrier"

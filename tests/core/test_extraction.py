@@ -85,6 +85,7 @@ MESSAGES = [
     ),
     ("OK, we have a single location in Mobile, AL with 50 employees", ["num_locations=1", "city=Mobile", "us_state=AL", "employees=50"]),
     ("headcount of 75 across three sites", ["employees=75", "num_locations=3"]),
+    ("idk like 25 ppl", ["employees=25"]),
     ("we're about 5k staff in a dozen stores", ["employees=5000", "num_locations=12"]),
     ("Our HQ is in Portland, OR with 1,200 employees; remote staff of 40 in Bend", ["city=Portland", "us_state=OR", "employees=1200", "employees=40", "city=Bend"]),
     # carriers, current and former names
