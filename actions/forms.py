@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions import services
-from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out
+from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out, unclear_services
 from bot.answers import parse_answer
 from bot.copy import problem_text
 from bot.slot_updates import slot_for_entity
@@ -83,6 +83,9 @@ class QualificationFormValidation(FormValidationAction, ABC):
         )
         if answer.value is not None:
             return [SlotSet(slot, answer.value)]
+        if slot == "services" and unclear_services(tracker):
+            # "internet": no "I don't know that service"; the question asks which (questions.py).
+            return [SlotSet(slot, tracker.get_slot(slot))]
         if answer.skipped and self.skippable(slot, tracker):
             if answer.problem and answer.problem != "required":
                 dispatcher.utter_message(text=problem_text(answer.problem, answer.shown))

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.tracker_utils import unclear_services
 from bot.copy import Message, default_copy
 
 FORM_SLOTS = (
@@ -34,7 +35,9 @@ class AskQuestion(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        say(dispatcher, default_copy().question(self.slot))
+        # "internet" as the answer to the services question: ask which, instead of repeating.
+        clarify = unclear_services(tracker) if self.slot == "services" else []
+        say(dispatcher, clarify[0] if clarify else default_copy().question(self.slot))
         return []
 
 

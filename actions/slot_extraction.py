@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions.services import catalog
-from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out, typed_texts
+from actions.questions import say
+from actions.tracker_utils import (latest_entities, latest_intent, latest_text, steps_out, typed_texts,
+                                   unclear_services)
 from bot.copy import problem_text
 from bot.locations import resolve_zip
 from bot.slot_updates import updates_from_message
@@ -43,6 +45,12 @@ class ActionValidateSlotMappings(ValidationAction):
         asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
         for code, value, _slot in update.problems_except_for(asked):
             dispatcher.utter_message(text=problem_text(code, value))
+        # "SIP and internet": ask which internet. With no service known yet the form's services
+        # question asks it instead (actions/questions.py), so it is never asked twice.
+        services_known = list(update.slots.get("services") or tracker.get_slot("services") or [])
+        if services_known and asked != "services":
+            for question in unclear_services(tracker, services_known):
+                say(dispatcher, question)
         if "current_carrier" in update.slots:
             # "We're on TW Telecom": say who runs that network today, as the plan will.
             notes = (catalog().successor_note(typed) for typed in typed_texts(tracker, "carrier"))

@@ -7,6 +7,8 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
+from bot.clarify import unclear_service_questions
+from bot.copy import Message
 from bot.intents import is_digression
 
 CONTRACT_SLOTS = (
@@ -43,6 +45,16 @@ def typed_texts(tracker: Tracker, entity: Text) -> List[Text]:
         if found.get("entity") == entity and isinstance(start, int) and isinstance(end, int):
             spans.append(text[start:end])
     return [span for span in spans if span.strip()]
+
+
+def unclear_services(tracker: Tracker, known: Optional[List[Text]] = None) -> List[Message]:
+    """"Do you mean dedicated internet or business broadband?" for the latest message."""
+    spans = [(e["start"], e["end"]) for e in latest_entities(tracker)
+             if e.get("entity") == "service" and isinstance(e.get("start"), int)
+             and isinstance(e.get("end"), int)]
+    services = list(tracker.get_slot("services") or []) + list(known or [])
+    services += [str(e.get("value")) for e in latest_entities(tracker) if e.get("entity") == "service"]
+    return unclear_service_questions(latest_text(tracker), spans, services)
 
 
 def contract_slots(tracker: Tracker) -> Dict[Text, Any]:

@@ -69,11 +69,16 @@ def _message(path: Path, node: Any, where: str) -> Message:
     return Message(node["text"], tuple(checked))
 
 
-def _check_placeholders(path: Path, section: LineDict, key: str, text: str) -> None:
+MESSAGE_PLACEHOLDERS = ("value", "word", "options")
+
+
+def _check_placeholders(path: Path, section: LineDict, key: str, text: str,
+                        names: tuple[str, ...] = ("value",)) -> None:
     try:
-        text.format(value="x")
+        text.format(**{name: "x" for name in names})
     except (KeyError, IndexError, ValueError) as exc:
-        raise DataFileError(path, line_of(section, key), f"{key}: unknown placeholder {exc} (only {{value}})") from exc
+        allowed = ", ".join("{" + n + "}" for n in names)
+        raise DataFileError(path, line_of(section, key), f"{key}: unknown placeholder {exc} (only {allowed})") from exc
 
 
 def load_copy(path: Union[str, Path, None] = None) -> Copy:
@@ -88,7 +93,7 @@ def load_copy(path: Union[str, Path, None] = None) -> Copy:
     questions = {k: _message(path, v, f"questions.{k}") for k, v in data["questions"].items()}
     messages = {k: _message(path, v, f"messages.{k}") for k, v in data["messages"].items()}
     for key, message in messages.items():
-        _check_placeholders(path, data["messages"], key, message.text)
+        _check_placeholders(path, data["messages"], key, message.text, MESSAGE_PLACEHOLDERS)
     descriptions = {}
     for key, text in data["intent_descriptions"].items():
         if not isinstance(text, str) or not text.strip():
@@ -102,7 +107,8 @@ def load_copy(path: Union[str, Path, None] = None) -> Copy:
         problems[key] = text
     if "required" not in problems:
         raise DataFileError(path, data["problems"].line, "problems.required is missing (the fallback message)")
-    for key in ("plan_options", "ask_rephrase", "ask_affirmation", "something_else", "default_fallback"):
+    for key in ("plan_options", "ask_rephrase", "ask_affirmation", "something_else", "default_fallback",
+                "unclear_service"):
         if key not in messages:
             raise DataFileError(path, data["messages"].line, f"messages.{key} is missing")
     return Copy(questions, messages, descriptions, problems)

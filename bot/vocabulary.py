@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import yaml
 
@@ -23,7 +23,7 @@ from bot.yamldata import DataFileError, LineDict, line_of, load_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "vocabulary.yml"
 
-_SECTIONS = ("services", "challenges", "carrier_capitalised_only")
+_SECTIONS = ("services", "challenges", "unclear_services", "carrier_capitalised_only")
 
 # Contractions customers type in three ways; each phrase is matched in all of them.
 _CONTRACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -87,6 +87,7 @@ class Vocabulary:
     services: Mapping[str, tuple[str, ...]]
     challenges: Mapping[str, tuple[str, ...]]
     carrier_capitalised_only: frozenset[str] = frozenset()
+    unclear_services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     path: str = ""
     _service_index: Mapping[str, str] = field(init=False, repr=False, compare=False)
     _challenge_index: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -122,6 +123,21 @@ class Vocabulary:
     def canonical_challenge(self, text: str) -> Optional[str]:
         """The challenge code for one phrase ("our bill is too high"), or None (see above)."""
         return _canonical(text, self._challenge_table, CHALLENGES)
+
+    def unclear_mentions(
+        self, text: str, covered: Sequence[tuple[int, int]] = ()
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """Words of `unclear_services` in `text` outside the `covered` character spans (the
+        service phrases already recognised there: "fiber internet" is dia, so its "internet"
+        is clear), each with the codes it could mean; the order of the file."""
+        found = []
+        for word, codes in self.unclear_services.items():
+            pattern = r"(?<![\w-])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w-])"
+            for match in re.finditer(pattern, text or "", re.IGNORECASE):
+                if not any(start <= match.start() and match.end() <= end for start, end in covered):
+                    found.append((word, codes))
+                    break
+        return found
 
 
 def _index(phrases: Mapping[str, tuple[str, ...]], *, plural: bool) -> Mapping[str, str]:
@@ -256,8 +272,25 @@ def _read_vocabulary(path: Path) -> Vocabulary:
         services=services,
         challenges=challenges,
         carrier_capitalised_only=frozenset(" ".join(w.lower().split()) for w in words),
+        unclear_services=_read_unclear(path, data),
         path=str(path),
     )
+
+
+def _read_unclear(path: Path, data: LineDict) -> dict[str, tuple[str, ...]]:
+    block = data.get("unclear_services") or {}
+    if not isinstance(block, dict):
+        raise DataFileError(path, line_of(data, "unclear_services"), "'unclear_services' must map words to service codes")
+    result: dict[str, tuple[str, ...]] = {}
+    for word, codes in block.items():
+        line = line_of(block, str(word))
+        if not isinstance(word, str) or not word.strip():
+            raise DataFileError(path, line, "unclear_services: every word must be non-empty text")
+        if not isinstance(codes, list) or len(codes) < 2 or any(c not in SERVICES for c in codes):
+            raise DataFileError(path, line, f"unclear_services.{word}: a list of two or more service codes "
+                                            f"expected; codes are: {', '.join(SERVICES)}")
+        result[" ".join(word.lower().split())] = tuple(codes)
+    return result
 
 
 @lru_cache(maxsize=1)

@@ -249,3 +249,37 @@ async def test_a_carrier_under_its_own_name_gets_no_note(
     events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
     assert slot_events(events) == {"current_carrier": "Lumen"}
     assert texts(dispatcher) == ""
+
+
+async def test_internet_beside_a_known_service_gets_a_which_one_question(
+        env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    text = "we need SIP and internet"
+    t = tracker(text=text, entities=[{"entity": "service", "value": "sip", "start": 8, "end": 11}])
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events) == {"services": ["sip"]}
+    [question] = dispatcher.messages
+    assert "dedicated internet or business broadband" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ['/inform{"service": "dia"}',
+                                                         '/inform{"service": "broadband"}']
+
+
+async def test_internet_as_the_answer_to_the_services_question_is_asked_about_once(
+        env: Any, domain: dict) -> None:
+    slots = {"states": ["ID"], "num_locations": 3.0}
+    t = tracker(slots, text="internet", active_loop="needs_form", requested_slot="services")
+    validation = CollectingDispatcher()
+    assert await ActionValidateSlotMappings().run(validation, t, domain) == []
+    events = await ValidateNeedsForm().run(validation, t, domain)
+    assert validation.messages == []  # no "I don't know that service"
+    assert slot_events(events).get("services") is None
+    ask = CollectingDispatcher()
+    await ASK_ACTIONS["services"]().run(ask, t, domain)
+    [question] = ask.messages
+    assert '"internet"' in question["text"] and len(question["buttons"]) == 2
+
+
+async def test_the_services_question_is_the_usual_one_otherwise(env: Any, dispatcher: CollectingDispatcher,
+                                                               domain: dict) -> None:
+    t = tracker({"states": ["ID"]}, text="3 offices", active_loop="needs_form", requested_slot="num_locations")
+    await ASK_ACTIONS["services"]().run(dispatcher, t, domain)
+    assert dispatcher.messages[0]["text"].startswith("Which services do you need?")

@@ -179,3 +179,16 @@ def test_guidance_examples_over_rest(
     assert rec["handoff_reason"] == handoff
     if handoff:
         assert state["handoff_reason"] == handoff
+
+
+def test_internet_is_clarified_with_buttons_and_a_tap_answers_it(customer: RestClient) -> None:
+    customer.say("hi")
+    customer.say("3 offices in Boise")
+    replies = customer.say("internet")
+    texts = [r.get("text") or "" for r in replies]
+    assert any("dedicated internet or business broadband" in t for t in texts), texts
+    assert not any(t.startswith("Which services do you need?") for t in texts), texts
+    buttons = [b for r in replies for b in r.get("buttons") or []]
+    broadband = next(b for b in buttons if b["title"] == "Business broadband")
+    customer.say(broadband["payload"])
+    assert customer.slots()["services"] == ["broadband"]

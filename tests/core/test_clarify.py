@@ -1,0 +1,50 @@
+"""Broad words ("internet") get a which-one question; recognised phrases and answered ones don't."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.clarify import unclear_service_questions
+from bot.vocabulary import load_vocabulary
+from bot.yamldata import DataFileError
+
+
+def test_internet_beside_a_known_service_is_asked_about() -> None:
+    [question] = unclear_service_questions("we need SIP and internet", [(8, 11)], ["sip"])
+    assert '"internet"' in question.text
+    assert "dedicated internet or business broadband" in question.text
+    assert [b["payload"] for b in question.buttons] == ['/inform{"service": "dia"}',
+                                                      '/inform{"service": "broadband"}']
+    assert [b["title"] for b in question.buttons] == ["Dedicated internet", "Business broadband"]
+
+
+@pytest.mark.parametrize(
+    "text, covered, known",
+    [
+        ("fiber internet please", [(0, 14)], ["dia"]),          # a phrase of dia covers the word
+        ("4G backup internet", [(0, 18)], ["wireless_backup"]),  # a phrase of another service
+        ("internet and broadband", [(13, 22)], ["broadband"]),  # one of its meanings is known
+        ("we need SIP trunks", [(8, 18)], ["sip"]),              # no broad word at all
+        ("international offices", [], []),                       # a word, not a substring
+    ],
+)
+def test_no_question_when_the_word_is_clear(text: str, covered: list, known: list) -> None:
+    assert unclear_service_questions(text, covered, known) == []
+
+
+def test_case_and_position_do_not_matter() -> None:
+    assert len(unclear_service_questions("INTERNET. that's all", [], [])) == 1
+
+
+def test_a_bad_unclear_entry_names_the_file_and_line(tmp_path: Path) -> None:
+    source = Path(load_vocabulary().path).read_text()
+    bad = source.replace("  internet: [dia, broadband]", "  internet: [dia, cable_tv]")
+    assert bad != source
+    path = tmp_path / "vocabulary.yml"
+    path.write_text(bad)
+    with pytest.raises(DataFileError) as error:
+        load_vocabulary(path)
+    line = next(i for i, text in enumerate(bad.splitlines(), 1) if "cable_tv" in text)
+    assert str(path) in str(error.value) and f":{line}" in str(error.value)
