@@ -13,7 +13,8 @@ from actions.services import catalog
 from actions.questions import say
 from actions.tracker_utils import (latest_entities, latest_intent, latest_text, steps_out, typed_texts,
                                    unclear_services)
-from bot.copy import problem_text
+from bot.acknowledge import describe_changes
+from bot.copy import default_copy, problem_text
 from bot.locations import resolve_zip
 from bot.slot_updates import updates_from_message
 
@@ -45,6 +46,9 @@ class ActionValidateSlotMappings(ValidationAction):
         asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
         for code, value, _slot in update.problems_except_for(asked):
             dispatcher.utter_message(text=problem_text(code, value))
+        changed = describe_changes(tracker.current_slot_values(), update.slots)
+        if changed:
+            say(dispatcher, default_copy().message("changed_answer", value="; ".join(changed)))
         # "SIP and internet": ask which internet. With no service known yet the form's services
         # question asks it instead (actions/questions.py), so it is never asked twice.
         services_known = list(update.slots.get("services") or tracker.get_slot("services") or [])

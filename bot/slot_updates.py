@@ -101,7 +101,11 @@ def updates_from_message(
     new_cities = _values(entities, "city", negated=False)
     negated_cities = _values(entities, "city", negated=True)
     current_city = current.get("city")
-    if new_cities and (not current_city or correction or current_city in negated_cities):
+    # The main office changes when none is known, when it is the city ruled out ("HQ is Tacoma,
+    # not Portland") or on a bare correction ("actually the HQ is in Tacoma"); "Tacoma, not
+    # Seattle" about a branch leaves it alone.
+    replaces_hq = current_city in negated_cities or (correction and not negated_cities)
+    if new_cities and (not current_city or replaces_hq):
         if new_cities[0] != current_city:
             slots["city"] = new_cities[0]
     elif current_city and current_city in negated_cities:

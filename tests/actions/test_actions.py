@@ -283,3 +283,11 @@ async def test_the_services_question_is_the_usual_one_otherwise(env: Any, dispat
     t = tracker({"states": ["ID"]}, text="3 offices", active_loop="needs_form", requested_slot="num_locations")
     await ASK_ACTIONS["services"]().run(dispatcher, t, domain)
     assert dispatcher.messages[0]["text"].startswith("Which services do you need?")
+
+
+async def test_a_correction_is_said_back(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    t = tracker({"states": ["OR", "WA"], "num_locations": 3.0}, text="actually it's 4 offices",
+                entities=[{"entity": "num_locations", "value": 4}])
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events) == {"num_locations": 4.0}
+    assert texts(dispatcher) == "Got it, I've updated that: 4 sites."

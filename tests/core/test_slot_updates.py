@@ -114,3 +114,17 @@ def test_carrier_named_alone_answers_the_carrier_question() -> None:
 def test_nothing_said_changes_nothing() -> None:
     update = updates_from_message({"states": ["OR"]}, [], "hmm", "inform")
     assert update.slots == {} and update.problems == ()
+
+
+def test_a_branch_correction_leaves_the_main_office_alone() -> None:
+    current = {"states": ["OR", "WA"], "city": "Portland"}
+    entities = [ent("city", "Tacoma"), ent("us_state", "WA"), ent("city", "Seattle", "negated")]
+    update = updates_from_message(current, entities, "no, Tacoma not Seattle", "inform")
+    assert "city" not in update.slots
+
+
+def test_a_bare_correction_moves_the_main_office() -> None:
+    current = {"states": ["WA"], "city": "Seattle"}
+    entities = [ent("city", "Tacoma"), ent("us_state", "WA")]
+    update = updates_from_message(current, entities, "actually the HQ is in Tacoma", "inform")
+    assert update.slots == {"city": "Tacoma"}

@@ -70,13 +70,18 @@ def test_customer_words_become_canonical_values(
 
 def test_corrections_replace_what_was_said(customer: RestClient) -> None:
     customer.say("we have 3 offices in Portland and Seattle")
-    customer.say("actually it's 4 offices")
+    replies = customer.say("actually it's 4 offices")
     assert customer.slots()["num_locations"] == 4.0
+    assert any(r.get("text") == "Got it, I've updated that: 4 sites." for r in replies), replies
     customer.say("no, Tacoma not Seattle")
     slots = customer.slots()
     assert slots["states"] == ["OR", "WA"]
-    customer.say("sorry, the HQ is in Tacoma, not Portland")
+    assert slots["city"] == "Portland"  # a branch was corrected, not the main office
+    replies = customer.say("sorry, the HQ is in Tacoma, not Portland")
     assert customer.slots()["city"] == "Tacoma"
+    # Said back, so the customer sees what changed (Oregon went with Portland).
+    assert any(r.get("text") == "Got it, I've updated that: sites in Washington; main office in Tacoma."
+               for r in replies), replies
 
 
 def test_unknown_zip_is_re_asked_and_nothing_is_lost(customer: RestClient) -> None:

@@ -1,0 +1,73 @@
+"""What the assistant says back when the customer changes an earlier answer ("actually it's 4
+offices"): the new value in plain words, so a silent correction never looks ignored."""
+
+from __future__ import annotations
+
+import calendar
+from typing import Any, Mapping, Optional
+
+from bot.guidance import GuidanceCopy, join_names, load_default_copy
+from bot.locations import Gazetteer, default_gazetteer
+from bot.profile import as_int
+
+# The facts worth confirming, in the order they are said.
+ACKNOWLEDGED = ("states", "city", "num_locations", "employees", "services", "current_carrier", "contract_end")
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == ()
+
+
+def _count(number: Any, noun: str) -> str:
+    n = as_int(number)
+    return f"{n} {noun}{'' if n == 1 else 's'}" if n is not None else ""
+
+
+def _month(value: str) -> str:
+    parts = str(value).split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        name = calendar.month_name[month]
+        return f"{name} {int(parts[2])}, {year}" if len(parts) > 2 else f"{name} {year}"
+    except (ValueError, IndexError):
+        return str(value)
+
+
+def describe(slot: str, value: Any, names: GuidanceCopy, gazetteer: Gazetteer) -> str:
+    """A slot value in plain words: "sites in Oregon and Washington", "4 sites"."""
+    if slot == "states":
+        return "sites in " + join_names([gazetteer.state_proper_names.get(s, s) for s in value])
+    if slot == "city":
+        return f"main office in {value}"
+    if slot == "num_locations":
+        return _count(value, "site")
+    if slot == "employees":
+        return _count(value, "employee")
+    if slot == "services":
+        return join_names([names.services.get(code, code) for code in value])
+    if slot == "current_carrier":
+        return f"{value} as your current carrier"
+    if slot == "contract_end":
+        return f"contract ending {_month(value)}"
+    return str(value)
+
+
+def describe_changes(
+    before: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    *,
+    names: Optional[GuidanceCopy] = None,
+    gazetteer: Optional[Gazetteer] = None,
+) -> list[str]:
+    """Plain words for each earlier answer that `changes` replace or extend (first answers and
+    removals are not echoed)."""
+    names = names or load_default_copy()
+    gazetteer = gazetteer or default_gazetteer()
+    said = []
+    for slot in ACKNOWLEDGED:
+        old, new = before.get(slot), changes.get(slot)
+        if slot in changes and not _empty(old) and not _empty(new) and old != new:
+            text = describe(slot, new, names, gazetteer)
+            if text:
+                said.append(text)
+    return said
