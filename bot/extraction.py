@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from bot.locations import Gazetteer, default_gazetteer, place_key
-from bot.validators import WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
+from bot.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
 from bot.vocabulary import Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
@@ -82,7 +82,16 @@ _LOC_NOUNS = [
     "shop", "shops", "school", "schools", "hotel", "hotels", "property", "properties",
     "dealership", "dealerships", "franchise", "franchises", "practice", "practices",
     "outlet", "outlets", "center", "centers", "centre", "centres", "showroom", "showrooms",
+    "places", "spots", "salons", "studios", "gyms", "bars", "cafes", "pharmacies", "banks",
 ]
+# "5 pizza places", "3 coffee shops": one word naming the business may sit between the number
+# and the noun, unless it is one of these ("24 hour store", "20 employees per store").
+_NOT_A_BUSINESS = sorted({
+    "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
+    "minute", "minutes", "mile", "miles", "story", "stories", "floor", "floors", "percent",
+    "per", "each", "every", "more", "less", "fewer", "other", "times", "x",
+    "big", "bigger", "tiny", "little", "large", "huge", "old", "busy", "single", "only",
+})
 _LOC_MODS = [
     "different", "separate", "physical", "retail", "branch", "office", "remote", "total", "store",
     "satellite", "main", "small", "regional", "field", "sales", "local", "medical", "dental",
@@ -273,11 +282,29 @@ class Extractor:
             ],
             greedy="LONGEST",
         )
+        # "5 pizza places", "3 coffee shops": one word naming the business between the number
+        # and the noun (a label of its own: in "one big office and a tiny satellite, so 2
+        # sites" the "one" is not the count, so a count of 1 is not taken this way).
+        self._matcher.add(
+            "LOC_TYPED",
+            [num + [loc_mod, {"IS_ALPHA": True, "IS_STOP": False,
+                              "LOWER": {"NOT_IN": _NOT_A_BUSINESS + _EMP_NOUNS + _LOC_NOUNS}},
+                    {"LOWER": {"IN": _LOC_NOUNS}}]],
+            greedy="LONGEST",
+        )
         self._matcher.add(
             "EMP",
             [
                 num + [emp_mod, emp_mod, emp_mod, {"LOWER": {"IN": _EMP_NOUNS}}],
                 num + [{"LOWER": "team"}, {"LOWER": "members"}],
+            ],
+            greedy="LONGEST",
+        )
+        # The number after the word ("headcount of 75"), a label of its own so that the
+        # longest-match filter does not drop "40 employees" for "employees at 3 (offices)".
+        self._matcher.add(
+            "EMP_HEAD",
+            [
                 [{"LOWER": {"IN": _EMP_HEADS}}, emp_glue] + tail,
                 [{"LOWER": "head"}, {"LOWER": "count"}, emp_glue] + tail,
                 [{"LOWER": "staff"}, {"LOWER": "of"}] + tail,
@@ -409,6 +436,8 @@ class Extractor:
         if kind == "P":  # a two-letter code
             text = span.text
             if all(t.is_punct or t.is_space for t in doc[:i]) and all(t.is_punct or t.is_space for t in doc[j:]):
+                if key.lower() in CHAT_REPLY_CODES:
+                    return None  # "ok", "Hi!": a reply, not Oklahoma or Hawaii
                 return _Cand("loc", i, j, start, end, "state", key)  # the whole answer: "OR", "or"
             if text.isupper() and not all_caps:
                 if key.lower() in WORD_CODES and not self._code_list_follows(doc, j):
@@ -458,9 +487,19 @@ class Extractor:
     def _matcher_candidates(self, doc: "Doc") -> list[_Cand]:
         strings = self.nlp.vocab.strings
         out: list[_Cand] = []
-        for match_id, i, j in self._matcher(doc):
-            label = strings[match_id]
+        matches = [(strings[match_id], i, j) for match_id, i, j in self._matcher(doc)]
+        # "40 employees at 3 offices": the 3 counts offices, not a headcount "employees at 3".
+        loc_numbers = {_first_number(doc, i, j) for label, i, j in matches if label in ("LOC", "LOC_TYPED")}
+        for label, i, j in matches:
             span = doc[i:j]
+            if label == "LOC_TYPED":
+                if _count_value(span) == 1:
+                    continue
+                label = "LOC"
+            if label == "EMP_HEAD":
+                if _first_number(doc, i, j) in loc_numbers:
+                    continue
+                label = "EMP"
             if label == "ZIP":
                 if i > 0 and doc[i - 1].text in ("$", "#", "+"):
                     continue  # money, a ticket number, a phone fragment
@@ -652,6 +691,11 @@ def _zip_city_name(g: Gazetteer, info: Any) -> str:
     ("New York" -> "New York City", "Saint Louis" -> "St. Louis")."""
     city = g.city_in_state(place_key(info.city), info.state)
     return city.name if city is not None else info.city
+
+
+def _first_number(doc: "Doc", i: int, j: int) -> Optional[int]:
+    """Index of the first number-like token in doc[i:j]."""
+    return next((k for k in range(i, j) if doc[k].like_num), None)
 
 
 def _count_value(span: "Span") -> Optional[float]:

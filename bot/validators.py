@@ -506,6 +506,9 @@ _PLACE_TOKEN = re.compile(r"\d{5}(?:-\d{4})?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-
 # Two-letter codes that are also English words: a state only when written in capitals, or
 # when the whole answer is a list of two-letter codes ("or, wa").
 WORD_CODES = frozenset({"or", "in", "me", "hi", "ok", "oh", "de", "la", "pa", "al", "co", "ma", "id", "wa"})
+# State codes that people send alone as a chat reply ("ok", "Hi!", "OH"): as a whole message
+# they are not a state; answering the states question, bot.answers still reads them as one.
+CHAT_REPLY_CODES = frozenset({"ok", "hi", "oh"})
 _MAX_NGRAM = 4
 
 

@@ -25,6 +25,8 @@ def catalog():  # type: ignore[no-untyped-def]
         ("num_locations", "a dozen", 12.0),
         ("employees", "about 40", 40.0),
         ("states", "Oregon and WA", ["OR", "WA"]),
+        ("states", "OK", ["OK"]),  # the states question: "OK" is Oklahoma there
+        ("states", "hi", ["HI"]),
         ("states", "97201", ["OR"]),
         ("services", "PRIs", ["pri"]),
         ("challenges", "our bill is too high", ["high_cost"]),

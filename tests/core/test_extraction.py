@@ -38,6 +38,12 @@ MESSAGES = [
     ("Oregon", ["us_state=OR"]),
     ("OR", ["us_state=OR"]),
     ("or", ["us_state=OR"]),
+    ("ok", []),  # a reply, not Oklahoma
+    ("OK!", []),
+    ("hi", []),  # a greeting, not Hawaii
+    ("Oh", []),
+    ("we're in OK", ["us_state=OK"]),
+    ("Tulsa, OK", ["city=Tulsa", "us_state=OK"]),
     ("Portland, Ore.", ["city=Portland", "us_state=OR"]),
     ("97201", ["zip_code=97201", "city=Portland", "us_state=OR"]),
     ("we're at 97201-1234.", ["zip_code=97201", "city=Portland", "us_state=OR"]),
@@ -86,6 +92,12 @@ MESSAGES = [
     ("OK, we have a single location in Mobile, AL with 50 employees", ["num_locations=1", "city=Mobile", "us_state=AL", "employees=50"]),
     ("headcount of 75 across three sites", ["employees=75", "num_locations=3"]),
     ("idk like 25 ppl", ["employees=25"]),
+    ("we have 40 employees at 3 offices", ["employees=40", "num_locations=3"]),
+    ("we have 40 staff at 3 offices", ["employees=40", "num_locations=3"]),
+    ("a chain of 5 pizza places around Phoenix", ["num_locations=5", "city=Phoenix", "us_state=AZ"]),
+    ("3 coffee shops and 2 car dealerships", ["num_locations=3", "num_locations=2"]),
+    ("a 24 hour store", []),
+    ("20 employees per store", ["employees=20"]),
     ("we're about 5k staff in a dozen stores", ["employees=5000", "num_locations=12"]),
     ("Our HQ is in Portland, OR with 1,200 employees; remote staff of 40 in Bend", ["city=Portland", "us_state=OR", "employees=1200", "employees=40", "city=Bend"]),
     # carriers, current and former names
