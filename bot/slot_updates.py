@@ -7,6 +7,7 @@ removed ("Tacoma, not Seattle"). Plain Python: the Rasa action only passes value
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
@@ -33,6 +34,10 @@ CURRENT_CARRIER_CUES = (
     "we're on", "we are on", "were on", "been on", "switching from", "switch from",
     "moving off", "move off", "leaving", "we buy from",
 )
+
+
+HQ_WORDS = re.compile(r"\b(hq|headquarters|head\s*quarters|head office|main office|main location|"
+                      r"corporate office)\b", re.IGNORECASE)
 
 
 def slot_for_entity(entity_name: str) -> Optional[str]:
@@ -85,10 +90,12 @@ def updates_from_message(
     correction = is_correction(text or "")
     slots: dict[str, Any] = {}
     problems: list[tuple[str, str, str]] = []
+    # "the HQ is in Tacoma, not Portland" moves the main office; the Portland site stays.
+    hq_moves = bool(HQ_WORDS.search(text or "")) and current.get("city") in _values(entities, "city", negated=True)
 
     for entity_name, slot in LIST_SLOTS.items():
         new = _values(entities, entity_name, negated=False)
-        negated = _values(entities, entity_name, negated=True)
+        negated = [] if hq_moves and slot == "states" else _values(entities, entity_name, negated=True)
         if not new and not negated:
             continue
         previous = list(current.get(slot) or [])

@@ -128,3 +128,19 @@ def test_a_bare_correction_moves_the_main_office() -> None:
     entities = [ent("city", "Tacoma"), ent("us_state", "WA")]
     update = updates_from_message(current, entities, "actually the HQ is in Tacoma", "inform")
     assert update.slots == {"city": "Tacoma"}
+
+
+def test_moving_the_hq_keeps_the_site_it_moved_from() -> None:
+    current = {"states": ["OR", "WA"], "city": "Portland"}
+    entities = [ent("city", "Tacoma"), ent("us_state", "WA"), ent("city", "Portland", "negated"),
+                ent("us_state", "OR", "negated")]
+    update = updates_from_message(current, entities, "sorry, the HQ is in Tacoma, not Portland", "inform")
+    assert update.slots == {"city": "Tacoma"}
+
+
+def test_ruling_out_a_city_without_the_hq_drops_its_state() -> None:
+    current = {"states": ["OR", "WA"], "city": "Seattle"}
+    entities = [ent("city", "Boise"), ent("us_state", "ID"), ent("city", "Portland", "negated"),
+                ent("us_state", "OR", "negated")]
+    update = updates_from_message(current, entities, "Boise, not Portland", "inform")
+    assert sorted(update.slots["states"]) == ["ID", "WA"]
