@@ -51,9 +51,9 @@ class ActionValidateSlotMappings(ValidationAction):
             say(dispatcher, default_copy().message("changed_answer", value="; ".join(changed)))
         # "SIP and internet": ask which internet. With no service known yet the form's services
         # question asks it instead (actions/questions.py), so it is never asked twice.
-        services_known = list(update.slots.get("services") or tracker.get_slot("services") or [])
-        if services_known and asked != "services":
-            for question in unclear_services(tracker, services_known):
+        new_services = list(update.slots.get("services") or [])
+        if (new_services or tracker.get_slot("services")) and asked != "services":
+            for question in unclear_services(tracker, new_services):
                 say(dispatcher, question)
         if "current_carrier" in update.slots:
             # "We're on TW Telecom": say who runs that network today, as the plan will.

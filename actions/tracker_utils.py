@@ -47,14 +47,15 @@ def typed_texts(tracker: Tracker, entity: Text) -> List[Text]:
     return [span for span in spans if span.strip()]
 
 
-def unclear_services(tracker: Tracker, known: Optional[List[Text]] = None) -> List[Message]:
-    """"Do you mean dedicated internet or business broadband?" for the latest message."""
-    spans = [(e["start"], e["end"]) for e in latest_entities(tracker)
-             if e.get("entity") == "service" and isinstance(e.get("start"), int)
-             and isinstance(e.get("end"), int)]
-    services = list(tracker.get_slot("services") or []) + list(known or [])
-    services += [str(e.get("value")) for e in latest_entities(tracker) if e.get("entity") == "service"]
-    return unclear_service_questions(latest_text(tracker), spans, services)
+def unclear_services(tracker: Tracker, new_services: Optional[List[Text]] = None) -> List[Message]:
+    """"Do you mean dedicated internet or business broadband?" for the latest message, unless
+    a service it could mean is known (slot, `new_services` not yet set, this message)."""
+    services = [e for e in latest_entities(tracker) if e.get("entity") == "service"]
+    spans = [(e["start"], e["end"]) for e in services
+             if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+    known = [*(tracker.get_slot("services") or []), *(new_services or []),
+             *(str(e.get("value")) for e in services)]
+    return unclear_service_questions(latest_text(tracker), spans, known)
 
 
 def contract_slots(tracker: Tracker) -> Dict[Text, Any]:

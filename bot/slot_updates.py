@@ -91,7 +91,8 @@ def updates_from_message(
     slots: dict[str, Any] = {}
     problems: list[tuple[str, str, str]] = []
     # "the HQ is in Tacoma, not Portland" moves the main office; the Portland site stays.
-    hq_moves = bool(HQ_WORDS.search(text or "")) and current.get("city") in _values(entities, "city", negated=True)
+    negated_cities = _values(entities, "city", negated=True)
+    hq_moves = bool(HQ_WORDS.search(text or "")) and current.get("city") in negated_cities
 
     for entity_name, slot in LIST_SLOTS.items():
         new = _values(entities, entity_name, negated=False)
@@ -106,7 +107,6 @@ def updates_from_message(
             slots[slot] = merged
 
     new_cities = _values(entities, "city", negated=False)
-    negated_cities = _values(entities, "city", negated=True)
     current_city = current.get("city")
     # The main office changes when none is known, when it is the city ruled out ("HQ is Tacoma,
     # not Portland") or on a bare correction ("actually the HQ is in Tacoma"); "Tacoma, not

@@ -116,26 +116,26 @@ def test_nothing_said_changes_nothing() -> None:
     assert update.slots == {} and update.problems == ()
 
 
-def test_a_branch_correction_leaves_the_main_office_alone() -> None:
-    current = {"states": ["OR", "WA"], "city": "Portland"}
-    entities = [ent("city", "Tacoma"), ent("us_state", "WA"), ent("city", "Seattle", "negated")]
-    update = updates_from_message(current, entities, "no, Tacoma not Seattle", "inform")
-    assert "city" not in update.slots
-
-
-def test_a_bare_correction_moves_the_main_office() -> None:
-    current = {"states": ["WA"], "city": "Seattle"}
-    entities = [ent("city", "Tacoma"), ent("us_state", "WA")]
-    update = updates_from_message(current, entities, "actually the HQ is in Tacoma", "inform")
-    assert update.slots == {"city": "Tacoma"}
-
-
-def test_moving_the_hq_keeps_the_site_it_moved_from() -> None:
-    current = {"states": ["OR", "WA"], "city": "Portland"}
-    entities = [ent("city", "Tacoma"), ent("us_state", "WA"), ent("city", "Portland", "negated"),
-                ent("us_state", "OR", "negated")]
-    update = updates_from_message(current, entities, "sorry, the HQ is in Tacoma, not Portland", "inform")
-    assert update.slots == {"city": "Tacoma"}
+@pytest.mark.parametrize(
+    "current, entities, text, expected",
+    [
+        # a branch was corrected: the main office (and the states) stay
+        ({"states": ["OR", "WA"], "city": "Portland"},
+         [ent("city", "Tacoma"), ent("us_state", "WA"), ent("city", "Seattle", "negated")],
+         "no, Tacoma not Seattle", {}),
+        # a bare correction moves the main office
+        ({"states": ["WA"], "city": "Seattle"}, [ent("city", "Tacoma"), ent("us_state", "WA")],
+         "actually the HQ is in Tacoma", {"city": "Tacoma"}),
+        # moving the HQ keeps the site it moved from (Oregon stays)
+        ({"states": ["OR", "WA"], "city": "Portland"},
+         [ent("city", "Tacoma"), ent("us_state", "WA"), ent("city", "Portland", "negated"),
+          ent("us_state", "OR", "negated")],
+         "sorry, the HQ is in Tacoma, not Portland", {"city": "Tacoma"}),
+    ],
+)
+def test_the_main_office_moves_only_when_it_is_corrected(current: dict[str, Any], entities: list[dict[str, Any]],
+                                                         text: str, expected: dict[str, Any]) -> None:
+    assert updates_from_message(current, entities, text, "inform").slots == expected
 
 
 def test_ruling_out_a_city_without_the_hq_drops_its_state() -> None:
