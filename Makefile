@@ -13,13 +13,14 @@ RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 WIDGET := bot/web/static/widget.js
 
-.PHONY: help venv widget train run test test-fast validate bench eval clean
+.PHONY: help venv widget train run test test-fast validate bench eval simulate clean
 
 help:
 	@echo "make run    - set up if needed, then start the assistant (Rasa, actions, web app)"
 	@echo "make test   - set up if needed, then run every test"
 	@echo "make train  - train the model if data or config changed"
 	@echo "make bench  - benchmark against a stock rasa init assistant"
+	@echo "make simulate - simulated customers (tests/simulator/personas.yml) over REST, scored"
 
 $(STAMP): requirements.lock scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -44,6 +45,9 @@ test: venv widget train
 
 bench: venv widget train
 	@$(PY) -m scripts.bench
+
+simulate: venv widget train
+	@$(PY) -m scripts.simulate
 
 eval: venv
 	@$(PY) -m scripts.eval

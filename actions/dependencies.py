@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
+from bot.base.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.catalog import Catalog
-    from bot.hours import BusinessHours
+    from bot.domain.catalog import Catalog
+    from bot.domain.hours import BusinessHours
     from bot.leads.store import LeadStore
     from bot.notify.slack import SlackNotifier
 
@@ -25,7 +25,7 @@ def settings() -> Settings:
 
 @lru_cache(maxsize=1)
 def catalog() -> "Catalog":
-    from bot.catalog import load_default_catalog
+    from bot.domain.catalog import load_default_catalog
 
     return load_default_catalog()
 
@@ -41,7 +41,7 @@ def lead_store() -> "LeadStore":
 
 @lru_cache(maxsize=1)
 def business_hours() -> "BusinessHours":
-    from bot.hours import load_business_hours
+    from bot.domain.hours import load_business_hours
 
     return load_business_hours()
 

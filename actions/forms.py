@@ -14,11 +14,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
-from actions import services
+from actions import dependencies
 from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out, unclear_services
-from bot.answers import parse_answer
-from bot.copy import problem_text
-from bot.slot_updates import slot_for_entity
+from bot.conversation.answer_parsing import parse_answer
+from bot.conversation.wording import problem_text
+from bot.conversation.slot_updates import slot_for_entity
 
 
 class QualificationFormValidation(FormValidationAction, ABC):
@@ -78,8 +78,8 @@ class QualificationFormValidation(FormValidationAction, ABC):
         self, slot: Text, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> List[EventType]:
         answer = parse_answer(
-            slot, latest_text(tracker), latest_intent(tracker), services.catalog(),
-            today=services.settings().now().date(),
+            slot, latest_text(tracker), latest_intent(tracker), dependencies.catalog(),
+            today=dependencies.settings().now().date(),
         )
         if answer.value is not None:
             return [SlotSet(slot, answer.value)]

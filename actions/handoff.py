@@ -10,10 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
+from actions import dependencies
 from actions.leads import save_lead
 from actions.questions import say
-from bot.copy import default_copy
+from bot.conversation.wording import default_copy
 from actions.tracker_utils import latest_intent
 
 logger = logging.getLogger(__name__)
@@ -22,8 +22,8 @@ REASON_BY_INTENT = {"human_handoff": "user_request", "complain": "frustration"}
 
 
 def _office_state() -> tuple[bool, str]:
-    hours = services.business_hours()
-    now = services.settings().now()
+    hours = dependencies.business_hours()
+    now = dependencies.settings().now()
     return hours.is_open(now), hours.describe_next_opening(now)
 
 
@@ -113,7 +113,7 @@ class ActionSubmitLead(Action):
             return []
         lead = await save_lead(tracker, [], status="handoff", after_hours=False)
         if lead is not None:
-            posted = await asyncio.to_thread(services.slack().post_handoff, lead)
+            posted = await asyncio.to_thread(dependencies.slack().post_handoff, lead)
             if not posted:
                 logger.info("handoff not posted to Slack (not configured or unavailable)")
         dispatcher.utter_message(
@@ -125,6 +125,6 @@ class ActionSubmitLead(Action):
 
 def _mark_paused(sender_id: Text) -> None:
     try:
-        services.lead_store().set_paused(sender_id, True)
+        dependencies.lead_store().set_paused(sender_id, True)
     except Exception:  # noqa: BLE001 - the dashboard flag is secondary to the conversation
         logger.warning("could not mark the lead as paused")

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
-from actions import services
+from actions import dependencies
 from actions.tracker_utils import channel_of, contract_slots, transcript
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ async def save_lead(
     slots = _slots_after(tracker, events)
     try:
         return await asyncio.to_thread(
-            services.lead_store().upsert_or_spool,
+            dependencies.lead_store().upsert_or_spool,
             tracker.sender_id,
             channel=channel_of(tracker),
             slots=slots,

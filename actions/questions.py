@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_utils import unclear_services
-from bot.copy import Message, default_copy
+from bot.conversation.wording import Message, default_copy
 
 FORM_SLOTS = (
     "states", "num_locations", "services", "challenges", "employees", "current_carrier",

@@ -1,4 +1,4 @@
-"""Apply the agency's CLEC guidance (bot/guidance.py) and explain it."""
+"""Apply the agency's CLEC guidance (bot/domain/guidance.py) and explain it."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
+from actions import dependencies
 from actions.leads import save_lead
 from actions.questions import say
 from actions.tracker_utils import latest_entities
-from bot.copy import default_copy
-from bot.explain import explain
-from bot.guidance import recommend, render_plan_text
-from bot.profile import CustomerProfile
+from bot.conversation.wording import default_copy
+from bot.domain.explain import explain
+from bot.domain.guidance import recommend, render_plan_text
+from bot.domain.profile import CustomerProfile
 
 
 class ActionRecommend(Action):
@@ -28,7 +28,7 @@ class ActionRecommend(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         profile = CustomerProfile.from_slots(tracker.current_slot_values())
-        rec = recommend(profile, services.catalog())
+        rec = recommend(profile, dependencies.catalog())
         dispatcher.utter_message(text=render_plan_text(rec))
         events: List[EventType] = [SlotSet("recommendation", rec.to_dict())]
         if rec.handoff:
@@ -59,5 +59,5 @@ class ActionExplain(Action):
         carrier: Optional[Text] = next(
             (e.get("value") for e in latest_entities(tracker) if e.get("entity") == "carrier"), None
         )
-        dispatcher.utter_message(text=explain(rec, carrier, services.catalog()))
+        dispatcher.utter_message(text=explain(rec, carrier, dependencies.catalog()))
         return []

@@ -9,14 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.services import catalog
+from actions.dependencies import catalog
 from actions.questions import say
 from actions.tracker_utils import (latest_entities, latest_intent, latest_text, steps_out, typed_texts,
                                    unclear_services)
-from bot.acknowledge import describe_changes
-from bot.copy import default_copy, problem_text
-from bot.locations import resolve_zip
-from bot.slot_updates import updates_from_message
+from bot.conversation.acknowledge import describe_changes
+from bot.conversation.wording import default_copy, problem_text
+from bot.understanding.locations import resolve_zip
+from bot.conversation.slot_updates import updates_from_message
 
 
 def _known_zip(zip5: str) -> bool:

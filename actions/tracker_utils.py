@@ -7,9 +7,9 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from bot.clarify import unclear_service_questions
-from bot.copy import Message
-from bot.intents import is_digression
+from bot.conversation.clarify import unclear_service_questions
+from bot.conversation.wording import Message
+from bot.conversation.digressions import is_digression
 
 CONTRACT_SLOTS = (
     "states", "city", "zip_code", "num_locations", "employees", "services", "challenges",

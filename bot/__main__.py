@@ -1,5 +1,5 @@
-"""`python -m bot COMMAND ...`; see bot/cli.py."""
+"""`python -m bot COMMAND ...`; see bot/runtime/cli.py."""
 
-from bot.cli import main
+from bot.runtime.cli import main
 
 raise SystemExit(main())

@@ -5,7 +5,7 @@ Phases (each server is stopped before the next starts, so they don't share the C
 
 1. baseline: `rasa init --no-prompt` in var/bench/baseline (trained once, then cached),
    served with `rasa run`; its customers say the moodbot's five messages.
-2. ours, embedded default (SQLite, in-memory lock store) as `make run` starts it (bot.launcher):
+2. ours, embedded default (SQLite, in-memory lock store) as `make run` starts it (bot.runtime.launcher):
    action server + Rasa server; five messages of a lead conversation ending with the plan.
 3. ours scaled: PostgreSQL tracker store + Redis lock store, first one Rasa server then two
    (each with its own action server, as in deploy/docker-compose.yml), customers' turns
@@ -43,7 +43,7 @@ from typing import Any, Iterator, Mapping, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.launcher import Stack, child_env, start_stack  # noqa: E402
+from bot.runtime.launcher import Stack, child_env, start_stack  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 BENCH_DIR = ROOT / "var" / "bench"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.catalog import load_default_catalog  # noqa: E402
-from bot.guidance import load_default_copy, recommend  # noqa: E402
-from bot.profile import CustomerProfile  # noqa: E402
+from bot.domain.catalog import load_default_catalog  # noqa: E402
+from bot.domain.guidance import load_default_copy, recommend  # noqa: E402
+from bot.domain.profile import CustomerProfile  # noqa: E402
 
 # Small and large, every region, with and without challenges, plus missing facts and no coverage.
 PROFILES = (

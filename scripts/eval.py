@@ -5,7 +5,7 @@ For each pipeline (config.yml, config/baseline-rasa-init.yml):
      var/eval/<name>/, unless a model for the same (pipeline + NLU data + Rasa version)
      fingerprint is already there;
   2. parse every message of tests/nlu_eval.yml with it;
-  3. score intents and entities (bot/evaluation.py), draw the intent confusion matrix.
+  3. score intents and entities (scripts/evaluation.py), draw the intent confusion matrix.
 Then print the side-by-side table, the worst errors and the FallbackClassifier threshold chosen
 from our predictions, and write results/eval/report.json, confusion-<name>.png,
 threshold.png and predictions-<name>.jsonl.
@@ -17,7 +17,7 @@ does worse on the held-out set).
 The fingerprint covers the `language` and `pipeline` of the config, without the
 FallbackClassifier's thresholds (nothing is trained for them), every data/ YAML file with an
 `nlu:` section, the source of the project's own components named in the pipeline, and the
-Rasa version. Our entity extractor is not trainable: it reads bot/extraction.py and
+Rasa version. Our entity extractor is not trainable: it reads bot/understanding/extraction.py and
 bot/data/*.yml when the model is loaded, so vocabulary edits are measured without retraining
 (as in production, where `make train` does not retrain for them either).
 """
@@ -41,7 +41,7 @@ from typing import Any, Optional, Sequence
 
 import yaml
 
-from bot.evaluation import (
+from scripts.evaluation import (
     TARGET_ENTITIES,
     Example,
     Prediction,
@@ -96,7 +96,7 @@ def training_fingerprint(config_path: Path) -> str:
 
 
 def custom_component_files(pipeline: list[Any]) -> list[Path]:
-    """Source files of the project's own components named in a pipeline ("bot.rasa_nlu.x.Class")."""
+    """Source files of the project's own components named in a pipeline ("bot.rasa_adapters.nlu.x.Class")."""
     files = []
     for step in pipeline:
         name = step.get("name", "") if isinstance(step, dict) else ""

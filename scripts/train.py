@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ["config.yml", "domain.yml", "data", "bot/rasa_nlu"]
+INPUTS = ["config.yml", "domain.yml", "data", "bot/rasa_adapters/nlu"]
 
 
 def fingerprint() -> str:

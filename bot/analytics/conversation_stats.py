@@ -3,7 +3,7 @@
 Rasa's event broker publishes every tracker event as one JSON object with the conversation's
 `sender_id` (`{"sender_id": "...", "event": "user", "timestamp": ..., "text": ...,
 "parse_data": {...}, "input_channel": "rest"}`). `Analytics.apply()` folds them into a
-`ConversationStats` per conversation plus running totals; `bot.events_consumer` feeds it from
+`ConversationStats` per conversation plus running totals; `bot.runtime.events_consumer` feeds it from
 RabbitMQ. Memory is bounded: at most `max_conversations` are kept (least recently active
 dropped first, counted in `evicted`), and each keeps at most `MAX_LATENCIES` response times.
 """

@@ -7,6 +7,9 @@ from typing import Any, Union
 
 import yaml
 
+# Where the YAML files that a broker edits live (bot/data/).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
 
 class DataFileError(ValueError):
     """A data file that a broker edits is invalid; the message names the file and the line."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 import calendar
 from typing import Any, Mapping, Optional
 
-from bot.guidance import GuidanceCopy, join_names, load_default_copy
-from bot.locations import Gazetteer, default_gazetteer
-from bot.profile import as_int
+from bot.domain.guidance import GuidanceCopy, join_names, load_default_copy
+from bot.understanding.locations import Gazetteer, default_gazetteer
+from bot.domain.profile import as_int
 
 # The facts worth confirming, in the order they are said.
 ACKNOWLEDGED = ("states", "city", "num_locations", "employees", "services", "current_carrier", "contract_end")

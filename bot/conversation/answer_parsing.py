@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Optional
 
-from bot import validators
-from bot.catalog import Catalog
-from bot.intents import FREE_TEXT_SLOTS, SKIP_INTENTS
-from bot.locations import resolve_zip
-from bot.vocabulary import load_vocabulary
+from bot.understanding import validators
+from bot.domain.catalog import Catalog
+from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS
+from bot.understanding.locations import resolve_zip
+from bot.understanding.vocabulary import load_vocabulary
 
 MAX_TEXT = 2000
 MAX_NAME = 100
@@ -31,7 +31,7 @@ NAME_PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 
-# reason codes of bot.validators -> copy keys (bot/data/copy.yml), per slot where they differ
+# reason codes of bot.understanding.validators -> copy keys (bot/data/copy.yml), per slot where they differ
 PROBLEM_KEYS = {
     ("employees", validators.NOT_POSITIVE): "employees_not_positive",
     ("employees", validators.NOT_A_NUMBER): "employees_not_a_number",

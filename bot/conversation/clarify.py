@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Iterable, Optional, Sequence
 
-from bot.copy import Copy, Message, default_copy
-from bot.guidance import GuidanceCopy, load_default_copy
-from bot.vocabulary import Vocabulary, load_vocabulary
+from bot.conversation.wording import Copy, Message, default_copy
+from bot.domain.guidance import GuidanceCopy, load_default_copy
+from bot.understanding.vocabulary import Vocabulary, load_vocabulary
 
 
 def unclear_service_questions(

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from bot.corrections import is_correction, merge_values
-from bot.profile import as_int
+from bot.conversation.corrections import is_correction, merge_values
+from bot.domain.profile import as_int
 
 NEGATED = "negated"
 

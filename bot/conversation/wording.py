@@ -7,9 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from bot.yamldata import DataFileError, LineDict, line_of, load_yaml
+from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
 
-DEFAULT_PATH = Path(__file__).parent / "data" / "copy.yml"
+DEFAULT_PATH = DATA_DIR / "copy.yml"
 SECTIONS = ("questions", "messages", "intent_descriptions", "problems")
 MAX_ECHO = 60
 

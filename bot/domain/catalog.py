@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from bot.codes import SERVICES
-from bot.yamldata import DataFileError, LineDict, line_of, load_yaml
+from bot.domain.canonical import SERVICES
+from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
 
-DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent / "data" / "carriers.yml"
+DEFAULT_CATALOG_PATH = DATA_DIR / "carriers.yml"
 
 # USPS codes of the 50 states and DC: the contract's `states` slot holds these.
 US_STATES: frozenset[str] = frozenset(

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from bot.catalog import Catalog
-from bot.codes import GUIDELINE_IDS
-from bot.guidance import GuidanceCopy, Recommendation, join_names, load_default_copy
+from bot.domain.catalog import Catalog
+from bot.domain.canonical import GUIDELINE_IDS
+from bot.domain.guidance import GuidanceCopy, Recommendation, join_names, load_default_copy
 
 # Why the main carrier alone is not the plan: the guidance's reasons to add a CLEC, in order.
 _NOT_ALONE = ("M1", "M2", "R3", "M3", "S1", "S4", "R2", "P1")

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
-from bot.catalog import US_STATES, Carrier, Catalog
-from bot.codes import CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, ROLES, SERVICES
-from bot.profile import CustomerProfile
-from bot.yamldata import DataFileError, LineDict, line_of, load_yaml
+from bot.domain.catalog import US_STATES, Carrier, Catalog
+from bot.domain.canonical import CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, ROLES, SERVICES
+from bot.domain.profile import CustomerProfile
+from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
 
-DEFAULT_COPY_PATH = Path(__file__).resolve().parent / "data" / "guidance_copy.yml"
+DEFAULT_COPY_PATH = DATA_DIR / "guidance_copy.yml"
 
 # Size thresholds: past any of them one carrier should run the network end to end (L2) and a
 # person should design it (handoff). Chosen to match the lead scoring's top tiers.

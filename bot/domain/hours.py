@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
-from bot.settings import Settings
-from bot.yamldata import DataFileError, line_of, load_yaml
+from bot.base.settings import Settings
+from bot.base.yamldata import DATA_DIR, DataFileError, line_of, load_yaml
 
-DEFAULT_HOURS_PATH = Path(__file__).resolve().parent / "data" / "business_hours.yml"
+DEFAULT_HOURS_PATH = DATA_DIR / "business_hours.yml"
 
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday",
                              "saturday", "sunday")

@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from bot.codes import SERVICES
-from bot.profile import as_int
-from bot.yamldata import DataFileError, LineDict, line_of, load_yaml
+from bot.domain.canonical import SERVICES
+from bot.domain.profile import as_int
+from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
 
-DEFAULT_SCORING_PATH = Path(__file__).resolve().parent.parent / "data" / "scoring.yml"
+DEFAULT_SCORING_PATH = DATA_DIR / "scoring.yml"
 MAX_SCORE = 100
 
 

@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
-from bot.codes import CHALLENGES, HANDOFF_REASONS, LEAD_STATUSES, SERVICES
-from bot.profile import CustomerProfile, as_int
+from bot.domain.canonical import CHALLENGES, HANDOFF_REASONS, LEAD_STATUSES, SERVICES
+from bot.domain.profile import CustomerProfile, as_int
 
 #: Slot columns of CONTRACT section 4 (everything but `recommendation`), in export order.
 SLOT_FIELDS: tuple[str, ...] = (

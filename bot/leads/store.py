@@ -43,11 +43,11 @@ from bot.leads.models import (
     normalize_transcript,
     row_to_lead,
 )
-from bot.leads.scoring import ScoringConfig, load_scoring, score_lead
-from bot.privacy import redact
-from bot.sqlite_wal import enable_wal
-from bot.settings import VAR_DIR, Settings
-from bot.yamldata import DataFileError
+from bot.domain.scoring import ScoringConfig, load_scoring, score_lead
+from bot.base.privacy import redact
+from bot.base.sqlite_wal import enable_wal
+from bot.base.settings import VAR_DIR, Settings
+from bot.base.yamldata import DataFileError
 
 log = logging.getLogger(__name__)
 

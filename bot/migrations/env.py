@@ -33,7 +33,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    from bot.settings import Settings
+    from bot.base.settings import Settings
 
     url = context.config.get_main_option("sqlalchemy.url") or \
         Settings.from_env().effective_database_url

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, TextIO
 
-from bot.hours import BusinessHours
+from bot.domain.hours import BusinessHours
 from bot.leads.models import Lead
 from bot.leads.store import LeadStore
 from bot.notify.slack import SlackNotifier, lead_title, needs_summary
-from bot.privacy import mask_email, mask_phone
+from bot.base.privacy import mask_email, mask_phone
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.leads.models import Lead
-from bot.privacy import redact
-from bot.settings import Settings
+from bot.base.privacy import redact
+from bot.base.settings import Settings
 
 log = logging.getLogger(__name__)
 

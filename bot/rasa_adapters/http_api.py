@@ -8,7 +8,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from bot.settings import Settings
+from bot.base.settings import Settings
 
 logger = logging.getLogger(__name__)
 TIMEOUT_S = 10.0

@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 from typing import Any, Callable, Optional, Sequence
 
-from bot.codes import GRADES, LEAD_STATUSES
+from bot.domain.canonical import GRADES, LEAD_STATUSES
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -78,10 +78,10 @@ def _leads_list(args: argparse.Namespace) -> int:
 
 
 def _leads_digest(args: argparse.Namespace) -> int:
-    from bot.hours import load_business_hours
-    from bot.leads.digest import run_digest
+    from bot.domain.hours import load_business_hours
+    from bot.notify.digest import run_digest
     from bot.notify.slack import SlackNotifier
-    from bot.settings import Settings
+    from bot.base.settings import Settings
 
     settings = Settings.from_env()
     store = _open_store()
@@ -123,7 +123,7 @@ def add_leads_command(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.launcher import run_foreground
+    from bot.runtime.launcher import run_foreground
 
     return run_foreground()
 
@@ -138,8 +138,8 @@ def add_run_command(subparsers: Any) -> None:
 
 
 def _resume(args: argparse.Namespace) -> int:
-    from bot.rasa_api import resume_conversation
-    from bot.settings import Settings
+    from bot.rasa_adapters.http_api import resume_conversation
+    from bot.base.settings import Settings
 
     settings = Settings.from_env()
     if not resume_conversation(settings, args.sender_id):
@@ -178,7 +178,7 @@ def build_parser(commands: Sequence[Registrar] = COMMANDS) -> argparse.ArgumentP
 
 
 def _setup_output() -> None:
-    from bot.privacy import install_log_redaction
+    from bot.base.privacy import install_log_redaction
 
     # Exports carry names in any script; don't let a C locale turn them into a crash.
     for stream in (sys.stdout, sys.stderr):
@@ -195,7 +195,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_output()
     from bot.leads.store import LeadStoreUnavailable
-    from bot.yamldata import DataFileError
+    from bot.base.yamldata import DataFileError
 
     try:
         return int(args.handler(args) or 0)

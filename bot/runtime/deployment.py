@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from bot.settings import VAR_DIR, Settings
+from bot.base.settings import VAR_DIR, Settings
 
 EVENT_QUEUE = "carrier_advisor_events"
-SLACK_CHANNEL_CLASS = "bot.rasa_channels.slack.SlackInput"
+SLACK_CHANNEL_CLASS = "bot.rasa_adapters.channels.slack.SlackInput"
 
 
 def _sql_tracker_store(database_url: str | None) -> dict[str, Any]:
@@ -103,7 +103,7 @@ def credentials_config(settings: Settings) -> dict[str, Any]:
             slack["slack_channel"] = settings.slack_channel
         if settings.slack_api_url:
             slack["slack_api_url"] = settings.slack_api_url
-        # Rasa's Slack channel plus what it lacks (bot/rasa_channels/slack.py); still named
+        # Rasa's Slack channel plus what it lacks (bot/rasa_adapters/channels/slack.py); still named
         # "slack", so the webhook stays /webhooks/slack/webhook.
         config[SLACK_CHANNEL_CLASS] = slack
     return config

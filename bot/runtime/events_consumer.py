@@ -1,9 +1,9 @@
-"""`python -m bot.events_consumer`: read Rasa's event stream from RabbitMQ, keep analytics.
+"""`python -m bot.runtime.events_consumer`: read Rasa's event stream from RabbitMQ, keep analytics.
 
 With `RABBITMQ_URL` set, every Rasa server publishes each tracker event to the fanout exchange
-`rasa-exchange`, bound to the durable queue `bot.deployment.EVENT_QUEUE`. This consumer
+`rasa-exchange`, bound to the durable queue `bot.runtime.deployment.EVENT_QUEUE`. This consumer
 declares the same exchange, queue and binding (so no event is dropped when it starts before
-the first Rasa server), folds each event into `bot.events.Analytics`, and writes a JSON
+the first Rasa server), folds each event into `bot.analytics.conversation_stats.Analytics`, and writes a JSON
 snapshot (summary plus one entry per conversation; no personal data) to `--snapshot`
 (default `var/analytics.json`) every `--interval` seconds and when it stops.
 
@@ -31,11 +31,11 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from bot.deployment import EVENT_QUEUE
-from bot.events import Analytics, ConversationStats, lead_update
-from bot.settings import VAR_DIR, Settings
+from bot.runtime.deployment import EVENT_QUEUE
+from bot.analytics.conversation_stats import Analytics, ConversationStats, lead_update
+from bot.base.settings import VAR_DIR, Settings
 
-log = logging.getLogger("bot.events_consumer")
+log = logging.getLogger("bot.runtime.events_consumer")
 
 RASA_EXCHANGE = "rasa-exchange"  # rasa.core.brokers.pika.RABBITMQ_EXCHANGE
 DEFAULT_SNAPSHOT = VAR_DIR / "analytics.json"
@@ -163,7 +163,7 @@ def _mask(url: str) -> str:
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.events_consumer",
+    parser = argparse.ArgumentParser(prog="python -m bot.runtime.events_consumer",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="AMQP URL (default: RABBITMQ_URL)")
     parser.add_argument("--queue", default=EVENT_QUEUE, help="queue name (default: %(default)s)")

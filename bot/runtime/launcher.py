@@ -20,8 +20,8 @@ from typing import IO, Iterator, Mapping, Optional, Sequence
 
 import yaml
 
-from bot.deployment import credentials_config, endpoints_config
-from bot.settings import ROOT, VAR_DIR, Settings
+from bot.runtime.deployment import credentials_config, endpoints_config
+from bot.base.settings import ROOT, VAR_DIR, Settings
 
 VENV_BIN = Path(sys.executable).parent
 ALL_SERVICES = ("actions", "rasa", "web")
@@ -65,11 +65,11 @@ def write_rasa_config(settings: Settings, run_dir: Path) -> tuple[Path, Path]:
 
 def commands(settings: Settings, model: Path, endpoints: Path, credentials: Path) -> dict[str, list[str]]:
     """The command line of each process."""
-    # `rasa run` through our entry point, which adds a few guards (bot/rasa_server): an
+    # `rasa run` through our entry point, which adds a few guards (bot/rasa_adapters/server): an
     # apology when the action server is down, clear 400s for bad REST bodies, clipped huge
     # messages, Redis lock fixes for several servers.
     rasa = [
-        str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run",
+        str(VENV_BIN / "python"), "-m", "bot.runtime.rasa_server", "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
         "--credentials", str(credentials),

@@ -1,12 +1,12 @@
-"""Our Rasa server (`rasa run` with the guards of `bot.rasa_server`).
+"""Our Rasa server (`rasa run` with the guards of `bot.rasa_adapters.server`).
 
-    python -m bot.rasa_server run --model ... --endpoints ... [any `rasa run` option]
-    python -m bot.rasa_server serve
+    python -m bot.runtime.rasa_server run --model ... --endpoints ... [any `rasa run` option]
+    python -m bot.runtime.rasa_server serve
 
 `run` takes exactly the arguments of the `rasa` command line. `serve` is for containers: it
 writes endpoints.yml and credentials.yml from the environment (CONTRACT section 2: RASA_PORT,
 ACTIONS_PORT, DATABASE_URL, REDIS_URL, RABBITMQ_URL, BOT_API_TOKEN, BOT_HOST, SLACK_*), the
-same way `make run` does (bot.launcher), and serves the newest model in models/.
+same way `make run` does (bot.runtime.launcher), and serves the newest model in models/.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 import sys
 from typing import Optional, Sequence
 
-from bot.rasa_server import install
+from bot.rasa_adapters.server import install
 
 
 def serve_arguments() -> list[str]:
     """`rasa run ...` arguments for this environment, as the launcher would start the server."""
-    from bot.launcher import VAR_DIR, commands, latest_model, write_rasa_config
-    from bot.settings import Settings
+    from bot.runtime.launcher import VAR_DIR, commands, latest_model, write_rasa_config
+    from bot.base.settings import Settings
 
     settings = Settings.from_env()
     endpoints, credentials = write_rasa_config(settings,

@@ -2,8 +2,8 @@
 
 A blank English pipeline (tokenizer only, no statistical model, nothing downloaded) with a
 PhraseMatcher for the vocabulary (bot/data/vocabulary.yml), carrier aliases (the catalog)
-and US places (bot.locations), and a Matcher for counts and ZIP codes. E-mails, phone numbers
-(phonenumbers) and contract dates (bot.validators.find_dates) are found on the raw text.
+and US places (bot.understanding.locations), and a Matcher for counts and ZIP codes. E-mails, phone numbers
+(phonenumbers) and contract dates (bot.understanding.validators.find_dates) are found on the raw text.
 
 Entity names are the ones of domain.yml: us_state, city, zip_code, num_locations,
 employees, service, challenge, carrier, contract_end, email, phone. Values are canonical
@@ -21,9 +21,9 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
-from bot.locations import Gazetteer, default_gazetteer, place_key
-from bot.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
-from bot.vocabulary import Vocabulary, load_vocabulary
+from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
+from bot.understanding.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
+from bot.understanding.vocabulary import Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
     from spacy.tokens import Doc, Span
@@ -897,7 +897,7 @@ def _blank_english() -> Any:
 def build_default_extractor() -> Extractor:
     """The process-wide extractor: vocabulary.yml, the default gazetteer and the catalog's
     carrier aliases; warmed up so the first customer message is fast."""
-    from bot.catalog import load_default_catalog
+    from bot.domain.catalog import load_default_catalog
 
     extractor = Extractor(load_vocabulary(), default_gazetteer(), load_default_catalog().alias_map())
     extractor.warm_up()

@@ -20,10 +20,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from bot.vocabulary import yaml_item_line
-from bot.yamldata import DataFileError, line_of, load_yaml
+from bot.understanding.vocabulary import yaml_item_line
+from bot.base.yamldata import DATA_DIR, DataFileError, line_of, load_yaml
 
-DEFAULT_ALIASES_PATH = Path(__file__).resolve().parent / "data" / "city_aliases.yml"
+DEFAULT_ALIASES_PATH = DATA_DIR / "city_aliases.yml"
 
 # A city name matched in free text in any case only from this size up; smaller places
 # need a capital ("Tigard", not "tigard"), so that rare place names don't fire on words.
@@ -102,7 +102,7 @@ class Gazetteer:
         *,
         min_lowercase_population: int = MIN_LOWERCASE_POPULATION,
     ) -> None:
-        import us  # imported here: bot.locations must stay cheap to import
+        import us  # imported here: bot.understanding.locations must stay cheap to import
 
         self.aliases_path = Path(aliases_path) if aliases_path is not None else DEFAULT_ALIASES_PATH
         self.min_lowercase_population = min_lowercase_population

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Callable, Generic, Optional, TypeVar
 
-from bot.locations import CityInfo, default_gazetteer
+from bot.understanding.locations import CityInfo, default_gazetteer
 
 log = logging.getLogger(__name__)
 
@@ -507,7 +507,7 @@ _PLACE_TOKEN = re.compile(r"\d{5}(?:-\d{4})?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-
 # when the whole answer is a list of two-letter codes ("or, wa").
 WORD_CODES = frozenset({"or", "in", "me", "hi", "ok", "oh", "de", "la", "pa", "al", "co", "ma", "id", "wa"})
 # State codes that people send alone as a chat reply ("ok", "Hi!", "OH"): as a whole message
-# they are not a state; answering the states question, bot.answers still reads them as one.
+# they are not a state; answering the states question, bot.conversation.answer_parsing still reads them as one.
 CHAT_REPLY_CODES = frozenset({"ok", "hi", "oh"})
 _MAX_NGRAM = 4
 
@@ -552,7 +552,7 @@ def _place_state(gazetteer: Any, phrase: str, *, codes_only: bool, single: bool)
     code = gazetteer.state(phrase, fuzzy=" " not in phrase)
     if code:
         return code
-    from bot.locations import place_key
+    from bot.understanding.locations import place_key
 
     key = place_key(phrase)
     options = gazetteer.city_options(key)

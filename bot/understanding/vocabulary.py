@@ -1,9 +1,9 @@
 """Customer phrases -> canonical service and challenge codes, read from bot/data/vocabulary.yml.
 
 The YAML file is the one place for this vocabulary. This module loads and validates it
-(every key a code of bot.codes, phrases non-empty strings, no phrase on two codes of the
+(every key a code of bot.domain.canonical, phrases non-empty strings, no phrase on two codes of the
 same kind; errors name the file and line) and answers single-phrase questions such as a
-button payload or a form answer. The free-text extractor (bot.extraction) builds its spaCy
+button payload or a form answer. The free-text extractor (bot.understanding.extraction) builds its spaCy
 matchers from `Vocabulary.service_patterns()` / `challenge_patterns()`.
 """
 
@@ -18,10 +18,10 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import yaml
 
-from bot.codes import CHALLENGES, SERVICES
-from bot.yamldata import DataFileError, LineDict, line_of, load_yaml
+from bot.domain.canonical import CHALLENGES, SERVICES
+from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
 
-DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "vocabulary.yml"
+DEFAULT_PATH = DATA_DIR / "vocabulary.yml"
 
 _SECTIONS = ("services", "challenges", "unclear_services", "carrier_capitalised_only")
 
@@ -192,7 +192,7 @@ def _canonical(text: Any, normalised: tuple[Mapping[str, str], int], codes: Iter
 def yaml_item_line(path: Union[str, Path], *keys: Union[str, int]) -> int:
     """Line of the YAML node at keys (mapping keys or list indexes) in a file; 0 if not found.
 
-    bot.yamldata gives the lines of mappings and keys; the line of one list item needs the
+    bot.base.yamldata gives the lines of mappings and keys; the line of one list item needs the
     node tree, composed again here only when an error is being reported.
     """
     try:

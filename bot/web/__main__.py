@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from bot.settings import Settings
+from bot.base.settings import Settings
 from bot.web.app import WebConfig, create_app
 
 

@@ -21,8 +21,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.hours import describe_hours, load_business_hours
-from bot.settings import Settings
+from bot.domain.hours import describe_hours, load_business_hours
+from bot.base.settings import Settings
 from bot.web import __version__
 
 logger = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.codes import GRADES, LEAD_STATUSES
-from bot.hours import load_business_hours
+from bot.domain.canonical import GRADES, LEAD_STATUSES
+from bot.domain.hours import load_business_hours
 from bot.leads.export import leads_to_csv
 from bot.leads.models import SLOT_FIELDS, Lead
 from bot.leads.store import LeadStore, LeadStoreUnavailable

@@ -10,8 +10,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from bot.settings import Settings
+from actions import dependencies
+from bot.base.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BUSINESS_HOURS = "2026-12-01T10:30:00-08:00"  # a Tuesday morning, Pacific
@@ -43,13 +43,13 @@ def fake_slack() -> FakeSlack:
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, name: str, value: Any) -> None:
-    monkeypatch.setattr(services, name, lambda: value)
+    monkeypatch.setattr(dependencies, name, lambda: value)
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack) -> Iterator[dict[str, Any]]:
     """Services wired to a temporary database, in business hours unless a test changes it."""
-    from bot.hours import load_business_hours
+    from bot.domain.hours import load_business_hours
     from bot.leads.store import LeadStore
 
     store = LeadStore(f"sqlite:///{tmp_path / 'leads.db'}")

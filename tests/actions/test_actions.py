@@ -6,7 +6,7 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionChangeAnswer
+from actions.change_answer import ActionChangeAnswer
 from actions.forms import ValidateContactForm, ValidateNeedsForm
 from actions.handoff import ActionDefaultFallback, ActionHandoff, ActionSubmitLead
 from actions.questions import ASK_ACTIONS, ActionDefaultAskAffirmation

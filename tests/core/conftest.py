@@ -47,14 +47,14 @@ def today() -> date:
 
 @pytest.fixture(scope="session")
 def gazetteer():  # type: ignore[no-untyped-def]
-    from bot.locations import default_gazetteer
+    from bot.understanding.locations import default_gazetteer
 
     return default_gazetteer()
 
 
 @pytest.fixture(scope="session")
 def vocabulary():  # type: ignore[no-untyped-def]
-    from bot.vocabulary import load_vocabulary
+    from bot.understanding.vocabulary import load_vocabulary
 
     return load_vocabulary()
 
@@ -62,7 +62,7 @@ def vocabulary():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def extractor(vocabulary, gazetteer):  # type: ignore[no-untyped-def]
     """Built once per session (about a second, plus importing spaCy)."""
-    from bot.extraction import Extractor
+    from bot.understanding.extraction import Extractor
 
     built = Extractor(vocabulary, gazetteer, CARRIER_ALIASES)
     built.warm_up()

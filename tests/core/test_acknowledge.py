@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.acknowledge import describe_changes
+from bot.conversation.acknowledge import describe_changes
 
 
 @pytest.mark.parametrize(

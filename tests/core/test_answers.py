@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.answers import parse_answer
-from bot.catalog import load_default_catalog
+from bot.conversation.answer_parsing import parse_answer
+from bot.domain.catalog import load_default_catalog
 
 TODAY = date(2026, 11, 29)
 

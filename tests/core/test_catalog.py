@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import US_STATES, Catalog, load_catalog, load_default_catalog, squash
-from bot.codes import SERVICES
-from bot.yamldata import DataFileError
+from bot.domain.catalog import US_STATES, Catalog, load_catalog, load_default_catalog, squash
+from bot.domain.canonical import SERVICES
+from bot.base.yamldata import DataFileError
 
 
 @pytest.fixture(scope="module")

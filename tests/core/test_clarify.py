@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clarify import unclear_service_questions
-from bot.vocabulary import load_vocabulary
-from bot.yamldata import DataFileError
+from bot.conversation.clarify import unclear_service_questions
+from bot.understanding.vocabulary import load_vocabulary
+from bot.base.yamldata import DataFileError
 
 
 def test_internet_beside_a_known_service_is_asked_about() -> None:

@@ -1,4 +1,4 @@
-"""bot.corrections: spotting corrections and merging list slots across turns."""
+"""bot.conversation.corrections: spotting corrections and merging list slots across turns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.corrections import is_correction, merge_values
+from bot.conversation.corrections import is_correction, merge_values
 
 
 def _id(value: object) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.deployment import credentials_config, endpoints_config
-from bot.settings import Settings
+from bot.runtime.deployment import credentials_config, endpoints_config
+from bot.base.settings import Settings
 
 
 def test_embedded_defaults_use_sqlite_and_no_lock_store_or_broker() -> None:
@@ -46,7 +46,7 @@ def test_scaled_deployment_uses_postgres_redis_and_rabbitmq() -> None:
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
 
 
-SLACK = "bot.rasa_channels.slack.SlackInput"
+SLACK = "bot.rasa_adapters.channels.slack.SlackInput"
 
 
 def test_slack_channel_only_when_token_and_secret_are_set() -> None:
@@ -66,7 +66,7 @@ def test_slack_channel_only_when_token_and_secret_are_set() -> None:
 def test_slack_channel_class_is_ours_and_keeps_rasas_webhook_name() -> None:
     from rasa.shared.utils.common import class_from_module_path
 
-    from bot.rasa_channels.slack import SlackInput
+    from bot.rasa_adapters.channels.slack import SlackInput
 
     assert class_from_module_path(SLACK) is SlackInput
     assert SlackInput.name() == "slack"  # -> /webhooks/slack/webhook

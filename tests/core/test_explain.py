@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import Catalog, load_default_catalog
-from bot.explain import explain
-from bot.guidance import GuidanceCopy, Recommendation, load_default_copy, recommend
-from bot.profile import CustomerProfile
+from bot.domain.catalog import Catalog, load_default_catalog
+from bot.domain.explain import explain
+from bot.domain.guidance import GuidanceCopy, Recommendation, load_default_copy, recommend
+from bot.domain.profile import CustomerProfile
 
 
 def reason(copy: Any, gid: str) -> str:

@@ -1,4 +1,4 @@
-"""bot.extraction: exact canonical entities from realistic customer messages.
+"""bot.understanding.extraction: exact canonical entities from realistic customer messages.
 
 Each expected entity is written "name=value"; a leading "!" means negated=True. The lists
 are exact: an extra entity fails the test as much as a missing one.
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.codes import CHALLENGES, SERVICES
-from bot.extraction import ENTITIES, ExtractedEntity, Extractor
+from bot.domain.canonical import CHALLENGES, SERVICES
+from bot.understanding.extraction import ENTITIES, ExtractedEntity, Extractor
 
 TODAY = date(2026, 11, 29)
 
@@ -220,7 +220,7 @@ def test_a_failure_inside_returns_nothing(extractor: Extractor, monkeypatch: pyt
 
 
 def test_default_extractor_uses_the_catalog() -> None:
-    from bot.extraction import build_default_extractor
+    from bot.understanding.extraction import build_default_extractor
 
     default = build_default_extractor()
     assert default is build_default_extractor()

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import US_STATES, Catalog, load_catalog, load_default_catalog
-from bot.codes import CARRIER_KINDS, CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, ROLES, SERVICES
-from bot.guidance import (
+from bot.domain.catalog import US_STATES, Catalog, load_catalog, load_default_catalog
+from bot.domain.canonical import CARRIER_KINDS, CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, ROLES, SERVICES
+from bot.domain.guidance import (
     GuidanceCopy,
     Recommendation,
     load_default_copy,
@@ -21,8 +21,8 @@ from bot.guidance import (
     recommend,
     render_plan_text,
 )
-from bot.profile import CustomerProfile
-from bot.yamldata import DataFileError
+from bot.domain.profile import CustomerProfile
+from bot.base.yamldata import DataFileError
 
 
 @pytest.fixture(scope="module")

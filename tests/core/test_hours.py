@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.hours import (
+from bot.domain.hours import (
     DEFAULT_HOURS_PATH,
     BusinessHours,
     current_time,
@@ -16,8 +16,8 @@ from bot.hours import (
     holiday_name,
     load_business_hours,
 )
-from bot.settings import Settings
-from bot.yamldata import DataFileError
+from bot.base.settings import Settings
+from bot.base.yamldata import DataFileError
 
 PLAIN = textwrap.dedent("""\
     timezone: America/Los_Angeles

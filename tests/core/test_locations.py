@@ -1,4 +1,4 @@
-"""bot.locations: states, ZIPs and cities resolve to canonical values; aliases validate."""
+"""bot.understanding.locations: states, ZIPs and cities resolve to canonical values; aliases validate."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.locations import CityInfo, Gazetteer, ZipInfo, place_key, resolve_city, resolve_state, resolve_zip
-from bot.yamldata import DataFileError
+from bot.understanding.locations import CityInfo, Gazetteer, ZipInfo, place_key, resolve_city, resolve_state, resolve_zip
+from bot.base.yamldata import DataFileError
 
 BAD_INPUTS = ["", "   ", None, 42, "🙂", "<script>alert(1)</script>", "'; DROP TABLE leads; --", "x" * 10_000_000]
 

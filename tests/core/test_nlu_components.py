@@ -15,9 +15,9 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer  # noqa
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
-from bot.extraction import ENTITIES  # noqa: E402
-from bot.rasa_nlu.entity_featurizer import EntityTypeFeaturizer  # noqa: E402
-from bot.rasa_nlu.question_filter import QuestionEntityFilter  # noqa: E402
+from bot.understanding.extraction import ENTITIES  # noqa: E402
+from bot.rasa_adapters.nlu.entity_featurizer import EntityTypeFeaturizer  # noqa: E402
+from bot.rasa_adapters.nlu.question_filter import QuestionEntityFilter  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 import pytest
 import yaml
 
-from bot.codes import CHALLENGES, SERVICES
+from bot.domain.canonical import CHALLENGES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
@@ -250,9 +250,9 @@ def test_synonyms_are_consistent_and_canonical(training_data: Any) -> None:
 
 def test_training_values_agree_with_project_resolvers(examples: list) -> None:
     """Where the vocabulary, catalog or gazetteer knows the annotated words, they agree."""
-    from bot.catalog import load_default_catalog
-    from bot.locations import resolve_city, resolve_state
-    from bot.vocabulary import load_vocabulary
+    from bot.domain.catalog import load_default_catalog
+    from bot.understanding.locations import resolve_city, resolve_state
+    from bot.understanding.vocabulary import load_vocabulary
 
     vocabulary, catalog = load_vocabulary(), load_default_catalog()
     bad = []
@@ -335,7 +335,7 @@ def test_eval_places_are_real_and_imply_their_state(eval_set: list) -> None:
     """A city comes with its state; a real ZIP with its state and city; unknown ZIPs stand alone."""
     import zipcodes
 
-    from bot.locations import resolve_city
+    from bot.understanding.locations import resolve_city
 
     bad = []
     for item in eval_set:

@@ -1,4 +1,4 @@
-"""bot.evaluation: the scoring behind `make eval` and the NLU quality gate (no model needed)."""
+"""scripts.evaluation: the scoring behind `make eval` and the NLU quality gate (no model needed)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.evaluation import (
+from scripts.evaluation import (
     FALLBACK_INTENT,
     Example,
     Prediction,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import (
+from bot.base.privacy import (
     RedactingFilter,
     install_log_redaction,
     mask_email,

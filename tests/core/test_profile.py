@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from bot.profile import CustomerProfile, as_int
+from bot.domain.profile import CustomerProfile, as_int
 
 
 @pytest.mark.parametrize(

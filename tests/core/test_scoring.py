@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.codes import CHALLENGES, SERVICES
-from bot.leads.scoring import (
+from bot.domain.canonical import CHALLENGES, SERVICES
+from bot.domain.scoring import (
     DEFAULT_SCORING_PATH,
     LeadScore,
     add_months,
@@ -20,7 +20,7 @@ from bot.leads.scoring import (
     parse_contract_end,
     score_lead,
 )
-from bot.yamldata import DataFileError
+from bot.base.yamldata import DataFileError
 
 TODAY = date(2026, 12, 1)
 

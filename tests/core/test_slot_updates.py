@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.slot_updates import updates_from_message
+from bot.conversation.slot_updates import updates_from_message
 
 
 def ent(entity: str, value: Any, role: str | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""bot.validators: one answer -> canonical value or a reason; never raises on any input."""
+"""bot.understanding.validators: one answer -> canonical value or a reason; never raises on any input."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import validators as v
-from bot.locations import CityInfo
+from bot.understanding import validators as v
+from bot.understanding.locations import CityInfo
 
 TODAY = date(2026, 11, 29)
 HUGE = "x" * 10_000_000

@@ -1,4 +1,4 @@
-"""bot.vocabulary: the phrase file loads, validates with file:line errors, canonicalises."""
+"""bot.understanding.vocabulary: the phrase file loads, validates with file:line errors, canonicalises."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.codes import CHALLENGES, SERVICES
-from bot.vocabulary import DEFAULT_PATH, load_vocabulary, normalise, phrase_variants
-from bot.yamldata import DataFileError
+from bot.domain.canonical import CHALLENGES, SERVICES
+from bot.understanding.vocabulary import DEFAULT_PATH, load_vocabulary, normalise, phrase_variants
+from bot.base.yamldata import DataFileError
 
 
 def _id(value: object) -> str:

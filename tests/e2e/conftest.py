@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.launcher import Stack, launch_stack
+from bot.runtime.launcher import Stack, launch_stack
 
 API_TOKEN = "e2e-test-token"
 

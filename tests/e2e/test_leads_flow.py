@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.launcher import ROOT, Stack, launch_stack
+from bot.runtime.launcher import ROOT, Stack, launch_stack
 from tests.e2e.conftest import RestClient, stack_env, texts
 from tests.e2e.slack_standin import SlackStandIn
 from tests.web.conftest import Browserish, login

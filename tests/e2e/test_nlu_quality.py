@@ -3,7 +3,7 @@
 No training here: the latest models/*.tar.gz (`make train`, which `make test` runs first; or the
 model file NLU_QUALITY_MODEL names) parses
 a deterministic, intent-stratified sample of about 120 messages of tests/nlu_eval.yml, scored
-by bot/evaluation.py as `make eval` scores the full set. A regression below 0.90 intent
+by scripts/evaluation.py as `make eval` scores the full set. A regression below 0.90 intent
 micro-F1, or below 0.90 F1 for any of the target entities (us_state, service, challenge,
 num_locations), fails the build. The full figures and the comparison with Rasa's default
 pipeline come from `make eval` (docs/nlu-evaluation.md).
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.evaluation import (
+from scripts.evaluation import (
     TARGET_ENTITIES,
     Example,
     Prediction,

@@ -165,9 +165,9 @@ GUIDANCE_EXAMPLES = [
 def test_guidance_examples_over_rest(
     customer: RestClient, messages: list[str], slots: dict, roles: set, guidelines: set, handoff: str | None
 ) -> None:
-    from bot.catalog import load_default_catalog
-    from bot.guidance import recommend
-    from bot.profile import CustomerProfile
+    from bot.domain.catalog import load_default_catalog
+    from bot.domain.guidance import recommend
+    from bot.domain.profile import CustomerProfile
 
     for message in messages:
         customer.say(message)

@@ -30,9 +30,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.launcher import Stack, launch_stack
-from bot.settings import ROOT
-from bot.rasa_channels.slack import SlackBot, SlackInput, _SeenMessages, slack_escape, slack_to_plain
+from bot.runtime.launcher import Stack, launch_stack
+from bot.base.settings import ROOT
+from bot.rasa_adapters.channels.slack import SlackBot, SlackInput, _SeenMessages, slack_escape, slack_to_plain
 from tests.e2e.conftest import API_TOKEN, stack_env
 from tests.e2e.slack_standin import BOT_USER_ID, TEAM_ID, SlackStandIn
 

@@ -18,7 +18,7 @@ import pytest
 
 from bot.leads.store import LeadStore
 from bot.notify.slack import SlackNotifier
-from bot.settings import Settings
+from bot.base.settings import Settings
 
 # A Tuesday, 7:30 PM in the office's zone (Pacific): after hours.
 NOW = datetime.fromisoformat("2026-12-01T22:30:00-05:00")
@@ -276,8 +276,8 @@ def notifier(slack_stub: SlackStub) -> SlackNotifier:
 
 @pytest.fixture(autouse=True)
 def _undo_cli_log_redaction() -> Iterator[None]:
-    """`bot.cli.main()` installs process-wide log redaction; don't leak it into other tests."""
+    """`bot.runtime.cli.main()` installs process-wide log redaction; don't leak it into other tests."""
     yield
-    from bot.privacy import uninstall_log_redaction
+    from bot.base.privacy import uninstall_log_redaction
 
     uninstall_log_redaction()

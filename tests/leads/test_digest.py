@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.hours import DEFAULT_HOURS_PATH, BusinessHours
-from bot.leads.digest import build_digest, format_digest, run_digest
+from bot.runtime.cli import main
+from bot.domain.hours import DEFAULT_HOURS_PATH, BusinessHours
+from bot.notify.digest import build_digest, format_digest, run_digest
 from bot.leads.store import LeadStore
 from bot.notify.slack import SlackNotifier
 from tests.leads.conftest import FULL_SLOTS, RECOMMENDATION, Clock, SlackStub, slack_settings

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.runtime.cli import build_parser, main
 from bot.leads.export import EXPORT_FIELDS, leads_to_csv, leads_to_jsonl
 from bot.leads.store import LeadStore
-from bot.settings import ROOT
+from bot.base.settings import ROOT
 from tests.leads.conftest import FULL_SLOTS, NOW, RECOMMENDATION
 
 CONTRACT_FIELDS = (

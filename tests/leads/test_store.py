@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from bot.leads.models import leads_table
-from bot.leads.scoring import score_lead
+from bot.domain.scoring import score_lead
 from bot.leads.store import MIGRATIONS_DIR, LeadStore, LeadStoreUnavailable
 from tests.leads.conftest import (
     FULL_SLOTS,

@@ -12,8 +12,8 @@ Fault tests stop or kill processes; `Cluster.revive()` restarts them in the back
 restart it doesn't need. Missing services skip the tests, or fail them when
 REQUIRE_SERVICES=1 (`tests.conftest.service_unavailable`).
 
-The Rasa servers run our entry point `python -m bot.rasa_server run ...` (the guards of
-`bot.rasa_server`), as bot.launcher starts them everywhere.
+The Rasa servers run our entry point `python -m bot.runtime.rasa_server run ...` (the guards of
+`bot.rasa_adapters.server`), as bot.runtime.launcher starts them everywhere.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any, Iterator, Mapping, Optional
 
 import pytest
 
-from bot.launcher import Stack, start_stack
+from bot.runtime.launcher import Stack, start_stack
 from tests.conftest import PG_HOST, PG_PORT, PG_USER, service_unavailable
 from tests.e2e.conftest import API_TOKEN, free_port
 from tests.leads.conftest import TcpForwarder as _TcpForwarder
@@ -152,7 +152,7 @@ class Cluster:
             "ACTIONS_PORT": str(self.actions_port),
             "WEB_PORT": str(free_port()),
             "REDIS_URL": redis,
-            # A hung action server counts as down after this long (bot.rasa_server).
+            # A hung action server counts as down after this long (bot.rasa_adapters.server).
             "ACTION_TIMEOUT_S": "20",
         }
         if rabbitmq:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.deployment import EVENT_QUEUE
+from bot.runtime.deployment import EVENT_QUEUE
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -32,24 +32,24 @@ def _command(service: dict[str, Any]) -> list[str]:
 
 def test_compose_has_the_whole_stack(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    rasa = [n for n, s in services.items() if _command(s)[:3] == ["python", "-m", "bot.rasa_server"]]
+    rasa = [n for n, s in services.items() if _command(s)[:3] == ["python", "-m", "bot.runtime.rasa_server"]]
     actions = [n for n, s in services.items() if _command(s)[:3] == ["python", "-m", "rasa_sdk"]]
     assert len(rasa) >= 2 and len(actions) >= 2
     for name in ("web", "lb", "postgres", "redis", "rabbitmq", "events"):
         assert name in services
     assert _command(services["web"]) == ["python", "-m", "bot.web"]
-    assert _command(services["events"])[:3] == ["python", "-m", "bot.events_consumer"]
+    assert _command(services["events"])[:3] == ["python", "-m", "bot.runtime.events_consumer"]
 
 
 def test_each_action_server_is_the_sidecar_of_a_rasa_server(compose: dict[str, Any]) -> None:
-    # endpoints.yml (bot/deployment.py) calls the action server on 127.0.0.1:ACTIONS_PORT.
+    # endpoints.yml (bot/runtime/deployment.py) calls the action server on 127.0.0.1:ACTIONS_PORT.
     services = compose["services"]
     for name, service in services.items():
         if _command(service)[:3] == ["python", "-m", "rasa_sdk"]:
             mode = service.get("network_mode", "")
             assert mode.startswith("service:"), name
             owner = services[mode.split(":", 1)[1]]
-            assert _command(owner)[:3] == ["python", "-m", "bot.rasa_server"]
+            assert _command(owner)[:3] == ["python", "-m", "bot.runtime.rasa_server"]
             assert "5055" in _command(service)
 
 
@@ -76,7 +76,7 @@ def test_no_secret_has_a_default(compose: dict[str, Any]) -> None:
 def test_load_balancer_knows_every_rasa_server(compose: dict[str, Any]) -> None:
     config = (DEPLOY / "haproxy.cfg").read_text()
     rasa = {n for n, s in compose["services"].items()
-            if _command(s)[:3] == ["python", "-m", "bot.rasa_server"]}
+            if _command(s)[:3] == ["python", "-m", "bot.runtime.rasa_server"]}
     for backend in ("rasa_rest", "rasa_socketio"):
         section = config.split(f"\nbackend {backend}\n", 1)[1].split("\nbackend ", 1)[0]
         servers = set(re.findall(r"^\s*server (\S+) (\S+):5005", section, re.M))
@@ -86,7 +86,7 @@ def test_load_balancer_knows_every_rasa_server(compose: dict[str, Any]) -> None:
 
 def test_helm_values_use_our_entry_point_and_the_event_queue() -> None:
     values = yaml.safe_load((DEPLOY / "helm" / "values.yml").read_text())
-    assert values["command"] == ["python", "-m", "bot.rasa_server"]
+    assert values["command"] == ["python", "-m", "bot.runtime.rasa_server"]
     assert values["args"][0] == "run"
     endpoints = values["applicationSettings"]["endpoints"]
     assert endpoints["trackerStore"]["enabled"] and endpoints["trackerStore"]["dialect"] == "postgresql"
@@ -102,7 +102,7 @@ def test_dockerfile_builds_one_image_for_every_process() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "FROM python:3.10" in dockerfile
     assert "requirements.lock" in dockerfile
-    assert "bot.rasa_server" in dockerfile
+    assert "bot.rasa_adapters.server" in dockerfile
     assert "scripts/train.py" in dockerfile
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
     assert ".venv" in ignore and ".git" in ignore
@@ -110,8 +110,8 @@ def test_dockerfile_builds_one_image_for_every_process() -> None:
 
 def test_serve_builds_the_launchers_rasa_command(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
-    import bot.launcher as launcher
-    from bot.rasa_server import __main__ as entry
+    import bot.runtime.launcher as launcher
+    from bot.runtime import rasa_server as entry
 
     model = tmp_path / "model-x.tar.gz"
     model.write_bytes(b"")

@@ -1,8 +1,8 @@
 """The event stream: Rasa (RABBITMQ_URL set) publishes every event to RabbitMQ, and
-`python -m bot.events_consumer` reads them into per-conversation analytics.
+`python -m bot.runtime.events_consumer` reads them into per-conversation analytics.
 
 The end-to-end test runs the real consumer process against the cluster's queue; the unit
-tests cover bot.events (decode, fold, bounds) without a broker.
+tests cover bot.analytics.conversation_stats (decode, fold, bounds) without a broker.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any, Optional
 
 import pytest
 
-from bot.deployment import EVENT_QUEUE
-from bot.events import Analytics, ConversationStats, EventError, decode, lead_update
-from bot.launcher import child_env
-from bot.settings import ROOT
+from bot.runtime.deployment import EVENT_QUEUE
+from bot.analytics.conversation_stats import Analytics, ConversationStats, EventError, decode, lead_update
+from bot.runtime.launcher import child_env
+from bot.base.settings import ROOT
 from tests.conftest import service_unavailable
 from tests.scale.conftest import RABBITMQ_URL, SCRIPT, Cluster, Customer
 
@@ -48,7 +48,7 @@ def test_a_conversations_events_arrive_through_rabbitmq(
 
     snapshot = tmp_path / "analytics.json"
     consumer = subprocess.Popen(  # noqa: S603 - our own module
-        [sys.executable, "-m", "bot.events_consumer", "--url", RABBITMQ_URL,
+        [sys.executable, "-m", "bot.runtime.events_consumer", "--url", RABBITMQ_URL,
          "--queue", EVENT_QUEUE, "--snapshot", str(snapshot), "--interval", "1",
          "--idle-exit", "30"],
         cwd=ROOT, env=child_env({}), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -194,7 +194,7 @@ def test_lead_update_only_for_recommended_or_handed_off_conversations() -> None:
 
 
 def test_write_snapshot_is_atomic_json(tmp_path: Path) -> None:
-    from bot.events_consumer import write_snapshot
+    from bot.runtime.events_consumer import write_snapshot
 
     analytics = Analytics()
     analytics.apply(_user(1.0, "greet"))
@@ -217,9 +217,9 @@ def test_consumer_without_a_broker_url_explains(monkeypatch: pytest.MonkeyPatch,
 def test_feed_leads_upserts_recommended_conversations(tmp_path: Path) -> None:
     import asyncio
 
-    from bot.events_consumer import LeadFeeder
+    from bot.runtime.events_consumer import LeadFeeder
     from bot.leads.store import LeadStore
-    from bot.settings import Settings
+    from bot.base.settings import Settings
 
     url = f"sqlite:///{tmp_path / 'leads.db'}"
     settings = Settings.from_env({"DATABASE_URL": url, "BOT_NOW": "2026-12-01T10:30:00-08:00"})

@@ -1,7 +1,7 @@
 """Faults on the real engines: a Rasa server killed, the action server down, the lead database
 down. The conversation survives each; the lead ends up with every fact.
 
-The unit tests at the bottom cover the pure parts of the guards in bot.rasa_server without a
+The unit tests at the bottom cover the pure parts of the guards in bot.rasa_adapters.server without a
 server.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.leads.store import LeadStore
-from bot.settings import VAR_DIR
+from bot.base.settings import VAR_DIR
 from tests.scale.conftest import (
     EXPECTED_SLOTS,
     SCRIPT,
@@ -211,7 +211,7 @@ def test_is_unavailable_recognises_a_down_or_failing_action_server() -> None:
     from rasa.shared.exceptions import RasaException
     from rasa.utils.endpoints import ClientResponseError
 
-    from bot.rasa_server.outage import is_unavailable
+    from bot.rasa_adapters.server.outage import is_unavailable
 
     def raised_from(cause: BaseException) -> RasaException:
         try:
@@ -233,7 +233,7 @@ def test_is_unavailable_recognises_a_down_or_failing_action_server() -> None:
 
 
 def test_apology_offers_a_person_and_acknowledges_a_contact() -> None:
-    from bot.rasa_server.outage import apology_text
+    from bot.rasa_adapters.server.outage import apology_text
 
     plain = apology_text(None)
     assert "Sorry" in plain and "agents" in plain and "phone number or email" in plain
@@ -243,7 +243,7 @@ def test_apology_offers_a_person_and_acknowledges_a_contact() -> None:
 
 
 def test_contact_from_messages_keeps_the_latest_valid_values() -> None:
-    from bot.rasa_server.outage import contact_from_messages
+    from bot.rasa_adapters.server.outage import contact_from_messages
 
     messages = [
         {"entities": [{"entity": "phone", "value": "503-555-0123"}]},
@@ -258,7 +258,7 @@ def test_contact_from_messages_keeps_the_latest_valid_values() -> None:
 
 
 def test_clip_message() -> None:
-    from bot.rasa_server.outage import clip_message
+    from bot.rasa_adapters.server.outage import clip_message
 
     assert clip_message(None, 10) is None
     text = "short"
@@ -271,7 +271,7 @@ def test_tracker_facts_from_a_rasa_tracker() -> None:
     from rasa.shared.core.slots import AnySlot, ListSlot, TextSlot
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_server.outage import tracker_facts
+    from bot.rasa_adapters.server.outage import tracker_facts
 
     slots = [ListSlot("states", []), TextSlot("city", []), TextSlot("phone", []),
              AnySlot("recommendation", [])]
@@ -314,7 +314,7 @@ def test_tracker_facts_from_a_rasa_tracker() -> None:
     ],
 )
 def test_rest_payload_problem(body: Any, problem: str | None) -> None:
-    from bot.rasa_server.http_guard import rest_payload_problem
+    from bot.rasa_adapters.server.http_guard import rest_payload_problem
 
     found = rest_payload_problem(body)
     if problem is None:
@@ -330,7 +330,7 @@ def test_install_is_idempotent_and_wraps_rasa(monkeypatch: pytest.MonkeyPatch) -
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
 
-    import bot.rasa_server as rasa_server
+    import bot.rasa_adapters.server as rasa_server
 
     # Undo everything after the test: the patches are process-wide.
     for owner, name in ((RemoteAction, "run"), (RemoteAction, "_validate_action_result"),
@@ -365,7 +365,7 @@ def test_guarded_action_turns_an_outage_into_an_apology(monkeypatch: pytest.Monk
     from rasa.shared.core.events import BotUttered, FollowupAction, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_server import outage
+    from bot.rasa_adapters.server import outage
 
     monkeypatch.setattr(outage, "_save_lead", lambda sender, facts: None)
 
@@ -388,7 +388,7 @@ def test_compiled_response_validator_agrees_with_jsonschema() -> None:
     from jsonschema import ValidationError, validate
     from rasa.core.actions.action import RemoteAction
 
-    from bot.rasa_server.perf import response_validator
+    from bot.rasa_adapters.server.perf import response_validator
 
     spec = RemoteAction.action_response_format_spec()
     good = {"events": [{"event": "slot", "name": "states", "value": ["OR"], "timestamp": None},
@@ -417,7 +417,7 @@ def test_sqlite_tracker_engine_is_pooled_wal(tmp_path: Path) -> None:
 
     from sqlalchemy.pool import QueuePool
 
-    from bot.rasa_server.perf import sqlite_engine_kwargs
+    from bot.rasa_adapters.server.perf import sqlite_engine_kwargs
 
     assert sqlite_engine_kwargs("postgresql://u@h/db") == {}
     assert sqlite_engine_kwargs("sqlite://") == {}

@@ -181,7 +181,7 @@ def test_rasa_ticket_lock_waits_forever_behind_a_dead_server(
     lock_store_classes: Any, redis_url: str,
 ) -> None:
     # Rasa 3.6 as shipped: the waiter's own ticket expires a moment after the dead one, and
-    # it then polls an empty queue forever (our guard in bot.rasa_server.locks fixes this).
+    # it then polls an empty queue forever (our guard in bot.rasa_adapters.server.locks fixes this).
     with pytest.raises(asyncio.TimeoutError):
         asyncio.run(_wait_behind_a_dead_holder(lock_store_classes, redis_url, limit=3.5))
 
@@ -189,7 +189,7 @@ def test_rasa_ticket_lock_waits_forever_behind_a_dead_server(
 def test_patched_ticket_lock_goes_on_after_a_dead_server(
     lock_store_classes: Any, redis_url: str,
 ) -> None:
-    from bot.rasa_server import locks
+    from bot.rasa_adapters.server import locks
 
     locks.install()
     waited = asyncio.run(_wait_behind_a_dead_holder(lock_store_classes, redis_url, limit=10))
@@ -201,7 +201,7 @@ def test_patched_tickets_drawn_at_once_are_distinct(
 ) -> None:
     import uuid
 
-    from bot.rasa_server import locks
+    from bot.rasa_adapters.server import locks
 
     locks.install()
     conversation = f"at-once-{uuid.uuid4().hex[:8]}"

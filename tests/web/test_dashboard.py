@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from bot.codes import GRADES
+from bot.domain.canonical import GRADES
 from tests.web.conftest import (
     Browserish,
     FakeRasa,

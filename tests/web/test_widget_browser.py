@@ -3,7 +3,7 @@
 Two kinds of server behind the widget:
 - `FakeRasaSocket` (tests/web/fake_socketio.py): the socketio protocol with scripted replies,
   for what needs control over the server (dropping the connection, exact formatting input);
-- the real stack (`bot.launcher.launch_stack`: Rasa, actions, web app) for a complete
+- the real stack (`bot.runtime.launcher.launch_stack`: Rasa, actions, web app) for a complete
   qualification conversation as a customer would have it.
 """
 
@@ -284,7 +284,7 @@ SOCKETIO_HINT = (
 @pytest.fixture(scope="module")
 def real_stack() -> Iterator[Any]:
     """Rasa + action server + web app, as `make run` starts them, on free ports."""
-    from bot.launcher import StackError, latest_model, launch_stack
+    from bot.runtime.launcher import StackError, latest_model, launch_stack
 
     _require_chromium()
     try:

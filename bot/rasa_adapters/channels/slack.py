@@ -1,7 +1,7 @@
 """Rasa 3.6's Slack channel, plus only what Slack needs and that connector lacks.
 
-credentials.yml names this class by module path, `bot.rasa_channels.slack.SlackInput`
-(bot/deployment.py writes it when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set). `name()` is
+credentials.yml names this class by module path, `bot.rasa_adapters.channels.slack.SlackInput`
+(bot/runtime/deployment.py writes it when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set). `name()` is
 still "slack": the webhook is /webhooks/slack/webhook and messages arrive on input channel "slack",
 so the stories, the actions and the lead records are the same as for the website.
 

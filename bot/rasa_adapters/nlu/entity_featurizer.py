@@ -3,11 +3,11 @@
 "denver", "tx", "a pair of DS1s", "we buy internet from cogent": short messages that are
 facts about the business, but whose words alone look like small talk or a question to the
 intent classifier. This component runs the same extractor as CarrierAdvisorEntityExtractor
-(bot/extraction.py) on every text, in training and at run time alike, and gives DIET one
+(bot/understanding/extraction.py) on every text, in training and at run time alike, and gives DIET one
 sparse feature per entity name (us_state, city, service, carrier, ...): on the tokens the
 entity covers and for the whole message. Measured on the held-out set (docs/nlu-evaluation.md).
 
-Not trainable: the feature dimensions are the fixed entity names of bot.extraction.ENTITIES.
+Not trainable: the feature dimensions are the fixed entity names of bot.understanding.extraction.ENTITIES.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.extraction import ENTITIES, Extractor, build_default_extractor
+from bot.understanding.extraction import ENTITIES, Extractor, build_default_extractor
 
 _INDEX = {name: k for k, name in enumerate(ENTITIES)}
 

@@ -1,4 +1,4 @@
-"""Rasa NLU component: entities with canonical values from our spaCy matchers (bot/extraction.py).
+"""Rasa NLU component: entities with canonical values from our spaCy matchers (bot/understanding/extraction.py).
 
 It is not trainable: the vocabulary, gazetteers and carrier catalog are read when the
 component is loaded, so a broker's YAML edit takes effect on the next server start
@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.extraction import Extractor, build_default_extractor
+from bot.understanding.extraction import Extractor, build_default_extractor
 
 NEGATED_ROLE = "negated"
 

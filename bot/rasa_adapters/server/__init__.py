@@ -1,20 +1,20 @@
-"""Our Rasa server: stock `rasa run` plus a few guards, started as `python -m bot.rasa_server run ...`.
+"""Our Rasa server: stock `rasa run` plus a few guards, started as `python -m bot.runtime.rasa_server run ...`.
 
 A Rasa adapter (it imports rasa; the domain core in bot/ does not). `install()` applies:
 
 - action server down (connection refused, 5xx, timeout): instead of Rasa 3.6's default (log
   the failed action and say nothing), the customer gets an apology that offers a human
   contact, the turn ends by listening, and what the customer said so far stays in the tracker
-  and is saved to the lead (see `bot.rasa_server.outage`);
+  and is saved to the lead (see `bot.rasa_adapters.server.outage`);
 - `ACTION_TIMEOUT_S` (default 30): how long a custom action may take before it counts as down
   (Rasa's own default is 300 s, long enough for every customer to give up);
 - REST webhook bodies that break the contract (not a JSON object, no string `sender` of at
-  most 255 characters, no string `message`) get a clear 400 (see `bot.rasa_server.http_guard`);
+  most 255 characters, no string `message`) get a clear 400 (see `bot.rasa_adapters.server.http_guard`);
 - conversation locks that hold across servers and survive a server dying while holding one
   (atomic Redis ticket updates; a waiter whose ticket expired queues again instead of
-  waiting forever; see `bot.rasa_server.locks`);
+  waiting forever; see `bot.rasa_adapters.server.locks`);
 - action server responses are checked against Rasa's schema with one compiled validator
-  instead of a new one per call (half of the server's CPU under load; `bot.rasa_server.perf`);
+  instead of a new one per call (half of the server's CPU under load; `bot.rasa_adapters.server.perf`);
 - messages longer than `BOT_MAX_MESSAGE_CHARS` (default 4000) are clipped before NLU, so a
   pasted megabyte cannot stall or exhaust the server; request bodies over
   `SANIC_REQUEST_MAX_SIZE` (default 256 KiB) are refused with HTTP 413 before anything runs.
@@ -39,7 +39,7 @@ def install() -> None:
         return
     # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
-    from bot.rasa_server import http_guard, locks, outage, perf
+    from bot.rasa_adapters.server import http_guard, locks, outage, perf
 
     outage.install()
     perf.install()

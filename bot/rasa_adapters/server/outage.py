@@ -109,7 +109,7 @@ def clip_message(text: Optional[str], limit: int) -> Optional[str]:
 def _valid_contact(entity: str, value: Any) -> Optional[str]:
     if not isinstance(value, str) or not value.strip():
         return None
-    from bot.validators import validate_email, validate_phone
+    from bot.understanding.validators import validate_email, validate_phone
 
     result = validate_email(value) if entity == "email" else validate_phone(value)
     return result.value if result.ok else None

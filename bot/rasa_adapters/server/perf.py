@@ -8,7 +8,7 @@ under load (`evolve`, `iter_errors`, `urlsplit` in the profile). The schema neve
 it is checked once and one validator is reused: the same validation, the same
 `ValidationError` (with Rasa's hint appended) for a malformed response.
 
-The embedded default keeps trackers in a SQLite file (bot/deployment.py). Rasa opens it with
+The embedded default keeps trackers in a SQLite file (bot/runtime/deployment.py). Rasa opens it with
 SQLAlchemy's defaults for SQLite files: a new connection for every read and write (NullPool)
 in rollback-journal mode with a full fsync per commit, all blocking the event loop. Here the
 tracker store's SQLite engine keeps its connections (QueuePool) in WAL mode with
@@ -22,7 +22,7 @@ import sqlite3
 import threading
 from typing import Any, Callable, Dict, Union
 
-from bot.sqlite_wal import enable_wal
+from bot.base.sqlite_wal import enable_wal
 
 _lock = threading.Lock()
 _validator: Any = None

@@ -1,0 +1,1 @@
+"""Rasa adapters: the NLU components, channels and server guards (these import rasa)."""
