@@ -102,7 +102,7 @@ def test_dockerfile_builds_one_image_for_every_process() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "FROM python:3.10" in dockerfile
     assert "requirements.lock" in dockerfile
-    assert "bot.rasa_adapters.server" in dockerfile
+    assert "bot.runtime.rasa_server" in dockerfile  # our entry point (the guards)
     assert "scripts/train.py" in dockerfile
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
     assert ".venv" in ignore and ".git" in ignore

@@ -207,7 +207,7 @@ def test_write_snapshot_is_atomic_json(tmp_path: Path) -> None:
 
 def test_consumer_without_a_broker_url_explains(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from bot import events_consumer
+    from bot.runtime import events_consumer
 
     monkeypatch.delenv("RABBITMQ_URL", raising=False)
     assert events_consumer.main(["--snapshot", "/dev/null"]) == 2
