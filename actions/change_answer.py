@@ -8,7 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-CHANGEABLE = ("states", "num_locations", "services", "challenges", "employees", "current_carrier", "contract_end")
+from bot.domain.slots import CHANGEABLE_SLOTS
+
+CHANGEABLE = CHANGEABLE_SLOTS
 
 
 class ActionChangeAnswer(Action):

@@ -13,9 +13,10 @@ from bot.base.settings import Settings
 
 if TYPE_CHECKING:
     from bot.domain.catalog import Catalog
+    from bot.domain.handoff_policy import HandoffPolicy
     from bot.domain.hours import BusinessHours
     from bot.leads.store import LeadStore
-    from bot.notify.slack import SlackNotifier
+    from bot.notify.base import Notifiers
 
 
 @lru_cache(maxsize=1)
@@ -23,31 +24,37 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@lru_cache(maxsize=1)
 def catalog() -> "Catalog":
     from bot.domain.catalog import load_default_catalog
 
-    return load_default_catalog()
+    return load_default_catalog()  # re-read when carriers.yml changes
 
 
-@lru_cache(maxsize=1)
 def lead_store() -> "LeadStore":
-    from bot.leads.store import LeadStore
+    """The process's lead store (one per database URL). Opening it never touches the
+    database: while that is down, leads are spooled, and the schema is migrated on first
+    contact."""
+    from bot.leads.store import open_lead_store
 
-    store = LeadStore(settings().effective_database_url)
-    store.migrate()
-    return store
+    return open_lead_store(settings())
 
 
-@lru_cache(maxsize=1)
 def business_hours() -> "BusinessHours":
     from bot.domain.hours import load_business_hours
 
-    return load_business_hours()
+    return load_business_hours()  # re-read when business_hours.yml changes
 
 
 @lru_cache(maxsize=1)
-def slack() -> "SlackNotifier":
-    from bot.notify.slack import SlackNotifier
+def handoff_policy() -> "HandoffPolicy":
+    from bot.domain.handoff_policy import DEFAULT_POLICY
 
-    return SlackNotifier(settings())
+    return DEFAULT_POLICY
+
+
+@lru_cache(maxsize=1)
+def notifiers() -> "Notifiers":
+    """Who hears about handoffs (Slack when configured); see bot/notify/base.py."""
+    from bot.notify.base import notifiers_from_settings
+
+    return notifiers_from_settings(settings())

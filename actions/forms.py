@@ -2,6 +2,15 @@
 
 Entity-based filling already happened in action_validate_slot_mappings; a form only looks
 at the requested slot when that turn didn't fill it ("4", "Narnia", "Jane Doe", "skip").
+
+The answer to the question just asked outranks the intent classifier: when the question's
+parser takes the message, it is the answer ("one" is not goodbye), unless the customer
+confidently asks something else (bot/conversation/digressions.py).
+
+No question is asked three times in a row (bot/conversation/missed_questions.py): after two
+replies that don't answer it, an optional question is left for the agent with the customer's
+words as a note, a required one is offered as choices (buttons, or a person), and when those
+are missed too the assistant says it will have an agent look at it.
 """
 
 from __future__ import annotations
@@ -10,21 +19,36 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Dict, FrozenSet, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions import dependencies
-from actions.tracker_utils import latest_entities, latest_intent, latest_text, steps_out, unclear_services
-from bot.conversation.answer_parsing import parse_answer
-from bot.conversation.wording import problem_text
+from actions.questions import say
+from actions.tracker_utils import (answer_to_question, latest_entities, latest_intent, latest_text,
+                                   rejected_this_turn, steps_out)
+from bot.conversation.answer_parsing import Answer
+from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
+from bot.conversation.digressions import FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, SMALL_TALK_INTENTS
+from bot.conversation.missed_questions import (MissedQuestion, Step, agent_note, choices_for, hands_off,
+                                               next_step, with_note)
+from bot.conversation.wording import default_copy, problem_text
 from bot.conversation.slot_updates import slot_for_entity
+from bot.domain import slots
+
+MISSED_QUESTION = "missed_question"
+PENDING_CLARIFICATIONS = "pending_clarifications"
+AGENT_NOTES = "agent_notes"
+# What the customer tells us about (not the dialogue's own bookkeeping slots).
+FACT_SLOTS = frozenset(slots.slot_names(lambda s: s.group in ("need", "contact")))
 
 
 class QualificationFormValidation(FormValidationAction, ABC):
     """Base for our forms: optional slots can be skipped, everything else is re-asked politely."""
 
     optional_slots: ClassVar[FrozenSet[str]] = frozenset()
+    #: This form asks "which internet?" questions (bot/conversation/clarify.py) as its own.
+    asks_clarifications: ClassVar[bool] = False
 
     @abstractmethod  # abstract, so the SDK doesn't register the base class as an action
     def name(self) -> Text:
@@ -48,58 +72,208 @@ class QualificationFormValidation(FormValidationAction, ABC):
         """Whether "skip" / "I don't know" is an acceptable answer to this slot."""
         return slot in self.optional_slots
 
+    def droppable(self, slot: Text, tracker: Tracker) -> bool:
+        """Whether the question may stay unanswered after two misses: it is optional, or it
+        follows up an answer we have ("which internet?" beside SIP)."""
+        return self.skippable(slot, tracker) or bool(tracker.get_slot(slot))
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if steps_out(tracker):
-            # No events: the form rejects this turn, so the rule for the digression answers
-            # it, and the form asks its question again afterwards.
-            return []
-        events: List[EventType] = []
         requested: Optional[Text] = tracker.get_slot(REQUESTED_SLOT)
-        said_something_else = set(tracker.slots_to_validate()) - {REQUESTED_SLOT}
-        said_something_else |= {
-            slot for e in latest_entities(tracker) if (slot := slot_for_entity(e.get("entity", "")))
-        } - {requested}
-        if requested and requested in self.domain_slots(domain):
-            if not said_something_else:
-                events.extend(self.answer_requested(requested, dispatcher, tracker))
-            elif requested not in said_something_else:
-                # The customer told us something else ("actually it's 4 offices"): keep it,
-                # and keep the form going so it asks its question again.
-                events.append(SlotSet(requested, tracker.get_slot(requested)))
+        asked = requested if requested in self.domain_slots(domain) else None
+        answer = answer_to_question(tracker) if asked else None
+        answers = bool(asked and answer and answer.answers(self.skippable(asked, tracker)))
+        missed = MissedQuestion.from_slot(tracker.get_slot(MISSED_QUESTION))
+        events: List[EventType] = []
+        if steps_out(tracker, answers):
+            if not rejected_this_turn(tracker):
+                # No events: the form rejects this turn, so the rule for the digression answers
+                # it, and the form asks its question again afterwards (the branch below).
+                return []
+            if asked and latest_intent(tracker) in NOT_AN_ANSWER_INTENTS:
+                # "asdf" taken as out of scope, "hello?": the rule has replied; a missed answer.
+                words = None if answer is not None and answer.said_skip else self.reply_words(tracker)
+                missed_now = missed.missed(asked, words)
+                events.extend(self.after_miss(asked, missed_now, None, dispatcher, tracker))
+            elif asked and missed.slot == asked and missed.choices_offered and self.droppable(asked, tracker):
+                # Back from "a person, please" on the choices: the question may now stay open.
+                events.extend(self.after_miss(asked, missed, None, dispatcher, tracker))
+        elif asked and answer is not None:
+            events.extend(self.take_reply(asked, answer, missed, dispatcher, tracker))
+        elif missed.slot is not None and missed.slot != asked:
+            events.append(SlotSet(MISSED_QUESTION, None))
+        if any(e.get("event") == "followup" for e in events):
+            return events  # handed to a person: the form stops here (SlotSet(requested_slot, None))
         tracker.add_slots(events)
-        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
-        if next_slot:
-            events.append(next_slot)
+        events.extend(await self.next_question(dispatcher, tracker, domain))
         return events
 
-    def answer_requested(
-        self, slot: Text, dispatcher: CollectingDispatcher, tracker: Tracker
+    # --- the reply to the question just asked ------------------------------------------------
+
+    def take_reply(
+        self, slot: Text, answer: Answer, missed: MissedQuestion, dispatcher: CollectingDispatcher,
+        tracker: Tracker,
     ) -> List[EventType]:
-        answer = parse_answer(
-            slot, latest_text(tracker), latest_intent(tracker), dependencies.catalog(),
-            today=dependencies.settings().now().date(),
-        )
-        if answer.value is not None:
-            return [SlotSet(slot, answer.value)]
-        if slot == "services" and unclear_services(tracker):
-            # "internet": no "I don't know that service"; the question asks which (questions.py).
-            return [SlotSet(slot, tracker.get_slot(slot))]
+        """Events for the customer's reply to the question for `slot`."""
+        current = tracker.get_slot(slot)
+        answered: List[EventType] = [SlotSet(MISSED_QUESTION, None)] if missed.slot else []
+        said_else = self.said_something_else(slot, answer, tracker)
+        if said_else and slot not in said_else:
+            # The customer told us something else ("actually it's 4 offices"): keep it, and
+            # keep the form going so it asks its question again (or changes tack).
+            return self.after_miss(slot, missed.missed(slot), None, dispatcher, tracker)
+        pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS)) if slot == "services" else []
+        value = None if said_else else answer.value
+        if slot == "services" and value is None and pending and not said_else:
+            picked = chosen_option(latest_text(tracker), pending[0])  # "the dedicated one"
+            value = [picked] if picked else None
+        if said_else or value is not None:
+            events = list(answered)
+            if value is not None:
+                if slot == "services" and current:
+                    value = list(dict.fromkeys([*current, *value]))  # "which internet?" adds to SIP
+                events.append(SlotSet(slot, value))
+            tracker.add_slots(events)
+            events += self.resolve_clarifications(tracker)
+            tracker.add_slots(events)
+            still_open = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS)) if slot == "services" else []
+            if any(c.asked for c in still_open):
+                # "which internet?" asked, "and SIP" answered: the question was still missed.
+                return events + self.after_miss(slot, missed.missed(slot), None, dispatcher, tracker)
+            return events
+        if pending and any(c.asked == 0 for c in pending):
+            # "internet" said just now: no "I don't know that service"; the question of this
+            # turn asks which (actions/questions.py).
+            return answered + [SlotSet(slot, current)]
         if answer.skipped and self.skippable(slot, tracker):
             if answer.problem and answer.problem != "required":
                 dispatcher.utter_message(text=problem_text(answer.problem, answer.shown))
             skipped = list(tracker.get_slot("skipped_slots") or [])
-            return [SlotSet("skipped_slots", skipped + [slot])]
-        dispatcher.utter_message(text=problem_text(answer.problem or "required", answer.shown))
-        # Setting the slot to what it was keeps the form active: the question is asked again.
-        return [SlotSet(slot, tracker.get_slot(slot))]
+            events = answered + [SlotSet("skipped_slots", skipped + [slot])]
+            if answer.problem == "unknown_carrier":
+                # "We're with Bob's Telecom": the agent will want the name as they typed it.
+                events += self.note_events(tracker, agent_note(slot, [answer.shown]))
+            return events
+        if answer.said_skip and current and pending:
+            # "skip" to "which internet?": keep the services we know.
+            return answered + self.drop(slot, missed, tracker)
+        problem = (answer.problem or "required", answer.shown)
+        words = None if answer.said_skip else self.reply_words(tracker)
+        return self.after_miss(slot, missed.missed(slot, words), problem, dispatcher, tracker)
+
+    def said_something_else(self, slot: Text, answer: Answer, tracker: Tracker) -> set[Text]:
+        """The facts this message gave (slots it set, entities it has), other than an answer
+        that is the whole message ("Portland Internet Co" as the company name)."""
+        if answer.value is not None and slot in FREE_TEXT_SLOTS:
+            return set()
+        said = set(tracker.slots_to_validate()) & FACT_SLOTS
+        said |= {
+            name for e in latest_entities(tracker) if (name := slot_for_entity(e.get("entity", "")))
+        } - {slot}
+        return said
+
+    def reply_words(self, tracker: Tracker) -> Optional[Text]:
+        """The customer's words worth keeping for the agent (not "hello?", not a button)."""
+        text = latest_text(tracker).strip()
+        if latest_intent(tracker) in SMALL_TALK_INTENTS or text.startswith("/"):
+            return None
+        return text or None
+
+    # --- a missed answer ---------------------------------------------------------------------
+
+    def after_miss(
+        self, slot: Text, missed: MissedQuestion, problem: Optional[tuple[Text, Text]],
+        dispatcher: CollectingDispatcher, tracker: Tracker,
+    ) -> List[EventType]:
+        """Ask again, or change tack after the second miss (bot/conversation/missed_questions.py).
+        `problem`: the re-ask for this reply (code, what the customer typed), if any."""
+        handing_off = bool(tracker.get_slot("handoff_reason"))
+        step = next_step(missed, droppable=self.droppable(slot, tracker),
+                         has_choices=choices_for(slot, handing_off) is not None)
+        # Setting the slot to what it was keeps the form active when nothing else changed.
+        keep = [SlotSet(slot, tracker.get_slot(slot))]
+        if step is Step.ASK_AGAIN:
+            if problem:
+                dispatcher.utter_message(text=problem_text(*problem))
+            return keep + [SlotSet(MISSED_QUESTION, missed.to_slot())]
+        if step is Step.OFFER_CHOICES:
+            # The question is asked as choices (actions/questions.py), which explain themselves.
+            return keep + [SlotSet(MISSED_QUESTION, missed.offering_choices().to_slot())]
+        copy = default_copy()
+        if step is Step.NOTE_AND_MOVE_ON:
+            say(dispatcher, copy.message("noted_for_agent" if missed.replies else "left_for_agent"))
+            return self.drop(slot, missed, tracker)
+        say(dispatcher, copy.message("agent_will_look"))
+        events = self.drop(slot, missed, tracker)
+        if hands_off(slot, handing_off):
+            events += [
+                SlotSet("handoff_reason", dependencies.handoff_policy().fallback_reason),
+                SlotSet(REQUESTED_SLOT, None),  # the form stops here
+                FollowupAction("action_handoff"),
+            ]
+        return events
+
+    def drop(self, slot: Text, missed: MissedQuestion, tracker: Tracker) -> List[EventType]:
+        """Leave the question for the agent: skip it (or, for "which internet?", forget the
+        question), with the customer's words as a note."""
+        pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS)) if slot == "services" else []
+        events: List[EventType] = [SlotSet(MISSED_QUESTION, None)]
+        if tracker.get_slot(slot) and pending:
+            words = [f"{c.word} (which one?)" for c in pending] + list(missed.replies)
+            events.append(SlotSet(PENDING_CLARIFICATIONS, None))
+        else:
+            words = list(missed.replies)
+            skipped = list(tracker.get_slot("skipped_slots") or [])
+            events.append(SlotSet("skipped_slots", skipped + [slot] if slot not in skipped else skipped))
+            events.append(SlotSet(slot, tracker.get_slot(slot)))
+        return events + self.note_events(tracker, agent_note(slot, words))
+
+    def note_events(self, tracker: Tracker, note: Optional[Text]) -> List[EventType]:
+        if not note:
+            return []
+        return [SlotSet(AGENT_NOTES, with_note(tracker.get_slot(AGENT_NOTES), note))]
+
+    # --- "which internet?" -------------------------------------------------------------------
+
+    def resolve_clarifications(self, tracker: Tracker, services: Optional[List[Text]] = None) -> List[EventType]:
+        """Forget the "which internet?" questions an answer has settled."""
+        before = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS))
+        known = services if services is not None else (tracker.get_slot("services") or [])
+        after = [c for c in before if not c.resolved_by(known)]
+        return [SlotSet(PENDING_CLARIFICATIONS, pending_to_slot(after))] if after != before else []
+
+    # --- the next question -------------------------------------------------------------------
+
+    async def next_question(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """The question to ask next (no event: Rasa asks the first empty required slot)."""
+        event = await self.next_requested_slot(dispatcher, tracker, domain)
+        if event is not None:
+            next_slot = event.get("value")
+        else:
+            required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+            next_slot = next((s for s in required if tracker.get_slot(s) is None), None)
+        if self.clarification_due(tracker, next_slot):
+            return [SlotSet(REQUESTED_SLOT, "services")]
+        return [event] if event is not None else []
+
+    def clarification_due(self, tracker: Tracker, next_slot: Optional[Text]) -> bool:
+        """Ask "which internet?" now: it came up in this message (then it is this turn's only
+        question), or the form would otherwise finish without it (when the customer talked
+        about something else, it comes back then)."""
+        if not self.asks_clarifications:
+            return False
+        pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS))
+        return bool(pending) and (any(c.asked == 0 for c in pending) or next_slot is None)
 
 
 class ValidateNeedsForm(QualificationFormValidation):
     """Where the sites are, how many, which services, what hurts; then optional details."""
 
-    optional_slots = frozenset({"challenges", "employees", "current_carrier", "contract_end"})
+    optional_slots = slots.optional_slots("needs_form")
+    asks_clarifications = True
 
     def name(self) -> Text:
         return "validate_needs_form"
@@ -108,20 +282,21 @@ class ValidateNeedsForm(QualificationFormValidation):
 class ValidateContactForm(QualificationFormValidation):
     """Who to call back; the preferred time only when we promise a callback after hours."""
 
-    optional_slots = frozenset({"company_name", "callback_time"})
+    optional_slots = slots.optional_slots("contact_form")
 
     def name(self) -> Text:
         return "validate_contact_form"
 
     def skippable(self, slot: Text, tracker: Tracker) -> bool:
         # A callback needs a phone number, an emailed plan needs an email; not both.
-        if slot == "email":
-            return bool(tracker.get_slot("handoff_reason"))
-        if slot == "phone":
-            return not tracker.get_slot("handoff_reason")
+        if slot in ("email", "phone"):
+            handing_off = bool(tracker.get_slot("handoff_reason"))
+            return slot != dependencies.handoff_policy().required_contact(handing_off)
         return super().skippable(slot, tracker)
 
     def wanted(self, slot: Text, tracker: Tracker) -> bool:
         if slot == "callback_time":
-            return bool(tracker.get_slot("after_hours") and tracker.get_slot("handoff_reason"))
+            return dependencies.handoff_policy().asks_callback_time(
+                handing_off=bool(tracker.get_slot("handoff_reason")),
+                after_hours=bool(tracker.get_slot("after_hours")))
         return True

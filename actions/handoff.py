@@ -15,10 +15,9 @@ from actions.leads import save_lead
 from actions.questions import say
 from bot.conversation.wording import default_copy
 from actions.tracker_utils import latest_intent
+from bot.notify.base import LeadEvent, LeadEventKind
 
 logger = logging.getLogger(__name__)
-
-REASON_BY_INTENT = {"human_handoff": "user_request", "complain": "frustration"}
 
 
 def _office_state() -> tuple[bool, str]:
@@ -32,21 +31,16 @@ async def start_handoff(
 ) -> List[EventType]:
     """Tell the customer what happens next, record why, then collect the contact details."""
     is_open, next_opening = _office_state()
-    if is_open:
-        dispatcher.utter_message(
-            text="I'll bring in one of our agents; they'll join this chat shortly. "
-            "A few details first so they can reach you if you get disconnected."
-        )
+    step = dependencies.handoff_policy().next_step(is_open)
+    if step.kind == "join_now":
+        dispatcher.utter_message(text=default_copy().text("handoff_in_hours"))
     else:
-        dispatcher.utter_message(
-            text=f"Our office is closed right now; we open {next_opening}. "
-            "I'll make sure an agent calls you back then. Let me take a few details."
-        )
+        dispatcher.utter_message(text=default_copy().text("handoff_after_hours", next_opening=next_opening))
     events: List[EventType] = [
         SlotSet("handoff_reason", reason),
-        SlotSet("after_hours", not is_open),
+        SlotSet("after_hours", step.after_hours),
     ]
-    await save_lead(tracker, events, status="handoff" if is_open else "callback", after_hours=not is_open)
+    await save_lead(tracker, events, status=step.lead_status, after_hours=step.after_hours)
     return events + [FollowupAction("contact_form")]
 
 
@@ -59,9 +53,8 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        reason = REASON_BY_INTENT.get(latest_intent(tracker) or "")
-        if reason is None:
-            reason = tracker.get_slot("handoff_reason") or "user_request"
+        reason = dependencies.handoff_policy().reason_for_intent(
+            latest_intent(tracker), tracker.get_slot("handoff_reason"))
         return await start_handoff(reason, dispatcher, tracker)
 
 
@@ -79,7 +72,8 @@ class ActionDefaultFallback(Action):
             # core fallback fires: that is a fresh start, not a misunderstanding. Just listen.
             return [FollowupAction("action_listen")]
         say(dispatcher, default_copy().message("default_fallback"))
-        return await start_handoff("low_confidence", dispatcher, tracker)
+        return await start_handoff(dependencies.handoff_policy().fallback_reason, dispatcher,
+                                   tracker)
 
 
 class ActionSubmitLead(Action):
@@ -91,36 +85,40 @@ class ActionSubmitLead(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        name = tracker.get_slot("contact_name") or "there"
+        name = tracker.get_slot("contact_name") or default_copy().text("unknown_name")
         reason: Optional[Text] = tracker.get_slot("handoff_reason")
         if not reason:
             email = tracker.get_slot("email")
-            dispatcher.utter_message(
-                text=f"Thanks, {name}! An agent will email the plan to {email} and follow up "
-                "with quotes from the carriers in it."
-            )
+            dispatcher.utter_message(text=default_copy().text("plan_by_email", name=name, email=email))
             await save_lead(tracker, [], status="new")
             return []
         is_open, next_opening = _office_state()
-        if not is_open:
+        step = dependencies.handoff_policy().next_step(is_open)
+        if step.kind == "callback":
             when = tracker.get_slot("callback_time")
-            dispatcher.utter_message(
-                text=f"Thanks, {name}. An agent will call you back"
-                + (f" ({when})" if when else "")
-                + f" once we open, {next_opening}. Your answers are saved, so you won't have to repeat them."
-            )
-            await save_lead(tracker, [], status="callback", after_hours=True)
+            dispatcher.utter_message(text=default_copy().text(
+                "callback_promised_at" if when else "callback_promised",
+                name=name, callback_time=when, next_opening=next_opening))
+            await _notify("callback", await save_lead(tracker, [], status=step.lead_status,
+                                                      after_hours=step.after_hours))
             return []
-        lead = await save_lead(tracker, [], status="handoff", after_hours=False)
-        if lead is not None:
-            posted = await asyncio.to_thread(dependencies.slack().post_handoff, lead)
-            if not posted:
-                logger.info("handoff not posted to Slack (not configured or unavailable)")
-        dispatcher.utter_message(
-            text=f"Thanks, {name}. An agent has your details and will join this conversation shortly."
-        )
+        await _notify("handoff", await save_lead(tracker, [], status=step.lead_status,
+                                                 after_hours=step.after_hours))
+        dispatcher.utter_message(text=default_copy().text("agent_joining", name=name))
         await asyncio.to_thread(_mark_paused, tracker.sender_id)
         return [ConversationPaused()]
+
+
+async def _notify(kind: LeadEventKind, lead: Any) -> None:
+    """Tell the sales team (the notifiers that take this kind of event). No lead: not saved
+    (spooled), so there is nothing to show yet; the digest and the dashboard will have it."""
+    if lead is None:
+        return
+    event = LeadEvent(kind, (lead,))
+    accepted = await asyncio.to_thread(dependencies.notifiers().notify, event)
+    if not any(accepted.values()):
+        logger.info("%s of lead #%s not delivered by any notifier (%s)", event.kind, lead.id,
+                    ", ".join(accepted) or "none takes it")
 
 
 def _mark_paused(sender_id: Text) -> None:

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
 from actions import dependencies
-from actions.tracker_utils import channel_of, contract_slots, transcript
+from actions.tracker_utils import channel_of, contract_slots
+from bot.leads.update import build_lead_update
 
 logger = logging.getLogger(__name__)
-
-
-def _slots_after(tracker: Tracker, events: List[EventType]) -> Dict[Text, Any]:
-    slots = contract_slots(tracker)
-    for event in events:
-        if event.get("event") == "slot" and event.get("name") in slots:
-            slots[event["name"]] = event.get("value")
-    return slots
 
 
 async def save_lead(
@@ -29,20 +22,13 @@ async def save_lead(
     status: Optional[Text] = None,
     after_hours: Optional[bool] = None,
 ) -> Any:
-    """Upsert this conversation's lead; on a database outage the store spools it to disk."""
-    slots = _slots_after(tracker, events)
+    """Upsert this conversation's lead, counting the slots `events` are about to set; on a
+    database outage the store spools it to disk. Returns the lead, or None (spooled/failed)."""
     try:
-        return await asyncio.to_thread(
-            dependencies.lead_store().upsert_or_spool,
-            tracker.sender_id,
-            channel=channel_of(tracker),
-            slots=slots,
-            status=status,
-            after_hours=after_hours,
-            recommendation=slots.get("recommendation"),
-            transcript=transcript(tracker),
-            callback_time=slots.get("callback_time"),
-        )
+        update = build_lead_update(
+            tracker.sender_id, channel=channel_of(tracker), slots=contract_slots(tracker),
+            events=tracker.events, new_events=events, status=status, after_hours=after_hours)
+        return await asyncio.to_thread(dependencies.lead_store().save_or_spool, update)
     except Exception:  # the conversation must go on whatever the lead store does
         logger.exception("could not save the lead for this conversation")
         return None

@@ -1,4 +1,4 @@
-"""The questions the forms ask and the fallback prompts, with their text from bot/data/copy.yml."""
+"""The questions the forms ask and the fallback prompts, with their text from bot/data/wording/conversation.yml."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_utils import unclear_services
+from bot.conversation.clarify import clarification_question, mark_asked, pending_to_slot, read_pending
+from bot.conversation.missed_questions import MissedQuestion, choices_for
 from bot.conversation.wording import Message, default_copy
+from bot.domain.slots import ASKED_SLOTS
 
-FORM_SLOTS = (
-    "states", "num_locations", "services", "challenges", "employees", "current_carrier",
-    "contract_end", "contact_name", "company_name", "email", "phone", "callback_time",
-)
+FORM_SLOTS = ASKED_SLOTS  # every question the forms ask (bot/domain/slots.py)
 
 
 def say(dispatcher: CollectingDispatcher, message: Message) -> None:
@@ -35,9 +34,19 @@ class AskQuestion(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        # "internet" as the answer to the services question: ask which, instead of repeating.
-        clarify = unclear_services(tracker) if self.slot == "services" else []
-        say(dispatcher, clarify[0] if clarify else default_copy().question(self.slot))
+        missed = MissedQuestion.from_slot(tracker.get_slot("missed_question"))
+        if missed.shows_choices_for(self.slot):
+            # Missed twice: the question as choices (actions/forms.py decided so).
+            choices = choices_for(self.slot, handing_off=bool(tracker.get_slot("handoff_reason")))
+            if choices is not None:
+                say(dispatcher, choices)
+                return []
+        pending = read_pending(tracker.get_slot("pending_clarifications")) if self.slot == "services" else []
+        if pending:
+            # "internet": ask which, instead of the services question.
+            say(dispatcher, clarification_question(pending[0]))
+            return [SlotSet("pending_clarifications", pending_to_slot(mark_asked(pending, pending[0])))]
+        say(dispatcher, default_copy().question(self.slot))
         return []
 
 

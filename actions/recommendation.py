@@ -28,7 +28,7 @@ class ActionRecommend(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         profile = CustomerProfile.from_slots(tracker.current_slot_values())
-        rec = recommend(profile, dependencies.catalog())
+        rec = recommend(profile, dependencies.catalog(), policy=dependencies.handoff_policy())
         dispatcher.utter_message(text=render_plan_text(rec))
         events: List[EventType] = [SlotSet("recommendation", rec.to_dict())]
         if rec.handoff:
@@ -51,10 +51,7 @@ class ActionExplain(Action):
     ) -> List[EventType]:
         rec = tracker.get_slot("recommendation")
         if not rec:
-            dispatcher.utter_message(
-                text="I'll explain every choice once I've put a plan together. "
-                "First I need to know where your sites are and what services you need."
-            )
+            dispatcher.utter_message(text=default_copy().text("explain_before_plan"))
             return []
         carrier: Optional[Text] = next(
             (e.get("value") for e in latest_entities(tracker) if e.get("entity") == "carrier"), None

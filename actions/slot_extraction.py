@@ -11,9 +11,11 @@ from rasa_sdk.forms import ValidationAction
 
 from actions.dependencies import catalog
 from actions.questions import say
-from actions.tracker_utils import (latest_entities, latest_intent, latest_text, steps_out, typed_texts,
-                                   unclear_services)
+from actions.tracker_utils import (answer_to_question, asked_slot, latest_entities, latest_intent, latest_text,
+                                   steps_out, typed_texts, unclear_service_words)
 from bot.conversation.acknowledge import describe_changes
+from bot.conversation.clarify import pending_to_slot, read_pending, update_pending
+from bot.conversation.digressions import FREE_TEXT_SLOTS
 from bot.conversation.wording import default_copy, problem_text
 from bot.understanding.locations import resolve_zip
 from bot.conversation.slot_updates import updates_from_message
@@ -32,8 +34,13 @@ class ActionValidateSlotMappings(ValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if steps_out(tracker):
+        answer = answer_to_question(tracker)
+        if steps_out(tracker, answer is not None and (answer.value is not None or answer.said_skip)):
             return []  # a question or a request for a person is not an answer
+        if answer is not None and answer.value is not None and asked_slot(tracker) in FREE_TEXT_SLOTS:
+            # "Portland Internet Co" as the company name: the whole message is the answer (the
+            # form takes it), not a city and a service.
+            return []
         update = updates_from_message(
             current=tracker.current_slot_values(),
             entities=latest_entities(tracker),
@@ -43,22 +50,24 @@ class ActionValidateSlotMappings(ValidationAction):
             known_zip=_known_zip,
         )
         # While a form asks a question, the form itself re-asks a bad answer to it.
-        asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
+        asked = asked_slot(tracker)
         for code, value, _slot in update.problems_except_for(asked):
             dispatcher.utter_message(text=problem_text(code, value))
         changed = describe_changes(tracker.current_slot_values(), update.slots)
         if changed:
             say(dispatcher, default_copy().message("changed_answer", value="; ".join(changed)))
-        # "SIP and internet": ask which internet. With no service known yet the form's services
-        # question asks it instead (actions/questions.py), so it is never asked twice.
-        new_services = list(update.slots.get("services") or [])
-        if (new_services or tracker.get_slot("services")) and asked != "services":
-            for question in unclear_services(tracker, new_services):
-                say(dispatcher, question)
         if "current_carrier" in update.slots:
             # "We're on TW Telecom": say who runs that network today, as the plan will.
             notes = (catalog().successor_note(typed) for typed in typed_texts(tracker, "carrier"))
             note = next((n for n in notes if n), None)
             if note:
                 dispatcher.utter_message(text=note)
-        return [SlotSet(name, value) for name, value in update.slots.items()]
+        events = [SlotSet(name, value) for name, value in update.slots.items()]
+        # "SIP and internet": which internet? Not asked here: the needs form asks it as its
+        # question of this turn, so no second question follows it (actions/forms.py).
+        services = list(update.slots.get("services") or tracker.get_slot("services") or [])
+        before = read_pending(tracker.get_slot("pending_clarifications"))
+        pending = update_pending(before, unclear_service_words(tracker, services), services)
+        if pending != before:
+            events.append(SlotSet("pending_clarifications", pending_to_slot(pending)))
+        return events

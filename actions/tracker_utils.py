@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from bot.conversation.clarify import unclear_service_questions
+from actions import dependencies
+from bot.conversation.answer_parsing import Answer, parse_answer
+from bot.conversation.clarify import Clarification, unclear_mentions, unclear_service_questions
 from bot.conversation.wording import Message
 from bot.conversation.digressions import is_digression
+from bot.domain.slots import LEAD_SLOTS
 
-CONTRACT_SLOTS = (
-    "states", "city", "zip_code", "num_locations", "employees", "services", "challenges",
-    "current_carrier", "contract_end", "contact_name", "company_name", "email", "phone",
-    "recommendation", "handoff_reason", "callback_time",
-)
-TRANSCRIPT_LIMIT = 200
+CONTRACT_SLOTS = LEAD_SLOTS  # what the lead keeps (bot/domain/slots.py)
 
 
 def latest_text(tracker: Tracker) -> Text:
@@ -47,15 +44,27 @@ def typed_texts(tracker: Tracker, entity: Text) -> List[Text]:
     return [span for span in spans if span.strip()]
 
 
-def unclear_services(tracker: Tracker, new_services: Optional[List[Text]] = None) -> List[Message]:
-    """"Do you mean dedicated internet or business broadband?" for the latest message, unless
-    a service it could mean is known (slot, `new_services` not yet set, this message)."""
+def _service_spans_and_values(tracker: Tracker) -> tuple[List[tuple[int, int]], List[Text]]:
     services = [e for e in latest_entities(tracker) if e.get("entity") == "service"]
     spans = [(e["start"], e["end"]) for e in services
              if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
-    known = [*(tracker.get_slot("services") or []), *(new_services or []),
-             *(str(e.get("value")) for e in services)]
+    return spans, [str(e.get("value")) for e in services]
+
+
+def unclear_services(tracker: Tracker, new_services: Optional[List[Text]] = None) -> List[Message]:
+    """"Do you mean dedicated internet or business broadband?" for the latest message, unless
+    a service it could mean is known (slot, `new_services` not yet set, this message)."""
+    spans, values = _service_spans_and_values(tracker)
+    known = [*(tracker.get_slot("services") or []), *(new_services or []), *values]
     return unclear_service_questions(latest_text(tracker), spans, known)
+
+
+def unclear_service_words(tracker: Tracker, new_services: Optional[List[Text]] = None) -> List[Clarification]:
+    """The broad service words of the latest message ("internet") still to clarify (see
+    `unclear_services`)."""
+    spans, values = _service_spans_and_values(tracker)
+    known = [*(tracker.get_slot("services") or []), *(new_services or []), *values]
+    return unclear_mentions(latest_text(tracker), spans, known)
 
 
 def contract_slots(tracker: Tracker) -> Dict[Text, Any]:
@@ -66,23 +75,44 @@ def channel_of(tracker: Tracker) -> Text:
     return tracker.get_latest_input_channel() or "unknown"
 
 
-def transcript(tracker: Tracker) -> List[Dict[Text, Any]]:
-    """What the customer and the bot said, oldest first (the last TRANSCRIPT_LIMIT lines)."""
-    lines: List[Dict[Text, Any]] = []
-    for event in tracker.events:
-        kind = event.get("event")
-        if kind not in ("user", "bot"):
-            continue
-        text = event.get("text")
-        if not text:
-            continue
-        at = event.get("timestamp")
-        stamp = datetime.fromtimestamp(at, tz=timezone.utc).isoformat() if at else None
-        lines.append({"role": kind, "text": text, "at": stamp})
-    return lines[-TRANSCRIPT_LIMIT:]
+def asked_slot(tracker: Tracker) -> Optional[Text]:
+    """The question an active form asked last (None outside forms)."""
+    return tracker.get_slot("requested_slot") if tracker.active_loop_name else None
 
 
-def steps_out(tracker: Tracker) -> bool:
-    """The latest message is a digression from the question being asked (if any)."""
-    asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
-    return is_digression(latest_intent(tracker), latest_confidence(tracker), asked)
+def answer_to_question(tracker: Tracker) -> Optional[Answer]:
+    """The latest message read as the answer to the question just asked (None: no question)."""
+    asked = asked_slot(tracker)
+    if not asked:
+        return None
+    return parse_answer(asked, latest_text(tracker), latest_intent(tracker), dependencies.catalog(),
+                        today=dependencies.settings().now().date())
+
+
+def steps_out(tracker: Tracker, answers_question: Optional[bool] = None) -> bool:
+    """The latest message is a digression from the question being asked (if any).
+
+    An answer to that question outranks the classifier (bot/conversation/digressions.py);
+    `answers_question` None: it is an answer when the question's parser takes it as a value
+    or as an explicit skip.
+    """
+    if answers_question is None:
+        answer = answer_to_question(tracker)
+        answers_question = answer is not None and (answer.value is not None or answer.said_skip)
+    return is_digression(latest_intent(tracker), latest_confidence(tracker), asked_slot(tracker),
+                         answers_question)
+
+
+def _this_turn(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The events since the customer's latest message (oldest first)."""
+    events = list(tracker.events or [])
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "user":
+            return events[index + 1:]
+    return events
+
+
+def rejected_this_turn(tracker: Tracker) -> bool:
+    """A form already rejected the latest message (so a rule has answered it, and the form is
+    now asking its question again)."""
+    return any(e.get("event") == "action_execution_rejected" for e in _this_turn(tracker))

@@ -1,18 +1,31 @@
-"""NLU evaluation on the held-out set, ours against Rasa's default pipeline (`make eval`).
+"""NLU evaluation, ours against Rasa's default pipeline (`make eval`), on two sets side by side.
+
+- dev = tests/nlu_eval.yml: the development set, used for error analysis;
+- sealed = tests/nlu_sealed.yml: scored only. Its individual messages and errors are never
+  printed or written (SEALED-SET DISCIPLINE, docs/nlu-evaluation.md): only per-label
+  precision/recall/F1 leave this script.
 
 For each pipeline (config.yml, config/baseline-rasa-init.yml):
   1. train NLU only on the training data (`rasa train nlu --nlu data`, niced) into
      var/eval/<name>/, unless a model for the same (pipeline + NLU data + Rasa version)
      fingerprint is already there;
-  2. parse every message of tests/nlu_eval.yml with it;
-  3. score intents and entities (scripts/evaluation.py), draw the intent confusion matrix.
-Then print the side-by-side table, the worst errors and the FallbackClassifier threshold chosen
-from our predictions, and write results/eval/report.json, confusion-<name>.png,
-threshold.png and predictions-<name>.jsonl.
+  2. parse every message of both sets with it;
+  3. score intents and entities (scripts/evaluation.py), draw the intent confusion matrix (dev).
+Then print the side-by-side tables (dev and sealed, per pipeline), the worst dev errors and the
+FallbackClassifier threshold chosen from our dev predictions, and write results/eval/report.json,
+confusion-<name>.png, threshold.png and predictions-<name>.jsonl (dev only).
 
 Options: --only ours|baseline|<variant>, --variant NAME=CONFIG (an experiment), --no-train (fail instead of training), --worst N,
 --apply-threshold (write the chosen threshold into config.yml when config.yml's own threshold
-does worse on the held-out set).
+does worse on the dev set).
+
+`--entities-only` needs no Rasa model: it runs bot.understanding's extractor alone (seconds),
+once per approach to reading challenges and services (`--approach rules|learned|union`,
+bot.understanding.extraction.APPROACHES), on dev, on our own development examples
+(tests/nlu_dev_own.yml) and, with `--sealed`, on the sealed set; `--errors` lists the dev errors,
+`--thresholds` the classifier thresholds on the development sets (never the sealed one).
+Challenges in messages whose gold intent is a question (faq, ask_why) are dropped, as
+QuestionEntityFilter drops them after a right intent.
 
 The fingerprint covers the `language` and `pipeline` of the config, without the
 FallbackClassifier's thresholds (nothing is trained for them), every data/ YAML file with an
@@ -47,13 +60,23 @@ from scripts.evaluation import (
     Prediction,
     as_good_as_chosen,
     choose_threshold,
+    entity_scores,
+    errors,
     evaluate,
     load_examples,
     prediction_from_parse,
+    value_sets,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "nlu_eval.yml"
+SEALED_SET = ROOT / "tests" / "nlu_sealed.yml"
+OWN_DEV_SET = ROOT / "tests" / "nlu_dev_own.yml"
+SEALED = "sealed"
+# set name -> file; "dev" first: worst errors and the threshold come from it alone.
+EVAL_SETS = {"dev": EVAL_SET, SEALED: SEALED_SET}
+# Intents after which QuestionEntityFilter drops challenges (its default config).
+QUESTION_INTENTS = ("faq", "ask_why")
 MODELS = ROOT / "var" / "eval"
 RESULTS = ROOT / "results" / "eval"
 CONFIGS = {"ours": ROOT / "config.yml", "baseline": ROOT / "config" / "baseline-rasa-init.yml"}
@@ -176,11 +199,30 @@ def parse_all(agent: Any, texts: Sequence[str]) -> list[dict[str, Any]]:
     return asyncio.run(_parse_all(agent, texts))
 
 
-def predict(model_path: Path, examples: Sequence[Example]) -> tuple[list[Prediction], list[dict[str, Any]], float]:
+def predict(agent: Any, examples: Sequence[Example]) -> tuple[list[Prediction], list[dict[str, Any]], float]:
     started = time.monotonic()
-    agent = load_agent(model_path)
     parses = parse_all(agent, [e.text for e in examples])
     return [prediction_from_parse(p) for p in parses], parses, time.monotonic() - started
+
+
+def extractor_predictions(extractor: Any, examples: Sequence[Example]) -> list[Prediction]:
+    """Entities from bot.understanding's extractor alone (no Rasa), the gold intent kept.
+
+    Challenges are dropped where the gold intent is a question, as QuestionEntityFilter does
+    after a right intent; negated values are not predictions (as in value_sets)."""
+    out = []
+    for example in examples:
+        items = [{"entity": e.entity, "value": e.value, "role": "negated" if e.negated else None}
+                 for e in extractor.extract(example.text)]
+        if example.intent.split("/")[0] in QUESTION_INTENTS:
+            items = [i for i in items if i["entity"] != "challenge"]
+        out.append(Prediction(example.text, example.intent, 1.0, value_sets(items)))
+    return out
+
+
+def aggregate_only(report: dict[str, Any]) -> dict[str, Any]:
+    """A sealed-set report without anything about single messages (worst errors)."""
+    return {key: value for key, value in report.items() if key not in ("worst_errors",)}
 
 
 # ---- output -------------------------------------------------------------------------------------
@@ -246,61 +288,79 @@ def plot_threshold(choice: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def _cell(score: Optional[dict[str, Any]]) -> str:
+Reports = dict[str, dict[str, dict[str, Any]]]  # set name -> column name -> report
+
+
+def _cell(score: Optional[dict[str, Any]], width: int = 17) -> str:
     if not score:
-        return f"{'-':>5} {'-':>5} {'-':>5}"
-    return f"{score['precision']:5.3f} {score['recall']:5.3f} {score['f1']:5.3f}"
+        return f"{'-':>5} {'-':>5} {'-':>5}".center(width)
+    return f"{score['precision']:5.3f} {score['recall']:5.3f} {score['f1']:5.3f}".center(width)
 
 
-def side_by_side(reports: dict[str, dict[str, Any]], kind: str) -> str:
-    names = list(reports)
-    labels = sorted({label for r in reports.values() for label in r[kind]["labels"]})
-    if kind == "entity":
-        labels = [label for label in labels if any(r[kind]["labels"].get(label, {}).get("support") for r in reports.values())] or labels
-    width = max(24, max((len(label) for label in labels), default=0) + 2)
-    head = f"{kind:<{width}}{'n':>5}  " + "  ".join(f"{n + ' P/R/F1':^17}" for n in names)
-    lines = [head, "-" * len(head)]
-    for label in labels:
-        support = max(r[kind]["labels"].get(label, {}).get("support", 0) for r in reports.values())
+def _labels(reports: Reports, kind: str) -> list[str]:
+    every = [r for columns in reports.values() for r in columns.values()]
+    labels = sorted({label for r in every for label in r[kind]["labels"]})
+    return [label for label in labels if any(r[kind]["labels"].get(label, {}).get("support") for r in every)] or labels
+
+
+def _support(columns: dict[str, dict[str, Any]], kind: str, label: str) -> int:
+    return max(r[kind]["labels"].get(label, {}).get("support", 0) for r in columns.values())
+
+
+def _rows(reports: Reports, kind: str) -> list[tuple[str, list[Any], list[Optional[dict[str, Any]]]]]:
+    """(label, support per set, score per set and column) for every row of a table."""
+    rows = []
+    for label in _labels(reports, kind):
         mark = " *" if kind == "entity" and label in TARGET_ENTITIES else ""
-        lines.append(f"{label + mark:<{width}}{support:>5}  " + "  ".join(_cell(reports[n][kind]["labels"].get(label)) for n in names))
-    lines.append("-" * len(head))
-    total = reports[names[0]]["messages"] if kind == "intent" else max(r[kind]["micro"]["support"] for r in reports.values())
-    lines.append(f"{'micro':<{width}}{total:>5}  " + "  ".join(_cell(reports[n][kind]["micro"]) for n in names))
-    lines.append(f"{'macro':<{width}}{'':>5}  " + "  ".join(_cell(reports[n][kind]["macro"]) for n in names))
+        rows.append((label + mark, [_support(cols, kind, label) for cols in reports.values()],
+                     [r[kind]["labels"].get(label) for cols in reports.values() for r in cols.values()]))
+    first = lambda cols: next(iter(cols.values()))  # noqa: E731
+    totals = [first(cols)["messages"] if kind == "intent" else first(cols)[kind]["micro"]["support"] for cols in reports.values()]
+    rows.append(("micro", totals, [r[kind]["micro"] for cols in reports.values() for r in cols.values()]))
+    rows.append(("macro", [""] * len(reports), [r[kind]["macro"] for cols in reports.values() for r in cols.values()]))
     if kind == "entity":
-        support = reports[names[0]][kind]["targets_micro"]["support"]
-        lines.append(f"{'* targets (micro)':<{width}}{support:>5}  " + "  ".join(_cell(reports[n][kind]["targets_micro"]) for n in names))
+        rows.append(("* targets (micro)", [first(cols)[kind]["targets_micro"]["support"] for cols in reports.values()],
+                     [r[kind]["targets_micro"] for cols in reports.values() for r in cols.values()]))
+    return rows
+
+
+def side_by_side(reports: Reports, kind: str) -> str:
+    """One text table: per set, its support and a P/R/F1 cell for every column (pipeline)."""
+    rows = _rows(reports, kind)
+    width = max(24, max(len(label) for label, _, _ in rows) + 2)
+    cell = max([17] + [len(f"{n} {c}") + 2 for n, cols in reports.items() for c in cols])
+    head = f"{kind:<{width}}"
+    for set_name, columns in reports.items():
+        head += f"{set_name + ' n':>10}  " + "  ".join(f"{c + ' P/R/F1':^{cell}}" for c in columns) + "  "
+    lines = [head.rstrip(), "-" * len(head.rstrip())]
+    for label, supports, scores in rows:
+        line, k = f"{label:<{width}}", 0
+        for (set_name, columns), support in zip(reports.items(), supports):
+            line += f"{support:>10}  " + "  ".join(_cell(scores[k + i], cell) for i in range(len(columns))) + "  "
+            k += len(columns)
+        if label == "micro":
+            lines.append("-" * len(head.rstrip()))
+        lines.append(line.rstrip())
     return "\n".join(lines)
 
 
-def markdown_tables(reports: dict[str, dict[str, Any]]) -> str:
+def markdown_tables(reports: Reports) -> str:
     """The side-by-side tables as Markdown (results/eval/table.md, for docs/nlu-evaluation.md)."""
-    names = list(reports)
     out = []
     for kind in ("intent", "entity"):
-        labels = sorted({label for r in reports.values() for label in r[kind]["labels"]})
-        labels = [l for l in labels if any(r[kind]["labels"].get(l, {}).get("support") for r in reports.values())]
-        head = f"| {kind} | n | " + " | ".join(f"{n} P | {n} R | {n} F1" for n in names) + " |"
-        out += [head, "|" + "---|" * (2 + 3 * len(names))]
-
-        def row(label: str, support: Any, cells: list[Optional[dict[str, Any]]], bold: bool = False) -> str:
-            values = []
-            for c in cells:
-                values += [f"{c[k]:.3f}" if c else "-" for k in ("precision", "recall", "f1")]
-            name = f"**{label}**" if bold else label
-            return f"| {name} | {support} | " + " | ".join(values) + " |"
-
-        for label in labels:
-            support = max(r[kind]["labels"].get(label, {}).get("support", 0) for r in reports.values())
-            mark = " *" if kind == "entity" and label in TARGET_ENTITIES else ""
-            out.append(row(label + mark, support, [reports[n][kind]["labels"].get(label) for n in names]))
-        total = reports[names[0]]["messages"] if kind == "intent" else reports[names[0]][kind]["micro"]["support"]
-        out.append(row("micro", total, [reports[n][kind]["micro"] for n in names], bold=True))
-        out.append(row("macro", "", [reports[n][kind]["macro"] for n in names], bold=True))
-        if kind == "entity":
-            out.append(row("targets * (micro)", reports[names[0]][kind]["targets_micro"]["support"],
-                           [reports[n][kind]["targets_micro"] for n in names], bold=True))
+        head, rule = f"| {kind} |", "|---|"
+        for set_name, columns in reports.items():
+            head += f" {set_name} n | " + " | ".join(f"{c} F1" for c in columns) + " |"
+            rule += "---|" * (1 + len(columns))
+        out += [head, rule]
+        for label, supports, scores in _rows(reports, kind):
+            name = f"**{label}**" if label in ("micro", "macro", "* targets (micro)") else label
+            cells, k = [], 0
+            for (set_name, columns), support in zip(reports.items(), supports):
+                cells.append(str(support))
+                cells += [f"{scores[k + i]['f1']:.3f}" if scores[k + i] else "-" for i in range(len(columns))]
+                k += len(columns)
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)
 
@@ -334,7 +394,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--no-train", action="store_true", help="fail instead of training a missing model")
     parser.add_argument("--worst", type=int, default=20)
     parser.add_argument("--apply-threshold", action="store_true", help="write the chosen threshold into config.yml")
+    parser.add_argument("--entities-only", action="store_true",
+                        help="no Rasa: score bot.understanding's extractor alone, per approach (seconds)")
+    parser.add_argument("--approach", action="append", help="with --entities-only: rules, learned, union (default: all)")
+    parser.add_argument("--errors", action="store_true", help="with --entities-only: list the development-set errors")
+    parser.add_argument("--thresholds", action="store_true",
+                        help="with --entities-only: classifier thresholds on the development sets")
+    parser.add_argument("--sealed", action="store_true", help="with --entities-only: also score the sealed set (aggregates)")
     args = parser.parse_args(argv)
+    if args.entities_only:
+        return entities_only(args.approach, show_errors=args.errors, show_thresholds=args.thresholds, sealed=args.sealed)
     logging.getLogger("rasa").setLevel(logging.WARNING)
     started = time.monotonic()
     configs = dict(CONFIGS)
@@ -351,9 +420,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     unknown = [n for n in names if n not in configs]
     if unknown:
         parser.error(f"unknown pipeline(s) {unknown}; known: {sorted(configs)}")
-    examples = load_examples(EVAL_SET)
+    sets = {set_name: load_examples(path) for set_name, path in EVAL_SETS.items()}
+    examples = sets["dev"]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    reports: dict[str, dict[str, Any]] = {}
+    reports: Reports = {set_name: {} for set_name in sets}
     meta: dict[str, dict[str, Any]] = {}
     predictions: dict[str, list[Prediction]] = {}
     for name in names:  # train everything first: parsing loads TensorFlow models
@@ -361,21 +431,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         meta[name] = {"config": str(configs[name].relative_to(ROOT)), "model": str(model.relative_to(ROOT)),
                       "train_seconds": None if seconds is None else round(seconds, 1)}
     for name in names:
-        model = ROOT / meta[name]["model"]
-        print(f"[{name}] parsing {len(examples)} held-out messages", flush=True)
-        preds, parses, seconds = predict(model, examples)
-        predictions[name] = preds
-        meta[name]["parse_seconds"] = round(seconds, 1)
-        with (RESULTS / f"predictions-{name}.jsonl").open("w", encoding="utf-8") as handle:
-            for example, parse in zip(examples, parses):
-                handle.write(json.dumps({"gold_intent": example.intent,
-                                         "gold_entities": {k: sorted(v) for k, v in example.entities.items()},
-                                         "parse": parse}, default=str) + "\n")
-        reports[name] = evaluate(examples, preds, worst=args.worst)
-        plot_confusion(reports[name], name, RESULTS / f"confusion-{name}.png")
+        agent = load_agent(ROOT / meta[name]["model"])
+        for set_name, set_examples in sets.items():
+            print(f"[{name}] parsing {len(set_examples)} {set_name} messages", flush=True)
+            preds, parses, seconds = predict(agent, set_examples)
+            meta[name][f"parse_seconds_{set_name}"] = round(seconds, 1)
+            report = evaluate(set_examples, preds, worst=args.worst)
+            if set_name == SEALED:
+                reports[set_name][name] = aggregate_only(report)
+                continue  # nothing about single sealed messages is kept
+            reports[set_name][name] = report
+            predictions[name] = preds
+            with (RESULTS / f"predictions-{name}.jsonl").open("w", encoding="utf-8") as handle:
+                for example, parse in zip(set_examples, parses):
+                    handle.write(json.dumps({"gold_intent": example.intent,
+                                             "gold_entities": {k: sorted(v) for k, v in example.entities.items()},
+                                             "parse": parse}, default=str) + "\n")
+            plot_confusion(report, name, RESULTS / f"confusion-{name}.png")
+        del agent
 
     print()
-    print(f"Held-out set: {EVAL_SET.relative_to(ROOT)}, {len(examples)} messages. P/R/F1 per label.")
+    print("  ".join(f"{set_name}: {EVAL_SETS[set_name].relative_to(ROOT)}, {len(ex)} messages" for set_name, ex in sets.items())
+          + ". P/R/F1 per label.")
     print()
     print(side_by_side(reports, "intent"))
     print()
@@ -383,9 +460,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(side_by_side(reports, "entity"))
 
     first = names[0]
+    dev_reports = reports["dev"]
     print()
-    print(f"{min(args.worst, len(reports[first]['worst_errors']))} worst errors ({first}; {reports[first]['errors']} messages with an error):")
-    for error in reports[first]["worst_errors"]:
+    print(f"{min(args.worst, len(dev_reports[first]['worst_errors']))} worst dev errors ({first}; "
+          f"{dev_reports[first]['errors']} dev messages with an error; the sealed set's are never shown):")
+    for error in dev_reports[first]["worst_errors"]:
         intent = error["gold_intent"] if error["gold_intent"] == error["predicted_intent"] else \
             f"{error['gold_intent']} -> {error['predicted_intent']} ({error['confidence']:.2f})"
         ents = " ".join([f"-{m}" for m in error["missing"]] + [f"+{x}" for x in error["extra"]])
@@ -400,7 +479,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         chosen = threshold["chosen"]
         low, high = threshold["best_range"]
         print()
-        print(f"FallbackClassifier threshold: {threshold['threshold']:.2f}, the middle of the best range "
+        print(f"FallbackClassifier threshold (dev set): {threshold['threshold']:.2f}, the middle of the best range "
               f"{low:.2f}-{high:.2f} ({threshold['rule']}; ambiguity_threshold {threshold['ambiguity_threshold']}).")
         print(f"  At {threshold['threshold']:.2f}: fallbacks {chosen['fallback_rate']:.1%} (needless {chosen['needless_fallback_rate']:.1%}), "
               f"wrong and confident {chosen['wrong_confident_rate']:.1%}, correct-or-fallback {chosen['correct_or_fallback']:.1%}.")
@@ -408,7 +487,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if current is None:
             print("  config.yml has no FallbackClassifier")
         elif threshold["current_as_good"]:
-            print(f"  config.yml's {current:g} does as well on the held-out set: kept.")
+            print(f"  config.yml's {current:g} does as well on the dev set: kept.")
         elif args.apply_threshold and apply_threshold(CONFIGS["ours"], threshold["threshold"]):
             print(f"  config.yml: FallbackClassifier threshold {current:g} -> {threshold['threshold']:.2f}")
         else:
@@ -416,10 +495,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     elapsed = time.monotonic() - started
     report = {
+        "eval_sets": {set_name: {"path": str(EVAL_SETS[set_name].relative_to(ROOT)), "messages": len(ex)}
+                      for set_name, ex in sets.items()},
         "eval_set": str(EVAL_SET.relative_to(ROOT)),
         "messages": len(examples),
         "target_entities": list(TARGET_ENTITIES),
-        "models": {name: {**meta[name], **reports[name]} for name in names},
+        "models": {name: {**meta[name], **dev_reports[name]} for name in names},
+        "sealed": {name: reports[SEALED][name] for name in names},
         "threshold": threshold,
         "seconds": round(elapsed, 1),
     }
@@ -428,6 +510,69 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print()
     print(f"wrote {(RESULTS / 'report.json').relative_to(ROOT)} and the plots in {RESULTS.relative_to(ROOT)}/ ({elapsed:.0f} s)")
     return 0
+
+
+# ---- entities only: the extractor without Rasa ----------------------------------------------------
+
+
+def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, show_thresholds: bool, sealed: bool) -> int:
+    """Entity figures of bot.understanding's extractor per approach, on dev, own and sealed."""
+    from bot.understanding.extraction import APPROACHES, build_extractor
+
+    approaches = list(approaches or APPROACHES)
+    unknown = [a for a in approaches if a not in APPROACHES]
+    if unknown:
+        raise SystemExit(f"unknown approach(es) {unknown}; known: {', '.join(APPROACHES)}")
+    sets = {"dev": load_examples(EVAL_SET)}
+    if OWN_DEV_SET.exists():
+        sets["own"] = load_examples(OWN_DEV_SET)
+    if sealed:
+        sets[SEALED] = load_examples(SEALED_SET)
+    reports: Reports = {set_name: {} for set_name in sets}
+    development: dict[str, dict[str, list[Prediction]]] = {}
+    for approach in approaches:
+        started = time.monotonic()
+        extractor = build_extractor(approach)
+        built = time.monotonic() - started
+        for set_name, examples in sets.items():
+            preds = extractor_predictions(extractor, examples)
+            report = evaluate(examples, preds, worst=0)
+            reports[set_name][approach] = aggregate_only(report) if set_name == SEALED else report
+            if set_name != SEALED:
+                development.setdefault(approach, {})[set_name] = preds
+        print(f"[{approach}] built in {built:.1f} s", flush=True)
+    print()
+    print("Entities of bot.understanding alone (gold intents; no Rasa). P/R/F1 per entity name.")
+    print(side_by_side(reports, "entity"))
+    if show_errors:
+        for approach in approaches:
+            for set_name, preds in development[approach].items():
+                found = errors(sets[set_name], preds)
+                print(f"\n[{approach}] {set_name}: {len(found)} messages with an entity error")
+                for error in found:
+                    ents = " ".join([f"-{m}" for m in error.missing] + [f"+{x}" for x in error.extra])
+                    print(f"  {error.text[:110]!r}  {ents}")
+    if show_thresholds:
+        print_threshold_grid(sets)
+    return 0
+
+
+def print_threshold_grid(sets: dict[str, list[Example]]) -> None:
+    """F1 of challenge and service on the development sets (dev + own, never sealed) for the
+    union and learned approaches over a grid of classifier thresholds."""
+    from bot.understanding.extraction import build_extractor
+
+    dev = [e for name, examples in sets.items() if name != SEALED for e in examples]
+    grid = [round(0.05 * k, 2) for k in range(4, 20)]
+    for approach in ("union", "learned"):
+        print(f"\n[{approach}] classifier threshold on the development sets ({len(dev)} messages): P/R/F1 challenge, service")
+        extractor = build_extractor(approach)
+        for threshold in grid:
+            extractor.learned.thresholds.update({"challenge": threshold, "service": threshold})
+            scores = entity_scores([e.entities for e in dev], [p.entities for p in extractor_predictions(extractor, dev)])
+            cells = "  ".join(f"{kind} {scores[kind].precision:.3f}/{scores[kind].recall:.3f}/{scores[kind].f1:.3f}"
+                              for kind in ("challenge", "service") if kind in scores)
+            print(f"  {threshold:.2f}  {cells}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ answer the question asked with the persona's next phrasing for that slot (a butt
 person would tap it where the persona has no words of its own, or where the bot asks "do you
 mean A or B?"). When the plan is shown the persona plays its ending (talk to an agent, email me
 the plan with the contact form, or goodbye). A conversation stops after the ending, when the
-conversation is paused, or after --max-turns customer messages (30).
+conversation is paused, when the persona gives up (one question asked --give-up-after times in a
+row, 5: it closes the chat without a word), or after --max-turns customer messages (30).
 
 Scores per run: share of conversations reaching a plan (slot `recommendation`) or a handoff
 (action_handoff ran / `handoff_reason` set / conversation paused); customer turns to the plan
@@ -45,7 +46,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import yaml
 
@@ -58,6 +59,7 @@ DEFAULT_PERSONAS = ROOT / "tests" / "simulator" / "personas.yml"
 DEFAULT_OUT = ROOT / "results" / "simulate"
 MAX_TURNS = 30
 MAX_ASKS_IN_A_ROW = 2  # the gate: a question asked a third time in a row fails the persona
+GIVE_UP_AFTER = 5  # a person closes the chat when the same question comes a fifth time in a row
 # A Tuesday at 10:30 in the office's time zone (as tests/e2e): business hours, so a handoff
 # means "an agent joins" and the contact form asks no callback time.
 DEFAULT_BOT_NOW = "2026-12-01T10:30:00-08:00"
@@ -117,8 +119,11 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 SKIP_WORDS = re.compile(r"^\s*(skip|pass|n/?a|no idea|not sure|i'?d rather not|rather not|dunno|idk)\b",
                         re.IGNORECASE)
-WANTS_PERSON = re.compile(r"\b(human|person|agent|somebody|someone|representative|real people)\b",
-                          re.IGNORECASE)
+# A customer asking for a person (not one saying "we can never reach a human at the carrier").
+WANTS_PERSON = re.compile(
+    r"\b(talk to|speak (to|with)|put me through|get me|connect me|i'?d like|i want|i'?d rather|a real)\b"
+    r"[^.?!]*\b(human|person|agents?|someone|somebody|representative|people)\b",
+    re.IGNORECASE)
 GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|morning)\b[\s!.]*$",
                       re.IGNORECASE)
 CHOICE_PROMPT = re.compile(r"\b(do|did) you mean\b", re.IGNORECASE)
@@ -287,10 +292,12 @@ def _active_loop(tracker: Mapping[str, Any]) -> Optional[str]:
 class Conversation:
     """One persona's conversation, played turn by turn."""
 
-    def __init__(self, persona: Persona, client: Client, max_turns: int = MAX_TURNS) -> None:
+    def __init__(self, persona: Persona, client: Client, max_turns: int = MAX_TURNS,
+                 give_up_after: int = GIVE_UP_AFTER) -> None:
         self.p = persona
         self.client = client
         self.max_turns = max_turns
+        self.give_up_after = give_up_after
         self.turns: list[Turn] = []
         self.asked_count: dict[str, int] = {}
         self.first_buttons: dict[str, list[str]] = {}
@@ -299,6 +306,7 @@ class Conversation:
         self.seen_events = 0
         self.plan_turn: Optional[int] = None
         self.handoff_turn: Optional[int] = None
+        self.handoff_asked_for = False  # the message that led to the handoff asked for a person
         self.ending_done = False
         self.finished_reason = ""
         self.error: Optional[str] = None
@@ -431,6 +439,15 @@ class Conversation:
         if self.opening:
             text = self.opening.pop(0)
             return text, "opening", None, None
+        _, _, _, streak, streak_slot = self.ask_stats()
+        if self.give_up_after and streak >= self.give_up_after:
+            # The customer closes the chat (saying so could read as a complaint, i.e. a handoff).
+            self.finished_reason = f"gave up: {streak_slot} asked {streak}x in a row"
+            return None
+        recent = ["\n".join(r.get("text") or "" for r in t.replies) for t in self.turns[-self.give_up_after:]]
+        if self.give_up_after and len(recent) == self.give_up_after and len(set(recent)) == 1 and recent[0]:
+            self.finished_reason = f"gave up: the assistant said the same thing {len(recent)}x"
+            return None
         if n in self.p.interjections and self.goal() is None:
             return self.p.interjections[n], "interjection", None, None
         if self.goal() is not None:
@@ -523,11 +540,14 @@ class Conversation:
         if self.handoff_turn is None and (
                 "action_handoff" in actions or slots.get("handoff_reason") or self.tracker.get("paused")):
             self.handoff_turn = n
+            self.handoff_asked_for = (_payload(text)[0] == "human_handoff"
+                                      or bool(WANTS_PERSON.search(text)))
 
     # ---- scoring
 
-    def ask_stats(self) -> tuple[int, int, Optional[str]]:
-        """(re-asks, most consecutive asks of one question, that question).
+    def ask_stats(self) -> tuple[int, int, Optional[str], int, Optional[str]]:
+        """(re-asks, most consecutive asks of one question, that question, the streak open
+        after the last turn, its question).
 
         A question is asked again "after an answer" when the customer's message answered (or
         tried to answer) that very slot and the same slot is requested again. A digression the
@@ -552,7 +572,7 @@ class Conversation:
             if streak > best:
                 best, best_slot = streak, streak_slot
             previous = asked
-        return re_asks, best, best_slot
+        return re_asks, best, best_slot, streak, streak_slot
 
     def in_play(self, slot: str) -> bool:
         """Whether a fact had its chance: asked at some point, stated in the opening, never
@@ -596,9 +616,10 @@ def same_value(slot: str, expected: Any, actual: Any) -> bool:
 # ------------------------------------------------------------------------------ a run
 
 
-def play_persona(persona: Persona, url: str, token: Optional[str], max_turns: int) -> Conversation:
+def play_persona(persona: Persona, url: str, token: Optional[str], max_turns: int,
+                 give_up_after: int = GIVE_UP_AFTER) -> Conversation:
     sender = f"sim-{persona.id}-{uuid.uuid4().hex[:8]}"
-    conversation = Conversation(persona, Client(url, token, sender), max_turns)
+    conversation = Conversation(persona, Client(url, token, sender), max_turns, give_up_after)
     conversation.play()
     return conversation
 
@@ -613,12 +634,18 @@ def percentile(values: Sequence[float], q: float) -> Optional[float]:
 
 
 def score(conversation: Conversation, min_slot_accuracy: float) -> dict[str, Any]:
-    re_asks, max_asks, loop_slot = conversation.ask_stats()
+    re_asks, max_asks, loop_slot, _, _ = conversation.ask_stats()
     slot_results = conversation.slot_results()
     compared = len(slot_results)
     correct = sum(1 for r in slot_results.values() if r["ok"])
     accuracy = correct / compared if compared else 1.0
     outcome = conversation.goal()
+    reason = (conversation.tracker.get("slots") or {}).get("handoff_reason")
+    # A handoff nobody asked for: the assistant read a plain answer as a request for a person
+    # or as frustration, or gave up (two-stage fallback). Guidance handoffs (multi-state,
+    # enterprise, no coverage) are meant.
+    unrequested = (conversation.handoff_turn is not None and not conversation.handoff_asked_for
+                   and reason in ("user_request", "frustration", "low_confidence"))
     fallback_turns = sum(1 for t in conversation.turns if t.fallback)
     gate: list[str] = []
     if outcome is None:
@@ -635,7 +662,8 @@ def score(conversation: Conversation, min_slot_accuracy: float) -> dict[str, Any
         "style": conversation.p.style,
         "sender": conversation.client.sender,
         "outcome": outcome,
-        "handoff_reason": (conversation.tracker.get("slots") or {}).get("handoff_reason"),
+        "handoff_reason": reason,
+        "handoff_unrequested": unrequested,
         "turns": len(conversation.turns),
         "turns_to_plan": conversation.plan_turn,
         "turns_to_handoff": conversation.handoff_turn,
@@ -681,6 +709,7 @@ def summarise(rows: list[dict[str, Any]], min_slot_accuracy: float, elapsed_s: f
         "max_consecutive_asks": max((r["max_consecutive_asks"] for r in rows), default=0),
         "conversations_with_a_question_asked_3x": sum(1 for r in rows if r["max_consecutive_asks"] >= 3),
         "looping_questions": dict(sorted(loops.items(), key=lambda kv: -kv[1])),
+        "handoffs_unrequested": [f"{r['id']} ({r['handoff_reason']})" for r in rows if r["handoff_unrequested"]],
         "fallback_rate": round(sum(r["fallback_turns"] for r in rows) / turns, 3) if turns else 0.0,
         "customer_turns": turns,
         "slot_accuracy_mean": round(statistics.mean(r["slot_accuracy"] for r in rows), 3) if n else None,
@@ -742,11 +771,12 @@ def run_simulation(
     max_turns: int = MAX_TURNS,
     min_slot_accuracy: float = 0.0,
     quiet: bool = False,
+    give_up_after: int = GIVE_UP_AFTER,
 ) -> dict[str, Any]:
     """Play every persona against the assistant at `url`; write the report and transcripts."""
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        conversations = list(pool.map(lambda p: play_persona(p, url, token, max_turns), personas))
+        conversations = list(pool.map(lambda p: play_persona(p, url, token, max_turns, give_up_after), personas))
     rows = [score(c, min_slot_accuracy) for c in conversations]
     summary = summarise(rows, min_slot_accuracy, time.monotonic() - started)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -771,7 +801,8 @@ def print_table(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['id'][:38]:38} {r['style']:11} {(r['outcome'] or '-'):8} {r['turns']:>5} "
+        outcome = (r["outcome"] or "-") + ("*" if r["handoff_unrequested"] else "")
+        print(f"{r['id'][:38]:38} {r['style']:11} {outcome:8} {r['turns']:>5} "
               f"{(r['turns_to_plan'] if r['turns_to_plan'] is not None else '-'):>5} {r['re_asks']:>5} "
               f"{r['max_consecutive_asks']:>3} {(r['loop_slot'] or '-')[:15]:15} {r['fallback_turns']:>3} "
               f"{r['slot_accuracy']:>5.2f}  {'ok' if r['passed_gate'] else 'FAIL: ' + '; '.join(r['gate_failures'])}")
@@ -782,6 +813,8 @@ def print_table(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -
           f"re-asks/conv {s['re_asks_per_conversation']} | max asks in a row {s['max_consecutive_asks']} | "
           f"fallback rate {s['fallback_rate']:.1%} | slot accuracy {s['slot_accuracy_micro']} | "
           f"gate failures {s['gate_failures']}/{s['personas']}")
+    if s["handoffs_unrequested"]:
+        print(f"* handoff nobody asked for: {', '.join(s['handoffs_unrequested'])}")
 
 
 # ------------------------------------------------------------------------------ the stack
@@ -819,6 +852,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="BOT_API_TOKEN of the server at --url (default: $BOT_API_TOKEN)")
     parser.add_argument("--workers", type=int, default=3, help="conversations at a time")
     parser.add_argument("--max-turns", type=int, default=MAX_TURNS)
+    parser.add_argument("--give-up-after", type=int, default=GIVE_UP_AFTER,
+                        help="the persona leaves when one question comes this many times in a row (0: never)")
     parser.add_argument("--min-slot-accuracy", type=float, default=0.0)
     parser.add_argument("--bot-now", default=DEFAULT_BOT_NOW,
                         help="BOT_NOW of the stack this script starts")
@@ -832,7 +867,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     if args.url:
         report = run_simulation(personas, args.url, args.token, out, args.workers,
-                                args.max_turns, args.min_slot_accuracy)
+                                args.max_turns, args.min_slot_accuracy, give_up_after=args.give_up_after)
     else:
         with tempfile.TemporaryDirectory(prefix="carrier-advisor-simulate-") as tmp:
             token = secrets.token_urlsafe(16)
@@ -842,7 +877,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             with launch_stack(env, services=("actions", "rasa"), log_dir=log_dir) as stack:
                 print(f"playing {len(personas)} personas against {stack.rasa_url} ...", file=sys.stderr, flush=True)
                 report = run_simulation(personas, stack.rasa_url, token, out, args.workers,
-                                        args.max_turns, args.min_slot_accuracy)
+                                        args.max_turns, args.min_slot_accuracy, give_up_after=args.give_up_after)
     summary = report["summary"]
     print(f"report: {out / 'report.json'}; transcripts of failing conversations: {out / 'transcripts'}")
     print(json.dumps(summary, default=str))

@@ -16,17 +16,16 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-#: Slots worth reporting (CONTRACT section 4); `recommendation` is summarised, not copied.
-FACT_SLOTS = (
-    "states", "city", "zip_code", "num_locations", "employees", "services", "challenges",
-    "current_carrier", "contract_end", "handoff_reason",
-)
-CONTACT_SLOTS = ("contact_name", "company_name", "email", "phone")
+from bot.domain.canonical import OUTAGE_MARK
+from bot.domain.slots import LEAD_SLOT_COLUMNS, PERSONAL_SLOTS
+
+#: Slots worth reporting (CONTRACT section 4); `recommendation` is summarised, not copied,
+#: and personal data is never kept (only that it was given).
+FACT_SLOTS = tuple(name for name in LEAD_SLOT_COLUMNS if name not in PERSONAL_SLOTS)
+CONTACT_SLOTS = PERSONAL_SLOTS
 HANDOFF_ACTIONS = ("action_handoff", "action_default_fallback")
 FALLBACK_ACTIONS = ("action_default_fallback", "action_default_ask_affirmation",
                     "action_default_ask_rephrase")
-#: `BotUttered.metadata` key our Rasa server puts on the action-server-down apology.
-OUTAGE_MARK = "carrier_advisor_outage"
 MAX_LATENCIES = 50
 MAX_BODY_BYTES = 4 * 1024 * 1024
 

@@ -28,6 +28,30 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+# Bind addresses that mean "every interface": not an address to connect to; a local client uses loopback.
+ALL_INTERFACES = ("0.0.0.0", "::", "")
+
+
+def client_host(bind_host: str) -> str:
+    """The host a client on this machine puts in a URL to reach a server bound to `bind_host`:
+    loopback for the all-interfaces addresses, IPv6 literals in brackets."""
+    host = "127.0.0.1" if bind_host in ALL_INTERFACES else bind_host
+    return f"[{host}]" if ":" in host else host
+
+
+# Where the custom actions run: inside the Rasa server (the embedded default) or in a separate
+# action server reached over HTTP (the scaled deployment, deploy/).
+ACTIONS_MODES = ("inprocess", "http")
+
+
+def parse_actions_mode(raw: Optional[str]) -> str:
+    """ACTIONS_MODE: `inprocess` (default) or `http`."""
+    mode = (raw or "").strip().lower() or ACTIONS_MODES[0]
+    if mode not in ACTIONS_MODES:
+        raise ValueError(f"ACTIONS_MODE={raw!r} must be one of {', '.join(ACTIONS_MODES)}")
+    return mode
+
+
 def parse_bot_now(raw: Optional[str]) -> Optional[datetime]:
     """Parse BOT_NOW (ISO-8601 with offset); a value without an offset is refused."""
     if not raw:
@@ -44,6 +68,7 @@ class Settings:
 
     rasa_port: int = 5005
     actions_port: int = 5055
+    actions_mode: str = ACTIONS_MODES[0]
     web_port: int = 8080
     host: str = "127.0.0.1"
     api_token: Optional[str] = None
@@ -72,6 +97,7 @@ class Settings:
         return cls(
             rasa_port=_port(env, "RASA_PORT", 5005),
             actions_port=_port(env, "ACTIONS_PORT", 5055),
+            actions_mode=parse_actions_mode(env.get("ACTIONS_MODE")),
             web_port=_port(env, "WEB_PORT", 8080),
             host=opt("BOT_HOST") or "127.0.0.1",
             api_token=opt("BOT_API_TOKEN"),
@@ -95,6 +121,16 @@ class Settings:
     def effective_database_url(self) -> str:
         """DATABASE_URL, or the embedded SQLite file under var/."""
         return self.database_url or f"sqlite:///{VAR_DIR / 'carrier_advisor.db'}"
+
+    @property
+    def local_rasa_url(self) -> str:
+        """The Rasa server as the other processes on this machine reach it (no trailing slash)."""
+        return f"http://{client_host(self.host)}:{self.rasa_port}"
+
+    @property
+    def actions_in_process(self) -> bool:
+        """The Rasa server runs the custom actions itself; no action server is started."""
+        return self.actions_mode == "inprocess"
 
     @property
     def slack_enabled(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Union
 
@@ -28,9 +30,10 @@ class LineDict(dict):  # type: ignore[type-arg]
 
 
 class LineList(list):  # type: ignore[type-arg]
-    """A sequence that remembers the 1-based line where it starts."""
+    """A sequence that remembers the 1-based line where it starts and where each item is."""
 
     line: int = 0
+    item_lines: list[int]
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -52,6 +55,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
@@ -75,10 +79,29 @@ def load_yaml(path: Union[str, Path]) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         raise DataFileError(path, line, f"YAML syntax error: {exc.problem}") from exc
+    except ValueError as exc:
+        # PyYAML builds dates while parsing and raises a bare ValueError for 2026-02-30.
+        raise _impossible_value(path, text, exc) from exc
 
 
-def line_of(node: Any, key: str = "") -> int:
-    """Best-known line of `key` inside `node` (or of the node itself)."""
+_DATE_TOKEN = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2})\b")
+
+
+def _impossible_value(path: Path, text: str, error: ValueError) -> DataFileError:
+    """The line of the impossible date PyYAML choked on, else line 0."""
+    for number, line in enumerate(text.splitlines(), 1):
+        for token in _DATE_TOKEN.findall(line.split("#", 1)[0]):
+            try:
+                date.fromisoformat(token)
+            except ValueError:
+                return DataFileError(path, number, f"{token} is not a real date (YYYY-MM-DD)")
+    return DataFileError(path, 0, f"invalid value: {error}")
+
+
+def line_of(node: Any, key: Union[str, int] = "") -> int:
+    """Best-known line of `key` (a mapping key or a list index) inside `node`, or of the node."""
     if isinstance(node, LineDict):
-        return node.key_lines.get(key, node.line) if key else node.line
+        return node.key_lines.get(str(key), node.line) if key != "" else node.line
+    if isinstance(node, LineList) and isinstance(key, int) and 0 <= key < len(node.item_lines):
+        return node.item_lines[key]
     return getattr(node, "line", 0)

@@ -9,9 +9,10 @@ from typing import Any, Mapping, Optional
 from bot.domain.guidance import GuidanceCopy, join_names, load_default_copy
 from bot.understanding.locations import Gazetteer, default_gazetteer
 from bot.domain.profile import as_int
+from bot.domain.slots import CONFIRMED_SLOTS
 
 # The facts worth confirming, in the order they are said.
-ACKNOWLEDGED = ("states", "city", "num_locations", "employees", "services", "current_carrier", "contract_end")
+ACKNOWLEDGED = CONFIRMED_SLOTS
 
 
 def _empty(value: Any) -> bool:

@@ -31,7 +31,7 @@ NAME_PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 
-# reason codes of bot.understanding.validators -> copy keys (bot/data/copy.yml), per slot where they differ
+# reason codes of bot.understanding.validators -> problem keys (bot/data/wording/conversation.yml), per slot where they differ
 PROBLEM_KEYS = {
     ("employees", validators.NOT_POSITIVE): "employees_not_positive",
     ("employees", validators.NOT_A_NUMBER): "employees_not_a_number",
@@ -51,6 +51,14 @@ class Answer:
     problem: Optional[str] = None
     shown: str = ""
     skipped: bool = False
+    #: The customer asked to skip ("skip", "no idea"), rather than gave something we can't use.
+    said_skip: bool = False
+
+    def answers(self, skippable: bool) -> bool:
+        """Whether this is an answer to the question: a value, or a skip where skipping is ok.
+        (An unknown carrier is "skipped" too, but it is not an answer when the classifier says
+        the message is something else: "what's the weather" is not a carrier.)"""
+        return self.value is not None or (self.said_skip and skippable)
 
 
 def _from_result(slot: str, result: validators.Result[Any], text: str, convert: Callable[[Any], Any] = lambda v: v) -> Answer:
@@ -93,7 +101,7 @@ def parse_answer(
             hedged = _parse_value(slot, rest, catalog, today)
             if hedged.value is not None:
                 return hedged
-        return Answer(skipped=True, problem="required", shown=text)
+        return Answer(skipped=True, problem="required", shown=text, said_skip=True)
     return _parse_value(slot, text, catalog, today)
 
 

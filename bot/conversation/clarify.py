@@ -1,13 +1,103 @@
-"""Questions for words too broad to record: "we need SIP and internet" -> which internet?"""
+"""Questions for words too broad to record: "we need SIP and internet" -> which internet?
+
+A broad word becomes a pending `Clarification` (slot `pending_clarifications`); the needs form
+asks it as its question of that turn, so no other question follows it in the same turn
+(actions/forms.py), and asks it again before it finishes if the customer talked about something
+else meanwhile. It is resolved as soon as one of the services it could mean is known.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Iterable, Optional, Sequence
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Optional, Sequence
 
 from bot.conversation.wording import Copy, Message, default_copy
 from bot.domain.guidance import GuidanceCopy, load_default_copy
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """A broad word the customer used ("internet"), the service codes it could mean, and how
+    many times the assistant has asked which one."""
+
+    word: str
+    codes: tuple[str, ...]
+    asked: int = 0
+
+    def to_slot(self) -> dict[str, Any]:
+        return {"word": self.word, "codes": list(self.codes), "asked": self.asked}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> Optional["Clarification"]:
+        """The slot form back; None for anything else (a hand-edited tracker)."""
+        if not isinstance(value, dict) or not isinstance(value.get("word"), str):
+            return None
+        codes = tuple(str(c) for c in value.get("codes") or ())
+        asked = value.get("asked")
+        return cls(value["word"], codes, asked if isinstance(asked, int) else 0) if codes else None
+
+    def resolved_by(self, services: Iterable[str]) -> bool:
+        """A service the word could mean is known: nothing left to ask."""
+        return bool(set(self.codes) & set(services or ()))
+
+
+def read_pending(value: Any) -> list[Clarification]:
+    """The `pending_clarifications` slot as Clarifications."""
+    found = (Clarification.from_slot(item) for item in (value or ()) if value is not None)
+    return [c for c in found if c is not None]
+
+
+def pending_to_slot(pending: Sequence[Clarification]) -> Optional[list[dict[str, Any]]]:
+    return [c.to_slot() for c in pending] or None
+
+
+def update_pending(
+    pending: Sequence[Clarification], mentioned: Sequence[Clarification], services: Iterable[str]
+) -> list[Clarification]:
+    """What is still to clarify after a message: the pending ones and the newly `mentioned` ones
+    (each word once, the oldest first), less those the known `services` resolve."""
+    known = list(services or ())
+    words = {c.word for c in pending}
+    merged = [*pending, *(c for c in mentioned if c.word not in words)]
+    return [c for c in merged if not c.resolved_by(known)]
+
+
+def mark_asked(pending: Sequence[Clarification], asked: Clarification) -> list[Clarification]:
+    return [replace(c, asked=c.asked + 1) if c.word == asked.word else c for c in pending]
+
+
+def unclear_mentions(
+    text: str,
+    covered: Sequence[tuple[int, int]],
+    known_services: Iterable[str],
+    *,
+    vocabulary: Optional[Vocabulary] = None,
+) -> list[Clarification]:
+    """One Clarification per broad word in `text` (bot/data/vocabulary.yml `unclear_services`)
+    that no recognised phrase covers and that none of its services already answers."""
+    vocabulary = vocabulary or load_vocabulary()
+    known = set(known_services or ())
+    return [Clarification(word, tuple(codes)) for word, codes in vocabulary.unclear_mentions(text, covered)
+            if not known & set(codes)]
+
+
+def clarification_question(
+    clarification: Clarification, *, copy: Optional[Copy] = None, names: Optional[GuidanceCopy] = None
+) -> Message:
+    """"When you say "internet", do you mean A or B?", each option a button that says the
+    service as an entity."""
+    copy = copy or default_copy()
+    names = names or load_default_copy()
+    labels = [names.services.get(code, code) for code in clarification.codes]
+    options = ", ".join(labels[:-1]) + " or " + labels[-1]
+    buttons = tuple(
+        {"title": label[:1].upper() + label[1:], "payload": "/inform" + json.dumps({"service": code})}
+        for code, label in zip(clarification.codes, labels)
+    )
+    return Message(copy.message("unclear_service", word=clarification.word, options=options).text, buttons)
 
 
 def unclear_service_questions(
@@ -19,23 +109,19 @@ def unclear_service_questions(
     copy: Optional[Copy] = None,
     names: Optional[GuidanceCopy] = None,
 ) -> list[Message]:
-    """One "do you mean A or B?" per broad word in `text` (bot/data/vocabulary.yml
-    `unclear_services`) that no recognised phrase covers and that none of its services already
-    answers; each option is a button that says the service as an entity."""
-    vocabulary = vocabulary or load_vocabulary()
-    copy = copy or default_copy()
+    """One "do you mean A or B?" per broad word in `text` (see `unclear_mentions`)."""
+    return [clarification_question(c, copy=copy, names=names)
+            for c in unclear_mentions(text, covered, known_services, vocabulary=vocabulary)]
+
+
+def chosen_option(text: str, clarification: Clarification, *, names: Optional[GuidanceCopy] = None) -> Optional[str]:
+    """The option a free-text reply picks ("the dedicated one" -> dia): the one code whose
+    name has a word the reply uses and the other names don't ("internet" picks nothing)."""
     names = names or load_default_copy()
-    known = set(known_services or ())
-    questions = []
-    for word, codes in vocabulary.unclear_mentions(text, covered):
-        if known & set(codes):
-            continue
-        labels = [names.services.get(code, code) for code in codes]
-        options = ", ".join(labels[:-1]) + " or " + labels[-1]
-        buttons = tuple(
-            {"title": label[:1].upper() + label[1:],
-             "payload": "/inform" + json.dumps({"service": code})}
-            for code, label in zip(codes, labels)
-        )
-        questions.append(Message(copy.message("unclear_service", word=word, options=options).text, buttons))
-    return questions
+    said = set(re.findall(r"[a-z0-9]+", (text or "").lower()))
+    said -= set(re.findall(r"[a-z0-9]+", clarification.word.lower()))  # the broad word itself
+    words = {code: set(re.findall(r"[a-z0-9]+", names.services.get(code, code).lower())) | {code}
+             for code in clarification.codes}
+    picked = [code for code, own in words.items()
+              if said & (own - set().union(*(w for c, w in words.items() if c != code)))]
+    return picked[0] if len(picked) == 1 else None

@@ -13,20 +13,14 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.conversation.corrections import is_correction, merge_values
 from bot.domain.profile import as_int
+from bot.domain.slots import LIST_ENTITY_SLOTS, VALUE_ENTITY_SLOTS
 
 NEGATED = "negated"
 
 # entity name -> list slot it feeds
-LIST_SLOTS = {"us_state": "states", "service": "services", "challenge": "challenges"}
+LIST_SLOTS = LIST_ENTITY_SLOTS
 # entity name -> single-valued slot it feeds (the last mention wins)
-VALUE_SLOTS = {
-    "zip_code": "zip_code",
-    "num_locations": "num_locations",
-    "employees": "employees",
-    "contract_end": "contract_end",
-    "email": "email",
-    "phone": "phone",
-}
+VALUE_SLOTS = VALUE_ENTITY_SLOTS
 # Phrases that tell us a carrier named in an `inform` is the customer's own.
 CURRENT_CARRIER_CUES = (
     "current", "currently", "we're with", "we are with", "we have", "we use", "using",

@@ -57,3 +57,7 @@ GUIDELINE_IDS: Final[tuple[str, ...]] = (
 LEAD_STATUSES: Final[tuple[str, ...]] = ("new", "handoff", "callback", "closed")
 
 GRADES: Final[tuple[str, ...]] = ("A", "B", "C")
+
+#: `BotUttered.metadata` key our Rasa server puts on the action-server-down apology
+#: (set by bot/rasa_adapters/server/outage.py, counted by bot/analytics).
+OUTAGE_MARK: Final[str] = "carrier_advisor_outage"

@@ -1,26 +1,36 @@
 """The carrier catalog: who is the incumbent (ILEC) where, who competes (CLEC) where, what each sells.
 
-The catalog is a YAML file a broker edits (bot/data/carriers.yml). It is validated when it is
-loaded; every problem raises DataFileError naming the file, the line and the carrier entry.
+The catalog is a YAML file a broker edits (bot/data/carriers.yml). It is validated against
+`CatalogFile` when it is loaded; a problem raises DataFileError naming the file, the line and
+the carrier entry.
 
-Footprints are per state (USPS codes). A carrier is the ILEC in its `incumbent_states` (the main
-ILEC of that state) and `partial_incumbent_states` (an ILEC for part of that state); it is a CLEC
-in its `competitive_states`. The same company can be an ILEC in one state and a CLEC in another,
-never both in one state: `Carrier.kind_in(state)` answers which.
+Footprints are per state (USPS codes; the territories PR, VI, GU, AS and MP too). A carrier is
+the ILEC in its `incumbent_states` (the main ILEC of that state) and `partial_incumbent_states`
+(an ILEC for part of that state); it is a CLEC in its `competitive_states` (its own network there)
+and, when it lists `national_services`, in every other state for those services only (sold over
+other carriers' local lines). The same company can be an ILEC in one state and a CLEC in another,
+never both in one state: `Carrier.kind_in(state)` answers which, and `services_in(state)` what it
+sells there in that capacity (`services` as the ILEC, `clec_services` as a CLEC).
 
-Nothing is read at import time: `load_default_catalog()` reads the file once and caches it.
+Below-state coverage (the incumbent by county or ZIP where a state is split) is in
+bot.domain.coverage; this module stays at state level.
+
+Nothing is read at import time: `load_default_catalog()` reads the file on first use and again
+after it changes (bot.base.schema.load_cached).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
+from pydantic import StrictBool, StrictStr, root_validator, validator
+
+from bot.base.schema import DataModel, Invalid, NonEmptyText, dotted, load_cached, read_model
+from bot.base.yamldata import DATA_DIR, line_of
 from bot.domain.canonical import SERVICES
-from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
 
 DEFAULT_CATALOG_PATH = DATA_DIR / "carriers.yml"
 
@@ -29,11 +39,17 @@ US_STATES: frozenset[str] = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
 )
+# USPS codes of the inhabited territories: served where the catalog has carriers, else handed
+# off with a reason (never dropped, never asked again).
+TERRITORIES: frozenset[str] = frozenset("PR VI GU AS MP".split())
+PLACES: frozenset[str] = US_STATES | TERRITORIES
+# Last-mile media: what physically reaches the building. "leased" is another carrier's local
+# line (resale or off-net), which is never a diverse second path beside that carrier.
+MEDIA: tuple[str, ...] = ("fiber", "copper", "coax", "fixed_wireless", "cellular", "satellite")
 
 _STATE_KEYS = ("incumbent_states", "partial_incumbent_states", "competitive_states", "strong_states")
-_LIST_KEYS = _STATE_KEYS + ("services", "former_names", "aliases", "rides_on")
-_REQUIRED_KEYS = ("name", "national", "services", "source")
-_KNOWN_KEYS = frozenset(_LIST_KEYS + _REQUIRED_KEYS + ("notes",))
+_LIST_KEYS = _STATE_KEYS + ("services", "clec_services", "national_services", "former_names", "aliases",
+                            "rides_on", "last_mile", "took_over_from")
 _SERVICE_ORDER = {code: i for i, code in enumerate(SERVICES)}
 
 
@@ -63,26 +79,73 @@ class Carrier:
     rides_on: tuple[str, ...] = ()
     notes: str = ""
     line: int = 0
+    clec_services: tuple[str, ...] = ()  # what it sells where it is a CLEC (empty: `services`)
+    national_services: tuple[str, ...] = ()  # sold everywhere else too, over others' local lines
+    last_mile: tuple[str, ...] = ()  # MEDIA of its own access network, the usual one first
+    took_over_from: tuple[str, ...] = ()  # carriers whose local phone business it runs in its ILEC states
+    ownership: str = ""  # who runs it today / a pending deal, one sentence for the plan
+    former_name_notes: tuple[tuple[str, str], ...] = ()  # (old name, sentence) when "part of" is not yet true
 
     def kind_in(self, state: str) -> Optional[str]:
-        """"ILEC" where it is an incumbent, "CLEC" where it competes, None where it is absent."""
+        """"ILEC" where it is an incumbent, "CLEC" where it competes (own network or national
+        reach), None where it is absent."""
         if state in self.incumbent_states or state in self.partial_incumbent_states:
             return "ILEC"
-        if state in self.competitive_states:
+        if state in self.competitive_states or self.reaches(state):
             return "CLEC"
         return None
+
+    def reaches(self, state: str) -> bool:
+        """True where it sells only its `national_services`, over other carriers' lines (off-net)."""
+        return bool(self.national_services) and state in US_STATES and state not in self.footprint
+
+    def on_net(self, state: str) -> bool:
+        """True where it has its own network (as ILEC or CLEC), not just national reach."""
+        return state in self.footprint
 
     def serves(self, state: str) -> bool:
         """True when the carrier sells service in `state`, as incumbent or as competitor."""
         return self.kind_in(state) is not None
 
+    def services_in(self, state: str) -> tuple[str, ...]:
+        """What it sells in `state` in the capacity it has there (ILEC, CLEC, national reach)."""
+        if state in self.incumbent_states or state in self.partial_incumbent_states:
+            return self.services
+        if state in self.competitive_states:
+            return self.clec_services or self.services
+        if self.reaches(state):
+            return self.national_services
+        return ()
+
+    def sells_in(self, service: str, state: str) -> bool:
+        """True when it sells `service` in `state` (see services_in)."""
+        return service in self.services_in(state)
+
     def sells(self, service: str) -> bool:
-        """True when `service` (a contract service code) is in its catalog entry."""
-        return service in self.services
+        """True when it sells `service` somewhere (as ILEC, CLEC or nationally)."""
+        return service in self.all_services
+
+    @property
+    def all_services(self) -> tuple[str, ...]:
+        """Every service it sells in some capacity, in canonical order."""
+        found = set(self.services) | set(self.clec_services) | set(self.national_services)
+        return tuple(sorted(found, key=_SERVICE_ORDER.__getitem__))
+
+    def medium_in(self, state: str) -> str:
+        """The last mile it would reach a site in `state` with: its own medium where it has its
+        own network, "leased" where it resells or reaches the site off-net."""
+        if self.rides_on or not self.on_net(state) or not self.last_mile:
+            return "leased"
+        return self.last_mile[0]
+
+    def note_for(self, old_name: str) -> Optional[str]:
+        """The catalog's own sentence for an old name (a deal not yet closed, say), else None."""
+        key = squash(old_name)
+        return next((text for name, text in self.former_name_notes if squash(name) == key), None)
 
     @property
     def footprint(self) -> frozenset[str]:
-        """Every state it serves."""
+        """Every state where it has its own network (national reach is not footprint)."""
         return self.incumbent_states | self.partial_incumbent_states | self.competitive_states
 
     @property
@@ -123,12 +186,14 @@ class Catalog:
         incumbents = {
             state: tuple([c for c in ordered if state in c.incumbent_states]
                          + [c for c in ordered if state in c.partial_incumbent_states])
-            for state in sorted(US_STATES)
+            for state in sorted(PLACES)
         }
+        # Own network before national reach; then strong locally, regional before national.
         competitive = {
-            state: tuple(sorted((c for c in ordered if state in c.competitive_states),
-                                key=lambda c: (state not in c.strong_states, c.national, c.name)))
-            for state in sorted(US_STATES)
+            state: tuple(sorted((c for c in ordered if c.kind_in(state) == "CLEC"),
+                                key=lambda c: (not c.on_net(state), state not in c.strong_states,
+                                               c.national, c.name)))
+            for state in sorted(PLACES)
         }
         return cls(ordered, path, by_name, aliases, squashed, former, incumbents, competitive)
 
@@ -155,7 +220,16 @@ class Catalog:
         if hit is None:
             return None
         old, current = hit
-        return f"{old} is part of {current} today."
+        carrier = self._by_name.get(current.lower())
+        own = carrier.note_for(old) if carrier else None
+        return own or f"{old} is part of {current} today."
+
+    def local_successor(self, carrier: Optional[Carrier], state: str) -> Optional[Carrier]:
+        """Who runs `carrier`'s old local phone lines in `state` today, when another company took
+        them over there (CenturyLink's lines in North Carolina are Brightspeed's), else None."""
+        if carrier is None or carrier.kind_in(state) == "ILEC":
+            return None
+        return next((c for c in self.incumbents(state) if carrier.name in c.took_over_from), None)
 
     def incumbents(self, state: str) -> tuple[Carrier, ...]:
         """The ILECs of `state`: the main one first, then the partial ones by name."""
@@ -175,7 +249,7 @@ class Catalog:
         ranked = self._competitive.get(state, ())
         if service is None:
             return ranked
-        return tuple(c for c in ranked if service in c.services)
+        return tuple(c for c in ranked if c.sells_in(service, state))
 
     def kind_in(self, name: str, state: str) -> Optional[str]:
         """Shortcut for `resolve(name).kind_in(state)`; None for an unknown carrier."""
@@ -186,160 +260,238 @@ class Catalog:
 # --------------------------------------------------------------------------- loading
 
 
-def load_catalog(path: Union[str, Path]) -> Catalog:
-    """Read and validate a catalog file; DataFileError names the file, line and entry."""
-    path = Path(path)
-    data = load_yaml(path)
-    if not isinstance(data, LineDict) or "carriers" not in data:
-        raise DataFileError(path, line_of(data), "expected a mapping with a 'carriers:' list")
-    entries = data["carriers"]
-    if not isinstance(entries, list) or not entries:
-        raise DataFileError(path, line_of(data, "carriers"), "'carriers' must be a non-empty list")
-    carriers = [_parse_entry(path, entry, index) for index, entry in enumerate(entries, 1)]
-    _check_cross_entry(path, carriers, entries)
-    return Catalog.build(carriers, str(path))
+class StateCode(str):
+    """A USPS code of the 50 states, DC or a territory (PR, VI, GU, AS, MP)."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if not isinstance(value, str) or value.strip() not in PLACES:
+            raise ValueError(f"unknown state code {value!r} (use USPS codes such as OR, WA)")
+        return value.strip()
 
 
-@functools.lru_cache(maxsize=1)
-def load_default_catalog() -> Catalog:
-    """The catalog shipped in bot/data/carriers.yml, read once per process."""
-    return load_catalog(DEFAULT_CATALOG_PATH)
+class Medium(str):
+    """A last-mile medium (MEDIA)."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if value not in MEDIA:
+            raise ValueError(f"unknown last-mile medium {value!r}; expected one of: {', '.join(MEDIA)}")
+        return str(value)
 
 
-def _parse_entry(path: Path, entry: Any, index: int) -> Carrier:
-    if not isinstance(entry, LineDict):
-        raise DataFileError(path, line_of(entry), f"carrier #{index} must be a mapping")
-    label = f"carrier #{index}"
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise DataFileError(path, line_of(entry, "name"), f"{label}: 'name' must be a non-empty text")
-    name = name.strip()
-    label = f"carrier {name!r}"
+class ServiceCode(str):
+    """A service code of the contract (bot.domain.canonical.SERVICES)."""
 
-    def fail(key: str, message: str) -> DataFileError:
-        return DataFileError(path, line_of(entry, key), f"{label}: {message}")
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
 
-    for key in entry:
-        if key not in _KNOWN_KEYS:
-            raise fail(str(key), f"unknown key {key!r} (known: {', '.join(sorted(_KNOWN_KEYS))})")
-    for key in _REQUIRED_KEYS:
-        if key not in entry:
-            raise DataFileError(path, line_of(entry), f"{label}: missing '{key}'")
-    if not isinstance(entry["national"], bool):
-        raise fail("national", "'national' must be true or false")
-
-    lists = {key: _text_list(entry, key, fail) for key in _LIST_KEYS}
-    for key in _STATE_KEYS:
-        for code in lists[key]:
-            if code not in US_STATES:
-                raise fail(key, f"unknown state code {code!r} in {key} (use USPS codes such as OR, WA)")
-    for code in lists["services"]:
-        if code not in _SERVICE_ORDER:
-            raise fail("services", f"unknown service code {code!r} (known: {', '.join(SERVICES)})")
-    if not lists["services"]:
-        raise fail("services", "'services' must list at least one service code")
-
-    main, partial, comp = (frozenset(lists[k]) for k in _STATE_KEYS[:3])
-    # One kind per state: kind_in() must have a single answer.
-    for key, overlap in (("partial_incumbent_states", main & partial),
-                         ("competitive_states", comp & (main | partial))):
-        if overlap:
-            raise fail(key, f"state(s) {', '.join(sorted(overlap))} listed twice: a carrier is "
-                            "main ILEC, partial ILEC or CLEC in a state, only one of them")
-    if not (main or partial or comp):
-        raise fail("name", "no footprint: list incumbent_states, partial_incumbent_states or competitive_states")
-    stray = sorted(frozenset(lists["strong_states"]) - (main | partial | comp))
-    if stray:
-        raise fail("strong_states", f"strong_states {', '.join(stray)} are outside its footprint")
-
-    sources = _sources(entry, fail)
-    notes = entry.get("notes", "")
-    if not isinstance(notes, str):
-        raise fail("notes", "'notes' must be text")
-    return Carrier(
-        name=name,
-        national=entry["national"],
-        services=tuple(sorted(set(lists["services"]), key=_SERVICE_ORDER.__getitem__)),
-        source=sources,
-        incumbent_states=main,
-        partial_incumbent_states=partial,
-        competitive_states=comp,
-        strong_states=frozenset(lists["strong_states"]),
-        former_names=tuple(lists["former_names"]),
-        aliases=tuple(lists["aliases"]),
-        rides_on=tuple(lists["rides_on"]),
-        notes=notes.strip(),
-        line=line_of(entry),
-    )
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if value not in _SERVICE_ORDER:
+            raise ValueError(f"unknown service {value!r}; expected one of: {', '.join(SERVICES)}")
+        return str(value)
 
 
-def _text_list(entry: LineDict, key: str, fail: Any) -> list[str]:
-    value = entry.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise fail(key, f"'{key}' must be a list of texts, e.g. [OR, WA]")
-    items = [v.strip() for v in value]
+def _listed_once(items: list[str], field: Any) -> list[str]:
     seen: set[str] = set()
     for item in items:
         if item.lower() in seen:
-            raise fail(key, f"{item!r} is listed twice in '{key}'")
+            raise ValueError(f"{item!r} is listed twice in '{field.name}'")
         seen.add(item.lower())
     return items
 
 
-def _sources(entry: LineDict, fail: Any) -> tuple[str, ...]:
-    raw = entry.get("source")
-    urls = [raw] if isinstance(raw, str) else raw
-    if not isinstance(urls, list) or not urls:
-        raise fail("source", "missing source: give the URL(s) that back this footprint")
-    for url in urls:
-        if not isinstance(url, str) or not re.match(r"^https?://\S+$", url.strip()):
-            raise fail("source", f"source {url!r} is not an http(s) URL")
-    return tuple(u.strip() for u in urls)
+class CarrierEntry(DataModel):
+    """One carrier of carriers.yml (see the file's header for what each key means)."""
+
+    unknown_key = "unknown key {key!r} (known: {known})"
+
+    name: NonEmptyText
+    national: StrictBool
+    incumbent_states: List[StateCode] = []
+    partial_incumbent_states: List[StateCode] = []
+    competitive_states: List[StateCode] = []
+    strong_states: List[StateCode] = []
+    services: List[ServiceCode]
+    clec_services: List[ServiceCode] = []
+    national_services: List[ServiceCode] = []
+    last_mile: List[Medium] = []
+    former_names: List[NonEmptyText] = []
+    former_name_notes: Dict[NonEmptyText, NonEmptyText] = {}
+    aliases: List[NonEmptyText] = []
+    rides_on: List[NonEmptyText] = []
+    took_over_from: List[NonEmptyText] = []
+    ownership: StrictStr = ""
+    source: List[str]
+    notes: StrictStr = ""
+
+    _once = validator(*_LIST_KEYS, allow_reuse=True)(_listed_once)
+
+    @validator("source", pre=True)
+    def _one_or_more_urls(cls, value: Any) -> Any:  # noqa: N805
+        urls = [value] if isinstance(value, str) else value
+        if not isinstance(urls, list) or not urls:
+            raise ValueError("missing source: give the URL(s) that back this footprint")
+        for url in urls:
+            if not isinstance(url, str) or not re.match(r"^https?://\S+$", url.strip()):
+                raise ValueError(f"source {url!r} is not an http(s) URL")
+        return [u.strip() for u in urls]
+
+    @validator("services")
+    def _at_least_one_service(cls, value: list[str]) -> list[str]:  # noqa: N805
+        if not value:
+            raise ValueError("'services' must list at least one service code")
+        return value
+
+    @validator("former_name_notes")
+    def _notes_for_former_names(cls, value: dict[str, str], values: dict[str, Any]) -> dict[str, str]:  # noqa: N805
+        known = {squash(n) for n in values.get("former_names", [])}
+        stray = [name for name in value if squash(name) not in known]
+        if stray:
+            raise ValueError(f"former_name_notes for {', '.join(stray)}, which are not in former_names")
+        return value
+
+    # One kind per state: kind_in() must have a single answer.
+    @validator("partial_incumbent_states")
+    def _not_also_main(cls, value: list[str], values: dict[str, Any]) -> list[str]:  # noqa: N805
+        _no_overlap(value, values.get("incumbent_states", []))
+        return value
+
+    @validator("competitive_states")
+    def _not_also_incumbent(cls, value: list[str], values: dict[str, Any]) -> list[str]:  # noqa: N805
+        _no_overlap(value, values.get("incumbent_states", []) + values.get("partial_incumbent_states", []))
+        return value
+
+    @validator("strong_states")
+    def _inside_footprint(cls, value: list[str], values: dict[str, Any]) -> list[str]:  # noqa: N805
+        footprint = {s for key in _STATE_KEYS[:3] for s in values.get(key, [])}
+        stray = sorted(set(value) - footprint)
+        if stray:
+            raise ValueError(f"strong_states {', '.join(stray)} are outside its footprint")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _has_footprint(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
+        if not any(values[key] for key in _STATE_KEYS[:3]):
+            raise Invalid("no footprint: list incumbent_states, partial_incumbent_states or competitive_states",
+                          key="name")
+        return values
 
 
-def _check_cross_entry(path: Path, carriers: list[Carrier], entries: list[Any]) -> None:
+def _no_overlap(states: list[str], other: list[str]) -> None:
+    overlap = sorted(set(states) & set(other))
+    if overlap:
+        raise ValueError(f"state(s) {', '.join(overlap)} listed twice: a carrier is main ILEC, partial ILEC "
+                         "or CLEC in a state, only one of them")
+
+
+class CatalogFile(DataModel):
+    """carriers.yml: the list of carriers, whose names, aliases and main incumbents are unique."""
+
+    carriers: List[CarrierEntry]
+
+    @validator("carriers")
+    def _unique_across_entries(cls, carriers: list[CarrierEntry]) -> list[CarrierEntry]:  # noqa: N805
+        if not carriers:
+            raise ValueError("'carriers' must be a non-empty list")
+        _check_cross_entry(carriers)
+        return carriers
+
+
+def _check_cross_entry(carriers: list[CarrierEntry]) -> None:
     """Names, aliases and main incumbents must be unique across the whole file."""
     # Keys are squashed ("AT&T" == "att") so that two carriers can never answer the same typed
     # name; within one carrier "AT&T" and "att" may coexist, an exact repeat may not.
     owner: dict[str, str] = {}
-    by_name: dict[str, tuple[Carrier, Any]] = {}
-    for carrier, entry in zip(carriers, entries):
-        if carrier.name in by_name or squash(carrier.name) in owner:
+    index_of: dict[str, int] = {}
+    for index, carrier in enumerate(carriers):
+        if carrier.name in index_of or squash(carrier.name) in owner:
             other = owner.get(squash(carrier.name), carrier.name)
-            raise DataFileError(path, line_of(entry, "name"),
-                                f"carrier {carrier.name!r}: duplicate carrier name (see {other!r})")
-        by_name[carrier.name] = (carrier, entry)
+            raise Invalid(f"duplicate carrier name (see {other!r})", at=(index,), key="name")
+        index_of[carrier.name] = index
         exact: set[str] = set()
         for key, names in (("name", (carrier.name,)), ("former_names", carrier.former_names),
                            ("aliases", carrier.aliases)):
             for typed in names:
                 k = squash(typed)
                 if not k:
-                    raise DataFileError(path, line_of(entry, key),
-                                        f"carrier {carrier.name!r}: {typed!r} has no letters or digits")
+                    raise Invalid(f"{typed!r} has no letters or digits", at=(index,), key=key)
                 if _norm(typed) in exact or owner.get(k, carrier.name) != carrier.name:
-                    raise DataFileError(
-                        path, line_of(entry, key),
-                        f"carrier {carrier.name!r}: duplicate alias {typed!r} "
-                        f"(already used by {owner.get(k, carrier.name)!r})",
-                    )
+                    raise Invalid(f"duplicate alias {typed!r} (already used by {owner.get(k, carrier.name)!r})",
+                                  at=(index,), key=key)
                 exact.add(_norm(typed))
                 owner[k] = carrier.name
     main_of: dict[str, str] = {}
-    for carrier, entry in by_name.values():
+    for index, carrier in enumerate(carriers):
         for state in sorted(carrier.incumbent_states):
             if state in main_of:
-                raise DataFileError(
-                    path, line_of(entry, "incumbent_states"),
-                    f"carrier {carrier.name!r}: {state} already has {main_of[state]!r} as its main "
-                    "incumbent (use partial_incumbent_states for a second ILEC)",
-                )
+                raise Invalid(f"{state} already has {main_of[state]!r} as its main incumbent "
+                              "(use partial_incumbent_states for a second ILEC)", at=(index,), key="incumbent_states")
             main_of[state] = carrier.name
         for ridden in carrier.rides_on:
-            if ridden not in by_name:
-                raise DataFileError(
-                    path, line_of(entry, "rides_on"),
-                    f"carrier {carrier.name!r}: rides_on names unknown carrier {ridden!r}",
-                )
+            if ridden not in index_of:
+                raise Invalid(f"rides_on names unknown carrier {ridden!r}", at=(index,), key="rides_on")
+        for previous in carrier.took_over_from:
+            if previous not in index_of:
+                raise Invalid(f"took_over_from names unknown carrier {previous!r}", at=(index,), key="took_over_from")
+
+
+def _where(loc: tuple[Any, ...], data: Any) -> Optional[str]:
+    """"carrier 'Zayo', services" (or "carrier #3" before it has a name) for an entry's errors."""
+    if len(loc) < 2 or loc[0] != "carriers" or not isinstance(loc[1], int):
+        return None
+    entries = data.get("carriers") if isinstance(data, dict) else None
+    entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+    name = entry.get("name") if isinstance(entry, dict) else None
+    head = f"carrier {name.strip()!r}" if isinstance(name, str) and name.strip() else f"carrier #{loc[1] + 1}"
+    rest = dotted(loc[2:])
+    return f"{head}, {rest}" if rest else head
+
+
+def _read_catalog(path: Path) -> Catalog:
+    parsed, data = read_model(path, CatalogFile, _where)
+    carriers = [
+        Carrier(
+            name=entry.name,
+            national=entry.national,
+            services=tuple(sorted(set(entry.services), key=_SERVICE_ORDER.__getitem__)),
+            source=tuple(entry.source),
+            incumbent_states=frozenset(entry.incumbent_states),
+            partial_incumbent_states=frozenset(entry.partial_incumbent_states),
+            competitive_states=frozenset(entry.competitive_states),
+            strong_states=frozenset(entry.strong_states),
+            former_names=tuple(entry.former_names),
+            aliases=tuple(entry.aliases),
+            rides_on=tuple(entry.rides_on),
+            notes=entry.notes.strip(),
+            line=line_of(data["carriers"], index),
+            clec_services=tuple(sorted(set(entry.clec_services), key=_SERVICE_ORDER.__getitem__)),
+            national_services=tuple(sorted(set(entry.national_services), key=_SERVICE_ORDER.__getitem__)),
+            last_mile=tuple(entry.last_mile),
+            took_over_from=tuple(entry.took_over_from),
+            ownership=" ".join(entry.ownership.split()),
+            former_name_notes=tuple((old, " ".join(text.split())) for old, text in entry.former_name_notes.items()),
+        )
+        for index, entry in enumerate(parsed.carriers)
+    ]
+    return Catalog.build(carriers, str(path))
+
+
+def load_catalog(path: Union[str, Path]) -> Catalog:
+    """Read and validate a catalog file; DataFileError names the file, line and entry."""
+    return load_cached(path, _read_catalog)
+
+
+def load_default_catalog() -> Catalog:
+    """The catalog shipped in bot/data/carriers.yml (re-read when it changes)."""
+    return load_catalog(DEFAULT_CATALOG_PATH)

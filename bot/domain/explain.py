@@ -1,4 +1,4 @@
-"""Answer "why?" about a recommendation, in the plain words of bot/data/guidance_copy.yml.
+"""Answer "why?" about a recommendation, in the plain words of bot/data/wording/plan.yml.
 
 `explain(rec, question_carrier, catalog)` covers four questions:
 - "why Zayo?": the guidelines that put Zayo in the plan, in plain words;

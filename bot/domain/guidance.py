@@ -6,7 +6,7 @@ It works in three passes:
 1. facts: the profile normalised (valid states and services only, size flags, current carrier);
 2. picks: which carriers, in which role, for which states and services (see `_pick_carriers`);
 3. rules: one small function per guideline id (`RULES`) decides whether it applies and to which
-   picks; the plan is then written from bot/data/guidance_copy.yml.
+   picks; the plan is then written from bot/data/wording/plan.yml.
 
 Missing facts never raise: without states there are no carriers and the plan asks for them;
 without services the carriers are chosen by state alone and the plan asks for the services.
@@ -15,21 +15,19 @@ without services the carriers are chosen by state alone and the plan asks for th
 
 from __future__ import annotations
 
-import functools
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from bot.domain.catalog import US_STATES, Carrier, Catalog
-from bot.domain.canonical import CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, ROLES, SERVICES
+from bot.domain.canonical import CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, SERVICES
+from bot.domain.handoff_policy import DEFAULT_POLICY, HandoffFacts, HandoffPolicy
 from bot.domain.profile import CustomerProfile
-from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
+from bot.domain.wording import PLAN_PATH, PlanWording, join_names, load_conversation_wording, load_plan_wording
 
-DEFAULT_COPY_PATH = DATA_DIR / "guidance_copy.yml"
-
-# Size thresholds: past any of them one carrier should run the network end to end (L2) and a
-# person should design it (handoff). Chosen to match the lead scoring's top tiers.
+# Size thresholds: past any of them one carrier should run the network end to end (L2, L3).
+# Chosen to match the lead scoring's top tiers. (Whether a person takes over is the handoff
+# policy's own decision, with its own thresholds: bot/domain/handoff_policy.py.)
 MANY_STATES = 3
 MANY_SITES = 10
 ENTERPRISE_EMPLOYEES = 500
@@ -109,137 +107,20 @@ class Recommendation:
 
 
 # --------------------------------------------------------------------------- plain-words copy
+# The texts live in bot/data/wording/plan.yml, loaded by bot.domain.wording; the old names stay.
+
+GuidanceCopy = PlanWording
+DEFAULT_COPY_PATH = PLAN_PATH
 
 
-_STEP_WORDS = frozenset(
-    "primary primary_states primary_services secondary secondary_states pilot pilot_services "
-    "redundancy rfq clecs states uncovered_states l4_services all_services".split()
-)
-_EXPLAIN_WORDS = frozenset(
-    "carrier role kind states services reasons primary others note served_states sold_services "
-    "wanted_services guidelines".split()
-)
-_REQUIRED_STEPS = (
-    "missing_states no_coverage end_to_end keep_primary primary_only secondary partial_coverage l4 "
-    "pilot redundancy rfq negotiate site_survey compare_service diversify missing_services "
-    "handoff_complex_needs handoff_enterprise handoff_no_coverage agent agent_generic portfolio"
-).split()
-_REQUIRED_EXPLAIN = (
-    "in_plan not_alone not_serving not_selling not_needed not_competitive not_primary unknown no_plan "
-    "plan_intro applied"
-).split()
+def load_guidance_copy(path: Union[str, Path]) -> PlanWording:
+    """Read and validate a plan wording file; errors name the file and the line."""
+    return load_plan_wording(path)
 
 
-@dataclass(frozen=True)
-class GuidanceCopy:
-    """The texts of bot/data/guidance_copy.yml, validated."""
-
-    titles: Mapping[str, str]
-    plain: Mapping[str, str]
-    roles: Mapping[str, str]
-    role_names: Mapping[str, str]
-    kinds: Mapping[str, str]
-    services: Mapping[str, str]
-    steps: Mapping[str, str]
-    explain: Mapping[str, str]
-
-    def step(self, key: str, words: Mapping[str, str]) -> str:
-        """Fill in step `key`; words not given become empty."""
-        return self.steps[key].format_map(_Blank(words))
-
-    def explanation(self, key: str, **words: str) -> str:
-        """Fill in explanation template `key`."""
-        return self.explain[key].format_map(_Blank(words))
-
-    def service_names(self, codes: Iterable[str]) -> str:
-        """"T1 lines and PRI phone trunks" for ("t1", "pri")."""
-        return join_names([self.services.get(c, c) for c in codes])
-
-
-class _Blank(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def load_guidance_copy(path: Union[str, Path]) -> GuidanceCopy:
-    """Read and validate a guidance copy file; errors name the file and the line."""
-    path = Path(path)
-    data = load_yaml(path)
-    if not isinstance(data, LineDict):
-        raise DataFileError(path, line_of(data), "expected a mapping of sections")
-    sections: dict[str, LineDict] = {}
-    for name in ("guidelines", "roles", "role_names", "kinds", "services", "steps", "explain"):
-        section = data.get(name)
-        if not isinstance(section, LineDict):
-            raise DataFileError(path, line_of(data, name), f"missing section '{name}:' (a mapping)")
-        sections[name] = section
-
-    guidelines = sections["guidelines"]
-    titles: dict[str, str] = {}
-    plain: dict[str, str] = {}
-    for gid in guidelines:
-        if gid not in _GUIDELINE_ORDER:
-            raise DataFileError(path, line_of(guidelines, gid), f"unknown guideline id {gid!r}")
-    for gid in GUIDELINE_IDS:
-        entry = guidelines.get(gid)
-        if not isinstance(entry, LineDict):
-            raise DataFileError(path, line_of(guidelines), f"guidelines: missing {gid} (with title and plain)")
-        for key, target in (("title", titles), ("plain", plain)):
-            text = entry.get(key)
-            if not isinstance(text, str) or not text.strip():
-                raise DataFileError(path, line_of(entry, key), f"guidelines.{gid}.{key} must be non-empty text")
-            target[gid] = text.strip()
-
-    def texts(name: str, required: Sequence[str], words: frozenset[str]) -> dict[str, str]:
-        section = sections[name]
-        out: dict[str, str] = {}
-        for key in required:
-            if key not in section:
-                raise DataFileError(path, line_of(section), f"{name}: missing '{key}'")
-        for key, text in section.items():
-            if key not in required:
-                raise DataFileError(path, line_of(section, key), f"{name}: unknown key {key!r}")
-            if not isinstance(text, str) or not text.strip():
-                raise DataFileError(path, line_of(section, key), f"{name}.{key} must be non-empty text")
-            _check_words(path, line_of(section, key), f"{name}.{key}", text, words)
-            out[str(key)] = text.strip()
-        return out
-
-    return GuidanceCopy(
-        titles=titles,
-        plain=plain,
-        roles=texts("roles", ROLES, frozenset()),
-        role_names=texts("role_names", ROLES, frozenset()),
-        kinds=texts("kinds", ("ILEC", "CLEC"), frozenset()),
-        services=texts("services", SERVICES, frozenset()),
-        steps=texts("steps", _REQUIRED_STEPS, _STEP_WORDS),
-        explain=texts("explain", _REQUIRED_EXPLAIN, _EXPLAIN_WORDS),
-    )
-
-
-def _check_words(path: Path, line: int, where: str, text: str, allowed: frozenset[str]) -> None:
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-    except ValueError as exc:
-        raise DataFileError(path, line, f"{where}: bad braces ({exc})") from exc
-    for word in fields:
-        if word not in allowed:
-            known = ", ".join("{" + w + "}" for w in sorted(allowed)) or "none"
-            raise DataFileError(path, line, f"{where}: unknown word {{{word}}} (allowed: {known})")
-
-
-@functools.lru_cache(maxsize=1)
-def load_default_copy() -> GuidanceCopy:
-    """bot/data/guidance_copy.yml, read once per process."""
-    return load_guidance_copy(DEFAULT_COPY_PATH)
-
-
-def join_names(names: Sequence[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
-    names = [n for n in names if n]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def load_default_copy() -> PlanWording:
+    """bot/data/wording/plan.yml (re-read when it changes)."""
+    return load_plan_wording(None)
 
 
 # --------------------------------------------------------------------------- facts
@@ -685,18 +566,19 @@ def _plan_steps(plan: _Plan, applied: Sequence[str], reason: Optional[str], copy
 # --------------------------------------------------------------------------- entry point
 
 
-def recommend(profile: CustomerProfile, catalog: Catalog, copy: Optional[GuidanceCopy] = None) -> Recommendation:
-    """Apply the CLEC guidance to `profile`; pure, deterministic, never raises on missing facts."""
+def recommend(profile: CustomerProfile, catalog: Catalog, copy: Optional[GuidanceCopy] = None,
+              policy: HandoffPolicy = DEFAULT_POLICY) -> Recommendation:
+    """Apply the CLEC guidance to `profile`; pure, deterministic, never raises on missing facts.
+
+    Whether the plan hands off to a person, and why, is `policy`'s decision.
+    """
     copy = copy or load_default_copy()
     facts = _facts(profile, catalog)
     plan = _pick_carriers(facts, catalog)
     applied = _apply_rules(plan)
-    if plan.no_coverage:
-        reason: Optional[str] = "no_coverage"
-    elif facts.large:
-        reason = "enterprise" if facts.enterprise else "complex_needs"
-    else:
-        reason = None
+    reason = policy.reason_for(HandoffFacts(states=facts.states, sites=facts.sites,
+                                            employees=facts.employees, services=facts.services,
+                                            no_coverage=plan.no_coverage))
     assert reason is None or reason in HANDOFF_REASONS
     picks = sorted(plan.picks, key=lambda p: (_ROLE_ORDER[p.role], p.carrier.name))
     carriers = tuple(
@@ -727,17 +609,21 @@ def recommend(profile: CustomerProfile, catalog: Catalog, copy: Optional[Guidanc
 def render_plan_text(rec: Recommendation, copy: Optional[GuidanceCopy] = None) -> str:
     """The plan as one short chat message: carriers with role and reason, then numbered steps."""
     copy = copy or load_default_copy()
+    say = load_conversation_wording().text  # the framing lines: bot/data/wording/conversation.yml
     lines: list[str] = []
     if rec.carriers:
-        lines.append("Here's the plan I'd suggest:")
+        lines.append(say("plan_heading"))
         for c in rec.carriers:
-            where = f"; {join_names(list(c.states))}" if c.states else ""
-            lines.append(f"• {c.name}: {copy.roles[c.role]} ({copy.kinds[c.kind]}{where}).")
+            words = {"carrier": c.name, "role": copy.roles[c.role], "kind": copy.kinds[c.kind]}
+            if c.states:
+                lines.append(say("plan_carrier", states=join_names(list(c.states)), **words))
+            else:
+                lines.append(say("plan_carrier_no_states", **words))
         lines.append("")
-        lines.append("Next steps:")
+        lines.append(say("plan_next_steps"))
     else:
-        lines.append("Before I can suggest carriers:")
-    lines.extend(f"{i}. {step}" for i, step in enumerate(rec.plan, 1))
+        lines.append(say("plan_before_carriers"))
+    lines.extend(say("plan_step", number=i, step=step) for i, step in enumerate(rec.plan, 1))
     if rec.guidelines:
         lines.append("")
         lines.append(copy.explanation("applied", guidelines=", ".join(rec.guidelines)))

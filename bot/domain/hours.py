@@ -1,7 +1,7 @@
 """Business hours: is the sales team in, and when does it next open?
 
 Configured in `bot/data/business_hours.yml` (time zone, weekly hours, public holidays from the
-maintained `holidays` package, extra closed dates). Every computation takes an aware datetime;
+maintained `holidays` package, extra closed dates), validated against `HoursFile`. Every computation takes an aware datetime;
 callers take "now" from `Settings.now()` (so BOT_NOW applies), e.g. via `current_time()`.
 Opening times are built as local wall-clock times in the configured zone with `zoneinfo`, so
 they stay at 8:00 local across daylight-saving changes.
@@ -14,13 +14,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
+from pydantic import StrictBool, StrictStr, validator
 
+from bot.base.schema import DataModel, load_cached, validate
 from bot.base.settings import Settings
-from bot.base.yamldata import DATA_DIR, DataFileError, line_of, load_yaml
+from bot.base.yamldata import DATA_DIR, load_yaml
 
 DEFAULT_HOURS_PATH = DATA_DIR / "business_hours.yml"
 
@@ -51,6 +53,114 @@ def _require_aware(at: datetime) -> None:
         raise ValueError(f"{at!r} has no time zone; business hours need an aware datetime")
 
 
+class OpeningHours:
+    """A day's hours: "HH:MM-HH:MM" (quoted), or closed (also an empty value)."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, raw: Any) -> Optional[DayHours]:
+        if raw in ("closed", None, False):
+            return None
+        if isinstance(raw, int):
+            raise ValueError("quote the hours, e.g. \"08:00-17:00\" (unquoted, YAML reads 08:00 as a number)")
+        match = _RANGE.match(str(raw))
+        if not match:
+            raise ValueError(f"must be \"HH:MM-HH:MM\" or closed, got {raw!r}")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+            raise ValueError(f"has an impossible time: {raw!r}")
+        closes = time(23, 59, 59, 999999) if h2 == 24 else time(h2, m2)
+        if time(h1, m1) >= closes:
+            raise ValueError(f"must open before it closes: {raw!r}")
+        return DayHours(time(h1, m1), closes)
+
+
+class WeeklyHours(DataModel):
+    """monday..sunday; a day not listed is closed."""
+
+    unknown_key = "unknown day {key!r}; expected one of: {known}"
+
+    monday: OpeningHours = None  # type: ignore[assignment]
+    tuesday: OpeningHours = None  # type: ignore[assignment]
+    wednesday: OpeningHours = None  # type: ignore[assignment]
+    thursday: OpeningHours = None  # type: ignore[assignment]
+    friday: OpeningHours = None  # type: ignore[assignment]
+    saturday: OpeningHours = None  # type: ignore[assignment]
+    sunday: OpeningHours = None  # type: ignore[assignment]
+
+
+class HolidaysEntry(DataModel):
+    """Public holidays from the `holidays` package: a country, optionally a subdivision."""
+
+    unknown_key = "unknown key {key!r} under 'holidays'"
+
+    country: Optional[StrictStr] = None
+    subdivision: Optional[StrictStr] = None
+    observed: StrictBool = True
+
+    @validator("country")
+    def _known_country(cls, country: str) -> str:  # noqa: N805
+        try:
+            holidays_lib.country_holidays(country, years=2026)
+        except NotImplementedError as error:
+            raise ValueError(f"the holidays package has no country '{country}'") from error
+        return country
+
+    @validator("subdivision")
+    def _known_subdivision(cls, subdivision: str, values: dict[str, Any]) -> str:  # noqa: N805
+        country = values.get("country")
+        if country is not None:
+            try:
+                holidays_lib.country_holidays(country, subdiv=subdivision, years=2026)
+            except NotImplementedError as error:
+                raise ValueError(f"'{country}' has no subdivision '{subdivision}'") from error
+        return subdivision
+
+
+class ClosedDate(date):
+    """YYYY-MM-DD (a date, not a date and time)."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, item: Any) -> date:
+        if isinstance(item, datetime) or not isinstance(item, (date, str)):
+            raise ValueError(f"closed date {item!r} is not YYYY-MM-DD")
+        try:
+            return item if isinstance(item, date) else date.fromisoformat(item)
+        except ValueError as error:
+            raise ValueError(f"closed date {item!r} is not YYYY-MM-DD") from error
+
+
+class HoursFile(DataModel):
+    """The schema of business_hours.yml."""
+
+    timezone: StrictStr
+    label: Optional[StrictStr] = None
+    weekly: WeeklyHours
+    holidays: Optional[HolidaysEntry] = None
+    closed_dates: List[ClosedDate] = []
+
+    @validator("timezone")
+    def _known_zone(cls, name: str) -> str:  # noqa: N805
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone '{name}'") from error
+        return name
+
+    @validator("weekly")
+    def _some_open_day(cls, weekly: WeeklyHours) -> WeeklyHours:  # noqa: N805
+        if not any(getattr(weekly, day) for day in WEEKDAYS):
+            raise ValueError("'weekly' has no open day")
+        return weekly
+
+
 @dataclass(frozen=True)
 class BusinessHours:
     """Weekly hours in one time zone, minus public holidays and extra closed dates."""
@@ -69,99 +179,19 @@ class BusinessHours:
     def load(cls, path: Union[str, Path, None] = None) -> "BusinessHours":
         """Load and validate business_hours.yml (default: bot/data/business_hours.yml)."""
         path = Path(path) if path is not None else DEFAULT_HOURS_PATH
-        return cls.from_data(_load_yaml(path), path)
+        return cls.from_data(load_yaml(path), path)
 
     @classmethod
     def from_data(cls, data: Any, path: Union[str, Path]) -> "BusinessHours":
-        def fail(node: Any, key: str, message: str) -> DataFileError:
-            return DataFileError(path, line_of(node, key), message)
-
-        if not isinstance(data, dict):
-            raise DataFileError(path, 1, "the file must be a mapping (timezone, weekly, ...)")
-        allowed = {"timezone", "label", "weekly", "holidays", "closed_dates"}
-        for key in data:
-            if key not in allowed:
-                raise fail(data, str(key), f"unknown key '{key}'; expected one of "
-                                           f"{sorted(allowed)}")
-        tz_name = data.get("timezone")
-        if not isinstance(tz_name, str):
-            raise fail(data, "timezone", "'timezone' must be a name like America/Los_Angeles")
-        try:
-            zone = ZoneInfo(tz_name)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise fail(data, "timezone", f"unknown time zone '{tz_name}'") from error
-        label = data.get("label") or datetime(2026, 1, 15, tzinfo=zone).tzname() or tz_name
-
-        weekly_node = data.get("weekly")
-        if not isinstance(weekly_node, dict):
-            raise fail(data, "weekly", "'weekly' must map monday..sunday to hours")
-        for key in weekly_node:
-            if key not in WEEKDAYS:
-                raise fail(weekly_node, str(key), f"unknown day '{key}'; expected {WEEKDAYS}")
-        weekly: list[Optional[DayHours]] = []
-        for day in WEEKDAYS:
-            raw = weekly_node.get(day, "closed")
-            if raw in ("closed", None, False):
-                weekly.append(None)
-                continue
-            if isinstance(raw, int):
-                raise fail(weekly_node, day, f"'{day}': quote the hours, e.g. \"08:00-17:00\" "
-                                             "(unquoted, YAML reads 08:00 as a number)")
-            match = _RANGE.match(str(raw))
-            if not match:
-                raise fail(weekly_node, day, f"'{day}' must be \"HH:MM-HH:MM\" or closed, "
-                                             f"got {raw!r}")
-            h1, m1, h2, m2 = (int(g) for g in match.groups())
-            if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-                raise fail(weekly_node, day, f"'{day}' has an impossible time: {raw!r}")
-            closes = time(23, 59, 59, 999999) if h2 == 24 else time(h2, m2)
-            if time(h1, m1) >= closes:
-                raise fail(weekly_node, day, f"'{day}' must open before it closes: {raw!r}")
-            weekly.append(DayHours(time(h1, m1), closes))
-        if not any(weekly):
-            raise fail(data, "weekly", "'weekly' has no open day")
-
-        holidays_node = data.get("holidays") or {}
-        if not isinstance(holidays_node, dict):
-            raise fail(data, "holidays", "'holidays' must be a mapping (country, subdivision)")
-        for key in holidays_node:
-            if key not in ("country", "subdivision", "observed"):
-                raise fail(holidays_node, str(key), f"unknown key '{key}' under 'holidays'")
-        country = holidays_node.get("country")
-        subdivision = holidays_node.get("subdivision")
-        observed = holidays_node.get("observed", True)
-        if country is not None:
-            try:
-                holidays_lib.country_holidays(str(country), years=2026)
-            except NotImplementedError as error:
-                raise fail(holidays_node, "country",
-                           f"the holidays package has no country '{country}'") from error
-            if subdivision is not None:
-                try:
-                    holidays_lib.country_holidays(str(country), subdiv=str(subdivision),
-                                                  years=2026)
-                except NotImplementedError as error:
-                    raise fail(holidays_node, "subdivision",
-                               f"'{country}' has no subdivision '{subdivision}'") from error
-        if not isinstance(observed, bool):
-            raise fail(holidays_node, "observed", "'observed' must be true or false")
-
-        closed: set[date] = set()
-        closed_node = data.get("closed_dates") or []
-        if not isinstance(closed_node, list):
-            raise fail(data, "closed_dates", "'closed_dates' must be a list of YYYY-MM-DD")
-        for item in closed_node:
-            if isinstance(item, datetime) or not isinstance(item, (date, str)):
-                raise fail(data, "closed_dates", f"closed date {item!r} is not YYYY-MM-DD")
-            try:
-                closed.add(item if isinstance(item, date) else date.fromisoformat(item))
-            except ValueError as error:
-                raise fail(data, "closed_dates",
-                           f"closed date {item!r} is not YYYY-MM-DD") from error
-
-        return cls(timezone_name=tz_name, label=str(label), weekly=tuple(weekly),
-                   holiday_country=country, holiday_subdivision=subdivision,
-                   holiday_observed=observed, closed_dates=frozenset(closed))
+        """BusinessHours from the parsed YAML of a business_hours file (see HoursFile)."""
+        parsed = validate(path, data, HoursFile)
+        zone = ZoneInfo(parsed.timezone)
+        label = parsed.label or datetime(2026, 1, 15, tzinfo=zone).tzname() or parsed.timezone
+        holidays_ = parsed.holidays or HolidaysEntry()
+        return cls(timezone_name=parsed.timezone, label=str(label),
+                   weekly=tuple(getattr(parsed.weekly, day) for day in WEEKDAYS),
+                   holiday_country=holidays_.country, holiday_subdivision=holidays_.subdivision,
+                   holiday_observed=holidays_.observed, closed_dates=frozenset(parsed.closed_dates))
 
     # --- calendar ----------------------------------------------------------------------------
 
@@ -247,29 +277,6 @@ class BusinessHours:
         return self.describe(self.next_opening(at))
 
 
-_DATE_TOKEN = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2})\b")
-
-
-def _load_yaml(path: Path) -> Any:
-    """load_yaml, plus a file-and-line error for an impossible date such as 2026-02-30.
-
-    (PyYAML builds dates while parsing and raises a bare ValueError for those.)
-    """
-    try:
-        return load_yaml(path)
-    except DataFileError:
-        raise
-    except ValueError as error:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for token in _DATE_TOKEN.findall(line.split("#", 1)[0]):
-                try:
-                    date.fromisoformat(token)
-                except ValueError:
-                    raise DataFileError(path, number, f"{token} is not a real date "
-                                                      "(YYYY-MM-DD)") from error
-        raise DataFileError(path, 0, f"invalid value: {error}") from error
-
-
 def _local(day: date, wall: time, zone: ZoneInfo) -> datetime:
     """A local wall-clock time; a time skipped by a DST jump moves forward by the gap."""
     value = datetime.combine(day, wall, tzinfo=zone)
@@ -305,13 +312,8 @@ def holiday_name(hours: BusinessHours, day: date) -> Optional[str]:
 
 
 def load_business_hours(path: Union[str, Path, None] = None) -> BusinessHours:
-    """`BusinessHours.load()`, cached per path (the file changes with a deploy, not live)."""
-    return _load_cached(str(Path(path) if path is not None else DEFAULT_HOURS_PATH))
-
-
-@functools.lru_cache(maxsize=8)
-def _load_cached(path: str) -> BusinessHours:
-    return BusinessHours.load(path)
+    """`BusinessHours.load()`, re-read when the file changes (bot.base.schema.load_cached)."""
+    return load_cached(path if path is not None else DEFAULT_HOURS_PATH, BusinessHours.load)
 
 
 def describe_hours(hours: BusinessHours) -> Mapping[str, str]:

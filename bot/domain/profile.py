@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Mapping, Optional
+
+from bot.domain.slots import SLOTS_BY_NAME
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -45,14 +47,14 @@ class CustomerProfile:
     @classmethod
     def from_slots(cls, slots: Mapping[str, Any]) -> "CustomerProfile":
         """Build a profile from a slot mapping; unknown keys are ignored, bad numbers become None."""
-        return cls(
-            states=_as_tuple(slots.get("states")),
-            city=slots.get("city") or None,
-            zip_code=slots.get("zip_code") or None,
-            num_locations=as_int(slots.get("num_locations")),
-            employees=as_int(slots.get("employees")),
-            services=_as_tuple(slots.get("services")),
-            challenges=_as_tuple(slots.get("challenges")),
-            current_carrier=slots.get("current_carrier") or None,
-            contract_end=slots.get("contract_end") or None,
-        )
+        # Each field is converted by its slot's type in the registry (bot/domain/slots.py).
+        return cls(**{f.name: _FROM_SLOT[SLOTS_BY_NAME[f.name].kind](slots.get(f.name))
+                      for f in fields(cls)})
+
+
+#: slot type -> the field value of one slot value
+_FROM_SLOT: dict[str, Callable[[Any], Any]] = {
+    "list": _as_tuple,
+    "float": as_int,
+    "text": lambda value: value or None,
+}

@@ -1,22 +1,25 @@
 """Lead scoring: fit and completeness points from `bot/data/scoring.yml`, graded A/B/C.
 
 `score_lead(slots, today=...)` is pure: the date is passed in (callers take it from
-`Settings.now()`), and the weights come from the YAML file, validated on load. The loaded
-file is cached by path and modification time, so a broker's edit applies without a restart.
+`Settings.now()`), and the weights come from the YAML file, validated against `ScoringFile` on
+load. Like every data file it is re-read when it changes (bot.base.schema.load_cached), so a
+broker's edit applies without a restart.
 """
 
 from __future__ import annotations
 
 import calendar
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
+from pydantic import validator
+
+from bot.base.schema import DataModel, Invalid, load_cached, validate, whole_number
+from bot.base.yamldata import DATA_DIR, load_yaml
 from bot.domain.canonical import SERVICES
 from bot.domain.profile import as_int
-from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
 
 DEFAULT_SCORING_PATH = DATA_DIR / "scoring.yml"
 MAX_SCORE = 100
@@ -68,133 +71,117 @@ class ScoringConfig:
 
 # --- loading and validation ----------------------------------------------------------------
 
+Points = whole_number(0, MAX_SCORE)
 
-class _Checker:
-    """Validation helpers that raise DataFileError naming the file and the line."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+class TierEntry(DataModel):
+    unknown_key = "a tier is {{min: N, points: P}}; unknown key {key!r}"
 
-    def fail(self, node: Any, key: str, message: str) -> "DataFileError":
-        return DataFileError(self.path, line_of(node, key), message)
+    min: whole_number(0, 10**6)  # type: ignore[valid-type]
+    points: Points  # type: ignore[valid-type]
 
-    def mapping(self, node: Any, key: str, parent: Any, allowed: set[str]) -> LineDict:
-        if not isinstance(node, dict):
-            raise self.fail(parent, key, f"'{key}' must be a mapping")
-        unknown = sorted(str(k) for k in node if k not in allowed)
-        if unknown:
-            raise self.fail(node, unknown[0], f"unknown key '{unknown[0]}' under '{key}'; "
-                                              f"expected one of {sorted(allowed)}")
-        missing = sorted(allowed - set(node))
-        if missing:
-            raise self.fail(parent, key, f"'{key}' is missing '{missing[0]}'")
-        return node  # type: ignore[return-value]
 
-    def points(self, node: Any, key: str, parent: Any, maximum: int = MAX_SCORE) -> int:
-        value = parent.get(key) if isinstance(parent, dict) else node
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-            raise self.fail(parent, key, f"'{key}' must be a whole number from 0 to {maximum}, "
-                                         f"got {value!r}")
+def _tiers(tiers: list[TierEntry]) -> list[TierEntry]:
+    if not tiers:
+        raise ValueError("must be a list of {min: N, points: P}")
+    mins = [t.min for t in tiers]
+    if len(set(mins)) != len(mins):
+        raise ValueError("has two tiers with the same min")
+    return tiers
+
+
+class GradesEntry(DataModel):
+    A: Points  # type: ignore[valid-type]
+    B: Points  # type: ignore[valid-type]
+
+    @validator("B")
+    def _b_below_a(cls, b: int, values: dict[str, Any]) -> int:  # noqa: N805
+        if "A" in values and not 0 < b < values["A"]:
+            raise ValueError("grade thresholds must satisfy 0 < B < A")
+        return b
+
+
+class ServicesEntry(DataModel):
+    max: Points  # type: ignore[valid-type]
+    value: Dict[str, Points]  # type: ignore[valid-type]
+
+    @validator("value", pre=True)
+    def _service_codes(cls, value: Any) -> Any:  # noqa: N805
+        for code in value if isinstance(value, dict) else ():
+            if code not in SERVICES:
+                raise Invalid(f"unknown service '{code}'; expected one of {', '.join(SERVICES)}", key=str(code))
         return value
 
-    def tiers(self, parent: LineDict, key: str) -> tuple[Tier, ...]:
-        node = parent[key]
-        if not isinstance(node, list) or not node:
-            raise self.fail(parent, key, f"'{key}' must be a list of {{min: N, points: P}}")
-        tiers = []
-        for item in node:
-            where = item if isinstance(item, dict) else node
-            if not isinstance(item, dict) or set(item) != {"min", "points"}:
-                raise self.fail(where, "", f"each '{key}' tier must be {{min: N, points: P}}")
-            tiers.append(Tier(self.points(item, "min", item, 10**6),
-                              self.points(item, "points", item)))
-        mins = [t.min for t in tiers]
-        if len(set(mins)) != len(mins):
-            raise self.fail(parent, key, f"'{key}' has two tiers with the same min")
-        # Highest threshold first, so the first match is the best tier reached.
-        return tuple(sorted(tiers, key=lambda t: t.min, reverse=True))
+
+class ContractEndEntry(DataModel):
+    within_months: whole_number(1, 120)  # type: ignore[valid-type]
+    points: Points  # type: ignore[valid-type]
+    expired_points: Points  # type: ignore[valid-type]
+
+
+class FitEntry(DataModel):
+    sites: List[TierEntry]
+    states: List[TierEntry]
+    employees: List[TierEntry]
+    services: ServicesEntry
+    contract_end: ContractEndEntry
+    known_carrier: Points  # type: ignore[valid-type]
+
+    _tiers = validator("sites", "states", "employees", allow_reuse=True)(_tiers)
+
+
+class CompletenessEntry(DataModel):
+    contact_name: Points  # type: ignore[valid-type]
+    email: Points  # type: ignore[valid-type]
+    phone: Points  # type: ignore[valid-type]
+    company_name: Points  # type: ignore[valid-type]
+    challenges: Points  # type: ignore[valid-type]
+
+
+class ScoringFile(DataModel):
+    """The schema of scoring.yml."""
+
+    grades: GradesEntry
+    fit: FitEntry
+    completeness: CompletenessEntry
+
+
+def _by_threshold(tiers: list[TierEntry]) -> tuple[Tier, ...]:
+    # Highest threshold first, so the first match is the best tier reached.
+    return tuple(sorted((Tier(t.min, t.points) for t in tiers), key=lambda t: t.min, reverse=True))
 
 
 def parse_scoring(data: Any, path: Union[str, Path]) -> ScoringConfig:
     """Validate the parsed YAML of scoring.yml."""
-    path = Path(path)
-    check = _Checker(path)
-    if not isinstance(data, dict):
-        raise DataFileError(path, 1, "the file must be a mapping with grades, fit, completeness")
-    root = check.mapping(data, "(top level)", data, {"grades", "fit", "completeness"})
-    grades = check.mapping(root["grades"], "grades", root, {"A", "B"})
-    grade_a = check.points(None, "A", grades)
-    grade_b = check.points(None, "B", grades)
-    if not 0 < grade_b < grade_a:
-        raise check.fail(grades, "B", "grade thresholds must satisfy 0 < B < A")
-
-    fit = check.mapping(root["fit"], "fit", root,
-                        {"sites", "states", "employees", "services", "contract_end",
-                         "known_carrier"})
-    services = check.mapping(fit["services"], "services", fit, {"max", "value"})
-    values = services["value"]
-    if not isinstance(values, dict):
-        raise check.fail(services, "value", "'value' must map service codes to points")
-    service_values = {}
-    for code in values:
-        if code not in SERVICES:
-            raise check.fail(values, str(code), f"unknown service '{code}'; expected one of "
-                                                f"{', '.join(SERVICES)}")
-        service_values[str(code)] = check.points(None, str(code), values)
-    contract = check.mapping(fit["contract_end"], "contract_end", fit,
-                             {"within_months", "points", "expired_points"})
-    within = check.points(None, "within_months", contract, 120)
-    if within < 1:
-        raise check.fail(contract, "within_months", "'within_months' must be at least 1")
-
-    completeness = check.mapping(root["completeness"], "completeness", root,
-                                 {"contact_name", "email", "phone", "company_name",
-                                  "challenges"})
+    parsed = validate(path, data, ScoringFile)
+    fit, completeness = parsed.fit, parsed.completeness
     return ScoringConfig(
-        grade_a=grade_a,
-        grade_b=grade_b,
-        sites=check.tiers(fit, "sites"),
-        states=check.tiers(fit, "states"),
-        employees=check.tiers(fit, "employees"),
-        service_values=service_values,
-        services_max=check.points(None, "max", services),
-        contract_within_months=within,
-        contract_points=check.points(None, "points", contract),
-        contract_expired_points=check.points(None, "expired_points", contract),
-        known_carrier=check.points(None, "known_carrier", fit),
-        contact_name=check.points(None, "contact_name", completeness),
-        email=check.points(None, "email", completeness),
-        phone=check.points(None, "phone", completeness),
-        company_name=check.points(None, "company_name", completeness),
-        challenges=check.points(None, "challenges", completeness),
+        grade_a=parsed.grades.A,
+        grade_b=parsed.grades.B,
+        sites=_by_threshold(fit.sites),
+        states=_by_threshold(fit.states),
+        employees=_by_threshold(fit.employees),
+        service_values=dict(fit.services.value),
+        services_max=fit.services.max,
+        contract_within_months=fit.contract_end.within_months,
+        contract_points=fit.contract_end.points,
+        contract_expired_points=fit.contract_end.expired_points,
+        known_carrier=fit.known_carrier,
+        contact_name=completeness.contact_name,
+        email=completeness.email,
+        phone=completeness.phone,
+        company_name=completeness.company_name,
+        challenges=completeness.challenges,
     )
 
 
-_cache: dict[Path, tuple[float, ScoringConfig]] = {}
-_cache_lock = threading.Lock()
+def _read_scoring(path: Path) -> ScoringConfig:
+    return parse_scoring(load_yaml(path), path)
 
 
 def load_scoring(path: Union[str, Path, None] = None) -> ScoringConfig:
-    """Load and validate scoring.yml (default: bot/data/scoring.yml), cached by mtime."""
-    path = Path(path) if path is not None else DEFAULT_SCORING_PATH
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0  # let load_yaml report the missing file with its name
-    with _cache_lock:
-        cached = _cache.get(path)
-        if cached is not None and cached[0] == mtime:
-            return cached[1]
-    try:
-        data = load_yaml(path)
-    except DataFileError:
-        raise
-    except ValueError as error:  # PyYAML building a value (e.g. an impossible date)
-        raise DataFileError(path, 0, f"invalid value: {error}") from error
-    config = parse_scoring(data, path)
-    with _cache_lock:
-        _cache[path] = (mtime, config)
-    return config
+    """Load and validate scoring.yml (default: bot/data/scoring.yml), re-read when it changes."""
+    return load_cached(path if path is not None else DEFAULT_SCORING_PATH, _read_scoring)
 
 
 # --- scoring ---------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Submodules (imported explicitly, nothing is built at import time):
 - `models`: the `leads` table and the immutable `Lead` value;
-- `store`: `LeadStore` (SQLite or PostgreSQL, Alembic migrations, atomic upserts, spool);
-- `scoring`: `score_lead()` driven by the broker-editable `bot/data/scoring.yml`;
-- `export`: JSONL/CSV export (CONTRACT section 7);
-- `digest`: the after-hours digest for the sales team.
+- `update`: `LeadUpdate`, what one save carries, built by `build_lead_update()` (every writer);
+- `store`: `LeadStore` (SQLite or PostgreSQL, Alembic migrations, atomic saves, spool) and
+  `open_lead_store()`, how a process gets it;
+- `export`: JSONL/CSV export (CONTRACT section 7).
+(Scoring is `bot.domain.scoring`; the after-hours digest is `bot.notify.digest`.)
 """

@@ -29,26 +29,12 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.domain.canonical import CHALLENGES, HANDOFF_REASONS, LEAD_STATUSES, SERVICES
 from bot.domain.profile import CustomerProfile, as_int
+from bot.domain.slots import LEAD_SLOT_COLUMNS, SLOTS_BY_NAME
 
 #: Slot columns of CONTRACT section 4 (everything but `recommendation`), in export order.
-SLOT_FIELDS: tuple[str, ...] = (
-    "states",
-    "city",
-    "zip_code",
-    "num_locations",
-    "employees",
-    "services",
-    "challenges",
-    "current_carrier",
-    "contract_end",
-    "contact_name",
-    "company_name",
-    "email",
-    "phone",
-    "handoff_reason",
-)
-LIST_SLOTS: frozenset[str] = frozenset({"states", "services", "challenges"})
-INT_SLOTS: frozenset[str] = frozenset({"num_locations", "employees"})
+SLOT_FIELDS: tuple[str, ...] = LEAD_SLOT_COLUMNS
+LIST_SLOTS: frozenset[str] = frozenset(n for n in SLOT_FIELDS if SLOTS_BY_NAME[n].kind == "list")
+INT_SLOTS: frozenset[str] = frozenset(n for n in SLOT_FIELDS if SLOTS_BY_NAME[n].kind == "float")
 
 TRANSCRIPT_ROLES: tuple[str, ...] = ("user", "bot")
 
@@ -181,20 +167,7 @@ def row_to_lead(row: Mapping[str, Any]) -> Lead:
         channel=values["channel"],
         created_at=values["created_at"],
         updated_at=values["updated_at"],
-        states=tup("states"),
-        city=values["city"],
-        zip_code=values["zip_code"],
-        num_locations=values["num_locations"],
-        employees=values["employees"],
-        services=tup("services"),
-        challenges=tup("challenges"),
-        current_carrier=values["current_carrier"],
-        contract_end=values["contract_end"],
-        contact_name=values["contact_name"],
-        company_name=values["company_name"],
-        email=values["email"],
-        phone=values["phone"],
-        handoff_reason=values["handoff_reason"],
+        **{name: tup(name) if name in LIST_SLOTS else values[name] for name in SLOT_FIELDS},
         recommendation=values["recommendation"],
         recommended_carriers=tup("recommended_carriers"),
         score=int(values["score"] or 0),

@@ -8,8 +8,11 @@ lock up front. Either way the score is then recomputed from the merged row by th
 transaction, before anyone else can change it.
 
 Availability: database errors that mean "cannot reach or lock the database right now" surface
-as `LeadStoreUnavailable`. `upsert_or_spool()` then appends the update to a JSON-lines spool
+as `LeadStoreUnavailable`. `save_or_spool()` then appends the update to a JSON-lines spool
 file, and `replay_spool()` applies it later: a lead is never lost because the DB blinked.
+`open_lead_store()` is how a process gets its store: it never touches the database, and the
+schema is migrated on the first successful contact, so a process that starts while the
+database is down spools its leads instead of losing them.
 
 All methods block (SQLAlchemy is sync here); async callers wrap them in `asyncio.to_thread`.
 """
@@ -23,9 +26,10 @@ import json
 import logging
 import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, Union
 
 from sqlalchemy import and_, case, event, exc, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,6 +47,7 @@ from bot.leads.models import (
     normalize_transcript,
     row_to_lead,
 )
+from bot.leads.update import LeadUpdate
 from bot.domain.scoring import ScoringConfig, load_scoring, score_lead
 from bot.base.privacy import redact
 from bot.base.sqlite_wal import enable_wal
@@ -78,7 +83,11 @@ def _mask_url(url: str) -> str:
 
 
 class LeadStore:
-    """The lead database. Cheap to construct: the engine is created on first use."""
+    """The lead database. Cheap to construct: the engine is created on first use.
+
+    Processes get theirs from `open_lead_store(settings)`; construct one directly only for a
+    specific URL (tests, tools).
+    """
 
     def __init__(
         self,
@@ -89,6 +98,7 @@ class LeadStore:
         connect_timeout: float = 3.0,
         lock_timeout: float = 10.0,
         scoring_path: Union[str, Path, None] = None,
+        migrate_lazily: bool = False,
     ) -> None:
         self.url = url
         self._dialect = make_url(url).get_backend_name()
@@ -104,13 +114,12 @@ class LeadStore:
         self._spool_idle_size: Optional[int] = None
         self._engine: Optional[Engine] = None
         self._engine_lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Optional[Settings] = None, **kwargs: Any) -> "LeadStore":
-        """The store of this deployment: DATABASE_URL or the embedded SQLite file, BOT_NOW clock."""
-        settings = settings or Settings.from_env()
-        kwargs.setdefault("clock", settings.now)
-        return cls(settings.effective_database_url, **kwargs)
+        # With migrate_lazily, the first transaction migrates the schema; until the database
+        # answers, every call fails with LeadStoreUnavailable (and writes get spooled).
+        self._migrate_lazily = migrate_lazily
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+        self._schema_failure: Optional[tuple[float, LeadStoreUnavailable]] = None
 
     @property
     def dialect(self) -> str:
@@ -179,7 +188,34 @@ class LeadStore:
 
     @contextlib.contextmanager
     def _transaction(self, write: bool) -> Iterator[Connection]:
-        """A connection in a transaction, committed on success; transient errors translated."""
+        """A connection in a transaction, committed on success; transient errors translated.
+
+        The schema is migrated first when this store migrates lazily and has not yet.
+        """
+        if self._migrate_lazily and not self._schema_ready:
+            self._migrate_once()
+        with self._connection(write) as conn:
+            yield conn
+
+    def _migrate_once(self) -> None:
+        """Migrate unless done; callers that waited for an attempt that failed fail with it
+        (a database that is down costs one connect timeout, not one per waiting thread)."""
+        waiting_since = time.monotonic()
+        with self._schema_lock:
+            if self._schema_ready:
+                return
+            failed = self._schema_failure
+            if failed is not None and failed[0] >= waiting_since:
+                raise LeadStoreUnavailable(str(failed[1])) from failed[1]
+            try:
+                self.migrate()
+            except LeadStoreUnavailable as error:
+                self._schema_failure = (time.monotonic(), error)
+                raise
+
+    @contextlib.contextmanager
+    def _connection(self, write: bool) -> Iterator[Connection]:
+        """`_transaction()` without the lazy migration (which itself runs in one)."""
         try:
             with self._get_engine().connect() as conn:
                 if write and self._dialect == "sqlite":
@@ -215,31 +251,20 @@ class LeadStore:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
-        with self._transaction(write=True) as conn:
+        with self._connection(write=True) as conn:
             if self._dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                              {"key": _MIGRATION_LOCK_KEY})
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+        self._schema_ready = True
 
     # --- writes ------------------------------------------------------------------------------
 
     def _insert(self) -> Any:
         return (pg_insert if self._dialect == "postgresql" else sqlite_insert)(leads_table)
 
-    def upsert(
-        self,
-        sender_id: str,
-        *,
-        channel: str,
-        slots: Mapping[str, Any],
-        status: Optional[str] = None,
-        after_hours: Optional[bool] = None,
-        recommendation: Optional[Mapping[str, Any]] = None,
-        transcript: Optional[Sequence[Mapping[str, Any]]] = None,
-        callback_time: Optional[str] = None,
-        at: Optional[datetime] = None,
-    ) -> Lead:
+    def save(self, change: LeadUpdate, at: Optional[datetime] = None) -> Lead:
         """Create or update the conversation's lead and return it, re-scored.
 
         Merge rules: a slot given as None/empty keeps the stored value; `recommendation`,
@@ -249,12 +274,15 @@ class LeadStore:
         (a sales decision) is only changed by `set_status()`. `at` (default: the clock) is when
         the update happened; replayed spool entries pass their original time.
         """
+        sender_id, status = change.sender_id, change.status
+        recommendation, transcript = change.recommendation, change.transcript
+        callback_time, after_hours = change.callback_time, change.after_hours
         if not sender_id:
             raise ValueError("sender_id is required")
         if status is not None:
             check_status(status)
         now = at or self._clock()
-        values = normalize_slots(slots)
+        values = normalize_slots(change.slots)
         changes: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
         # Empty values below mean "nothing new", like empty slots: they never erase.
         if recommendation:
@@ -274,7 +302,7 @@ class LeadStore:
         table = leads_table
         insert_values = {
             "sender_id": sender_id,
-            "channel": channel or "unknown",
+            "channel": change.channel or "unknown",
             "created_at": now,
             "updated_at": now,
             "status": status or "new",
@@ -305,6 +333,10 @@ class LeadStore:
                 lead = dataclasses.replace(lead, score=scored.score, grade=scored.grade,
                                            score_reasons=scored.reasons)
         return lead
+
+    def upsert(self, sender_id: str, *, at: Optional[datetime] = None, **fields: Any) -> Lead:
+        """`save(LeadUpdate(sender_id, **fields), at)`: a shorthand for scripts and tests."""
+        return self.save(LeadUpdate(sender_id, **fields), at=at)
 
     def _scoring_config(self) -> Optional[ScoringConfig]:
         """The scoring weights, or None when a broker's edit broke the file (logged)."""
@@ -403,51 +435,32 @@ class LeadStore:
 
     # --- spool -------------------------------------------------------------------------------
 
-    def upsert_or_spool(
-        self,
-        sender_id: str,
-        *,
-        channel: str,
-        slots: Mapping[str, Any],
-        status: Optional[str] = None,
-        after_hours: Optional[bool] = None,
-        recommendation: Optional[Mapping[str, Any]] = None,
-        transcript: Optional[Sequence[Mapping[str, Any]]] = None,
-        callback_time: Optional[str] = None,
-    ) -> Optional[Lead]:
-        """`upsert()`, or, when the database is unavailable, append it to the spool file.
+    def save_or_spool(self, change: LeadUpdate) -> Optional[Lead]:
+        """`save()`, or, when the database is unavailable, append it to the spool file.
 
         Returns the lead, or None when the update was spooled. Pending spool entries are
         replayed first so updates of one conversation are applied in order.
         """
         at = self._clock()
-        entry = {
-            "sender_id": sender_id,
-            "channel": channel,
-            "slots": dict(slots),
-            "status": status,
-            "after_hours": after_hours,
-            "recommendation": dict(recommendation) if recommendation is not None else None,
-            "transcript": list(transcript) if transcript is not None else None,
-            "callback_time": callback_time,
-            "at": at.isoformat(),
-            # Which database the update is for: one spool file may outlive a DATABASE_URL
-            # change, and an update must never be replayed into another database.
-            "db": self._db_key,
-        }
         try:
             if self.pending_spool():
                 self.replay_spool()
-            return self.upsert(
-                sender_id, channel=channel, slots=slots, status=status,
-                after_hours=after_hours, recommendation=recommendation,
-                transcript=transcript, callback_time=callback_time, at=at,
-            )
+            return self.save(change, at=at)
         except LeadStoreUnavailable as error:
-            self._spool_append(entry)
+            self._spool_append({
+                **change.to_json(),
+                "at": at.isoformat(),
+                # Which database the update is for: one spool file may outlive a DATABASE_URL
+                # change, and an update must never be replayed into another database.
+                "db": self._db_key,
+            })
             log.warning("lead store unavailable, update of conversation %s spooled to %s (%s)",
-                        sender_id, self.spool_path, error)
+                        change.sender_id, self.spool_path, error)
             return None
+
+    def upsert_or_spool(self, sender_id: str, **fields: Any) -> Optional[Lead]:
+        """`save_or_spool(LeadUpdate(sender_id, **fields))`: a shorthand for scripts and tests."""
+        return self.save_or_spool(LeadUpdate(sender_id, **fields))
 
     def pending_spool(self) -> bool:
         """True when the spool file may hold entries for this database not yet replayed."""
@@ -491,17 +504,8 @@ class LeadStore:
                     if entry.get("db") not in (None, self._db_key):
                         foreign.append(line)  # for another database: left for its store
                         continue
-                    self.upsert(
-                        entry["sender_id"],
-                        channel=entry.get("channel") or "unknown",
-                        slots=entry.get("slots") or {},
-                        status=entry.get("status"),
-                        after_hours=entry.get("after_hours"),
-                        recommendation=entry.get("recommendation"),
-                        transcript=entry.get("transcript"),
-                        callback_time=entry.get("callback_time"),
-                        at=datetime.fromisoformat(entry["at"]) if entry.get("at") else None,
-                    )
+                    self.save(LeadUpdate.from_json(entry),
+                              at=datetime.fromisoformat(entry["at"]) if entry.get("at") else None)
                     applied += 1
                 except LeadStoreUnavailable:
                     remaining = lines[index:]
@@ -529,3 +533,36 @@ class LeadStore:
             out.write(line + "\n")
         log.error("spooled lead update rejected (%s), kept in %s", type(error).__name__,
                   rejected)
+
+
+# --- one store per database, per process ------------------------------------------------------
+
+_open_stores: dict[tuple[str, Optional[datetime]], LeadStore] = {}
+_open_stores_lock = threading.Lock()
+
+
+def open_lead_store(settings: Optional[Settings] = None) -> LeadStore:
+    """This process's store for the deployment's database (DATABASE_URL or embedded SQLite).
+
+    One store per URL (and `BOT_NOW` clock), shared by every caller of the process. Opening
+    never touches the database: the schema is migrated on the first call that reaches it, so a
+    process started while the database is down spools its writes (`save_or_spool`) and
+    migrates, then replays them, once the database answers.
+    """
+    settings = settings or Settings.from_env()
+    key = (settings.effective_database_url, settings.bot_now)
+    with _open_stores_lock:
+        store = _open_stores.get(key)
+        if store is None:
+            store = LeadStore(key[0], clock=settings.now, migrate_lazily=True)
+            _open_stores[key] = store
+        return store
+
+
+def close_open_lead_stores() -> None:
+    """Close and forget every store `open_lead_store()` opened (tests; process shutdown)."""
+    with _open_stores_lock:
+        stores = list(_open_stores.values())
+        _open_stores.clear()
+    for store in stores:
+        store.close()

@@ -1,1 +1,1 @@
-"""Notifications to the sales team (Slack). See `bot.notify.slack.SlackNotifier`."""
+"""Notifications to the sales team: `base` (what a notifier is, the registry), `slack`, `digest`."""

@@ -3,8 +3,8 @@
 `build_digest(store, since, until)` selects; the window normally comes from
 `BusinessHours.after_hours_window(now)`: during business hours, from last night's closing to
 this period's opening; while closed, from the last closing to the next opening (the night so
-far). `run_digest()` posts it to Slack (or
-prints it when Slack is not configured) and is what `python -m bot leads digest` runs.
+far). `run_digest()` sends it to the deployment's notifiers (Slack), or prints it when none
+is set up, and is what `python -m bot leads digest` runs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Optional, TextIO
 from bot.domain.hours import BusinessHours
 from bot.leads.models import Lead
 from bot.leads.store import LeadStore
-from bot.notify.slack import SlackNotifier, lead_title, needs_summary
+from bot.notify.base import LeadEvent, Notifiers
+from bot.notify.slack import lead_title, needs_summary
 from bot.base.privacy import mask_email, mask_phone
 
 
@@ -61,30 +62,38 @@ def format_digest(digest: Digest, hours: Optional[BusinessHours] = None) -> str:
     return "\n".join(lines)
 
 
-def run_digest(store: LeadStore, notifier: SlackNotifier, hours: BusinessHours, now: datetime,
+def run_digest(store: LeadStore, notifiers: Notifiers, hours: BusinessHours, now: datetime,
                out: TextIO, since: Optional[datetime] = None,
                until: Optional[datetime] = None) -> int:
-    """Build the digest for the window seen at `now`, post or print it, report on `out`.
+    """Build the digest for the window seen at `now`, send or print it, report on `out`.
 
-    Returns a process exit code: 0 done (posted, printed or nothing to send), 1 Slack failed.
+    Returns a process exit code: 0 done (sent, printed or nothing to send), 1 a notifier
+    did not accept it.
     """
     default_since, default_until = hours.after_hours_window(now)
     digest = build_digest(store, since or default_since, until or default_until)
     count = len(digest.leads)
+    leads = f"lead{'s' if count != 1 else ''}"
     window = f"{hours.describe(digest.since)} to {hours.describe(digest.until)}"
     if not count:
         out.write(f"No after-hours leads from {window}; nothing posted.\n")
         return 0
-    if not notifier.configured:
+    targets = notifiers.for_kind("digest")
+    if not targets:
         out.write(format_digest(digest, hours) + "\n")
-        out.write(f"Slack is not configured (SLACK_BOT_TOKEN and SALES_SLACK_CHANNEL): "
-                  f"printed {count} lead{'s' if count != 1 else ''}, posted 0.\n")
+        why = "; ".join(notifiers.not_configured) or "No notifier takes the digest"
+        out.write(f"{why}: printed {count} {leads}, posted 0.\n")
         return 0
-    if notifier.post_digest(digest.leads, digest.since, digest.until):
-        out.write(f"Posted {count} after-hours lead{'s' if count != 1 else ''} to Slack "
-                  f"channel {notifier.channel} ({window}).\n")
+    accepted = notifiers.notify(LeadEvent.digest(digest.leads, digest.since, digest.until))
+    failed = [notifier for notifier in targets if not accepted.get(notifier.name)]
+    for notifier in targets:
+        if notifier not in failed:
+            out.write(f"Posted {count} after-hours {leads} to {notifier.destination} "
+                      f"({window}).\n")
+    if not failed:
         return 0
     out.write(format_digest(digest, hours) + "\n")
-    out.write(f"Slack did not accept the digest: posted 0 of {count} leads (see the warning "
-              f"above); they are all in the dashboard.\n")
+    for notifier in failed:
+        out.write(f"{notifier.name} did not accept the digest: posted 0 of {count} leads (see "
+                  f"the warning above); they are all in the dashboard.\n")
     return 1

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.leads.models import Lead
 from bot.base.privacy import redact
 from bot.base.settings import Settings
+from bot.notify.base import LeadEvent
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,11 @@ def _carrier_lines(recommendation: Optional[Mapping[str, Any]]) -> list[str]:
 
 
 class SlackNotifier:
-    """Posts handoffs and the after-hours digest to the sales channel."""
+    """Posts handoffs and the after-hours digest to the sales channel (a `Notifier`)."""
+
+    name = "Slack"
+    # Not callbacks: a callback promised at night reaches the channel in the morning digest.
+    kinds: frozenset[str] = frozenset({"handoff", "digest"})
 
     def __init__(self, settings: Optional[Settings] = None, *,
                  client: Optional[WebClient] = None,
@@ -105,6 +110,18 @@ class SlackNotifier:
     def configured(self) -> bool:
         """Both a bot token and a sales channel are set."""
         return bool((self._client is not None or self.settings.slack_bot_token) and self.channel)
+
+    @property
+    def destination(self) -> str:
+        return f"Slack channel {self.channel}"
+
+    def notify(self, event: LeadEvent) -> bool:
+        """`Notifier.notify`: post a handoff or the digest; other kinds are not for Slack."""
+        if event.kind == "digest":
+            return self.post_digest(event.leads, event.since, event.until)
+        if event.kind in self.kinds:
+            return all([self.post_handoff(lead) for lead in event.leads])
+        return False
 
     def client(self) -> WebClient:
         if self._client is None:

@@ -1,4 +1,7 @@
-"""The few calls we make to Rasa's token-protected HTTP API (no Rasa import: plain HTTP)."""
+"""The few calls we make to Rasa's token-protected HTTP API (no Rasa import: plain HTTP).
+
+Used by both the CLI (`resume`) and the dashboard's "Resume assistant" button.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +18,21 @@ TIMEOUT_S = 10.0
 # `resume`, then `action_listen`: a turn that paused the conversation ended without the usual
 # action_listen, and without one the policies would answer the next message with nothing.
 RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+# The API is on this machine (or this pod): never through an HTTP(S)_PROXY from the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def tracker_events_url(settings: Settings, sender_id: str) -> str:
     """POST target that appends events to a conversation (needs BOT_API_TOKEN)."""
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     sender = urllib.parse.quote(sender_id, safe="")
     token = urllib.parse.quote(settings.api_token or "", safe="")
-    return f"http://{host}:{settings.rasa_port}/conversations/{sender}/tracker/events?token={token}"
+    return f"{settings.local_rasa_url}/conversations/{sender}/tracker/events?token={token}"
 
 
-def resume_conversation(settings: Settings, sender_id: str) -> bool:
-    """Un-pause a conversation the assistant handed to a person (rasa#8119's `resume` event)."""
+def resume_conversation(settings: Settings, sender_id: str, timeout_s: float = TIMEOUT_S) -> bool:
+    """Un-pause a conversation the assistant handed to a person (rasa#8119's `resume` event).
+
+    Blocking: async callers run it in a thread."""
     if not settings.api_token:
         logger.warning("resuming needs the Rasa HTTP API: set BOT_API_TOKEN")
         return False
@@ -37,8 +43,12 @@ def resume_conversation(settings: Settings, sender_id: str) -> bool:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310 - local API
-            return bool(response.status == 200)
+        with _DIRECT.open(request, timeout=timeout_s) as response:  # noqa: S310 - local API
+            if response.status == 200:
+                return True
+            logger.warning("resume of %s refused by Rasa: HTTP %s", sender_id, response.status)
+    except urllib.error.HTTPError as error:  # before URLError: it is one
+        logger.warning("resume of %s refused by Rasa: HTTP %s", sender_id, error.code)
     except (urllib.error.URLError, OSError) as error:
-        logger.warning("resume failed: %s", type(error).__name__)
-        return False
+        logger.warning("resume of %s failed: %s", sender_id, type(error).__name__)
+    return False

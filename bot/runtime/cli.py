@@ -35,10 +35,12 @@ def _aware(value: str) -> datetime:
 
 
 def _open_store() -> Any:
-    from bot.leads.store import LeadStore
+    from bot.base.settings import Settings
+    from bot.leads.store import open_lead_store
 
-    store = LeadStore.from_settings()
-    store.migrate()  # a fresh install exports nothing rather than failing on a missing table
+    # Migrated on first contact: a fresh install exports nothing rather than failing on a
+    # missing table.
+    store = open_lead_store(Settings.from_env())
     # Updates spooled during a database outage belong in every listing; apply them first.
     store.replay_spool()
     return store
@@ -79,15 +81,15 @@ def _leads_list(args: argparse.Namespace) -> int:
 
 def _leads_digest(args: argparse.Namespace) -> int:
     from bot.domain.hours import load_business_hours
+    from bot.notify.base import notifiers_from_settings
     from bot.notify.digest import run_digest
-    from bot.notify.slack import SlackNotifier
     from bot.base.settings import Settings
 
     settings = Settings.from_env()
     store = _open_store()
     try:
-        return run_digest(store, SlackNotifier(settings), load_business_hours(), settings.now(),
-                          sys.stdout, since=args.since, until=args.until)
+        return run_digest(store, notifiers_from_settings(settings), load_business_hours(),
+                          settings.now(), sys.stdout, since=args.since, until=args.until)
     finally:
         store.close()
 

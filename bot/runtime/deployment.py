@@ -1,8 +1,10 @@
 """Rasa endpoint and channel configuration from Settings: embedded defaults, real services at scale.
 
-Embedded: SQL tracker store on a SQLite file, in-memory lock store, no event broker.
+Embedded: SQL tracker store on a SQLite file, in-memory lock store, no event broker, custom
+actions run inside the Rasa server (ACTIONS_MODE=inprocess).
 Scaled: the same code with DATABASE_URL (PostgreSQL), REDIS_URL (RedisLockStore) and
-RABBITMQ_URL (pika event broker), all as Rasa 3.6 supports them.
+RABBITMQ_URL (pika event broker), all as Rasa 3.6 supports them, and an action server per
+Rasa server (ACTIONS_MODE=http).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import unquote, urlparse
 from bot.base.settings import VAR_DIR, Settings
 
 EVENT_QUEUE = "carrier_advisor_events"
+ACTIONS_PACKAGE = "actions"  # the rasa-sdk actions, whichever process runs them
 SLACK_CHANNEL_CLASS = "bot.rasa_adapters.channels.slack.SlackInput"
 
 
@@ -70,10 +73,20 @@ def _pika_event_broker(rabbitmq_url: str) -> dict[str, Any]:
     }
 
 
+def _action_endpoint(settings: Settings) -> dict[str, Any]:
+    """The action server's URL; with ACTIONS_MODE=inprocess (the default) our Rasa server runs
+    the actions package itself (bot.rasa_adapters.server.inprocess_actions) and the URL is
+    only where an action server would be."""
+    endpoint: dict[str, Any] = {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"}
+    if settings.actions_in_process:
+        endpoint.update({"type": "inprocess", "package": ACTIONS_PACKAGE})
+    return endpoint
+
+
 def endpoints_config(settings: Settings) -> dict[str, Any]:
     """The content of Rasa's endpoints.yml for these settings."""
     config: dict[str, Any] = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        "action_endpoint": _action_endpoint(settings),
         "tracker_store": _sql_tracker_store(settings.database_url),
     }
     if settings.redis_url:

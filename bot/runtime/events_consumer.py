@@ -29,7 +29,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 from bot.runtime.deployment import EVENT_QUEUE
 from bot.analytics.conversation_stats import Analytics, ConversationStats, lead_update
@@ -53,34 +53,25 @@ class LeadFeeder:
     """Upserts lead facts from the event stream (blocking store calls run in a thread)."""
 
     def __init__(self, settings: Settings) -> None:
-        from bot.leads.store import LeadStore
+        from bot.leads.store import open_lead_store
 
-        self.store = LeadStore.from_settings(settings)
-        self._migrated = False
+        self.store = open_lead_store(settings)  # migrated on first contact; spools until then
         self._last: dict[str, str] = {}
 
-    def _upsert(self, update: dict[str, Any]) -> None:
-        if not self._migrated:
-            from bot.leads.store import LeadStoreUnavailable
-
-            try:
-                self.store.migrate()
-                self._migrated = True
-            except LeadStoreUnavailable as error:
-                log.warning("lead database unavailable (%s); spooling", error)
-        self.store.upsert_or_spool(update["sender_id"], channel=update["channel"],
-                                   slots=update["slots"],
-                                   recommendation=update.get("recommendation"))
-
     async def feed(self, stats: ConversationStats) -> None:
-        update = lead_update(stats)
-        if update is None:
+        from bot.leads.update import build_lead_update
+
+        facts = lead_update(stats)
+        if facts is None:
             return
-        key = json.dumps(update, sort_keys=True, default=str)
+        key = json.dumps(facts, sort_keys=True, default=str)
         if self._last.get(stats.sender_id) == key:
             return  # nothing new since the last upsert of this conversation
+        update = build_lead_update(
+            facts["sender_id"], channel=facts["channel"],
+            slots={**facts["slots"], "recommendation": facts.get("recommendation")})
         try:
-            await asyncio.to_thread(self._upsert, update)
+            await asyncio.to_thread(self.store.save_or_spool, update)
             self._last[stats.sender_id] = key
             if len(self._last) > 10_000:
                 self._last.pop(next(iter(self._last)))

@@ -1,5 +1,8 @@
 """Start the Rasa server, the action server and the web app; stop them all together.
 
+With ACTIONS_MODE=inprocess (the embedded default) the Rasa server runs the custom actions
+itself, and no action server is started: "actions" in a list of services is then skipped.
+
 `python -m bot run` uses this in the foreground (make run); tests use `launch_stack()`.
 Each child runs in its own process group so that Ctrl-C / SIGTERM leaves no orphan.
 """
@@ -20,7 +23,7 @@ from typing import IO, Iterator, Mapping, Optional, Sequence
 
 import yaml
 
-from bot.runtime.deployment import credentials_config, endpoints_config
+from bot.runtime.deployment import ACTIONS_PACKAGE, credentials_config, endpoints_config
 from bot.base.settings import ROOT, VAR_DIR, Settings
 
 VENV_BIN = Path(sys.executable).parent
@@ -82,11 +85,16 @@ def commands(settings: Settings, model: Path, endpoints: Path, credentials: Path
     return {
         "actions": [
             str(VENV_BIN / "python"), "-m", "rasa_sdk",
-            "--actions", "actions", "--port", str(settings.actions_port),
+            "--actions", ACTIONS_PACKAGE, "--port", str(settings.actions_port),
         ],
         "rasa": rasa,
         "web": [str(VENV_BIN / "python"), "-m", "bot.web"],
     }
+
+
+def services_to_start(settings: Settings, services: Sequence[str]) -> list[str]:
+    """`services` without the action server when the Rasa server runs the actions itself."""
+    return [name for name in services if not (name == "actions" and settings.actions_in_process)]
 
 
 def health_url(settings: Settings, service: str) -> str:
@@ -211,6 +219,7 @@ def start_stack(
     endpoints, credentials = write_rasa_config(settings, run_dir)
     model_path = model or (latest_model() if "rasa" in services else Path("unused"))
     stack = Stack(settings, commands=commands(settings, model_path, endpoints, credentials), env=full_env)
+    services = services_to_start(settings, services)
     log_dir = log_dir or run_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -261,13 +270,15 @@ def run_foreground(env: Optional[Mapping[str, str]] = None) -> int:
                 return 1
         if not stopping:
             s = stack.settings
+            actions_line = ("in the Rasa server (ACTIONS_MODE=inprocess)" if s.actions_in_process
+                            else f"{stack.actions_url}/health")
             print(
                 "\nCarrier Advisor is running:\n"
                 f"  website with chat widget  {stack.web_url}/\n"
                 f"  leads dashboard           {stack.web_url}/dashboard\n"
                 f"  REST channel              {stack.rasa_url}/webhooks/rest/webhook\n"
                 f"  Socket.IO channel         {stack.rasa_url}/socket.io/\n"
-                f"  action server             {stack.actions_url}/health\n"
+                f"  action server             {actions_line}\n"
                 f"  Rasa HTTP API             {'on (token)' if s.api_token else 'off (set BOT_API_TOKEN)'}\n"
                 f"  Slack channel             {'on' if s.slack_enabled else 'off (set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)'}\n"
                 "Press Ctrl-C to stop.",

@@ -18,12 +18,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
+from bot.base.schema import rebuilt_when
 from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
+from bot.understanding.phrasings import Phrasings, load_phrasings
+from bot.understanding.topic_classifier import LearnedTopics, train_topics
 from bot.understanding.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
+from bot.understanding.wordforms import stem
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
     from spacy.tokens import Doc, Span
@@ -46,6 +49,17 @@ PHONE = "phone"
 ENTITIES = (US_STATE, CITY, ZIP_CODE, NUM_LOCATIONS, EMPLOYEES, SERVICE, CHALLENGE, CARRIER, CONTRACT_END, EMAIL, PHONE)
 # Entities that can carry the role "negated" in domain.yml.
 NEGATABLE = frozenset({US_STATE, CITY, SERVICE})
+
+# How challenges and services are read (docs/nlu-evaluation.md compares them):
+#   rules   - vocabulary phrases, also in other word forms, and topic words in short replies;
+#   learned - the classifier of bot.understanding.topic_classifier alone;
+#   union   - both: the rules' codes plus the classifier's codes above its threshold.
+RULES, LEARNED, UNION = "rules", "learned", "union"
+APPROACHES = (RULES, LEARNED, UNION)
+DEFAULT_APPROACH = UNION
+# Classifier probability above which a code is taken, chosen on the development sets
+# (`python -m scripts.eval --entities-only --thresholds`; docs/nlu-evaluation.md).
+DEFAULT_THRESHOLDS = {CHALLENGE: 0.5, SERVICE: 0.5}
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,16 @@ _LOC_NOUNS = [
     "dealership", "dealerships", "franchise", "franchises", "practice", "practices",
     "outlet", "outlets", "center", "centers", "centre", "centres", "showroom", "showrooms",
     "places", "spots", "salons", "studios", "gyms", "bars", "cafes", "pharmacies", "banks",
+    # more kinds of sites customers count (singular and plural): "9 daycares", "two hospitals"
+    "hospital", "hospitals", "lab", "labs", "laboratory", "laboratories", "pharmacy", "dispensary",
+    "dispensaries", "daycare", "daycares", "library", "libraries", "church", "churches", "museum",
+    "museums", "venue", "venues", "theater", "theaters", "theatre", "theatres", "cinema", "cinemas",
+    "bakery", "bakeries", "diner", "diners", "pub", "pubs", "brewery", "breweries", "winery",
+    "wineries", "farm", "farms", "ranch", "ranches", "mills", "factory", "factories", "depot",
+    "depots", "garage", "garages", "station", "stations", "storefront", "storefronts", "agency",
+    "agencies", "hub", "hubs", "supermarket", "supermarkets", "community", "communities",
+    "college", "colleges", "spa", "spas", "salon", "studio", "gym", "cafe", "bank", "addresses",
+    "motel", "motels", "resort", "resorts", "hangar", "hangars", "shelter", "shelters",
 ]
 # "5 pizza places", "3 coffee shops": one word naming the business may sit between the number
 # and the noun, unless it is one of these ("24 hour store", "20 employees per store").
@@ -104,6 +128,31 @@ _EMP_NOUNS = [
     "team-members", "members", "heads", "emps", "employes", "employess", "empolyees", "ppl",
     "peeps",
 ]
+# Site counting (_site_counts): words joining two counts that add up ("2 warehouses and 3 stores"),
+# a main office as one more site, the words before a leading count ("we have 4: ..."), what
+# may follow it to mark a description of the sites ("3 total", "five, two in ...").
+_COUNT_JOINERS = frozenset({"and", "plus", "+", "&", ","})
+_PLUS_WORDS = frozenset({"and", "plus", "+", "&"})
+_MAIN_OFFICE = (
+    ("hq",), ("headquarters",), ("main", "office"), ("head", "office"), ("corporate", "office"),
+    ("home", "office"), ("main", "location"), ("main", "site"), ("main", "store"), ("main", "branch"),
+    ("main", "clinic"), ("flagship",), ("corporate",),
+)
+_MAIN_OFFICE_WORDS = frozenset({"hq", "headquarters", "main", "corporate", "flagship"})
+_COUNT_LEAD_INS = frozenset({
+    "we", "have", "we've", "got", "there", "are", "there's", "we're", "at", "just", "only", "about",
+    "around", "roughly", "so", "ok", "okay", "well", "um", "uh", "it's", "its", "that's", "operate",
+    "run", "currently", "right", "now", "oh", "hmm",
+})
+_TOTAL_WORDS = frozenset({"total", "altogether", "overall", "combined", "in"})
+_DESCRIPTION_OPENERS = frozenset({":", "-", "—", "–", ",", "(", ";"})
+_CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":"})
+# A site noun followed by one of these names people or things at the sites.
+_LOC_NOUN_SET = frozenset(_LOC_NOUNS)
+_NOT_SITES_AFTER = frozenset(_EMP_NOUNS) | {
+    "techs", "technicians", "managers", "manager", "phones", "lines", "circuits", "computers", "printers",
+    "staff", "team", "teams", "workers", "employees",
+}
 _EMP_MODS = [
     "full", "time", "-", "full-time", "fulltime", "part", "total", "remote", "office", "onsite",
     "on", "site", "staff", "team", "+", "or", "so", "odd", "plus", "ish", "in-office", "hybrid",
@@ -147,6 +196,27 @@ _CONTRACT_CUE = re.compile(
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _DIGIT = re.compile(r"\d")
 _EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "pair", "both", "half"})
+# A reply of at most this many words, not a question, is short: its topic words count.
+_SHORT_REPLY_WORDS = 6
+# Words around a topic word in a short reply that add nothing to it. No negations ("not the
+# price") and no verbs ("pricing looks fine"): with one of those, it is not an answer naming a
+# problem.
+_FILLER = frozenset({
+    "the", "a", "an", "our", "my", "their", "its", "it", "it's", "its", "is", "was", "be", "and", "or", "plus",
+    "also", "too", "both", "all", "of", "with", "for", "around", "about", "on", "in", "mostly", "mainly",
+    "primarily", "honestly", "definitely", "probably", "really", "just", "maybe", "i", "guess", "think",
+    "say", "would", "biggest", "big", "main", "major", "top", "number", "one", "issue", "issues",
+    "problem", "problems", "concern", "concerns", "thing", "things", "stuff", "pain", "point", "points",
+    "lol", "tbh", "overall", "general", "generally", "usually", "sure", "yeah", "yes", "well", "so",
+    "hmm", "um", "uh", "huge", "constant", "frequent", "lately", "recently", "kind", "sort", "some",
+    "lots", "lot", "bad", "poor", "terrible", "awful", "horrible", "lousy", "high", "higher", "rising",
+    "slow", "lack", "ok", "okay", "like", "that", "those", "these", "them", "stuff", "area", "side",
+    "department", "question", "questions", "overall", "mainly", "especially", "frankly", "personally",
+    "more", "most", "than", "anything", "else", "right", "now", "always", "ongoing", "related",
+})
+# Vocabulary phrases matched only as written, not in other word forms: "backed up" (a queue)
+# is not a backup, "wave" alone is a carrier more often than a wavelength.
+_NO_FORM_MATCH = frozenset({"back up", "waves", "wave", "backups"})
 # An install wait at least this long is a slow install (unit -> minimum count).
 _SLOW_WAIT = {"day": 20, "days": 20, "week": 3, "weeks": 3, "month": 1, "months": 1}
 _K_NUMBER = re.compile(r"^~?\d+(?:\.\d+)?(?:k|m|ish)$|^~\d[\d,]*(?:\.\d+)?$")
@@ -176,20 +246,41 @@ class Extractor:
     millisecond per sentence.
     """
 
-    def __init__(self, vocabulary: Vocabulary, gazetteer: Gazetteer, carrier_aliases: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        gazetteer: Gazetteer,
+        carrier_aliases: Mapping[str, str],
+        *,
+        phrasings: Optional[Phrasings] = None,
+        learned: Optional[LearnedTopics] = None,
+        approach: str = RULES,
+    ) -> None:
+        """`phrasings` default to bot/data/phrasings.yml (its topic words serve the rules);
+        `learned` is needed by the learned and union approaches (build_extractor trains it)."""
         from spacy.matcher import Matcher, PhraseMatcher
 
+        if approach not in APPROACHES:
+            raise ValueError(f"approach {approach!r}: one of {', '.join(APPROACHES)}")
+        if approach != RULES and learned is None:
+            raise ValueError(f"approach {approach!r} needs the learned classifiers")
         self.vocabulary = vocabulary
         self.gazetteer = gazetteer
+        self.phrasings = phrasings if phrasings is not None else load_phrasings()
+        self.learned = learned
+        self.approach = approach
         # lowercase alias -> catalog name
         self.carrier_aliases = {
             a.lower().strip(): n for a, n in carrier_aliases.items() if isinstance(a, str) and a.strip() and isinstance(n, str) and n
         }
         self.nlp = _blank_english()
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        # the same service and challenge phrases on word forms ("dropped calls" ~ "drops calls")
+        self._form_phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self._matcher = Matcher(self.nlp.vocab)
         self._carrier_caps = {a.lower() for a in vocabulary.carrier_capitalised_only}
         self._build_phrases()
+        self._build_form_phrases()
         self._build_matcher()
 
     # ---- building -----------------------------------------------------------------------
@@ -246,6 +337,31 @@ class Extractor:
             self._add(kind, key, texts, docs_by_kind.setdefault(kind, []))
         for kind, docs in docs_by_kind.items():
             self._phrases.add(kind, docs)
+
+    def _build_form_phrases(self) -> None:
+        """Service and challenge phrases keyed by the word forms of their tokens (NORM is
+        bot.understanding.wordforms.stem, see _blank_english). Short single words ("pri",
+        "lag") and the few phrases in _NO_FORM_MATCH match only as spelled."""
+        self._form_keys: dict[str, dict[tuple[str, ...], list[str]]] = {}
+        docs_by_kind: dict[str, list["Doc"]] = {}
+        # the phrases as written (generated spellings such as "metroe" would reduce to other words)
+        for kind, phrases in (("s", self.vocabulary.services), ("c", self.vocabulary.challenges)):
+            table = self._form_keys.setdefault(kind, {})
+            docs = docs_by_kind.setdefault(kind, [])
+            for code, variant in ((code, p) for code, items in phrases.items() for p in items):
+                if variant in _NO_FORM_MATCH or (" " not in variant and len(variant) <= 4):
+                    continue
+                doc = self.nlp.make_doc(variant)
+                forms = tuple(t.norm_ for t in doc)
+                if not forms:
+                    continue
+                if forms not in table:
+                    table[forms] = []
+                    docs.append(doc)
+                if code not in table[forms]:
+                    table[forms].append(code)
+        for kind, docs in docs_by_kind.items():
+            self._form_phrases.add(kind, docs)
 
     def _is_city_plus_state(self, key: str) -> bool:
         """'washington dc' is a city and its state: left to the City, ST logic, which also
@@ -356,6 +472,7 @@ class Extractor:
             cands += self._matcher_candidates(doc)  # counts and ZIPs need a number
         cands = _drop_overlapping(cands, char_spans)
         cands = _resolve_overlaps(cands)
+        cands = _site_counts(doc, cands)
         found: list[tuple[ExtractedEntity, int]] = []  # entity, order within a start
         for cand in char_spans:
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))
@@ -364,8 +481,62 @@ class Extractor:
             if cand.layer in ("loc", "zip"):
                 continue
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))
-        entities = self._negate(doc, found)
-        return _dedupe(entities)
+        entities = _dedupe(self._negate(doc, found))
+        return self._with_topics(doc, text, entities)
+
+    # ---- challenges and services in the customer's own words ----------------------------------
+
+    def _with_topics(self, doc: "Doc", text: str, entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
+        """Add the codes of short replies' topic words (rules) and of the classifier (learned,
+        union) that the phrases did not give; a code the customer ruled out stays out."""
+        if self.approach == LEARNED:
+            entities = [e for e in entities if e.entity not in (SERVICE, CHALLENGE) or e.negated]
+        else:
+            entities = entities + self._short_reply_topics(doc, entities)
+        if self.approach != RULES and self.learned is not None:
+            entities = entities + self._learned_topics(text, entities)
+        return sorted(entities, key=lambda e: e.start)
+
+    def _short_reply_topics(self, doc: "Doc", entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
+        """"pricing, mostly", "outages and the support": in a short reply that is not a
+        question, a topic word (bot/data/phrasings.yml) names its code."""
+        words = [t for t in doc if t.is_alpha]
+        if not words or len(words) > _SHORT_REPLY_WORDS or any(t.text == "?" for t in doc):
+            return []
+        tables = ((CHALLENGE, self.phrasings.challenge_words), (SERVICE, self.phrasings.service_words))
+        topics = [(t, entity, table[t.norm_]) for t in words for entity, table in tables if t.norm_ in table]
+        # Every other word is filler ("mostly the pricing, honestly"), or a word the rules
+        # already read ("outages and billing"): "contract ends in May" and "the bill says
+        # cincinnati bell" are facts, not answers naming a problem.
+        covered = [(e.start, e.end) for e in entities]
+        topic_tokens = {t.i for t, _, _ in topics}
+        for t in words:
+            if t.i in topic_tokens or t.lower_ in _FILLER or any(s <= t.idx < e for s, e in covered):
+                continue
+            return []
+        known = {(e.entity, e.value) for e in entities}
+        out = []
+        for token, entity, code in topics:
+            if (entity, code) in known:
+                continue
+            known.add((entity, code))
+            out.append(ExtractedEntity(entity, code, token.idx, token.idx + len(token.text), token.text))
+        return out
+
+    def _learned_topics(self, text: str, entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
+        """The classifier's codes above its thresholds, spanning the message (the classifier
+        reads it whole); the rules' own codes, positive or ruled out, are not added twice."""
+        assert self.learned is not None
+        known = {(e.entity, e.value) for e in entities}
+        hits = [f"{e.entity}={e.value}" for e in entities if e.entity in (SERVICE, CHALLENGE) and not e.negated]
+        stripped = text.strip()
+        start = text.index(stripped[:1]) if stripped else 0
+        out = []
+        for entity, codes in self.learned.codes(text, hits if self.learned.uses_hits else ()).items():
+            for code, _probability in codes:
+                if (entity, code) not in known:
+                    out.append(ExtractedEntity(entity, code, start, start + len(stripped), stripped))
+        return out
 
     # emails, phones, dates: char spans on the raw text
     def _raw_text_entities(self, text: str, doc: "Doc", today: date) -> list[_Cand]:
@@ -405,6 +576,16 @@ class Extractor:
             for key in self._keys[kind].get(tuple(lowers[i:j]), ()):
                 cand = self._phrase_candidate(kind, key, doc, i, j, all_caps)
                 if cand is not None:
+                    out.append(cand)
+        if self.approach == LEARNED:
+            return [c for c in out if c.layer not in ("service", "challenge")]
+        seen = {(c.layer, c.i, c.j, c.payload) for c in out}
+        norms = [t.norm_ for t in doc]
+        for match_id, i, j in self._form_phrases(doc):
+            kind = strings[match_id]
+            for code in self._form_keys[kind].get(tuple(norms[i:j]), ()):
+                cand = self._phrase_candidate(kind.upper(), code, doc, i, j, all_caps)
+                if cand is not None and (cand.layer, i, j, code) not in seen:
                     out.append(cand)
         return out
 
@@ -512,6 +693,8 @@ class Extractor:
             value = _count_value(span)
             if value is None or value <= 0 or value != int(value):
                 continue
+            if label == "LOC" and j < len(doc) and doc[j].lower_ in _NOT_SITES_AFTER:
+                continue  # "3 office staff", "2 lab techs": people, not sites
             while i < j - 1 and doc[i].lower_ in ("and", "of", "-", "+"):
                 i += 1  # "and 3 offices": the entity starts at the number
             span = doc[i:j]
@@ -674,6 +857,104 @@ def _placed_like_a_place(doc: "Doc", span: tuple[int, int], last_place_end: Opti
         if len(between) <= 2 and all(w in _PLACE_JOINERS for w in between):
             return True  # a list of places: "Portland and Mobile", "dallas houston austin"
     return False
+
+
+def _site_counts(doc: "Doc", cands: list[_Cand]) -> list[_Cand]:
+    """One count of sites from the ways customers describe them:
+
+    - "2 warehouses and 3 stores", "one main office plus 4 remote sites": the counts add up;
+    - "HQ plus 3 branches", "2 sites and our main office": the main office is one more;
+    - "five, three in Tulsa and two in Norman", "3 total, all in Kansas", "4 - Reno, Sparks,
+      Elko and Ely": a count leading the reply, then a description of the sites, is the count.
+    """
+    counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS), key=lambda c: c.i)
+    others = [c for c in cands if c.kind != NUM_LOCATIONS]
+    merged: list[_Cand] = []
+    for cand in counts:
+        prev = merged[-1] if merged else None
+        if prev is not None and all(t.lower_ in _COUNT_JOINERS for t in doc[prev.j : cand.i]) and cand.i > prev.j:
+            merged[-1] = _Cand("qty", prev.i, cand.j, prev.start, cand.end, NUM_LOCATIONS, prev.payload + cand.payload)
+        else:
+            merged.append(cand)
+    counts = [_with_main_office(doc, c) for c in merged]
+    if not counts:
+        lead = _leading_site_count(doc, others)
+        if lead is not None:
+            counts = [lead]
+    return others + counts
+
+
+def _main_office_at(doc: "Doc", i: int) -> int:
+    """Length in tokens of a main-office phrase starting at token i ("HQ", "the main office"), or 0."""
+    k = i
+    if k < len(doc) and doc[k].lower_ in ("our", "the", "a", "one"):
+        k += 1
+    for phrase in _MAIN_OFFICE:
+        n = len(phrase)
+        if tuple(t.lower_ for t in doc[k : k + n]) == phrase:
+            return k + n - i
+    return 0
+
+
+def _with_main_office(doc: "Doc", cand: _Cand) -> _Cand:
+    """'HQ plus 3 branches' / '3 branches and the HQ': the count and the main office."""
+    j = cand.j
+    if j + 1 < len(doc) and doc[j].lower_ in _PLUS_WORDS:
+        n = _main_office_at(doc, j + 1)
+        if n:
+            end = doc[j + n].idx + len(doc[j + n].text)
+            return _Cand("qty", cand.i, j + 1 + n, cand.start, end, NUM_LOCATIONS, cand.payload + 1)
+    for back in range(1, 5):
+        i = cand.i - back
+        if i < 0 or doc[cand.i - 1].lower_ not in _PLUS_WORDS:
+            break
+        n = _main_office_at(doc, i)
+        if n and i + n == cand.i - 1:
+            return _Cand("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
+    return cand
+
+
+def _leading_site_count(doc: "Doc", cands: list[_Cand]) -> Optional[_Cand]:
+    """A count opening the reply and followed by a description of the sites, or opening any
+    clause and followed by "total" ("Portland + Seattle offices, 3 in total") (see _site_counts)."""
+    found = _site_count_at(doc, 0, cands, described_by_list=True)
+    for n, token in enumerate(doc):
+        if found is not None:
+            break
+        if token.text in _CLAUSE_ENDS and n + 1 < len(doc):
+            found = _site_count_at(doc, n + 1, cands, described_by_list=False)
+    return found
+
+
+def _site_count_at(doc: "Doc", k: int, cands: list[_Cand], *, described_by_list: bool) -> Optional[_Cand]:
+    while k < len(doc) and (doc[k].lower_ in _COUNT_LEAD_INS or doc[k].is_punct and k == 0):
+        k += 1
+    start = k
+    while k < len(doc) and doc[k].like_num and not doc[k].lower_ in ("a", "an"):
+        k += 1
+    if k == start or k >= len(doc):
+        return None
+    words = [t.lower_ for t in doc[start:k]]
+    if any(len(w) >= 4 and w.isdigit() for w in words):
+        return None  # a year, a ZIP, a phone fragment
+    value = parse_number_words(words)
+    if value is None or value < 1 or value != int(value) or value > 100_000:
+        return None
+    after = doc[k].lower_
+    rest = doc[k + 1 :]
+    described = False
+    if after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
+        described = True
+    elif described_by_list and doc[k].text in _DESCRIPTION_OPENERS and len(rest):
+        places = any(c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in cands)
+        sites = any(t.lower_ in _LOC_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in rest)
+        sub_counts = any(t.like_num and n + 1 < len(rest) and rest[n + 1].lower_ in ("in", "at", "downtown", "near")
+                         for n, t in enumerate(rest))
+        described = places or sites or sub_counts or rest[0].lower_ in _TOTAL_WORDS | {"all", "both"}
+    if not described or (k < len(doc) and doc[k].lower_ in _NOT_SITES_AFTER):
+        return None
+    span = doc[start:k]
+    return _Cand("qty", start, k, span.start_char, span.end_char, NUM_LOCATIONS, int(value))
 
 
 def _long_wait(span: "Span") -> bool:
@@ -868,6 +1149,8 @@ def _blank_english() -> Any:
 
     - it also splits on every "/" ("4G/5G", "PRI/SIP"), so each side can match alone;
     - LIKE_NUM also holds for "5k", "~50", "50ish", "dozen", "couple" (see _build_matcher);
+    - NORM is the word form of bot.understanding.wordforms.stem ("outages" -> "outag"), which
+      the second phrase matcher of services and challenges compares;
     - it has no tokenizer exceptions. Their matcher pass cost up to 1 ms per message with a
       contraction in it ("we're"), ten times the rest of tokenizing, and they are
       case-sensitive ("Ore." one token, "ore." two). Without them tokens are plain affix
@@ -875,7 +1158,7 @@ def _blank_english() -> Any:
     """
     from spacy.lang.en import English
 
-    from spacy.attrs import LIKE_NUM
+    from spacy.attrs import LIKE_NUM, NORM
     from spacy.lang.en.lex_attrs import like_num as english_like_num
 
     def like_num(text: str) -> bool:
@@ -885,7 +1168,7 @@ def _blank_english() -> Any:
     class _Defaults(English.Defaults):  # type: ignore[misc,valid-type]
         infixes = list(English.Defaults.infixes) + [r"/"]
         tokenizer_exceptions: dict[str, Any] = {}
-        lex_attr_getters = {**English.Defaults.lex_attr_getters, LIKE_NUM: like_num}
+        lex_attr_getters = {**English.Defaults.lex_attr_getters, LIKE_NUM: like_num, NORM: stem}
 
     class _AdvisorEnglish(English):  # type: ignore[misc,valid-type]
         Defaults = _Defaults
@@ -893,12 +1176,37 @@ def _blank_english() -> Any:
     return _AdvisorEnglish()
 
 
-@lru_cache(maxsize=1)
-def build_default_extractor() -> Extractor:
-    """The process-wide extractor: vocabulary.yml, the default gazetteer and the catalog's
-    carrier aliases; warmed up so the first customer message is fast."""
+def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mapping[str, float]] = None) -> Extractor:
+    """An extractor over vocabulary.yml, phrasings.yml, the default gazetteer and the catalog's
+    carrier aliases, reading challenges and services by `approach` (APPROACHES). The learned
+    and union approaches train their classifiers on phrasings.yml here (about a second);
+    union's also read what the rules find in each example."""
     from bot.domain.catalog import load_default_catalog
 
-    extractor = Extractor(load_vocabulary(), default_gazetteer(), load_default_catalog().alias_map())
+    if approach not in APPROACHES:
+        raise ValueError(f"approach {approach!r}: one of {', '.join(APPROACHES)}")
+    phrasings = load_phrasings()
+    extractor = Extractor(load_vocabulary(), default_gazetteer(), load_default_catalog().alias_map(), phrasings=phrasings)
+    if approach != RULES:
+        hits = None
+        if approach == UNION:
+            hits = [[f"{e.entity}={e.value}" for e in extractor.extract(text) if e.entity in (SERVICE, CHALLENGE) and not e.negated]
+                    for text, _, _ in phrasings.examples]
+        extractor.learned = train_topics(phrasings, {**DEFAULT_THRESHOLDS, **(thresholds or {})}, hits)
+        extractor.approach = approach
+    return extractor
+
+
+def _default_catalog() -> Any:
+    from bot.domain.catalog import load_default_catalog
+
+    return load_default_catalog()
+
+
+@rebuilt_when(load_vocabulary, default_gazetteer, _default_catalog, load_phrasings)
+def build_default_extractor() -> Extractor:
+    """The process-wide extractor (DEFAULT_APPROACH), warmed up so the first customer message
+    is fast; built again when one of its data files changed (bot/data/README.md)."""
+    extractor = build_extractor(DEFAULT_APPROACH)
     extractor.warm_up()
     return extractor

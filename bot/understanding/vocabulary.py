@@ -1,8 +1,8 @@
 """Customer phrases -> canonical service and challenge codes, read from bot/data/vocabulary.yml.
 
-The YAML file is the one place for this vocabulary. This module loads and validates it
-(every key a code of bot.domain.canonical, phrases non-empty strings, no phrase on two codes of the
-same kind; errors name the file and line) and answers single-phrase questions such as a
+The YAML file is the one place for this vocabulary. This module loads and validates it against
+`VocabularyFile` (every key a code of bot.domain.canonical, phrases non-empty strings, no phrase
+on two codes of the same kind; errors name the file and line) and answers single-phrase questions such as a
 button payload or a form answer. The free-text extractor (bot.understanding.extraction) builds its spaCy
 matchers from `Vocabulary.service_patterns()` / `challenge_patterns()`.
 """
@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
-import yaml
+from pydantic import validator
 
+from bot.base.schema import DataModel, Invalid, NonEmptyText, load_cached, read_model
+from bot.base.yamldata import DATA_DIR
 from bot.domain.canonical import CHALLENGES, SERVICES
-from bot.base.yamldata import DATA_DIR, DataFileError, LineDict, line_of, load_yaml
+from bot.domain.catalog import ServiceCode
 
 DEFAULT_PATH = DATA_DIR / "vocabulary.yml"
-
-_SECTIONS = ("services", "challenges", "unclear_services", "carrier_capitalised_only")
 
 # Contractions customers type in three ways; each phrase is matched in all of them.
 _CONTRACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -189,120 +188,93 @@ def _canonical(text: Any, normalised: tuple[Mapping[str, str], int], codes: Iter
     return found.pop() if len(found) == 1 else None
 
 
-def yaml_item_line(path: Union[str, Path], *keys: Union[str, int]) -> int:
-    """Line of the YAML node at keys (mapping keys or list indexes) in a file; 0 if not found.
+class Phrase(str):
+    """A phrase as customers type it: lowercased, spaces collapsed, with a letter or digit."""
 
-    bot.base.yamldata gives the lines of mappings and keys; the line of one list item needs the
-    node tree, composed again here only when an error is being reported.
-    """
-    try:
-        node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        for key in keys:
-            if isinstance(node, yaml.MappingNode):
-                node = next(v for k, v in node.value if k.value == key)
-            elif isinstance(node, yaml.SequenceNode):
-                node = node.value[int(key)]
-            else:
-                return 0
-        return node.start_mark.line + 1
-    except Exception:  # noqa: BLE001 - only used to improve an error message
-        return 0
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be a non-empty string")
+        phrase = " ".join(value.lower().split())
+        if not normalise(phrase):
+            raise ValueError(f"phrase {phrase!r} has no letters or digits")
+        return phrase
 
 
-def _read_codes(
-    path: Path, data: LineDict, section: str, codes: tuple[str, ...]
-) -> dict[str, tuple[str, ...]]:
-    block = data.get(section)
-    if not isinstance(block, dict):
-        raise DataFileError(path, line_of(data, section), f"'{section}' must map codes to phrase lists")
-    owner: dict[str, tuple[str, int]] = {}  # normalised phrase -> (code, index in its list)
-    result: dict[str, tuple[str, ...]] = {}
-    for code, items in block.items():
-        key_line = line_of(block, str(code))
-        if code not in codes:
-            raise DataFileError(
-                path, key_line, f"{code!r} is not a canonical {section[:-1]} code; expected one of: {', '.join(codes)}"
-            )
-        if not isinstance(items, list) or not items:
-            raise DataFileError(path, key_line, f"{section[:-1]} {code!r} needs a non-empty list of phrases")
-        phrases: list[str] = []
-        for i, phrase in enumerate(items):
-            if not isinstance(phrase, str) or not phrase.strip():
-                line = yaml_item_line(path, section, code, i) or key_line
-                raise DataFileError(path, line, f"phrase #{i + 1} of {code!r} must be a non-empty string")
-            phrase = " ".join(phrase.lower().split())
-            norm = normalise(phrase)
-            if not norm:
-                line = yaml_item_line(path, section, code, i) or key_line
-                raise DataFileError(path, line, f"phrase {phrase!r} of {code!r} has no letters or digits")
-            other = owner.get(norm)
-            if other is not None and other[0] != code:
-                line = yaml_item_line(path, section, code, i) or key_line
-                first = yaml_item_line(path, section, other[0], other[1])
-                raise DataFileError(
-                    path, line, f"phrase {phrase!r} is mapped to {other[0]!r} (line {first}) and to {code!r}"
-                )
-            owner.setdefault(norm, (code, i))
-            if phrase not in phrases:
-                phrases.append(phrase)
-        result[code] = tuple(phrases)
-    missing = [code for code in codes if code not in result]
-    if missing:
-        raise DataFileError(path, line_of(data, section), f"no phrases for {section[:-1]} code(s): {', '.join(missing)}")
-    return result
+def _phrases_by_code(kind: str, codes: Sequence[str]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Validators of a `code: [phrases]` section: canonical codes, every code, no phrase on two."""
+
+    def shape(cls: Any, block: Any) -> Any:
+        if not isinstance(block, dict):
+            raise ValueError("must map codes to phrase lists")
+        for code, items in block.items():
+            if code not in codes:
+                raise Invalid(f"{code!r} is not a canonical {kind} code; expected one of: {', '.join(codes)}",
+                              key=str(code))
+            if not isinstance(items, list) or not items:
+                raise Invalid(f"{kind} {code!r} needs a non-empty list of phrases", key=str(code))
+        return block
+
+    def complete_and_unambiguous(cls: Any, block: dict[str, list[str]]) -> dict[str, list[str]]:
+        owner: dict[str, tuple[str, int]] = {}  # normalised phrase -> (code, index in its list)
+        for code, phrases in block.items():
+            for i, phrase in enumerate(phrases):
+                other = owner.setdefault(normalise(phrase), (code, i))
+                if other[0] != code:
+                    raise Invalid(f"phrase {phrase!r} is mapped to {other[0]!r} and to {code!r}",
+                                  at=(code, i), see=other)
+        missing = [code for code in codes if code not in block]
+        if missing:
+            raise ValueError(f"no phrases for {kind} code(s): {', '.join(missing)}")
+        return block
+
+    return shape, complete_and_unambiguous
+
+
+_service_shape, _service_check = _phrases_by_code("service", SERVICES)
+_challenge_shape, _challenge_check = _phrases_by_code("challenge", CHALLENGES)
+
+
+class VocabularyFile(DataModel):
+    """The schema of vocabulary.yml."""
+
+    unknown_key = "unknown section {key!r}; expected {known}"
+
+    services: Dict[str, List[Phrase]]
+    challenges: Dict[str, List[Phrase]]
+    unclear_services: Dict[NonEmptyText, List[ServiceCode]] = {}
+    carrier_capitalised_only: List[NonEmptyText] = []
+
+    _services_shape = validator("services", pre=True, allow_reuse=True)(_service_shape)
+    _services_check = validator("services", allow_reuse=True)(_service_check)
+    _challenges_shape = validator("challenges", pre=True, allow_reuse=True)(_challenge_shape)
+    _challenges_check = validator("challenges", allow_reuse=True)(_challenge_check)
+
+    @validator("unclear_services")
+    def _two_or_more(cls, block: dict[str, list[str]]) -> dict[str, list[str]]:  # noqa: N805
+        for word, codes in block.items():
+            if len(codes) < 2:
+                raise Invalid("a list of two or more service codes expected", at=(word,))
+        return block
 
 
 def _read_vocabulary(path: Path) -> Vocabulary:
-    data = load_yaml(path)
-    if not isinstance(data, dict):
-        raise DataFileError(path, 1, "expected a mapping with 'services' and 'challenges'")
-    for key in data:
-        if key not in _SECTIONS:
-            raise DataFileError(path, line_of(data, str(key)), f"unknown section {key!r}; expected {', '.join(_SECTIONS)}")
-    services = _read_codes(path, data, "services", SERVICES)
-    challenges = _read_codes(path, data, "challenges", CHALLENGES)
-    words = data.get("carrier_capitalised_only") or []
-    if not isinstance(words, list):
-        raise DataFileError(path, line_of(data, "carrier_capitalised_only"), "expected a list of words")
-    for i, word in enumerate(words):
-        if not isinstance(word, str) or not word.strip():
-            line = yaml_item_line(path, "carrier_capitalised_only", i) or line_of(data, "carrier_capitalised_only")
-            raise DataFileError(path, line, "carrier_capitalised_only entries must be non-empty strings")
+    parsed, _ = read_model(path, VocabularyFile)
     return Vocabulary(
-        services=services,
-        challenges=challenges,
-        carrier_capitalised_only=frozenset(" ".join(w.lower().split()) for w in words),
-        unclear_services=_read_unclear(path, data),
+        services={code: tuple(dict.fromkeys(items)) for code, items in parsed.services.items()},
+        challenges={code: tuple(dict.fromkeys(items)) for code, items in parsed.challenges.items()},
+        carrier_capitalised_only=frozenset(" ".join(w.lower().split()) for w in parsed.carrier_capitalised_only),
+        unclear_services={" ".join(w.lower().split()): tuple(codes) for w, codes in parsed.unclear_services.items()},
         path=str(path),
     )
 
 
-def _read_unclear(path: Path, data: LineDict) -> dict[str, tuple[str, ...]]:
-    block = data.get("unclear_services") or {}
-    if not isinstance(block, dict):
-        raise DataFileError(path, line_of(data, "unclear_services"), "'unclear_services' must map words to service codes")
-    result: dict[str, tuple[str, ...]] = {}
-    for word, codes in block.items():
-        line = line_of(block, str(word))
-        if not isinstance(word, str) or not word.strip():
-            raise DataFileError(path, line, "unclear_services: every word must be non-empty text")
-        if not isinstance(codes, list) or len(codes) < 2 or any(c not in SERVICES for c in codes):
-            raise DataFileError(path, line, f"unclear_services.{word}: a list of two or more service codes "
-                                            f"expected; codes are: {', '.join(SERVICES)}")
-        result[" ".join(word.lower().split())] = tuple(codes)
-    return result
-
-
-@lru_cache(maxsize=1)
-def _default_vocabulary() -> Vocabulary:
-    return _read_vocabulary(DEFAULT_PATH)
-
-
 def load_vocabulary(path: Optional[Union[str, Path]] = None) -> Vocabulary:
-    """Load and validate a vocabulary file (default: bot/data/vocabulary.yml, cached).
-
-    Raises DataFileError naming the file and line for any invalid entry.
+    """Load and validate a vocabulary file (default: bot/data/vocabulary.yml), re-read when it
+    changes. Raises DataFileError naming the file and line for any invalid entry.
     """
-    if path is None:
-        return _default_vocabulary()
-    return _read_vocabulary(Path(path))
+    return load_cached(path if path is not None else DEFAULT_PATH, _read_vocabulary)

@@ -22,8 +22,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.domain.hours import describe_hours, load_business_hours
+from bot.domain.wording import load_conversation_wording
 from bot.base.settings import Settings
 from bot.web import __version__
+from bot.web.dashboard import create_dashboard
 
 logger = logging.getLogger(__name__)
 
@@ -195,17 +197,12 @@ def business_hours_status(settings: Settings) -> Dict[str, Any]:
     if not is_open:
         next_opening = hours.describe_next_opening(at)
         result["next_opening"] = next_opening
-        result["note"] = (
-            f"Our office is closed right now; we open {next_opening}. "
-            "The assistant is here 24/7 and an advisor will call you back."
-        )
+        result["note"] = load_conversation_wording().text("office_closed_note", next_opening=next_opening)
     return result
 
 
 def create_app(settings: Settings, config: Optional[WebConfig] = None) -> Sanic:
     """A new web app for these settings (a unique Sanic name per call, so tests can build many)."""
-    from bot.web.dashboard import create_dashboard  # imported here: it imports this module
-
     config = config or WebConfig()
     app = Sanic(f"carrier_advisor_web_{next(_app_counter)}")
     app.config.FALLBACK_ERROR_FORMAT = "text"
@@ -214,8 +211,7 @@ def create_app(settings: Settings, config: Optional[WebConfig] = None) -> Sanic:
     app.ctx.config = config
     app.ctx.templates = template_env()
     app.ctx.assets = StaticAssets(STATIC_DIR)
-    probe_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    app.ctx.rasa_probe = RasaProbe(f"http://{_bracket(probe_host)}:{settings.rasa_port}/")
+    app.ctx.rasa_probe = RasaProbe(f"{settings.local_rasa_url}/")
 
     @app.listener("before_server_start")
     async def open_http_client(app_: Sanic, _loop: Any) -> None:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import dependencies
 from bot.base.settings import Settings
+from bot.notify.base import Notifiers
 
 ROOT = Path(__file__).resolve().parents[2]
 BUSINESS_HOURS = "2026-12-01T10:30:00-08:00"  # a Tuesday morning, Pacific
@@ -19,11 +20,17 @@ AFTER_HOURS = "2026-12-01T22:30:00-08:00"
 
 
 class FakeSlack:
+    """A `Notifier` that records the handoffs it is sent (like Slack, it takes no callbacks)."""
+
+    name = "Slack"
+    destination = "fake Slack"
+    kinds = frozenset({"handoff", "digest"})
+
     def __init__(self) -> None:
         self.handoffs: list[Any] = []
 
-    def post_handoff(self, lead: Any) -> bool:
-        self.handoffs.append(lead)
+    def notify(self, event: Any) -> bool:
+        self.handoffs.extend(event.leads)
         return True
 
 
@@ -62,7 +69,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack) 
     store_url = f"sqlite:///{tmp_path / 'leads.db'}"
     at(BUSINESS_HOURS)
     _use(monkeypatch, "lead_store", store)
-    _use(monkeypatch, "slack", fake_slack)
+    _use(monkeypatch, "notifiers", Notifiers((fake_slack,)))
     _use(monkeypatch, "business_hours", load_business_hours())
     state["at"] = at
     yield state

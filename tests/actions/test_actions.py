@@ -23,6 +23,8 @@ ENTITIES = [
 ]
 NEEDS = {"states": ["OR", "WA"], "city": "Portland", "num_locations": 3.0, "services": ["pri", "sip"],
          "challenges": ["high_cost"], "employees": 40.0, "current_carrier": "Lumen"}
+MISSED_SERVICES_ONCE = {"slot": "services", "misses": 1, "replies": [], "choices_offered": False}
+INTERNET = [{"word": "internet", "codes": ["dia", "broadband"], "asked": 0}]
 CONTACT = {"contact_name": "Jane Doe", "company_name": "Acme Dental", "email": "jane@example.com",
            "phone": "+15035550123"}
 
@@ -192,7 +194,8 @@ async def test_form_keeps_quiet_when_the_customer_corrects_something_else(env: A
     # what action_validate_slot_mappings set after this message
     t.events.append({"event": "slot", "name": "num_locations", "value": 4.0})
     events = await ValidateNeedsForm().run(dispatcher, t, domain)
-    assert slot_events(events) == {"services": None}  # keeps the form asking about services
+    # keeps the form asking about services; a reply about something else missed the question
+    assert slot_events(events) == {"services": None, "missed_question": MISSED_SERVICES_ONCE}
     assert dispatcher.messages == []
 
 
@@ -214,7 +217,7 @@ async def test_a_correction_that_changes_no_slot_is_not_taken_as_an_answer(env: 
     t = tracker({"states": ["OR", "WA"], "city": "Portland", "num_locations": 3.0}, text="no, Tacoma not Seattle",
                 entities=entities, active_loop="needs_form", requested_slot="services")
     events = await ValidateNeedsForm().run(dispatcher, t, domain)
-    assert slot_events(events) == {"services": None}
+    assert slot_events(events) == {"services": None, "missed_question": MISSED_SERVICES_ONCE}
     assert dispatcher.messages == []
 
 
@@ -254,13 +257,22 @@ async def test_a_carrier_under_its_own_name_gets_no_note(
 async def test_internet_beside_a_known_service_gets_a_which_one_question(
         env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
     text = "we need SIP and internet"
-    t = tracker(text=text, entities=[{"entity": "service", "value": "sip", "start": 8, "end": 11}])
+    t = tracker({"states": ["OR"], "num_locations": 2.0}, text=text,
+                entities=[{"entity": "service", "value": "sip", "start": 8, "end": 11}])
     events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
-    assert slot_events(events) == {"services": ["sip"]}
+    # Not asked here: the needs form asks it as its question of this turn (one question a turn).
+    assert slot_events(events) == {"services": ["sip"], "pending_clarifications": INTERNET}
+    assert dispatcher.messages == []
+    t.add_slots(events)
+    form = await ValidateNeedsForm().run(dispatcher, t, domain)  # the form starts
+    assert slot_events(form)["requested_slot"] == "services"
+    t.add_slots(form)
+    ask = await ASK_ACTIONS["services"]().run(dispatcher, t, domain)
     [question] = dispatcher.messages
     assert "dedicated internet or business broadband" in question["text"]
     assert [b["payload"] for b in question["buttons"]] == ['/inform{"service": "dia"}',
                                                          '/inform{"service": "broadband"}']
+    assert slot_events(ask) == {"pending_clarifications": [{**INTERNET[0], "asked": 1}]}
 
 
 async def test_internet_as_the_answer_to_the_services_question_is_asked_about_once(
@@ -268,10 +280,13 @@ async def test_internet_as_the_answer_to_the_services_question_is_asked_about_on
     slots = {"states": ["ID"], "num_locations": 3.0}
     t = tracker(slots, text="internet", active_loop="needs_form", requested_slot="services")
     validation = CollectingDispatcher()
-    assert await ActionValidateSlotMappings().run(validation, t, domain) == []
+    events = await ActionValidateSlotMappings().run(validation, t, domain)
+    assert slot_events(events) == {"pending_clarifications": INTERNET}
+    t.add_slots(events)
     events = await ValidateNeedsForm().run(validation, t, domain)
     assert validation.messages == []  # no "I don't know that service"
     assert slot_events(events).get("services") is None
+    assert "missed_question" not in slot_events(events)  # a fair answer, not a miss
     ask = CollectingDispatcher()
     await ASK_ACTIONS["services"]().run(ask, t, domain)
     [question] = ask.messages

@@ -407,7 +407,7 @@ def test_deterministic_and_order_insensitive(profile: CustomerProfile, seed: int
 
 # --------------------------------------------------------------------------- copy file
 
-GOOD_COPY = Path(__file__).resolve().parents[2] / "bot" / "data" / "guidance_copy.yml"
+GOOD_COPY = Path(__file__).resolve().parents[2] / "bot" / "data" / "wording" / "plan.yml"
 
 
 def test_copy_covers_every_id_role_and_service(copy: GuidanceCopy) -> None:

@@ -12,6 +12,7 @@ from bot.runtime.cli import main
 from bot.domain.hours import DEFAULT_HOURS_PATH, BusinessHours
 from bot.notify.digest import build_digest, format_digest, run_digest
 from bot.leads.store import LeadStore
+from bot.notify.base import Notifiers, notifiers_from_settings
 from bot.notify.slack import SlackNotifier
 from tests.leads.conftest import FULL_SLOTS, RECOMMENDATION, Clock, SlackStub, slack_settings
 
@@ -68,8 +69,8 @@ def test_a_day_lead_updated_at_night_is_included(night: LeadStore, clock: Clock)
 def test_run_digest_posts_to_slack(night: LeadStore, hours: BusinessHours,
                                    slack_stub: SlackStub) -> None:
     out = io.StringIO()
-    notifier = SlackNotifier(slack_settings(slack_stub.url), timeout=0.5)
-    assert run_digest(night, notifier, hours, at("2026-12-02T09:30:00-08:00"), out) == 0
+    notifiers = Notifiers((SlackNotifier(slack_settings(slack_stub.url), timeout=0.5),))
+    assert run_digest(night, notifiers, hours, at("2026-12-02T09:30:00-08:00"), out) == 0
     assert out.getvalue() == (
         "Posted 3 after-hours leads to Slack channel #sales-leads (Tuesday, December 1 at "
         "5:00 PM Pacific to Wednesday, December 2 at 8:00 AM Pacific).\n")
@@ -82,8 +83,8 @@ def test_run_digest_posts_to_slack(night: LeadStore, hours: BusinessHours,
 def test_run_digest_prints_when_slack_is_not_configured(night: LeadStore,
                                                         hours: BusinessHours) -> None:
     out = io.StringIO()
-    notifier = SlackNotifier(slack_settings(None, slack_bot_token=None))
-    assert run_digest(night, notifier, hours, at("2026-12-02T09:30:00-08:00"), out) == 0
+    notifiers = notifiers_from_settings(slack_settings(None, slack_bot_token=None))
+    assert run_digest(night, notifiers, hours, at("2026-12-02T09:30:00-08:00"), out) == 0
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("After-hours leads: 3 (from Tuesday, December 1 at 5:00 PM")
     assert lines[1].startswith("A ") and "Acme Logistics (Jane Doe)" in lines[1]
@@ -100,8 +101,8 @@ def test_run_digest_reports_a_slack_failure(night: LeadStore, hours: BusinessHou
                                             slack_stub: SlackStub) -> None:
     slack_stub.mode = "http500"
     out = io.StringIO()
-    notifier = SlackNotifier(slack_settings(slack_stub.url), timeout=0.5)
-    assert run_digest(night, notifier, hours, at("2026-12-02T09:30:00-08:00"), out) == 1
+    notifiers = Notifiers((SlackNotifier(slack_settings(slack_stub.url), timeout=0.5),))
+    assert run_digest(night, notifiers, hours, at("2026-12-02T09:30:00-08:00"), out) == 1
     assert out.getvalue().splitlines()[-1].startswith("Slack did not accept the digest: "
                                                       "posted 0 of 3 leads")
     assert len(night.list_leads()) == 6
@@ -109,8 +110,8 @@ def test_run_digest_reports_a_slack_failure(night: LeadStore, hours: BusinessHou
 
 def test_empty_night(sqlite_store: LeadStore, hours: BusinessHours) -> None:
     out = io.StringIO()
-    notifier = SlackNotifier(slack_settings(None, slack_bot_token=None))
-    assert run_digest(sqlite_store, notifier, hours, at("2026-12-02T09:30:00-08:00"), out) == 0
+    notifiers = notifiers_from_settings(slack_settings(None, slack_bot_token=None))
+    assert run_digest(sqlite_store, notifiers, hours, at("2026-12-02T09:30:00-08:00"), out) == 0
     assert "No after-hours leads" in out.getvalue() and "nothing posted" in out.getvalue()
 
 

@@ -65,9 +65,9 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
 
     @property
     def extractor(self) -> Extractor:
-        if self._extractor is None:
-            self._extractor = build_default_extractor()
-        return self._extractor
+        if self._extractor is not None:  # given (tests)
+            return self._extractor
+        return build_default_extractor()  # shared; rebuilt when a data file changes
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

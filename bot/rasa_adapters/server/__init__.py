@@ -1,7 +1,11 @@
 """Our Rasa server: stock `rasa run` plus a few guards, started as `python -m bot.runtime.rasa_server run ...`.
 
-A Rasa adapter (it imports rasa; the domain core in bot/ does not). `install()` applies:
+A Rasa adapter (it imports rasa; only bot/rasa_adapters and bot/runtime may). `install()` applies:
 
+- custom actions in this process when endpoints.yml says `action_endpoint: {type: inprocess}`
+  (ACTIONS_MODE=inprocess, the embedded default): the rasa-sdk executor runs the same actions
+  package without an HTTP round trip, with the same errors (see
+  `bot.rasa_adapters.server.inprocess_actions`);
 - action server down (connection refused, 5xx, timeout): instead of Rasa 3.6's default (log
   the failed action and say nothing), the customer gets an apology that offers a human
   contact, the turn ends by listening, and what the customer said so far stays in the tracker
@@ -13,6 +17,10 @@ A Rasa adapter (it imports rasa; the domain core in bot/ does not). `install()` 
 - conversation locks that hold across servers and survive a server dying while holding one
   (atomic Redis ticket updates; a waiter whose ticket expired queues again instead of
   waiting forever; see `bot.rasa_adapters.server.locks`);
+- SQL tracker stores keep the deserialised conversations in the process and check a cheap
+  version (row count and largest id of the sender) against the database before using them,
+  so a turn neither re-reads nor re-parses the whole conversation, and several servers stay
+  correct (see `bot.rasa_adapters.server.tracker_cache`);
 - action server responses are checked against Rasa's schema with one compiled validator
   instead of a new one per call (half of the server's CPU under load; `bot.rasa_adapters.server.perf`);
 - messages longer than `BOT_MAX_MESSAGE_CHARS` (default 4000) are clipped before NLU, so a
@@ -39,8 +47,11 @@ def install() -> None:
         return
     # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
-    from bot.rasa_adapters.server import http_guard, locks, outage, perf
+    from bot.rasa_adapters.server import (http_guard, inprocess_actions, locks, outage, perf,
+                                          tracker_cache)
 
+    inprocess_actions.install()
+    tracker_cache.install()
     outage.install()
     perf.install()
     http_guard.install()

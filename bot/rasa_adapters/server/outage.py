@@ -27,44 +27,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import threading
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa.shared.exceptions import RasaException
 
+from bot.domain.canonical import OUTAGE_MARK  # marks the apology (tests and analytics look for it)
+from bot.domain.slots import LEAD_SLOTS
+from bot.domain.wording import load_conversation_wording
+
 if TYPE_CHECKING:
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.leads.store import LeadStore
-
 logger = logging.getLogger(__name__)
 
-#: `BotUttered.metadata` key that marks the apology (tests and analytics look for it).
-OUTAGE_MARK = "carrier_advisor_outage"
 DEFAULT_ACTION_TIMEOUT_S = 30.0
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 LEAD_SAVE_TIMEOUT_S = 10.0
 
-CONTRACT_SLOTS = (
-    "states", "city", "zip_code", "num_locations", "employees", "services", "challenges",
-    "current_carrier", "contract_end", "contact_name", "company_name", "email", "phone",
-    "recommendation", "handoff_reason", "callback_time",
-)
-TRANSCRIPT_LIMIT = 200
+CONTRACT_SLOTS = LEAD_SLOTS  # what the lead keeps (bot/domain/slots.py)
 
-APOLOGY = (
-    "Sorry, part of my system isn't responding right now, so I can't go on with your "
-    "assessment at the moment. Nothing you've told me is lost. If you'd like a person to "
-    "follow up, leave your phone number or email here and one of our agents will get back "
-    "to you; or try me again in a few minutes."
-)
-APOLOGY_WITH_CONTACT = (
-    "Thanks. Part of my system still isn't responding, but everything you've told me is "
-    "saved, and one of our agents will get back to you at {contact}. You can also write "
-    "again in a few minutes and I'll pick up where we left off."
-)
-DIRECT_LINE = " You can also reach our agents directly: {support}."
 
 
 class ActionServerUnavailable(RasaException):
@@ -130,10 +111,11 @@ def contact_from_messages(messages: Iterable[Mapping[str, Any]]) -> Dict[str, st
 
 
 def apology_text(contact: Optional[str], support: Optional[str] = None) -> str:
-    """What the customer reads when the action server is down."""
-    text = APOLOGY_WITH_CONTACT.format(contact=contact) if contact else APOLOGY
+    """What the customer reads when the action server is down (bot/data/wording/conversation.yml)."""
+    wording = load_conversation_wording()
+    text = wording.text("outage_apology_with_contact", contact=contact) if contact else wording.text("outage_apology")
     if support:
-        text += DIRECT_LINE.format(support=support)
+        text += " " + wording.text("outage_direct_line", support=support)
     return text
 
 
@@ -150,8 +132,11 @@ def _env_float(name: str, default: float) -> float:
 
 
 def tracker_facts(tracker: "DialogueStateTracker") -> Dict[str, Any]:
-    """Contract slots, the contact found in the messages, the transcript and the channel."""
+    """Contract slots, the contact found in the messages, the transcript and the channel,
+    and the lead update they make (`update`): a person follows up when we have a contact."""
     from rasa.shared.core.events import BotUttered, UserUttered
+
+    from bot.leads.update import build_lead_update
 
     slots = {name: tracker.get_slot(name) for name in CONTRACT_SLOTS
              if name in tracker.slots}
@@ -160,69 +145,38 @@ def tracker_facts(tracker: "DialogueStateTracker") -> Dict[str, Any]:
     for name, value in contact.items():
         if not slots.get(name):
             slots[name] = value
-    transcript: List[Dict[str, Any]] = []
-    for event in tracker.events:
-        if isinstance(event, (UserUttered, BotUttered)) and event.text:
-            transcript.append({
-                "role": "user" if isinstance(event, UserUttered) else "bot",
-                "text": event.text,
-                "at": datetime.fromtimestamp(event.timestamp, tz=timezone.utc).isoformat()
-                if event.timestamp else None,
-            })
+    channel = tracker.get_latest_input_channel() or "unknown"
+    said = [e.as_dict() for e in tracker.events if isinstance(e, (UserUttered, BotUttered))]
+    contact_given = slots.get("phone") or slots.get("email")
+    update = build_lead_update(tracker.sender_id, channel=channel, slots=slots, events=said,
+                               status="handoff" if contact_given else None)
     return {
         "slots": slots,
-        "contact": slots.get("phone") or slots.get("email"),
-        "transcript": transcript[-TRANSCRIPT_LIMIT:],
-        "channel": tracker.get_latest_input_channel() or "unknown",
+        "contact": contact_given,
+        "transcript": list(update.transcript or ()),
+        "channel": channel,
         # The customer told us something concrete (our NLU found entities), even if the
         # action server never turned it into slots: worth a lead with the transcript.
         "said_facts": any(m.get("entities") for m in user_messages),
+        "update": update,
     }
 
 
 # --- the lead --------------------------------------------------------------------------------
 
-_store_lock = threading.Lock()
-_store: Optional["LeadStore"] = None
-_store_migrated = False
-
-
-def _lead_store() -> "LeadStore":
-    global _store, _store_migrated
-    from bot.leads.store import LeadStore
-
-    with _store_lock:
-        if _store is None:
-            _store = LeadStore.from_settings()
-        if not _store_migrated:
-            _store.migrate()  # raises LeadStoreUnavailable when the database is down
-            _store_migrated = True
-        return _store
-
 
 def _save_lead(sender_id: str, facts: Mapping[str, Any]) -> None:
-    """Upsert (or spool) what the conversation knows; a person follows up when we have a
-    contact. Never raises: the apology must go out whatever the database does."""
+    """Save (or spool) what the conversation knows. Never raises: the apology must go out
+    whatever the database does."""
+    from bot.leads.store import open_lead_store
+
     slots = facts["slots"]
     known = facts["said_facts"] or any(v not in (None, "", [], {}) for v in slots.values())
     if not known:
         return
     try:
-        store = _lead_store()
-    except Exception as error:  # noqa: BLE001 - database down at first use: spool without it
-        from bot.leads.store import LeadStore
-
-        logger.warning("lead store not ready (%s); spooling the outage lead", error)
-        store = LeadStore.from_settings()
-    try:
-        store.upsert_or_spool(
-            sender_id,
-            channel=facts["channel"],
-            slots=slots,
-            status="handoff" if facts["contact"] else None,
-            recommendation=slots.get("recommendation"),
-            transcript=facts["transcript"],
-        )
+        # Opening never touches the database: while it is down, the update is spooled.
+        open_lead_store().save_or_spool(facts["update"])
     except Exception:  # noqa: BLE001 - logged; the conversation goes on
         logger.exception("could not save the lead of conversation %s during the outage",
                          sender_id)
