@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from bot.domain.hours import BusinessHours
     from bot.leads.store import LeadStore
     from bot.notify.base import Notifiers
+    from bot.notify.delivery import OutboxDelivery
+    from bot.notify.worker import OutboxWorker
 
 
 @lru_cache(maxsize=1)
@@ -58,3 +60,25 @@ def notifiers() -> "Notifiers":
     from bot.notify.base import notifiers_from_settings
 
     return notifiers_from_settings(settings())
+
+
+def outbox_delivery() -> "OutboxDelivery":
+    """The outbox of the lead database, delivered through `notifiers()` (cheap: built per
+    use, like the store it wraps)."""
+    from bot.notify.delivery import OutboxDelivery
+    from bot.outbox.retry import RetryPolicy
+    from bot.outbox.store import Outbox
+
+    config = settings()
+    policy = RetryPolicy(max_attempts=config.outbox_max_attempts,
+                         base_s=config.outbox_retry_base_s)
+    return OutboxDelivery(Outbox(lead_store(), policy=policy), lead_store(), notifiers())
+
+
+@lru_cache(maxsize=1)
+def outbox_worker() -> "OutboxWorker":
+    """The process's delivery worker (bot/notify/worker.py), started on first use: by the
+    first message an action queues. It delivers what is due every OUTBOX_POLL_S seconds."""
+    from bot.notify.worker import OutboxWorker
+
+    return OutboxWorker(lambda: outbox_delivery(), poll_s=settings().outbox_poll_s).start()

@@ -14,8 +14,9 @@ from actions import dependencies
 from actions.leads import save_lead
 from actions.questions import say
 from bot.conversation.wording import default_copy
-from actions.tracker_utils import latest_intent
-from bot.notify.base import LeadEvent, LeadEventKind
+from actions.tracker_utils import channel_of, latest_intent
+from actions.outbox import email_the_plan, send_now
+from bot.notify.base import LeadEventKind
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +90,10 @@ class ActionSubmitLead(Action):
         reason: Optional[Text] = tracker.get_slot("handoff_reason")
         if not reason:
             email = tracker.get_slot("email")
-            dispatcher.utter_message(text=default_copy().text("plan_by_email", name=name, email=email))
-            await save_lead(tracker, [], status="new")
+            await save_lead(tracker, [], status="new")  # the email is built from the lead
+            said = await email_the_plan(tracker.sender_id, email,
+                                        tracker.get_slot("recommendation"))
+            dispatcher.utter_message(text=default_copy().text(said, name=name, email=email))
             return []
         is_open, next_opening = _office_state()
         step = dependencies.handoff_policy().next_step(is_open)
@@ -100,25 +103,38 @@ class ActionSubmitLead(Action):
                 "callback_promised_at" if when else "callback_promised",
                 name=name, callback_time=when, next_opening=next_opening))
             await _notify("callback", await save_lead(tracker, [], status=step.lead_status,
-                                                      after_hours=step.after_hours))
+                                                      after_hours=step.after_hours),
+                          tracker.sender_id)
             return []
         await _notify("handoff", await save_lead(tracker, [], status=step.lead_status,
-                                                 after_hours=step.after_hours))
+                                                 after_hours=step.after_hours),
+                      tracker.sender_id)
         dispatcher.utter_message(text=default_copy().text("agent_joining", name=name))
         await asyncio.to_thread(_mark_paused, tracker.sender_id)
+        await asyncio.to_thread(_await_agent, tracker.sender_id, channel_of(tracker))
         return [ConversationPaused()]
 
 
-async def _notify(kind: LeadEventKind, lead: Any) -> None:
-    """Tell the sales team (the notifiers that take this kind of event). No lead: not saved
-    (spooled), so there is nothing to show yet; the digest and the dashboard will have it."""
-    if lead is None:
-        return
-    event = LeadEvent(kind, (lead,))
-    accepted = await asyncio.to_thread(dependencies.notifiers().notify, event)
-    if not any(accepted.values()):
-        logger.info("%s of lead #%s not delivered by any notifier (%s)", event.kind, lead.id,
-                    ", ".join(accepted) or "none takes it")
+async def _notify(kind: LeadEventKind, lead: Any, sender_id: Text) -> None:
+    """Tell the sales team (the notifiers that take this kind of event) through the outbox:
+    posted now when possible, else retried until it goes out. A lead that was only spooled
+    (database down) is queued too (spooled beside it) and posted once the database is back."""
+    queued, delivered = await send_now(kind, sender_id)
+    if queued and not any(result.sent for result in delivered):
+        logger.info("%s of lead #%s not delivered yet; it stays in the outbox", kind,
+                    lead.id if lead is not None else "(spooled)")
+
+
+def _await_agent(sender_id: Text, channel: Optional[Text]) -> None:
+    """The promise "an agent will join" starts a takeover that waits for one; if nobody takes
+    it in time the Rasa server tells the customer and offers a callback (bot.leads.takeover)."""
+    from bot.leads.takeover import TakeoverStore, timeout_from_env
+
+    try:
+        TakeoverStore(dependencies.lead_store()).open(sender_id, channel or "unknown",
+                                                      timeout_from_env())
+    except Exception:  # noqa: BLE001 - the customer was told; the dashboard still has the lead
+        logger.warning("could not start waiting for an agent")
 
 
 def _mark_paused(sender_id: Text) -> None:

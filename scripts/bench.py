@@ -1,24 +1,40 @@
-"""`make bench`: whole scripted lead conversations over REST, 20 concurrent customers, against
-a stock `rasa init` assistant and against ours, measured the same way in the same run.
+"""`make bench`: a stock `rasa init` assistant and ours, measured the same ways in the same run.
 
-Phases (each server is stopped before the next starts, so they don't share the CPU):
+Per assistant, on one server (each server is stopped before the next starts, so they don't
+share the CPU):
+
+- closed loop: whole scripted conversations over REST, 20 concurrent customers, no think
+  time (CONTRACT section 8: msgs_per_s, p50_ms, p95_ms);
+- idle: one customer at a time, no think time: p50/p95 per turn;
+- capacity (open loop, scripts/bench_capacity.py, a separate process that reports its own
+  CPU time): customers arrive as a Poisson process at a climbing rate, think 5-20 s between
+  messages and hold whole conversations; the most simultaneous customers served with
+  p95 <= 500 ms.
+
+Phases:
 
 1. baseline: `rasa init --no-prompt` in var/bench/baseline (trained once, then cached),
    served with `rasa run`; its customers say the moodbot's five messages.
-2. ours, embedded default (SQLite, in-memory lock store) as `make run` starts it (bot.runtime.launcher):
-   action server + Rasa server; five messages of a lead conversation ending with the plan.
+2. ours, embedded default (SQLite, in-memory lock store, actions in the Rasa server) as
+   `make run` starts it (bot.runtime.launcher); five messages of a lead conversation ending
+   with the plan.
 3. ours scaled: PostgreSQL tracker store + Redis lock store, first one Rasa server then two
-   (each with its own action server, as in deploy/docker-compose.yml), customers' turns
-   alternating between them like behind a round-robin load balancer. Skipped (null) when
-   PostgreSQL or Redis is not reachable.
+   (each with its own action server over HTTP, as in deploy/docker-compose.yml), customers'
+   turns alternating between them like behind a round-robin load balancer; closed loop only.
+   Skipped (null) when PostgreSQL or Redis is not reachable.
 4. scripts/bench_engine.py: microseconds per recommendation of the guidance engine.
 
 Prints a few human lines, then one JSON object as the LAST line (CONTRACT section 8):
 msgs_per_s, p50_ms, p95_ms, baseline_msgs_per_s, ratio, rss_mb (VmHWM of our Rasa server),
-train_s (models/last-train-seconds), plus baseline_p50_ms/p95_ms, errors, two_server_msgs_per_s,
+train_s (models/last-train-seconds), capacity_customers, baseline_capacity_customers,
+capacity_ratio, plus idle_p50_ms/idle_p95_ms (and baseline_), idle_p50_ratio, CPU time of the
+servers and of the load generators, baseline_p50_ms/p95_ms, errors, two_server_msgs_per_s,
 one_server_pg_msgs_per_s, scale_factor and engine_us_per_recommendation.
 
 Usage: .venv/bin/python -m scripts.bench [--customers 20] [--rounds 3] [--skip-scaled]
+       [--skip-capacity] [--quick]
+`--quick` is a smoke run for development (one round, short capacity steps, no scaled phase);
+its figures are not the benchmark's.
 """
 
 from __future__ import annotations
@@ -95,6 +111,20 @@ def vm_hwm_mb(pid: int) -> Optional[float]:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pids: Sequence[int]) -> Optional[float]:
+    """User + system CPU time the processes used so far, seconds (/proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def _kill_group(process: subprocess.Popen, timeout: float = 30) -> None:  # type: ignore[type-arg]
@@ -176,6 +206,7 @@ def _our_env(**extra: str) -> dict[str, str]:
         "BOT_API_TOKEN": "",
         "REDIS_URL": "",
         "RABBITMQ_URL": "",
+        "ACTIONS_MODE": "inprocess",
     }
     env.update(extra)
     return env
@@ -289,15 +320,84 @@ async def _load(urls: Sequence[str], script: Sequence[str], customers: int, roun
 
 
 def measure(name: str, urls: Sequence[str], script: Sequence[str], customers: int,
-            rounds: int) -> dict[str, Any]:
+            rounds: int, server_pids: Sequence[int] = ()) -> dict[str, Any]:
     # Warm-up (not timed): one whole conversation per customer at full concurrency. A single
     # conversation was not enough: the stock bot ran its first concurrent round ~25% slower
     # than the next ones (TensorFlow and lazy parts warming up), which flattered the ratio.
     asyncio.run(_load(urls, script, customers, rounds=1, prefix=f"warm-{name}"))
+    server_cpu = cpu_seconds(server_pids)
+    client_cpu = time.process_time()
     result = asyncio.run(_load(urls, script, customers, rounds, prefix=f"bench-{name}"))
+    client_cpu = time.process_time() - client_cpu
+    result["loadgen_cpu_share"] = round(client_cpu / result["wall_s"], 3)
+    after = cpu_seconds(server_pids)
+    if server_cpu is not None and after is not None:
+        result["server_cpu_ms_per_msg"] = round((after - server_cpu) * 1000 / result["messages"], 1)
     log(f"{name}: {result['msgs_per_s']} msg/s, p50 {result['p50_ms']} ms, "
-        f"p95 {result['p95_ms']} ms, {result['messages']} messages, {result['errors']} errors")
+        f"p95 {result['p95_ms']} ms, {result['messages']} messages, {result['errors']} errors, "
+        f"server CPU {result.get('server_cpu_ms_per_msg')} ms/msg, "
+        f"load generator {result['loadgen_cpu_share']:.0%} of a core")
     return result
+
+
+async def _idle(url: str, script: Sequence[str], conversations: int, prefix: str) -> list[float]:
+    import aiohttp
+
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        for number in range(conversations):
+            sender = f"{prefix}-{uuid.uuid4().hex[:8]}-{number}"
+            for message in script:
+                started = time.perf_counter()
+                async with session.post(f"{url}/webhooks/rest/webhook",
+                                        json={"sender": sender, "message": message}) as resp:
+                    await resp.read()
+                latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def idle(name: str, url: str, script: Sequence[str], conversations: int) -> dict[str, Any]:
+    """One customer at a time, whole conversations without think time: per-turn latency of
+    a server that has nothing else to do."""
+    latencies = asyncio.run(_idle(url, script, conversations, prefix=f"idle-{name}"))
+    result = {"idle_p50_ms": round(statistics.median(latencies), 1),
+              "idle_p95_ms": round(statistics.quantiles(latencies, n=100)[94], 1),
+              "idle_turns": len(latencies)}
+    log(f"{name} idle: p50 {result['idle_p50_ms']} ms, p95 {result['idle_p95_ms']} ms "
+        f"over {len(latencies)} turns")
+    return result
+
+
+def capacity(name: str, url: str, script: Sequence[str], closed_loop_msgs_per_s: float,
+             server_pids: Sequence[int], options: argparse.Namespace) -> dict[str, Any]:
+    """scripts/bench_capacity.py in its own process against one server; the search starts
+    well below what the closed loop suggests (a customer sends ~1 message per 12.5 s)."""
+    start_rate = max(0.05, 0.05 * closed_loop_msgs_per_s)
+    command = [sys.executable, "-m", "scripts.bench_capacity", "--url", url,
+               "--script", json.dumps(list(script)), "--start-rate", f"{start_rate:.3f}",
+               "--step-s", str(options.capacity_step_s), "--budget-s",
+               str(options.capacity_budget_s), "--think-min", str(options.think_s[0]),
+               "--think-max", str(options.think_s[1])]
+    log(f"{name} capacity: arrivals from {start_rate:.2f}/s, x1.25 every "
+        f"{options.capacity_step_s:.0f} s, think {options.think_s[0]:.0f}-"
+        f"{options.think_s[1]:.0f} s, p95 limit 500 ms")
+    before = cpu_seconds(server_pids)
+    result = subprocess.run(  # noqa: S603 - our own script
+        command, cwd=ROOT, env=child_env({}), stdout=subprocess.PIPE, stderr=None,
+        timeout=options.capacity_budget_s + 300)
+    after = cpu_seconds(server_pids)
+    lines = result.stdout.decode().strip().splitlines()
+    if result.returncode != 0 or not lines:
+        raise SystemExit(f"capacity run against {name} failed ({result.returncode})")
+    report = json.loads(lines[-1])
+    if before is not None and after is not None:
+        report["server_cpu_share"] = round((after - before) / report["wall_s"], 3)
+    log(f"{name} capacity: {report['capacity_customers']} simultaneous customers "
+        f"(p95 {report['capacity_p95_ms']} ms, {report['capacity_msgs_per_s']} msg/s); "
+        f"limit reached: {report['limit_reached']}; load generator "
+        f"{report['loadgen_cpu_share']:.0%} of a core, server "
+        f"{report.get('server_cpu_share', 0):.0%}")
+    return report
 
 
 # ------------------------------------------------------------------------------------ main
@@ -323,6 +423,21 @@ def train_seconds() -> Optional[float]:
         return None
 
 
+def run_one(name: str, url: str, script: Sequence[str], pids: Sequence[int],
+            args: argparse.Namespace) -> dict[str, Any]:
+    """Closed loop, idle and capacity against one server."""
+    result = {"closed": measure(name, [url], script, args.customers, args.rounds, pids)}
+    result["idle"] = idle(name, url, script, args.idle_conversations)
+    if not args.skip_capacity:
+        result["capacity"] = capacity(name, url, script, result["closed"]["msgs_per_s"], pids,
+                                      args)
+    return result
+
+
+def _ratio(ours: Optional[float], theirs: Optional[float]) -> Optional[float]:
+    return round(ours / theirs, 3) if ours is not None and theirs else None
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=20, help="concurrent customers")
@@ -330,29 +445,46 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="whole conversations per customer (default: %(default)s)")
     parser.add_argument("--skip-scaled", action="store_true",
                         help="skip the PostgreSQL/Redis one- and two-server phase")
+    parser.add_argument("--skip-capacity", action="store_true",
+                        help="skip the open-loop capacity search")
+    parser.add_argument("--actions-mode", choices=("inprocess", "http"), default="inprocess",
+                        help="where our embedded default runs its actions (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1 round, short capacity steps and think times, "
+                             "no scaled phase (not the benchmark's figures)")
     args = parser.parse_args(argv)
     if args.customers < 1 or args.rounds < 1:
         parser.error("--customers and --rounds must be at least 1")
+    args.idle_conversations = 6
+    args.capacity_step_s, args.capacity_budget_s, args.think_s = 30.0, 330.0, (5.0, 20.0)
+    if args.quick:
+        args.rounds, args.skip_scaled, args.idle_conversations = 1, True, 2
+        args.capacity_step_s, args.capacity_budget_s, args.think_s = 8.0, 48.0, (1.0, 4.0)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"customers": args.customers,
-                              "messages_per_conversation": len(OUR_SCRIPT)}
+                              "messages_per_conversation": len(OUR_SCRIPT),
+                              "actions_mode": args.actions_mode, "quick": args.quick}
 
     model, baseline_train_s = baseline_model()
     log(f"==> stock assistant ({model.name})")
     with baseline_server(model) as (url, pid):
-        baseline = measure("baseline", [url], BASELINE_SCRIPT, args.customers, args.rounds)
+        base = run_one("baseline", url, BASELINE_SCRIPT, [pid], args)
         report["baseline_rss_mb"] = vm_hwm_mb(pid)
+    baseline = base["closed"]
 
-    log("==> ours, embedded default (SQLite, one Rasa server, one action server)")
+    log(f"==> ours, embedded default (SQLite, one Rasa server, actions {args.actions_mode})")
     db = BENCH_DIR / f"ours-{uuid.uuid4().hex[:8]}.db"
     try:
-        env = _our_env(DATABASE_URL=f"sqlite:///{db.relative_to(ROOT)}")
+        env = _our_env(DATABASE_URL=f"sqlite:///{db.relative_to(ROOT)}",
+                       ACTIONS_MODE=args.actions_mode)
         with our_stacks([env]) as (stack,):
-            ours = measure("ours", [stack.rasa_url], OUR_SCRIPT, args.customers, args.rounds)
+            pids = [process.pid for process in stack.processes.values()]
+            mine = run_one("ours", stack.rasa_url, OUR_SCRIPT, pids, args)
             rss = vm_hwm_mb(stack.processes["rasa"].pid)
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+    ours = mine["closed"]
 
     one_pg = two = None
     if not args.skip_scaled:
@@ -360,7 +492,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with postgres_database() as pg:
             if pg and redis:
                 log("==> ours scaled: PostgreSQL + Redis, one then two Rasa servers")
-                envs = [_our_env(DATABASE_URL=pg, REDIS_URL=redis) for _ in range(2)]
+                envs = [_our_env(DATABASE_URL=pg, REDIS_URL=redis, ACTIONS_MODE="http")
+                        for _ in range(2)]
                 with our_stacks(envs) as stacks:
                     urls = [s.rasa_url for s in stacks]
                     one_pg = measure("one-server-pg", urls[:1], OUR_SCRIPT, args.customers,
@@ -393,9 +526,39 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "scale_factor": round(two["msgs_per_s"] / one_pg["msgs_per_s"], 3)
         if one_pg and two else None,
         "engine_us_per_recommendation": engine_us,
+        "server_cpu_ms_per_msg": ours.get("server_cpu_ms_per_msg"),
+        "baseline_server_cpu_ms_per_msg": baseline.get("server_cpu_ms_per_msg"),
+        "loadgen_cpu_share": ours.get("loadgen_cpu_share"),
+        **{key: mine["idle"][key] for key in ("idle_p50_ms", "idle_p95_ms")},
+        **{f"baseline_{key}": base["idle"][key] for key in ("idle_p50_ms", "idle_p95_ms")},
+        "idle_p50_ratio": _ratio(mine["idle"]["idle_p50_ms"], base["idle"]["idle_p50_ms"]),
+        "idle_p95_ratio": _ratio(mine["idle"]["idle_p95_ms"], base["idle"]["idle_p95_ms"]),
         "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
     })
+    if not args.skip_capacity:
+        cap, base_cap = mine["capacity"], base["capacity"]
+        report.update({
+            "capacity_p95_ms": cap["capacity_p95_ms"],
+            "capacity_msgs_per_s": cap["capacity_msgs_per_s"],
+            "capacity_limit_reached": cap["limit_reached"],
+            "capacity_loadgen_cpu_share": cap["loadgen_cpu_share"],
+            "capacity_server_cpu_share": cap.get("server_cpu_share"),
+            "baseline_capacity_p95_ms": base_cap["capacity_p95_ms"],
+            "baseline_capacity_msgs_per_s": base_cap["capacity_msgs_per_s"],
+            "baseline_capacity_limit_reached": base_cap["limit_reached"],
+            "baseline_capacity_loadgen_cpu_share": base_cap["loadgen_cpu_share"],
+            "baseline_capacity_server_cpu_share": base_cap.get("server_cpu_share"),
+            "capacity_customers": cap["capacity_customers"],
+            "baseline_capacity_customers": base_cap["capacity_customers"],
+            "capacity_ratio": _ratio(cap["capacity_customers"],
+                                     base_cap["capacity_customers"]),
+        })
+        (BENCH_DIR / "capacity-steps.json").write_text(json.dumps(
+            {"ours": cap["steps"], "baseline": base_cap["steps"]}, indent=1))
+    else:
+        report.update({"capacity_customers": None, "baseline_capacity_customers": None,
+                       "capacity_ratio": None})
     print(json.dumps(report), flush=True)
     return 0
 

@@ -163,11 +163,11 @@ def data_error(path: Union[str, Path], data: Any, error: ValidationError,
     ctx = first.get("ctx") or {}
     kind = first["type"]
     what = str(first["msg"])
-    if kind == "value_error.data":
-        loc = loc + tuple(ctx.get("at") or ())
-        line_loc = loc + ((ctx["key"],) if ctx.get("key") is not None else ())
-        if ctx.get("see") is not None:
-            what += f" (first at line {line_at(data, loc[: len(loc) - len(ctx.get('at') or ())] + ctx['see'])})"
+    if kind == "value_error.data":  # our Invalid: `at`, `key` and `see` are relative to loc
+        if ctx["see"] is not None:
+            what += f" (first at line {line_at(data, loc + ctx['see'])})"
+        loc = loc + ctx["at"]
+        line_loc = loc + ((ctx["key"],) if ctx["key"] is not None else ())
     else:
         line_loc = loc
         if kind == "value_error.missing":
@@ -228,18 +228,18 @@ def load_cached(path: Union[str, Path], build: Callable[[Path], Built]) -> Built
 
     A missing file is not cached (build reports it). Invalid files raise every time.
     """
-    path = Path(path)
+    name = os.fspath(path)  # called on every use: kept to one stat() when nothing changed
     try:
-        stat = path.stat()
+        stat = os.stat(name)
     except OSError:
-        return build(path)
+        return build(Path(name))
     stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    key = (build, os.path.abspath(path))
+    key = (build, name if os.path.isabs(name) else os.path.abspath(name))
     with _cache_lock:
         hit = _cache.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]  # type: ignore[no-any-return]
-    built = build(path)
+    built = build(Path(name))
     with _cache_lock:
         _cache[key] = (stamp, built)
     return built

@@ -28,6 +28,20 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds or attempts from `name`, or `default` when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r} is not a number") from exc
+    if not value > 0:
+        raise ValueError(f"{name}={raw!r} must be more than 0")
+    return value
+
+
 # Bind addresses that mean "every interface": not an address to connect to; a local client uses loopback.
 ALL_INTERFACES = ("0.0.0.0", "::", "")
 
@@ -84,6 +98,16 @@ class Settings:
     sales_slack_channel: Optional[str] = None
     slack_api_url: Optional[str] = None
     public_url: Optional[str] = None
+    #: Where customer mail goes out (the plan by email): smtp://user:pass@host:port (STARTTLS
+    #: when offered) or smtps://... (TLS); unset: mails wait in the outbox for an agent.
+    smtp_url: Optional[str] = None
+    #: The From address of customer mail; unset: `email_from` of bot/data/agency.yml.
+    smtp_from: Optional[str] = None
+    #: The outbox (bot/outbox): attempts before a message is dead, the first retry's delay
+    #: (doubling each time, with jitter), and how often the delivery worker looks for work.
+    outbox_max_attempts: int = 12
+    outbox_retry_base_s: float = 5.0
+    outbox_poll_s: float = 5.0
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -115,6 +139,11 @@ class Settings:
             sales_slack_channel=opt("SALES_SLACK_CHANNEL"),
             slack_api_url=opt("SLACK_API_URL"),
             public_url=opt("PUBLIC_URL"),
+            smtp_url=opt("SMTP_URL"),
+            smtp_from=opt("SMTP_FROM"),
+            outbox_max_attempts=int(_positive(env, "OUTBOX_MAX_ATTEMPTS", 12)),
+            outbox_retry_base_s=_positive(env, "OUTBOX_RETRY_BASE_S", 5.0),
+            outbox_poll_s=_positive(env, "OUTBOX_POLL_S", 5.0),
         )
 
     @property

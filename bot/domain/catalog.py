@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
@@ -125,7 +126,7 @@ class Carrier:
         """True when it sells `service` somewhere (as ILEC, CLEC or nationally)."""
         return service in self.all_services
 
-    @property
+    @cached_property
     def all_services(self) -> tuple[str, ...]:
         """Every service it sells in some capacity, in canonical order."""
         found = set(self.services) | set(self.clec_services) | set(self.national_services)
@@ -143,7 +144,7 @@ class Carrier:
         key = squash(old_name)
         return next((text for name, text in self.former_name_notes if squash(name) == key), None)
 
-    @property
+    @cached_property
     def footprint(self) -> frozenset[str]:
         """Every state where it has its own network (national reach is not footprint)."""
         return self.incumbent_states | self.partial_incumbent_states | self.competitive_states

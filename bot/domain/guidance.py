@@ -1,12 +1,21 @@
 """Apply the agency's CLEC guidance (CONTRACT section 6) to one customer: `recommend()`.
 
-The engine is pure and deterministic: the same profile and catalog give the same Recommendation.
-It works in three passes:
+The engine is pure and deterministic: the same profile, catalog, coverage and day give the same
+Recommendation. It works in three passes:
 
-1. facts: the profile normalised (valid states and services only, size flags, current carrier);
-2. picks: which carriers, in which role, for which states and services (see `_pick_carriers`);
+1. facts: the profile normalised (valid states and services only, size flags, current carrier,
+   contract end);
+2. picks: per site, the local phone company (by county or ZIP where the state is split, see
+   bot.domain.coverage), then which carriers in which role, for which states and services (see
+   `_pick_carriers`). Kind (ILEC or CLEC) and services are those of each carrier at each site;
 3. rules: one small function per guideline id (`RULES`) decides whether it applies and to which
-   picks; the plan is then written from bot/data/wording/plan.yml.
+   picks; the plan is then written from bot/data/wording/plan.yml (with bot.domain.advice for
+   contract timing and legacy lines).
+
+Invariants (tests/guidance): the local phone company of every site and the customer's current
+carrier are always in the plan (so in the RFQ); no guideline is contradicted by the plan it is
+attached to; P1 only with a CLEC in the plan; no pilot for leases or carrier-independent
+services; a backup only over a different last mile.
 
 Missing facts never raise: without states there are no carriers and the plan asks for them;
 without services the carriers are chosen by state alone and the plan asks for the services.
@@ -16,11 +25,14 @@ without services the carriers are chosen by state alone and the plan asks for th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
-from bot.domain.catalog import US_STATES, Carrier, Catalog
+from bot.domain import advice
+from bot.domain.catalog import PLACES, TERRITORIES, Carrier, Catalog
 from bot.domain.canonical import CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, SERVICES
+from bot.domain.coverage import Coverage, Location, load_default_coverage
 from bot.domain.handoff_policy import DEFAULT_POLICY, HandoffFacts, HandoffPolicy
 from bot.domain.profile import CustomerProfile
 from bot.domain.wording import PLAN_PATH, PlanWording, join_names, load_conversation_wording, load_plan_wording
@@ -33,20 +45,33 @@ MANY_SITES = 10
 ENTERPRISE_EMPLOYEES = 500
 ENTERPRISE_SITES = 25  # that many sites is an enterprise network whatever the head count (L5)
 MAX_BENCHMARKS = 2  # extra CLECs invited to quote for a large network: enough to compare
+MAX_OWNERSHIP_NOTES = 2  # "who runs it today" sentences, so the plan stays short
 
-CONNECTIVITY = frozenset({"dia", "broadband", "ethernet", "wireless_backup", "sdwan"})
-WAN_SERVICES = frozenset({"mpls", "sdwan", "ethernet"})
+# What services are, for the rules.
+CONNECTIVITY = frozenset({"dia", "broadband", "ethernet", "wireless_backup"})  # a path to the internet or between sites
+WAN_SERVICES = frozenset({"mpls", "ethernet", "wavelength"})  # links a carrier builds between sites: one network
+# What a national carrier sells across states under one contract (analog lines, broadband and
+# T1s are bought from each site's own phone company).
+NETWORK_SERVICES = WAN_SERVICES | {"dia", "sip", "sdwan"}
+LEASES = frozenset({"wavelength", "dark_fiber"})  # multi-year leases: quoted, never piloted
+CARRIER_FREE = frozenset({"ucaas", "sdwan"})  # overlays: run over any carrier's internet connection
+NOT_PILOTED = LEASES | CARRIER_FREE | {"wireless_backup"}  # a backup is a second path, not a trial
+CRITICAL = frozenset({"t1", "pri", "sip", "pots", "mpls"})  # lines the business stops without (R4)
+T1_HERITAGE_MEDIA = frozenset({"copper", "fiber"})  # telcos, not cable or wireless companies (S2)
+
 _ROLE_ORDER = {role: i for i, role in enumerate(("primary", "secondary", "pilot", "redundancy", "rfq_benchmark"))}
 _SERVICE_ORDER = {code: i for i, code in enumerate(SERVICES)}
 _GUIDELINE_ORDER = {gid: i for i, gid in enumerate(GUIDELINE_IDS)}
-_CLEC_ROLES = ("pilot", "redundancy", "rfq_benchmark")
 
 # --------------------------------------------------------------------------- results
 
 
 @dataclass(frozen=True)
 class CarrierPick:
-    """One carrier of the plan: its role, and the states and services it is used for."""
+    """One carrier of the plan: its role, and the states and services it is used for.
+
+    `kind` is the contract's single value: "ILEC" only when the carrier is the local phone
+    company at every one of its sites; `kinds` (not serialised) says it per state."""
 
     name: str
     kind: str
@@ -54,6 +79,8 @@ class CarrierPick:
     services: tuple[str, ...]
     states: tuple[str, ...]
     guidelines: tuple[str, ...]
+    kinds: tuple[tuple[str, str], ...] = ()
+    medium: str = ""  # its last mile at its first site (fiber, coax, cellular, leased...)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's carrier object."""
@@ -71,9 +98,10 @@ class CarrierPick:
 class Recommendation:
     """The guidance applied to one customer; `to_dict()` is exactly CONTRACT section 5.
 
-    The fields after `handoff_reason` are context for explanations and are not serialised:
-    the customer's valid states and services, what was missing, the states no CLEC serves and
-    the services only the ILEC sells there.
+    The fields after `handoff_reason` are context for explanations and tests and are not
+    serialised: the customer's valid states and services, what was missing, the states no CLEC
+    serves, the services only the ILEC sells there, each site's local phone company, the level
+    the head office's was found at ("zip", "county" or "state"), and the places with no carrier.
     """
 
     carriers: tuple[CarrierPick, ...]
@@ -86,6 +114,11 @@ class Recommendation:
     missing: tuple[str, ...] = ()
     uncovered_states: tuple[str, ...] = ()
     l4_services: tuple[str, ...] = ()
+    local_incumbents: tuple[tuple[str, str], ...] = ()
+    coverage_level: str = "state"
+    unserved_states: tuple[str, ...] = ()
+    current_carrier: Optional[str] = None
+    plan_keys: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict with exactly the contract's keys."""
@@ -104,6 +137,10 @@ class Recommendation:
     def by_role(self, role: str) -> tuple[CarrierPick, ...]:
         """Entries with `role`, in plan order."""
         return tuple(c for c in self.carriers if c.role == role)
+
+    def incumbent_of(self, state: str) -> Optional[str]:
+        """The local phone company the plan used for `state`."""
+        return dict(self.local_incumbents).get(state)
 
 
 # --------------------------------------------------------------------------- plain-words copy
@@ -139,6 +176,10 @@ class Facts:
     large: bool
     enterprise: bool
     missing: tuple[str, ...]
+    city: Optional[str] = None
+    zip_code: Optional[str] = None
+    contract_end: Optional[advice.ContractEnd] = None
+    today: date = date(2026, 1, 1)
 
     @property
     def hq(self) -> Optional[str]:
@@ -158,10 +199,22 @@ class Facts:
         """The requested services as a set."""
         return frozenset(self.services)
 
+    @property
+    def one_network(self) -> bool:
+        """Sites in several states that one carrier should connect and run (L2, L3)."""
+        if len(self.states) < 2:
+            return False
+        return self.wants(*WAN_SERVICES) or (self.large and (not self.services or self.wants(*NETWORK_SERVICES)))
 
-def _facts(profile: CustomerProfile, catalog: Catalog) -> Facts:
+    @property
+    def wants_backup(self) -> bool:
+        """The customer asked for a second path, or for reliability."""
+        return self.has("need_redundancy", "reliability") or self.wants("wireless_backup")
+
+
+def _facts(profile: CustomerProfile, catalog: Catalog, today: date) -> Facts:
     states = tuple(dict.fromkeys(s.strip().upper() for s in profile.states if isinstance(s, str)))
-    states = tuple(s for s in states if s in US_STATES)
+    states = tuple(s for s in states if s in PLACES)
     services = tuple(sorted({s for s in profile.services if s in _SERVICE_ORDER}, key=_SERVICE_ORDER.__getitem__))
     challenges = frozenset(c for c in profile.challenges if c in CHALLENGES)
     employees = max(profile.employees or 0, 0)
@@ -170,8 +223,84 @@ def _facts(profile: CustomerProfile, catalog: Catalog) -> Facts:
     wide_wan = "mpls" in services and len(states) >= 2
     large = bool(states) and (len(states) >= MANY_STATES or sites >= MANY_SITES or enterprise or wide_wan)
     missing = tuple(name for name, empty in (("states", not states), ("services", not services)) if empty)
-    return Facts(states, services, challenges, employees, sites,
-                 catalog.resolve(profile.current_carrier), large, enterprise, missing)
+    return Facts(states, services, challenges, employees, sites, catalog.resolve(profile.current_carrier),
+                 large, enterprise, missing, profile.city, profile.zip_code,
+                 advice.parse_contract_end(profile.contract_end), today)
+
+
+# --------------------------------------------------------------------------- sites
+
+
+@dataclass(frozen=True)
+class Site:
+    """One customer state as the plan sees it: its local phone company and how it was found."""
+
+    state: str
+    incumbent: Optional[Carrier]
+    location: Location
+    took_over: Optional[Carrier] = None  # the current carrier whose lines `incumbent` runs today
+    _capacities: dict[str, tuple[Optional[str], tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def pinned(self) -> bool:
+        """True when the incumbent is known for the site itself (county, ZIP, or the customer's
+        own phone company), so the state's other ILECs are competitors here, not incumbents."""
+        return self.incumbent is not None and (self.location.area is not None or self.took_over is not None
+                                               or not self.incumbent.incumbent_states >= {self.state})
+
+    def capacity(self, carrier: Carrier) -> tuple[Optional[str], tuple[str, ...]]:
+        """(kind, services) of `carrier` at this site. Another ILEC of a split state competes here
+        only with what it sells outside its own area."""
+        known = self._capacities.get(carrier.name)
+        if known is None:
+            known = self._capacities[carrier.name] = self._capacity(carrier)
+        return known
+
+    def _capacity(self, carrier: Carrier) -> tuple[Optional[str], tuple[str, ...]]:
+        kind = carrier.kind_in(self.state)
+        if carrier.rides_on and self.incumbent is not None and self.incumbent.name not in carrier.rides_on:
+            return None, ()  # a reseller of other ILECs' lines has nothing to resell here
+        if kind == "ILEC" and self.incumbent is not None and carrier.name != self.incumbent.name and self.pinned:
+            other = carrier.clec_services or carrier.national_services
+            return ("CLEC", other) if other else (None, ())
+        return kind, carrier.services_in(self.state)
+
+    def kind(self, carrier: Carrier) -> Optional[str]:
+        return self.capacity(carrier)[0]
+
+    def sold(self, carrier: Carrier, services: Sequence[str]) -> tuple[str, ...]:
+        """Which of `services` the carrier sells at this site."""
+        offered = self.capacity(carrier)[1]
+        return tuple(s for s in services if s in offered)
+
+    def medium(self, carrier: Carrier) -> str:
+        """Its last mile here; another ILEC's area counts as leased (it would ride that ILEC)."""
+        kind, _ = self.capacity(carrier)
+        if kind is None:
+            return "leased"
+        if kind == "CLEC" and carrier.kind_in(self.state) == "ILEC":
+            return "leased"
+        return carrier.medium_in(self.state)
+
+
+def _site(state: str, facts: Facts, catalog: Catalog, coverage: Coverage) -> Site:
+    location = coverage.locate(state, facts.city, facts.zip_code) if state == facts.hq else Location(state, "state")
+    current = facts.current
+    if location.area is not None:
+        listed = catalog.get(location.area.incumbent)
+        if listed is not None and listed.kind_in(state) == "ILEC":
+            successor = catalog.local_successor(current, state)
+            took_over = current if successor is not None and successor.name == listed.name else None
+            return Site(state, listed, location, took_over=took_over)
+    # The customer's own phone company wins when it is an ILEC there: a partial ILEC (Frontier
+    # in Texas, say) is then the one actually serving them.
+    if current is not None and current.kind_in(state) == "ILEC":
+        return Site(state, current, location)
+    # "CenturyLink" phone lines in North Carolina are Brightspeed's today.
+    successor = catalog.local_successor(current, state)
+    if successor is not None and current is not None and (not facts.services or facts.wants("pots", "t1", "pri", "broadband")):
+        return Site(state, successor, location, took_over=current)
+    return Site(state, catalog.main_incumbent(state), location)
 
 
 # --------------------------------------------------------------------------- picks
@@ -183,11 +312,17 @@ class _Pick:
     role: str
     states: tuple[str, ...]
     services: tuple[str, ...]
+    kinds: tuple[tuple[str, str], ...]
+    medium: str = ""
     guidelines: set[str] = field(default_factory=set)
 
     @property
     def kind(self) -> str:
-        return "ILEC" if any(self.carrier.kind_in(s) == "ILEC" for s in self.states) else "CLEC"
+        return "ILEC" if self.kinds and all(k == "ILEC" for _, k in self.kinds) else "CLEC"
+
+    @property
+    def name(self) -> str:
+        return self.carrier.name
 
 
 @dataclass
@@ -196,19 +331,24 @@ class _Plan:
 
     facts: Facts
     catalog: Catalog
+    sites: dict[str, Site]
     picks: list[_Pick]
-    uncovered: tuple[str, ...]  # customer states where no CLEC of the catalog competes
-    l4: tuple[str, ...]  # requested services no CLEC sells in some covered customer state
+    uncovered: tuple[str, ...]  # customer states where no CLEC competes at all
+    unserved: tuple[str, ...]  # customer places where the catalog has no carrier at all
+    l4: tuple[str, ...]  # requested services only the local phone company sells, in every state
 
     roles: dict[str, list[_Pick]] = field(default_factory=dict)
     clecs: list[_Pick] = field(default_factory=list)
+    national_primary: bool = False
+
+    coverage: Optional[Coverage] = None
 
     def freeze(self) -> "_Plan":
         """Index the picks by role once picking is over (the rules ask many times)."""
         self.roles = {}
         for pick in self.picks:
             self.roles.setdefault(pick.role, []).append(pick)
-        self.clecs = [p for p in self.picks if p.role in _CLEC_ROLES]
+        self.clecs = [p for p in self.picks if p.kind == "CLEC" and p.role != "primary"]
         return self
 
     def role(self, role: str) -> list[_Pick]:
@@ -220,168 +360,253 @@ class _Plan:
         return found[0] if found else None
 
     @property
+    def current(self) -> Optional[_Pick]:
+        current = self.facts.current
+        return next((p for p in self.picks if current is not None and p.name == current.name), None)
+
+    def clecs_but_current(self) -> list[_Pick]:
+        """The CLECs the customer would move to (not the one they have today)."""
+        current = self.facts.current
+        return [p for p in self.clecs if current is None or p.name != current.name]
+
+    @property
     def no_coverage(self) -> bool:
         return bool(self.facts.states) and len(self.uncovered) == len(self.facts.states)
 
 
-def _sold(carrier: Carrier, facts: Facts) -> tuple[str, ...]:
-    return tuple(s for s in facts.services if s in carrier.services)
+def _sold_anywhere(carrier: Carrier, sites: Sequence[Site], services: Sequence[str]) -> tuple[str, ...]:
+    found = {s for site in sites for s in site.sold(carrier, services)}
+    return tuple(s for s in services if s in found)
 
 
-def _incumbent_for(state: str, facts: Facts, catalog: Catalog) -> Optional[Carrier]:
-    # The customer's own phone company wins when it is an ILEC there: we can't see the address,
-    # and a partial ILEC (Frontier in Texas, say) is then the one actually serving them.
-    if facts.current is not None and facts.current.kind_in(state) == "ILEC":
-        return facts.current
-    return catalog.main_incumbent(state)
+def _pick_of(carrier: Carrier, role: str, sites: Sequence[Site], facts: Facts,
+             services: Optional[Sequence[str]] = None) -> _Pick:
+    """A pick over the `sites` where the carrier sells any of `services` (default: what was
+    asked; with nothing asked, wherever it serves)."""
+    wanted = tuple(facts.services if services is None else services)
+    used = [s for s in sites if s.kind(carrier) is not None and (not facts.services or s.sold(carrier, wanted))]
+    sold = _sold_anywhere(carrier, used, wanted) if facts.services else ()
+    kinds = tuple((s.state, s.kind(carrier) or "CLEC") for s in used)
+    medium = used[0].medium(carrier) if used else ""
+    return _Pick(carrier, role, tuple(s.state for s in used), sold, kinds, medium)
 
 
-def _choose_primary(facts: Facts, catalog: Catalog) -> Optional[Carrier]:
+def _choose_primary(facts: Facts, catalog: Catalog, sites: dict[str, Site]) -> tuple[Optional[Carrier], bool]:
+    """(primary carrier, chosen for its national reach)."""
     hq = facts.hq
     assert hq is not None
-    local = _incumbent_for(hq, facts, catalog)
-    if not facts.large:
-        return local
-    # Large network: the national carrier reaching most of the customer's states (L2, L3, L5);
-    # ties go to the head office's own ILEC, then to the one selling most of what is asked.
-    candidates = [c for c in catalog.carriers if c.national and any(c.serves(s) for s in facts.states)]
+    # The head office's phone company; a head office where the catalog has none (a territory
+    # without carriers) passes the role to the next site's.
+    local = next((sites[s].incumbent for s in facts.states if sites[s].incumbent is not None), None)
+    if not facts.one_network:
+        return local, False
+    # One network across states: the national carrier selling what is asked in most of the
+    # customer's states (L2, L3, L5); then the most on its own network, the head office's own
+    # phone company, the one selling most of what is asked, name.
+    all_sites = [sites[s] for s in facts.states]
+
+    def reach(c: Carrier) -> int:
+        return sum(1 for s in all_sites if s.kind(c) is not None and (not facts.services or s.sold(c, facts.services)))
+
+    candidates = [c for c in catalog.carriers if c.national and reach(c) >= 2]
     if not candidates:
-        return local
+        return local, False
 
     def key(c: Carrier) -> tuple[Any, ...]:
-        reach = sum(c.serves(s) for s in facts.states)
-        return (-reach, c is not local, -len(_sold(c, facts)), c.name)
+        own = sum(1 for s in all_sites if c.on_net(s.state) and s.kind(c) is not None)
+        return (-reach(c), -own, local is None or c.name != local.name, -len(_sold_anywhere(c, all_sites, facts.services)), c.name)
 
-    return min(candidates, key=key)
-
-
-def _clec_candidates(facts: Facts, catalog: Catalog, exclude: set[str]) -> list[tuple[Carrier, tuple[str, ...], tuple[str, ...]]]:
-    """(carrier, states where it competes, requested services it sells) for usable CLECs."""
-    found = []
-    seen: set[str] = set(exclude)
-    for carrier in (c for s in facts.states for c in catalog.competitive(s)):
-        if carrier.name in seen:
-            continue
-        seen.add(carrier.name)
-        states = tuple(s for s in facts.states if s in carrier.competitive_states)
-        if not states:
-            continue
-        sold = _sold(carrier, facts)
-        if facts.services and not sold:
-            continue  # never a carrier for nothing the customer asked for
-        found.append((carrier, states, sold))
-    return found
+    return min(candidates, key=key), True
 
 
-def _rank(facts: Facts, diverse_from: Optional[Carrier] = None, broad: bool = False) -> Callable[..., tuple[Any, ...]]:
-    """Sort key for CLEC candidates.
-
-    Small customers: serves the head office, sells most of what was asked, strong in that state,
-    regional before national, then name. `broad` (large networks) puts reach across the
-    customer's states first. `diverse_from` sends carriers that resell that ILEC's own lines, or
-    sell no connectivity, to the back: they can't be a second path.
-    """
+def _clec_pool(plan: _Plan, exclude: set[str]) -> list[_Pick]:
+    """Candidate CLEC picks (role to be set), best first: those serving the head office, selling
+    most of what was asked, named for the head office's area, strong there, on their own network,
+    regional before national, wired before cellular, wider before smaller."""
+    facts, sites = plan.facts, [plan.sites[s] for s in plan.facts.states]
     hq = facts.hq
+    seen = set(exclude)
+    pool: list[_Pick] = []
+    for site in sites:
+        for carrier in plan.catalog.competitive(site.state) + plan.catalog.incumbents(site.state):
+            if carrier.name in seen:
+                continue
+            pick = _pick_of(carrier, "rfq_benchmark", [s for s in sites if s.kind(carrier) == "CLEC"], facts)
+            if not pick.states or (facts.services and not pick.services):
+                continue  # never a carrier for nothing the customer asked for
+            seen.add(carrier.name)
+            pool.append(pick)
+    large = facts.large
+    area = plan.sites[hq].location.area if hq else None
+    named_here = set(area.competitors) if area else set()
 
-    def key(item: tuple[Carrier, tuple[str, ...], tuple[str, ...]]) -> tuple[Any, ...]:
-        carrier, states, sold = item
-        diverse = diverse_from is None or (
-            diverse_from.name not in carrier.rides_on and not CONNECTIVITY.isdisjoint(carrier.services)
-        )
-        local = (hq not in states, -len(sold), hq not in carrier.strong_states, carrier.national)
-        head = (-len(states),) + local if broad else local + (-len(states),)
-        return (not diverse,) + head + (carrier.name,)
+    def key(p: _Pick) -> tuple[Any, ...]:
+        c = p.carrier
+        local = (hq not in p.states, -len(p.services), c.name not in named_here, hq not in c.strong_states,
+                 not c.on_net(hq or ""), c.national)
+        head = (-len(p.states),) + local if large else local + (-len(p.states),)
+        # then wired before cellular (5G is the backup, not the main line), and the wider
+        # network before the smaller one (likelier to reach the address)
+        return head + (c.last_mile[:1] == ("cellular",), -len(c.footprint), c.name)
 
-    return key
+    return sorted(pool, key=key)
 
 
-def _pick_carriers(facts: Facts, catalog: Catalog) -> _Plan:
-    uncovered = tuple(s for s in facts.states if not catalog.competitive(s))
-    covered = [s for s in facts.states if s not in uncovered]
-    l4 = tuple(
-        svc for svc in facts.services
-        if any(not catalog.competitive(s, svc) for s in covered)
-    )
-    plan = _Plan(facts, catalog, [], uncovered, l4)
+def _pilotable(pick: _Pick, facts: Facts) -> tuple[str, ...]:
+    """What a CLEC can take as a trial: no leases, no backup, nothing carrier-independent; SIP
+    only with its own dedicated internet under it; no T1 for a customer short of bandwidth;
+    and, when the customer has critical and less critical services, the less critical ones."""
+    services = [s for s in pick.services if s not in NOT_PILOTED]
+    if "sip" in services and "dia" not in pick.services:
+        services.remove("sip")
+    if facts.has("bandwidth") and "t1" in services:
+        services.remove("t1")
+    lesser = [s for s in services if s not in CRITICAL]
+    if lesser and any(s in CRITICAL for s in facts.services):
+        services = lesser
+    return tuple(services)
+
+
+def _diverse_states(pick: _Pick, plan: _Plan, primary: Optional[_Pick]) -> tuple[str, ...]:
+    """The pick's states where its last mile differs from the primary's there (a backup over the
+    same copper, conduit or resold line is no backup)."""
+    out = []
+    for state in pick.states:
+        site = plan.sites[state]
+        mine = site.medium(pick.carrier)
+        if mine == "leased":
+            continue
+        if primary is not None and state in primary.states:
+            if primary.carrier.name in pick.carrier.rides_on or site.medium(primary.carrier) == mine:
+                continue
+        out.append(state)
+    return tuple(out)
+
+
+def _as_redundancy(pick: _Pick, plan: _Plan, primary: Optional[_Pick]) -> Optional[_Pick]:
+    """The pick reshaped as a second path: only its diverse states and connectivity services."""
+    states = _diverse_states(pick, plan, primary)
+    services = tuple(s for s in pick.services if s in CONNECTIVITY)
+    if not states or (plan.facts.services and not services):
+        return None
+    sites = [plan.sites[s] for s in states]
+    return _Pick(pick.carrier, "redundancy", states, services if plan.facts.services else (),
+                 tuple((s.state, s.kind(pick.carrier) or "CLEC") for s in sites), sites[0].medium(pick.carrier))
+
+
+def _as_pilot(pick: _Pick, plan: _Plan) -> Optional[_Pick]:
+    services = _pilotable(pick, plan.facts) if plan.facts.services else ()
+    if plan.facts.services and not services:
+        return None
+    return _Pick(pick.carrier, "pilot", pick.states, services, pick.kinds, pick.medium)
+
+
+def _pick_carriers(facts: Facts, catalog: Catalog, coverage: Coverage) -> _Plan:
+    sites = {s: _site(s, facts, catalog, coverage) for s in facts.states}
+    plan = _Plan(facts, catalog, sites, [], (), (), (), coverage=coverage)
     if not facts.states:
         return plan.freeze()
 
-    primary = _choose_primary(facts, catalog)
+    def clec_sells(site: Site, service: Optional[str]) -> bool:
+        return any(site.kind(c) == "CLEC" and (service is None or site.sold(c, (service,)))
+                   for c in catalog.competitive(site.state) + catalog.incumbents(site.state))
+
+    # Uncovered: no competitive carrier at the site at all (a service only the phone company
+    # sells there is L4's business, not a coverage gap).
+    plan.uncovered = tuple(s for s in facts.states if not clec_sells(sites[s], None))
+    plan.unserved = tuple(s for s in facts.states if sites[s].incumbent is None and s in plan.uncovered)
+
+    primary, national = _choose_primary(facts, catalog, sites)
+    plan.national_primary = national
+    all_sites = [sites[s] for s in facts.states]
     taken: set[str] = set()
+    primary_pick: Optional[_Pick] = None
     if primary is not None:
-        states = tuple(s for s in facts.states if primary.serves(s))
-        plan.picks.append(_Pick(primary, "primary", states, _sold(primary, facts)))
+        where = all_sites if national else [s for s in all_sites if s.incumbent is not None and s.incumbent.name == primary.name]
+        primary_pick = _pick_of(primary, "primary", where, facts)
+        if not primary_pick.states:  # it sells nothing asked at the head office: keep it there anyway
+            primary_pick = _Pick(primary, "primary", (facts.hq,), (), ((facts.hq, sites[facts.hq].kind(primary) or "CLEC"),),
+                                 sites[facts.hq].medium(primary))
+        plan.picks.append(primary_pick)
         taken.add(primary.name)
-    # Sites the primary doesn't reach go to their own ILEC (grouped per carrier, in state order).
-    rest: dict[str, list[str]] = {}
+    # Every site's local phone company is in the plan: where the main carrier doesn't serve the
+    # site (or not with everything asked), it covers the site; elsewhere it quotes against the
+    # others (M1: keep the ILECs honest).
+    others: dict[str, list[Site]] = {}
     owners: dict[str, Carrier] = {}
-    for state in facts.states:
-        if primary is not None and primary.serves(state):
+    for site in all_sites:
+        if site.incumbent is None or site.incumbent.name in taken:
             continue
-        ilec = _incumbent_for(state, facts, catalog)
-        if ilec is not None:
-            rest.setdefault(ilec.name, []).append(state)
-            owners[ilec.name] = ilec
-    for name, states_ in rest.items():
-        if name in taken:
-            continue
-        plan.picks.append(_Pick(owners[name], "secondary", tuple(states_), _sold(owners[name], facts)))
+        others.setdefault(site.incumbent.name, []).append(site)
+        owners[site.incumbent.name] = site.incumbent
+    for name, own_sites in others.items():
+        missing_there = primary_pick is None or any(
+            s.state not in primary_pick.states or set(s.sold(owners[name], facts.services)) - set(s.sold(primary, facts.services))  # type: ignore[arg-type]
+            for s in own_sites)
+        pick = _pick_of(owners[name], "secondary" if missing_there else "rfq_benchmark", own_sites, facts)
+        if not pick.states:  # sells nothing asked there: still the site's phone company
+            pick = _Pick(owners[name], pick.role, tuple(s.state for s in own_sites), (),
+                         tuple((s.state, "ILEC") for s in own_sites), own_sites[0].medium(owners[name]))
+        plan.picks.append(pick)
         taken.add(name)
 
-    current = facts.current.name if facts.current else None
-    no_switch = taken | ({current} if current else set())
-    if facts.large:
-        _pick_large_clecs(plan, facts, catalog, no_switch, primary)
-    else:
-        _pick_small_clecs(plan, facts, catalog, no_switch, primary)
-    # The customer's current CLEC is kept in the RFQ rather than switched away from silently.
-    if current and facts.current is not None and current not in {p.carrier.name for p in plan.picks}:
-        for carrier, states, sold in _clec_candidates(facts, catalog, {p.carrier.name for p in plan.picks}):
-            if carrier.name == current:
-                plan.picks.append(_Pick(carrier, "rfq_benchmark", states, sold))
+    current = facts.current
+    exclude = taken | ({current.name} if current else set())
+    pool = _clec_pool(plan, exclude)
+    _pick_clecs(plan, pool, primary_pick)
+    # The customer's current carrier always quotes, rather than being switched away from silently.
+    if current is not None and current.name not in {p.name for p in plan.picks}:
+        pick = _pick_of(current, "rfq_benchmark", all_sites, facts)
+        if pick.states and (pick.services or not facts.services):
+            plan.picks.append(pick)
+    if facts.services:
+        plan.l4 = tuple(
+            svc for svc in facts.services
+            if not any(clec_sells(sites[s], svc) for s in facts.states)
+            and any(p.kind == "ILEC" and svc in p.services for p in plan.picks)
+        )
     return plan.freeze()
 
 
-def _pick_small_clecs(plan: _Plan, facts: Facts, catalog: Catalog, exclude: set[str], primary: Optional[Carrier]) -> None:
-    pool = sorted(_clec_candidates(facts, catalog, exclude), key=_rank(facts))
+def _pick_clecs(plan: _Plan, pool: list[_Pick], primary: Optional[_Pick]) -> None:
+    facts = plan.facts
     if not pool:
         return
-    wants_backup = facts.has("need_redundancy", "reliability")
-    pilot = pool[0]
-    redundancy = None
-    if wants_backup:
-        diverse = sorted(pool, key=_rank(facts, diverse_from=primary))
-        usable = [c for c in diverse if _is_diverse(c[0], primary)]
-        others = [c for c in usable if c[0] is not pilot[0]]
+    chosen: list[_Pick] = []
+    used: set[str] = set()
+    # A trial first (R2): a few circuits for a small customer, a few sites for a large one. A
+    # small customer's trial is with a carrier that has its own network (or resells the lines)
+    # at the head office, not one reaching it off-net.
+    triable = pool if facts.large else [c for c in pool if c.states and c.carrier.on_net(c.states[0])]
+    pilot = next((p for p in (_as_pilot(c, plan) for c in triable) if p is not None), None)
+    backup = None
+    if facts.wants_backup or facts.large:
+        options = [r for r in (_as_redundancy(c, plan, primary) for c in pool) if r is not None]
+        others = [r for r in options if pilot is None or r.name != pilot.name]
         if others:
-            redundancy = others[0]
-        elif usable:  # the only diverse CLEC: it is the second path, not a trial
-            redundancy, pilot = usable[0], None  # type: ignore[assignment]
-    if pilot is not None:
-        plan.picks.append(_Pick(pilot[0], "pilot", pilot[1], pilot[2]))
-    if redundancy is not None:
-        plan.picks.append(_Pick(redundancy[0], "redundancy", redundancy[1], redundancy[2]))
-    if facts.has("high_cost", "vendor_dependence", "contract_inflexibility"):
-        chosen = {p.carrier.name for p in plan.picks}
-        rest = [c for c in pool if c[0].name not in chosen]
-        if rest:
-            plan.picks.append(_Pick(rest[0][0], "rfq_benchmark", rest[0][1], rest[0][2]))
-
-
-def _pick_large_clecs(plan: _Plan, facts: Facts, catalog: Catalog, exclude: set[str], primary: Optional[Carrier]) -> None:
-    pool = sorted(_clec_candidates(facts, catalog, exclude), key=_rank(facts, diverse_from=primary, broad=True))
-    if not pool:
-        return
-    first = pool[0]
-    role = "redundancy" if _is_diverse(first[0], primary) else "rfq_benchmark"
-    plan.picks.append(_Pick(first[0], role, first[1], first[2]))
-    for carrier, states, sold in pool[1:1 + MAX_BENCHMARKS]:
-        plan.picks.append(_Pick(carrier, "rfq_benchmark", states, sold))
-
-
-def _is_diverse(carrier: Carrier, primary: Optional[Carrier]) -> bool:
-    """A second path must be another network: not a resale of the primary's own lines."""
-    return primary is None or primary.name not in carrier.rides_on
+            backup = others[0]
+        elif options and facts.wants_backup:  # the only diverse one: it is the second path, not a trial
+            backup = options[0]
+            pilot = next((p for p in (_as_pilot(c, plan) for c in triable if c.name != backup.name) if p is not None), None)
+    for pick in (pilot, backup):
+        if pick is not None:
+            chosen.append(pick)
+            used.add(pick.name)
+    # Competitive quotes (M1): a large network, a customer who pays too much or feels locked in,
+    # a renewal within the year, or nobody yet (leases and overlays are quoted, never piloted).
+    benchmarks = MAX_BENCHMARKS if facts.large or not chosen else 1  # leases: two quotes to compare
+    wants_quotes = (facts.large or facts.has("high_cost", "vendor_dependence", "contract_inflexibility")
+                    or advice.renewal_soon(facts.contract_end, facts.today) or not chosen)
+    if wants_quotes:
+        for pick in pool:
+            if benchmarks == 0:
+                break
+            if pick.name in used:
+                continue
+            chosen.append(pick)
+            used.add(pick.name)
+            benchmarks -= 1
+    plan.picks.extend(chosen)
 
 
 # --------------------------------------------------------------------------- rules
@@ -392,35 +617,42 @@ Rule = Callable[[_Plan], Optional[list[_Pick]]]
 
 
 def _ilecs(plan: _Plan) -> list[_Pick]:
-    return [p for p in plan.picks if p.role in ("primary", "secondary")]
+    return [p for p in plan.picks if p.kind == "ILEC" or p.role == "primary"]
 
 
 def _with_clecs(plan: _Plan, condition: bool) -> Optional[list[_Pick]]:
-    """CLEC strengths only apply when a CLEC is in the plan."""
-    return plan.clecs if condition and plan.clecs else None
+    """CLEC strengths only apply when a CLEC the customer would move to is in the plan (never the
+    one they complain about today)."""
+    targets = plan.clecs_but_current()
+    return targets if condition and targets else None
 
 
 def _rule_l1(plan: _Plan) -> Optional[list[_Pick]]:
-    # Fires where CLECs stop short: a customer state no CLEC serves, or CLECs in the plan that
-    # reach only some of the customer's states.
+    # Where CLECs stop short: a customer state none serves for what was asked, CLECs in the plan
+    # reaching only some of the customer's states, or no CLEC in the plan at all.
     states = set(plan.facts.states)
-    partial = [p for p in plan.clecs if set(p.states) < states]
-    if not states or not (plan.uncovered or partial):
+    if not states:
         return None
+    partial = [p for p in plan.clecs if set(p.states) < states]
+    if not (plan.uncovered or partial or not plan.clecs):
+        return None
+    if not plan.clecs:
+        return _ilecs(plan)  # the phone companies keep everything
     return [p for p in _ilecs(plan) if set(p.states) & set(plan.uncovered)] + partial
 
 
 def _rule_l2(plan: _Plan) -> Optional[list[_Pick]]:
+    # One carrier answerable end to end: only for a network of several sites.
     f = plan.facts
-    if not f.states or not (f.large or (f.has("multi_site_management") and f.sites >= 2)):
+    if plan.primary is None or f.sites < 2:
         return None
-    return [p for p in _ilecs(plan) if p.role == "primary"]
+    if not (plan.national_primary or f.has("multi_site_management") or (f.large and f.wants(*WAN_SERVICES))):
+        return None
+    return [plan.primary]
 
 
 def _rule_l3(plan: _Plan) -> Optional[list[_Pick]]:
-    f = plan.facts
-    wide = len(f.states) >= MANY_STATES or (len(f.states) >= 2 and (f.large or f.wants(*WAN_SERVICES)))
-    return _ilecs(plan) if wide else None
+    return [plan.primary] if plan.national_primary and plan.primary is not None else None
 
 
 def _rule_l4(plan: _Plan) -> Optional[list[_Pick]]:
@@ -431,15 +663,19 @@ def _rule_l4(plan: _Plan) -> Optional[list[_Pick]]:
 
 def _rule_l5(plan: _Plan) -> Optional[list[_Pick]]:
     f = plan.facts
-    if not f.states or not (f.enterprise or f.sites >= ENTERPRISE_SITES):
+    if plan.primary is None or not (f.enterprise or f.sites >= ENTERPRISE_SITES):
         return None
-    return [p for p in _ilecs(plan) if p.role == "primary"]
+    return [plan.primary]
 
 
 def _rule_s2(plan: _Plan) -> Optional[list[_Pick]]:
+    # T1 experience is the telcos' (copper and fiber CLECs, resellers of the ILEC's T1s), not
+    # the cable or wireless companies'.
     if not plan.facts.wants("t1", "pri"):
         return None
-    hits = [p for p in plan.clecs if {"t1", "pri"} & set(p.services)]
+    hits = [p for p in plan.clecs_but_current()
+            if {"t1", "pri"} & set(p.services)
+            and (p.carrier.rides_on or not p.carrier.last_mile or p.carrier.last_mile[0] in T1_HERITAGE_MEDIA)]
     return hits or None
 
 
@@ -448,15 +684,24 @@ def _rule_r1(plan: _Plan) -> Optional[list[_Pick]]:
 
 
 def _rule_r4(plan: _Plan) -> Optional[list[_Pick]]:
-    trial = [p for p in plan.clecs if p.role in ("pilot", "redundancy")]
-    if not trial or plan.primary is None:
+    # The trial takes the less critical services; the critical ones stay with the main carrier.
+    primary = plan.primary
+    pilots = plan.role("pilot")
+    if primary is None or not pilots:
         return None
-    return [plan.primary] + trial
+    kept = set(plan.facts.services) & CRITICAL
+    lesser = [p for p in pilots if p.services and not set(p.services) & CRITICAL]
+    if not kept or not lesser:
+        return None
+    return [primary] + lesser
 
 
 def _rule_m1(plan: _Plan) -> Optional[list[_Pick]]:
-    # Everyone in the plan is invited to quote: the CLECs as benchmark, the ILECs to be kept honest.
-    return list(plan.picks) if plan.clecs else None
+    # CLECs invited to quote as a benchmark, against the phone companies they keep honest.
+    benchmarks = [p for p in plan.clecs if p.role == "rfq_benchmark"]
+    if not benchmarks:
+        return None
+    return benchmarks + _ilecs(plan)
 
 
 RULES: tuple[tuple[str, Rule], ...] = (
@@ -465,7 +710,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("L3", _rule_l3),
     ("L4", _rule_l4),
     ("L5", _rule_l5),
-    ("S1", lambda p: _with_clecs(p, p.facts.has("high_cost", "bandwidth"))),
+    ("S1", lambda p: _with_clecs(p, p.facts.has("high_cost"))),
     ("S2", _rule_s2),
     ("S3", lambda p: _with_clecs(p, p.facts.has("poor_support"))),
     ("S4", lambda p: _with_clecs(p, p.facts.has("contract_inflexibility"))),
@@ -478,7 +723,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("M1", _rule_m1),
     ("M2", lambda p: _with_clecs(p, p.facts.has("vendor_dependence"))),
     ("M3", lambda p: _with_clecs(p, p.facts.has("reliability", "poor_support"))),
-    ("P1", lambda p: []),  # always: the agency's framing for every customer
+    ("P1", lambda p: p.clecs or None),  # the portfolio framing, when a CLEC is in the plan
 )
 
 
@@ -491,111 +736,207 @@ def _apply_rules(plan: _Plan) -> tuple[str, ...]:
         applied.append(gid)
         for pick in targets:
             pick.guidelines.add(gid)
-    for pick in plan.picks:  # every carrier says why it is there, even with an odd catalog
+    # Every carrier says why it is there: the portfolio framing when the plan has a CLEC, else
+    # the limited reach of competitive carriers (both then apply to the whole plan).
+    fallback = "P1" if plan.clecs else "L1"
+    for pick in plan.picks:
         if not pick.guidelines:
-            pick.guidelines.add("P1")  # P1 always applies: the portfolio framing
+            pick.guidelines.add(fallback)
+            if fallback not in applied:
+                applied.append(fallback)
     return tuple(sorted(set(applied), key=_GUIDELINE_ORDER.__getitem__))
 
 
 # --------------------------------------------------------------------------- plan text
 
+_MEDIUM_WORDS = {"fiber": "fiber", "copper": "copper lines", "coax": "cable (coax)", "fixed_wireless": "fixed wireless",
+                 "cellular": "4G/5G cellular", "satellite": "satellite", "leased": "leased local lines"}
 
-def _words(plan: _Plan, copy: GuidanceCopy) -> dict[str, str]:
+
+def _words(plan: _Plan, copy: GuidanceCopy, typed_current: Optional[str] = None) -> dict[str, str]:
     f = plan.facts
     primary = plan.primary
     secondary = plan.role("secondary")
     pilot = plan.role("pilot")
     redundancy = plan.role("redundancy")
-    clec_names = [p.carrier.name for p in plan.clecs]
-    rfq = [p.carrier.name for p in plan.picks]
-    return {
-        "primary": primary.carrier.name if primary else "your local phone company",
+    clec_names = [p.name for p in plan.clecs_but_current()] or [p.name for p in plan.clecs]
+    rfq = [p.name for p in plan.picks]
+    hq_site = plan.sites.get(f.hq or "")
+    location = hq_site.location if hq_site else None
+    successor_site = next((s for s in plan.sites.values() if s.took_over is not None), None)
+    unserved = list(plan.unserved)
+    words = {
+        "primary": primary.name if primary else "your local phone company",
         "primary_states": join_names(list(primary.states)) if primary else "",
         "primary_services": copy.service_names(primary.services) if primary and primary.services else "your services",
-        "secondary": join_names([p.carrier.name for p in secondary]),
+        "secondary": join_names([p.name for p in secondary]),
         "secondary_states": join_names([s for p in secondary for s in p.states]),
-        "pilot": pilot[0].carrier.name if pilot else "",
+        "pilot": pilot[0].name if pilot else "",
         "pilot_services": copy.service_names(pilot[0].services) if pilot and pilot[0].services else "a few lines",
-        "redundancy": redundancy[0].carrier.name if redundancy else "",
+        "redundancy": redundancy[0].name if redundancy else "",
+        "redundancy_medium": _MEDIUM_WORDS.get(redundancy[0].medium, redundancy[0].medium) if redundancy else "",
+        "primary_medium": _MEDIUM_WORDS.get(_primary_medium(plan), "") if redundancy else "",
         "rfq": join_names(rfq),
         "clecs": join_names(clec_names),
         "states": join_names(list(f.states)),
-        "uncovered_states": join_names(list(plan.uncovered)),
+        "uncovered_states": join_names([s for s in plan.uncovered if s not in plan.unserved]),
+        "unserved_places": join_names(unserved),
         "l4_services": copy.service_names(plan.l4),
         "all_services": copy.service_names(f.services),
+        "hq_place": "",
+        "local_incumbent": "",
+        "was": "",
+        # the name the customer used ("CenturyLink"), when it is one of the carrier's names
+        "current": (typed_current.strip() if typed_current and f.current and plan.catalog.resolve(typed_current) == f.current
+                    else f.current.name if f.current else ""),
+        "successor": successor_site.incumbent.name if successor_site and successor_site.incumbent else "",
+        "successor_states": join_names([s.state for s in plan.sites.values() if s.took_over is not None]),
+        "notes": "",
     }
+    if location is not None and hq_site is not None:
+        county = location.county or ""
+        words["hq_place"] = f"{county}, {location.state}" if county else location.state
+        words["local_incumbent"] = hq_site.incumbent.name if hq_site.incumbent else ""
+        words["was"] = location.area.was if location.area else ""
+    return words
 
 
-def _plan_steps(plan: _Plan, applied: Sequence[str], reason: Optional[str], copy: GuidanceCopy) -> tuple[str, ...]:
+def _primary_medium(plan: _Plan) -> str:
+    primary = plan.primary
+    if primary is None or not primary.states:
+        return ""
+    return plan.sites[primary.states[0]].medium(primary.carrier)
+
+
+def _ownership_notes(plan: _Plan, typed_current: Optional[str]) -> str:
+    """Who runs things today: the customer's old carrier name, then the plan's carriers whose
+    owner changed or is changing."""
+    notes = []
+    renamed = plan.catalog.successor_note(typed_current)
+    if renamed and not any(s.took_over is not None for s in plan.sites.values()):
+        notes.append(renamed)  # (the successor step already says who runs those lines)
+    notes.extend(p.carrier.ownership for p in plan.picks if p.carrier.ownership)
+    return " ".join(notes[:MAX_OWNERSHIP_NOTES])
+
+
+def _plan_keys(plan: _Plan, applied: Sequence[str], reason: Optional[str],
+               typed_current: Optional[str]) -> list[tuple[str, dict[str, str]]]:
     f = plan.facts
-    words = _words(plan, copy)
-    keys: list[str] = []
+    keys: list[tuple[str, dict[str, str]]] = []
+
+    def add(key: str, **extra: str) -> None:
+        keys.append((key, extra))
+
+    served = [s for s in f.states if s not in plan.unserved]
     if not f.states:
-        keys.append("missing_states")
-    elif plan.no_coverage:
-        keys.append("no_coverage" if plan.primary else "missing_states")
-    else:
-        if f.large and plan.primary:
-            keys.append("end_to_end")
+        add("missing_states")
+    if plan.unserved:
+        add("no_carriers")  # a territory without carriers on file: said, never asked again
+    if served:
+        if plan.no_coverage and plan.primary:
+            add("no_coverage")
+        elif plan.national_primary and plan.primary:
+            add("end_to_end")
         elif plan.primary:
-            keys.append("keep_primary" if plan.clecs else "primary_only")
+            add("keep_primary" if plan.clecs else "primary_only")
+    hq_site = plan.sites.get(f.hq or "")
+    if hq_site is not None and hq_site.incumbent is not None:
+        if hq_site.location.area is not None and hq_site.location.area.incumbent == hq_site.incumbent.name:
+            add("located_area" if hq_site.location.area.was else "located")
+        elif f.hq in _split_states(plan) and hq_site.location.area is None and hq_site.took_over is None:
+            add("located_assumed")
+    if any(s.took_over is not None for s in plan.sites.values()):
+        add("local_successor")
     if plan.role("secondary"):
-        keys.append("secondary")
-    if plan.uncovered and not plan.no_coverage:
-        keys.append("partial_coverage")
+        add("secondary")
+    if plan.uncovered and not plan.no_coverage and [s for s in plan.uncovered if s not in plan.unserved]:
+        add("partial_coverage")
     if "L4" in applied:
-        keys.append("l4")
+        add("l4")
+    for key, words in advice.legacy_migration(f.service_set, f.challenges):
+        add(key, **words)
     if plan.role("pilot"):
-        keys.append("pilot")
+        add("pilot")
     if plan.role("redundancy"):
-        keys.append("redundancy")
-    if plan.clecs:
-        keys.append("rfq")
-        for gid, key in (("S4", "negotiate"), ("S6", "site_survey"), ("M3", "compare_service"), ("M2", "diversify")):
-            if gid in applied:
-                keys.append(key)
+        add("redundancy")
+    if len(plan.picks) >= 2:
+        add("rfq")
+        if plan.clecs_but_current():
+            for gid, key in (("S4", "negotiate"), ("S6", "site_survey"), ("M3", "compare_service"), ("M2", "diversify")):
+                if gid in applied:
+                    add(key)
+    for key, words in advice.contract_timing(f.contract_end, f.today, f.sites):
+        add(key, **words)
+    notes = _ownership_notes(plan, typed_current)
+    if notes:
+        add("ownership", notes=notes)
     if f.states and not f.services:
-        keys.append("missing_services")
+        add("missing_services")
     if reason:
-        keys.append(f"handoff_{reason}")
-    keys.append("agent" if plan.clecs else "agent_generic")
-    keys.append("portfolio")
-    return tuple(copy.step(k, words) for k in keys)
+        add(f"handoff_{reason}")
+    add("agent" if plan.clecs else "agent_generic")
+    if "P1" in applied:
+        add("portfolio")
+    return keys
+
+
+def _split_states(plan: _Plan) -> frozenset[str]:
+    """States whose incumbent depends on the address (coverage.yml lists areas there)."""
+    return plan.coverage.split_states if plan.coverage is not None else frozenset()
+
+
+def _plan_steps(plan: _Plan, applied: Sequence[str], reason: Optional[str], copy: GuidanceCopy,
+                typed_current: Optional[str] = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    words = _words(plan, copy, typed_current)
+    keys = _plan_keys(plan, applied, reason, typed_current)
+    return (tuple(copy.step(k, {**words, **extra}) for k, extra in keys), tuple(k for k, _ in keys))
 
 
 # --------------------------------------------------------------------------- entry point
 
 
 def recommend(profile: CustomerProfile, catalog: Catalog, copy: Optional[GuidanceCopy] = None,
-              policy: HandoffPolicy = DEFAULT_POLICY) -> Recommendation:
+              policy: HandoffPolicy = DEFAULT_POLICY, coverage: Optional[Coverage] = None,
+              today: Optional[date] = None) -> Recommendation:
     """Apply the CLEC guidance to `profile`; pure, deterministic, never raises on missing facts.
 
-    Whether the plan hands off to a person, and why, is `policy`'s decision.
+    Whether the plan hands off to a person, and why, is `policy`'s decision. `coverage` is the
+    below-state incumbent data (default bot/data/coverage.yml); `today` dates the contract
+    advice (default: the business clock, so BOT_NOW applies).
     """
     copy = copy or load_default_copy()
-    facts = _facts(profile, catalog)
-    plan = _pick_carriers(facts, catalog)
+    coverage = coverage if coverage is not None else load_default_coverage()
+    if today is None:
+        from bot.domain.hours import current_time
+
+        today = current_time().date()
+    facts = _facts(profile, catalog, today)
+    plan = _pick_carriers(facts, catalog, coverage)
     applied = _apply_rules(plan)
     reason = policy.reason_for(HandoffFacts(states=facts.states, sites=facts.sites,
                                             employees=facts.employees, services=facts.services,
                                             no_coverage=plan.no_coverage))
     assert reason is None or reason in HANDOFF_REASONS
-    picks = sorted(plan.picks, key=lambda p: (_ROLE_ORDER[p.role], p.carrier.name))
+    picks = sorted(plan.picks, key=lambda p: (_ROLE_ORDER[p.role], p.name))
     carriers = tuple(
         CarrierPick(
-            name=p.carrier.name,
+            name=p.name,
             kind=p.kind,
             role=p.role,
             services=p.services,
             states=p.states,
             guidelines=tuple(sorted(p.guidelines, key=_GUIDELINE_ORDER.__getitem__)),
+            kinds=p.kinds,
+            medium=p.medium,
         )
         for p in picks
     )
+    steps, keys = _plan_steps(plan, applied, reason, copy, profile.current_carrier)
+    hq_site = plan.sites.get(facts.hq or "")
     return Recommendation(
         carriers=carriers,
         guidelines=applied,
-        plan=_plan_steps(plan, applied, reason, copy),
+        plan=steps,
         handoff=reason is not None,
         handoff_reason=reason,
         states=facts.states,
@@ -603,18 +944,24 @@ def recommend(profile: CustomerProfile, catalog: Catalog, copy: Optional[Guidanc
         missing=facts.missing,
         uncovered_states=plan.uncovered,
         l4_services=plan.l4 if "L4" in applied else (),
+        local_incumbents=tuple((s, site.incumbent.name) for s, site in plan.sites.items() if site.incumbent),
+        coverage_level=(hq_site.location.level if hq_site and hq_site.location.area else "state"),
+        unserved_states=plan.unserved,
+        current_carrier=facts.current.name if facts.current else None,
+        plan_keys=keys,
     )
 
 
 def render_plan_text(rec: Recommendation, copy: Optional[GuidanceCopy] = None) -> str:
-    """The plan as one short chat message: carriers with role and reason, then numbered steps."""
+    """The plan as one short chat message: carriers with role and reason, then numbered steps,
+    then one plain sentence about the guidance (its ids stay in the slot and the "why?" answers)."""
     copy = copy or load_default_copy()
     say = load_conversation_wording().text  # the framing lines: bot/data/wording/conversation.yml
     lines: list[str] = []
     if rec.carriers:
         lines.append(say("plan_heading"))
         for c in rec.carriers:
-            words = {"carrier": c.name, "role": copy.roles[c.role], "kind": copy.kinds[c.kind]}
+            words = {"carrier": c.name, "role": copy.roles[c.role], "kind": _kind_words(c, copy)}
             if c.states:
                 lines.append(say("plan_carrier", states=join_names(list(c.states)), **words))
             else:
@@ -628,3 +975,17 @@ def render_plan_text(rec: Recommendation, copy: Optional[GuidanceCopy] = None) -
         lines.append("")
         lines.append(copy.explanation("applied", guidelines=", ".join(rec.guidelines)))
     return "\n".join(lines)
+
+
+def _kind_words(pick: CarrierPick, copy: GuidanceCopy) -> str:
+    """"local phone company", or per state when it differs ("local phone company in CO,
+    competitive carrier in TX")."""
+    kinds = dict(pick.kinds)
+    if len(set(kinds.values())) <= 1:
+        return copy.kinds[pick.kind]
+    parts = []
+    for kind in ("ILEC", "CLEC"):
+        states = [s for s, k in pick.kinds if k == kind]
+        if states:
+            parts.append(f"{copy.kinds[kind]} in {join_names(states)}")
+    return ", ".join(parts)

@@ -57,6 +57,10 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "office_closed_note": ("next_opening",),
     "unknown_name": (),
     "plan_by_email": ("name", "email"),
+    # "Email me the plan": sent at once; sending (retried); no plan yet (bot/notify/mail.py)
+    "plan_emailed": ("name", "email"),
+    "plan_email_on_its_way": ("name", "email"),
+    "plan_email_no_plan_yet": ("name",),
     "callback_promised": ("name", "next_opening"),
     "callback_promised_at": ("name", "callback_time", "next_opening"),
     "agent_joining": ("name",),
@@ -228,7 +232,10 @@ def load_conversation_wording(path: Union[str, Path, None] = None) -> Conversati
 # {words} the plan steps may use (all filled in for every step, see guidance._words).
 STEP_WORDS = frozenset(
     "primary primary_states primary_services secondary secondary_states pilot pilot_services "
-    "redundancy rfq clecs states uncovered_states l4_services all_services".split()
+    "redundancy rfq clecs states uncovered_states l4_services all_services "
+    # site-level coverage, successors, backup media, contract timing (guidance._words, advice)
+    "redundancy_medium primary_medium unserved_places hq_place local_incumbent was current "
+    "successor successor_states notes end_date".split()
 )
 # {words} the "why?" answers may use.
 EXPLAIN_WORDS = frozenset(
@@ -238,7 +245,11 @@ EXPLAIN_WORDS = frozenset(
 STEPS = (
     "missing_states no_coverage end_to_end keep_primary primary_only secondary partial_coverage l4 "
     "pilot redundancy rfq negotiate site_survey compare_service diversify missing_services "
-    "handoff_complex_needs handoff_enterprise handoff_no_coverage agent agent_generic portfolio"
+    "handoff_complex_needs handoff_enterprise handoff_no_coverage agent agent_generic portfolio "
+    # below-state coverage, legacy lines and contract timing (bot/domain/guidance.py, advice.py)
+    "no_carriers located located_area located_assumed local_successor legacy_t1_pri legacy_pots "
+    "sip_needs_dia bandwidth_fiber contract_ended contract_start_now contract_plan_ahead "
+    "contract_later co_term ownership"
 ).split()
 EXPLANATIONS = (
     "in_plan not_alone not_serving not_selling not_needed not_competitive not_primary unknown no_plan "

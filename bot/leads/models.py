@@ -237,7 +237,11 @@ def normalize_transcript(transcript: Any) -> Optional[list[dict[str, Any]]]:
         at = item.get("at")
         if isinstance(at, datetime):
             at = at.isoformat()
-        entries.append({"role": role, "text": str(item.get("text") or ""), "at": at})
+        entry = {"role": role, "text": str(item.get("text") or ""), "at": at}
+        for key in ("takeover", "agent"):  # a live takeover's line: agent, customer, system
+            if isinstance(item.get(key), str) and item[key]:
+                entry[key] = item[key][:80]
+        entries.append(entry)
     return entries
 
 

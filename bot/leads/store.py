@@ -231,6 +231,11 @@ class LeadStore:
                 f"{detail.splitlines()[0] if detail else type(error).__name__}"
             ) from error
 
+    def transaction(self, write: bool = False) -> Any:
+        """A transaction on the lead database for other tables of it (bot.leads.takeover):
+        same engine, same SQLite write locking, same LeadStoreUnavailable on outages."""
+        return self._transaction(write)
+
     def close(self) -> None:
         """Release pooled connections (the store can still be used afterwards)."""
         with self._engine_lock:

@@ -76,7 +76,14 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]],
             continue
         at = event.get("timestamp")
         stamp = datetime.fromtimestamp(at, tz=timezone.utc).isoformat() if at else None
-        lines.append({"role": role, "text": text, "at": stamp})
+        line = {"role": role, "text": text, "at": stamp}
+        # A live takeover's lines (bot.rasa_adapters.server.takeover) say whose they are.
+        takeover = (event.get("metadata") or {}).get("takeover")
+        if isinstance(takeover, dict):
+            line["takeover"] = takeover.get("role") or "takeover"
+            if takeover.get("agent"):
+                line["agent"] = str(takeover["agent"])
+        lines.append(line)
     return lines[-limit:]
 
 

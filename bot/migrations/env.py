@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from bot.leads.models import metadata
+import bot.outbox.models  # noqa: F401,E402 - puts the outbox table on `metadata`
 
 VERSION_TABLE = "leads_alembic_version"  # not the default name: Rasa or others may share the DB
 

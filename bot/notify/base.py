@@ -1,9 +1,14 @@
 """What a notifier is, and which ones this deployment has.
 
-A notifier tells the sales team (or a system of theirs) about leads: Slack today; e-mail and
-CRM pushes are planned. Each one implements `Notifier` and registers in
-`notifiers_from_settings()`; callers (the handoff action, `python -m bot leads digest`) send a
-`LeadEvent` to the `Notifiers` registry and never name a notifier.
+A notifier tells the sales team (or a system of theirs) about leads, or sends a customer what
+they asked for: Slack (handoff posts, the digest) and e-mail (the plan) today; CRM pushes are
+planned. Each one implements `Notifier` and registers in `notifiers_from_settings()`.
+
+Nothing calls a notifier directly any more: callers (the handoff action, "Email me the plan",
+`python -m bot leads digest`) queue their message in the outbox (`bot.notify.delivery`), and
+the delivery worker hands each outbox item to its notifier as a `LeadEvent`, retrying on
+failure. A notifier with a `deliver(event)` method says why a delivery failed by raising
+`DeliveryFailed`; `notify(event)` is the yes/no form.
 """
 
 from __future__ import annotations
@@ -20,8 +25,14 @@ from bot.leads.models import Lead
 log = logging.getLogger(__name__)
 
 #: handoff: a person should join the conversation now; callback: a person should call back
-#: when the office opens; digest: the leads that came in while the office was closed.
-LeadEventKind = Literal["handoff", "callback", "digest"]
+#: when the office opens; digest: the leads that came in while the office was closed; plan:
+#: the customer asked for the plan by email.
+LeadEventKind = Literal["handoff", "callback", "digest", "plan"]
+
+
+class DeliveryFailed(Exception):
+    """A notifier could not deliver an event; the message says why, without contact details
+    (it is logged and shown in the dashboard's outbox)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,8 @@ class LeadEvent:
     #: The digest's window (None for a handoff or callback).
     since: Optional[datetime] = None
     until: Optional[datetime] = None
+    #: Where a customer-bound event goes (the plan: the customer's email address).
+    recipient: Optional[str] = None
 
     @classmethod
     def digest(cls, leads: Iterable[Lead], since: datetime, until: datetime) -> "LeadEvent":
@@ -88,12 +101,32 @@ class Notifiers:
         return results
 
 
+def deliver(notifier: Notifier, event: LeadEvent) -> None:
+    """Hand `event` to `notifier`; raise DeliveryFailed (with the reason) unless it was
+    accepted. Any other exception of the notifier counts as a failure too."""
+    try:
+        send = getattr(notifier, "deliver", None)
+        if send is not None:
+            send(event)
+            return
+        accepted = notifier.notify(event)
+    except DeliveryFailed:
+        raise
+    except Exception as error:  # noqa: BLE001 - a notifier's bug is a failed delivery
+        raise DeliveryFailed(f"{type(error).__name__}: {redact(str(error))[:300]}") from error
+    if not accepted:
+        raise DeliveryFailed(f"{notifier.name} did not accept it")
+
+
 def notifiers_from_settings(settings: Settings,
                             extra: Sequence[Notifier] = ()) -> Notifiers:
     """The notifiers this deployment has set up (plus `extra`, e.g. a test's fake).
 
     Slack: when its bot token and the sales channel are set (`SlackNotifier.configured`).
+    Email: when SMTP_URL is set; without it, plans by email wait in the outbox for an agent
+    (they are not "left out": the dashboard lists them to send).
     """
+    from bot.notify.mail import EmailNotifier
     from bot.notify.slack import SlackNotifier
 
     enabled: list[Notifier] = []
@@ -103,4 +136,7 @@ def notifiers_from_settings(settings: Settings,
         enabled.append(slack)
     else:
         missing.append("Slack is not configured (SLACK_BOT_TOKEN and SALES_SLACK_CHANNEL)")
+    email = EmailNotifier(settings)
+    if email.configured:
+        enabled.append(email)
     return Notifiers(tuple(enabled) + tuple(extra), tuple(missing))

@@ -3,8 +3,9 @@
 `build_digest(store, since, until)` selects; the window normally comes from
 `BusinessHours.after_hours_window(now)`: during business hours, from last night's closing to
 this period's opening; while closed, from the last closing to the next opening (the night so
-far). `run_digest()` sends it to the deployment's notifiers (Slack), or prints it when none
-is set up, and is what `python -m bot leads digest` runs.
+far). `run_digest()` sends it to the deployment's notifiers (Slack) through the outbox, or
+prints it when none is set up, and is what `python -m bot leads digest` runs. Through the
+outbox: posted at once, and when that fails, retried by the delivery worker (never twice).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Optional, TextIO
 from bot.domain.hours import BusinessHours
 from bot.leads.models import Lead
 from bot.leads.store import LeadStore
-from bot.notify.base import LeadEvent, Notifiers
+from bot.notify.base import Notifiers
+from bot.notify.delivery import OutboxDelivery
+from bot.outbox.store import Outbox
 from bot.notify.slack import lead_title, needs_summary
 from bot.base.privacy import mask_email, mask_phone
 
@@ -84,16 +87,31 @@ def run_digest(store: LeadStore, notifiers: Notifiers, hours: BusinessHours, now
         why = "; ".join(notifiers.not_configured) or "No notifier takes the digest"
         out.write(f"{why}: printed {count} {leads}, posted 0.\n")
         return 0
-    accepted = notifiers.notify(LeadEvent.digest(digest.leads, digest.since, digest.until))
-    failed = [notifier for notifier in targets if not accepted.get(notifier.name)]
+    delivery = OutboxDelivery(Outbox(store), store, notifiers)
+    queued = {entry.item.destination: entry.item
+              for entry in delivery.queue_digest(digest.leads, digest.since, digest.until)}
+    tried = {result.item.destination: result for result in delivery.deliver_due(
+        ordering_keys=sorted({item.ordering_key for item in queued.values()}))}
+    failed = []
     for notifier in targets:
-        if notifier not in failed:
+        item = queued[notifier.name]
+        result = tried.get(notifier.name)
+        if result is not None and result.sent:
             out.write(f"Posted {count} after-hours {leads} to {notifier.destination} "
                       f"({window}).\n")
+        else:
+            failed.append((notifier, item, result))
     if not failed:
         return 0
     out.write(format_digest(digest, hours) + "\n")
-    for notifier in failed:
-        out.write(f"{notifier.name} did not accept the digest: posted 0 of {count} leads (see "
-                  f"the warning above); they are all in the dashboard.\n")
+    for notifier, item, result in failed:
+        if result is None:
+            # Not due yet: retried later, or behind an earlier digest still being retried.
+            out.write(f"{notifier.name}: the digest waits in the outbox (#{item.id}, "
+                      f"{item.state_label}); posted 0 of {count} leads now; they are all in "
+                      f"the dashboard.\n")
+        else:
+            out.write(f"{notifier.name} did not accept the digest: posted 0 of {count} leads (see "
+                      f"the warning above); they are all in the dashboard, and the outbox "
+                      f"(#{item.id}) tries again.\n")
     return 1

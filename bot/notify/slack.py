@@ -2,9 +2,10 @@
 
 Built on slack_sdk's WebClient; `settings.slack_api_url` overrides Slack's base URL (tests
 point it at a local stand-in). Posting never raises: a missing token or channel, Slack saying
-`ok: false`, an HTTP error or a timeout is logged as a redacted warning and reported as False.
-The lead itself lives in the database either way, so nothing is lost; the digest and the
-dashboard still show it.
+`ok: false`, an HTTP error or a timeout is logged as a redacted warning and reported as False
+(`deliver()`, what the outbox calls, raises DeliveryFailed with that reason instead, and the
+outbox retries). The lead itself lives in the database either way, so nothing is lost; the
+digest and the dashboard still show it.
 
 Slack messages carry the customer's contact details (the sales team needs them); log lines
 never do.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from bot.leads.models import Lead
 from bot.base.privacy import redact
 from bot.base.settings import Settings
-from bot.notify.base import LeadEvent
+from bot.notify.base import DeliveryFailed, LeadEvent
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,18 @@ def _carrier_lines(recommendation: Optional[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+#: The takeover button's ids; the Rasa server's takeover module answers its click.
+TAKE_ACTION_ID = "takeover_take"
+TAKE_BLOCK_ID = "takeover_take"
+
+
+def take_button(sender_id: str) -> dict[str, Any]:
+    """The "Take this chat" button: its value names the conversation."""
+    return {"type": "actions", "block_id": TAKE_BLOCK_ID, "elements": [{
+        "type": "button", "action_id": TAKE_ACTION_ID, "style": "primary", "value": sender_id,
+        "text": {"type": "plain_text", "text": "Take this chat"}}]}
+
+
 class SlackNotifier:
     """Posts handoffs and the after-hours digest to the sales channel (a `Notifier`)."""
 
@@ -122,6 +135,21 @@ class SlackNotifier:
         if event.kind in self.kinds:
             return all([self.post_handoff(lead) for lead in event.leads])
         return False
+
+    def deliver(self, event: LeadEvent) -> None:
+        """`notify()` for the outbox: raises DeliveryFailed with Slack's reason (logged once)."""
+        if event.kind == "digest":
+            leads = list(event.leads)
+            self._send("digest", [lead.id for lead in leads],
+                       text=f"After-hours leads: {len(leads)}",
+                       blocks=self._formatted("digest", lambda: self.digest_blocks(
+                           leads, event.since, event.until)))
+        elif event.kind in self.kinds:
+            for lead in event.leads:
+                self._send("handoff", [lead.id], text=self._handoff_text(lead),
+                           blocks=self._formatted("handoff", lambda: self.handoff_blocks(lead)))
+        else:
+            raise DeliveryFailed(f"Slack takes no {event.kind} events")
 
     def client(self) -> WebClient:
         if self._client is None:
@@ -181,7 +209,15 @@ class SlackNotifier:
                 "text": _clip("Score: " + escape("; ".join(lead.score_reasons)), _MAX_FIELD)}]})
         blocks.append(_mrkdwn(f"<{self.dashboard_url(lead)}|Open lead #{lead.id} in the "
                               f"dashboard>"))
+        if self.offers_takeover(lead):
+            blocks.append(take_button(lead.sender_id))
         return blocks
+
+    def offers_takeover(self, lead: Lead) -> bool:
+        """"Take this chat" for a customer waiting now, when this deployment's Rasa server gets
+        the button's click (the Slack channel is on: bot/rasa_adapters/server/takeover.py)."""
+        return (lead.status == "handoff" and not lead.after_hours
+                and self.settings.slack_enabled and len(lead.sender_id) <= 2000)
 
     def digest_blocks(self, leads: Sequence[Lead], since: Optional[datetime] = None,
                       until: Optional[datetime] = None) -> list[dict[str, Any]]:
@@ -230,10 +266,22 @@ class SlackNotifier:
 
     # --- posting -----------------------------------------------------------------------------
 
+    @staticmethod
+    def _handoff_text(lead: Lead) -> str:
+        return (f"{'Callback request' if lead.status == 'callback' else 'Handoff'}: lead "
+                f"#{lead.id}, grade {lead.grade} ({lead.score})")
+
+    @staticmethod
+    def _formatted(kind: str, build: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        try:
+            return build()
+        except Exception as error:  # noqa: BLE001 - a formatting bug is a failed delivery
+            log.warning("Slack %s not posted: cannot format it (%s)", kind, redact(str(error)))
+            raise DeliveryFailed(f"cannot format the {kind}: {type(error).__name__}") from error
+
     def post_handoff(self, lead: Lead) -> bool:
         """Post one lead to the sales channel; True when Slack accepted it. Never raises."""
-        text = (f"{'Callback request' if lead.status == 'callback' else 'Handoff'}: lead "
-                f"#{lead.id}, grade {lead.grade} ({lead.score})")
+        text = self._handoff_text(lead)
         try:
             blocks = self.handoff_blocks(lead)
         except Exception as error:  # noqa: BLE001 - a formatting bug must not break the chat
@@ -256,23 +304,33 @@ class SlackNotifier:
 
     def _post(self, kind: str, lead_ids: Sequence[int], *, text: str,
               blocks: list[dict[str, Any]]) -> bool:
+        try:
+            self._send(kind, lead_ids, text=text, blocks=blocks)
+            return True
+        except DeliveryFailed:
+            return False  # logged by _send
+
+    def _send(self, kind: str, lead_ids: Sequence[int], *, text: str,
+              blocks: list[dict[str, Any]]) -> None:
+        """chat.postMessage; DeliveryFailed (logged as a redacted warning) unless Slack said ok."""
         ids = ", ".join(f"#{i}" for i in lead_ids[:20]) + ("…" if len(lead_ids) > 20 else "")
         if not self.configured:
             log.info("Slack %s for lead(s) %s not posted: SLACK_BOT_TOKEN or the sales "
                      "channel is not set", kind, ids or "none")
-            return False
+            raise DeliveryFailed("Slack is not configured (SLACK_BOT_TOKEN, SALES_SLACK_CHANNEL)")
         try:
             response = self.client().chat_postMessage(
                 channel=self.channel, text=text, blocks=blocks,
                 unfurl_links=False, unfurl_media=False)
-            return bool(response.get("ok"))
+            if response.get("ok"):
+                return
+            reason = "Slack answered ok: false"
         except SlackApiError as error:
             data = error.response.data if error.response is not None else None
             detail = data.get("error") if isinstance(data, Mapping) else None
             status = error.response.status_code if error.response is not None else "?"
-            log.warning("Slack %s for lead(s) %s not posted: HTTP %s, %s", kind, ids, status,
-                        redact(str(detail or "unexpected response")))
+            reason = f"HTTP {status}, {redact(str(detail or 'unexpected response'))}"
         except Exception as error:  # noqa: BLE001 - timeouts, refused connections, bad JSON
-            log.warning("Slack %s for lead(s) %s not posted: %s: %s", kind, ids,
-                        type(error).__name__, redact(str(error))[:300])
-        return False
+            reason = f"{type(error).__name__}: {redact(str(error))[:300]}"
+        log.warning("Slack %s for lead(s) %s not posted: %s", kind, ids, reason)
+        raise DeliveryFailed(reason)

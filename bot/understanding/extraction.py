@@ -88,6 +88,13 @@ _PLACE_NOUNS = frozenset({
     "plant", "facility", "clinic", "shop", "team", "datacenter", "market",
 })
 _PLACE_JOINERS = frozenset({",", "and", "&", "or", "/", "plus", "+", ";"})
+# Where a person's name goes (see _named_like_a_person); greetings that are also towns.
+_PERSON_BEFORE = frozenset({"i'm", "im", "thanks", "thx", "hi", "hey", "hello", "dear", "mr", "ms", "mrs", "name's", "cc"})
+_PERSON_BEFORE_PAIRS = frozenset({
+    ("this", "is"), ("i", "am"), ("name", "is"), ("thank", "you"), ("ask", "for"), ("talk", "to"),
+    ("speak", "to"), ("speak", "with"), ("talk", "with"), ("call", "me"), ("it's", "me"),
+})
+_GREETINGS = frozenset({"aloha", "howdy", "hello", "hiya", "greetings", "cheers", "welcome", "hola", "ciao", "shalom", "namaste"})
 _SMALL_WORDS = frozenset({"of", "the", "de", "du", "la", "le", "and", "in", "on", "del", "los", "las", "el"})
 _LOC_NOUNS = [
     "office", "offices", "site", "sites", "location", "locations", "loc", "locs", "branch", "branches",
@@ -735,8 +742,8 @@ class Extractor:
                 match = next((o for o in options if o.state == state), None)
                 # a lowercase code ("portland or") counts only when the city is in that state
                 if match is not None or (q.kind == "state" and not q.extra.get("weak")):
-                    if match is not None:
-                        resolved[span] = ("city", match)
+                    # "Lebanon NH" where we know no Lebanon in NH: the state, not another Lebanon
+                    resolved[span] = ("city", match) if match is not None else ("nothing", None)
                     if q.kind == "state":
                         resolved[nxt] = ("state", state)
                     break
@@ -753,15 +760,31 @@ class Extractor:
         for span, (kind, value) in resolved.items():
             if kind == "state":
                 hints.add(value)
-        out: list[tuple[ExtractedEntity, int]] = []
+        # Places that stand as places on their own, for a list around a word that is also a
+        # name or a word ("Charlotte and Raleigh", "Mobile and Montgomery").
+        strong_starts = {
+            span[0] for span in spans
+            if (resolved.get(span) or ("",))[0] in ("city", "state")
+            or any(c.kind in ("city", "state", ZIP_CODE) and not (c.needs_anchor or c.needs_place) for c in groups[span])
+        }
+        decisions: dict[tuple[int, int], Optional[tuple[str, Any]]] = {}
         last_place_end: Optional[int] = None
+        for span in spans:
+            decision = resolved.get(span)
+            if decision is None:
+                decision = self._decide(doc, span, groups[span], hints, last_place_end, strong_starts)
+            if decision is not None and decision[0] == "nothing":
+                decision = None
+            decisions[span] = decision
+            if decision is not None:
+                last_place_end = span[1]
+        _drop_cities_out_of_named_states(doc, decisions, hints)
+        out: list[tuple[ExtractedEntity, int]] = []
         for span in spans:
             group = groups[span]
             start, end = group[0].start, group[0].end
             span_text = text[start:end]
-            decision = resolved.get(span)
-            if decision is None:
-                decision = self._decide(doc, span, group, hints, last_place_end)
+            decision = decisions[span]
             if decision is None:
                 continue
             kind, value = decision
@@ -776,11 +799,11 @@ class Extractor:
                 if info is not None:
                     out.append((ExtractedEntity(CITY, _zip_city_name(g, info), start, end, span_text), 1))
                     out.append((ExtractedEntity(US_STATE, info.state, start, end, span_text), 2))
-            last_place_end = span[1]
         return out
 
     def _decide(
-        self, doc: "Doc", span: tuple[int, int], group: list[_Cand], hints: set[str], last_place_end: Optional[int]
+        self, doc: "Doc", span: tuple[int, int], group: list[_Cand], hints: set[str], last_place_end: Optional[int],
+        strong_starts: frozenset[int] | set[int] = frozenset(),
     ) -> Optional[tuple[str, Any]]:
         zips = [c for c in group if c.kind == ZIP_CODE]
         if zips:
@@ -799,7 +822,11 @@ class Extractor:
         if cities:
             city = cities[0]
             person = bool(city.extra.get("person"))
-            if city.needs_place and not _placed_like_a_place(doc, span, last_place_end, person=person):
+            if not city.extra.get("alias") and _named_like_a_person(doc, span):
+                return None  # "this is Tyler", "Madison here", "thanks Austin", "Aloha!"
+            if city.needs_place and not (
+                _placed_like_a_place(doc, span, last_place_end, person=person) or _listed_before_a_place(doc, span, strong_starts)
+            ):
                 return None
             options = city.payload
             choice = next((o for o in options if o.state in hints), options[0])
@@ -955,6 +982,53 @@ def _site_count_at(doc: "Doc", k: int, cands: list[_Cand], *, described_by_list:
         return None
     span = doc[start:k]
     return _Cand("qty", start, k, span.start_char, span.end_char, NUM_LOCATIONS, int(value))
+
+
+def _named_like_a_person(doc: "Doc", span: tuple[int, int]) -> bool:
+    """A one-word name where a person (or a greeting) goes: "this is Tyler", "I'm Chester",
+    "Madison here", "thanks Austin", "hi Jordan", "ask for Marion", "Aloha!" opening the message."""
+    i, j = span
+    if j - i != 1:
+        return False
+    before = tuple(t.lower_.replace("\u2019", "'") for t in doc[max(0, i - 2) : i])
+    if before and (before[-1] in _PERSON_BEFORE or before in _PERSON_BEFORE_PAIRS):
+        return True
+    after = doc[j].lower_ if j < len(doc) else ""
+    if after in ("here", "speaking") and i <= 2:
+        return True
+    if i == 0 and doc[0].lower_ in _GREETINGS:
+        return True
+    return False
+
+
+def _listed_before_a_place(doc: "Doc", span: tuple[int, int], strong_starts: frozenset[int] | set[int]) -> bool:
+    """'Charlotte and Raleigh': a name followed (through "and", a comma...) by a clear place."""
+    j = span[1]
+    for k in range(j + 1, min(len(doc), j + 3) + 1):
+        if k in strong_starts and all(t.lower_ in _PLACE_JOINERS for t in doc[j:k]):
+            return True
+    return False
+
+
+def _drop_cities_out_of_named_states(doc: "Doc", decisions: dict[tuple[int, int], Optional[tuple[str, Any]]],
+                                     hints: set[str]) -> None:
+    """A city must agree with the states the customer names: with the states named and another
+    city there in one of them, a one-word city elsewhere that nothing in the wording marks as
+    a place ("in X", "X office", "X, ST") is a word or a name, not a second place."""
+    if not hints:
+        return
+    cities = {span: d[1] for span, d in decisions.items() if d is not None and d[0] == "city"}
+    if not any(info.state in hints for info in cities.values()):
+        return
+    for span, info in cities.items():
+        if info.state in hints or span[1] - span[0] != 1:
+            continue
+        i, j = span
+        before = doc[i - 1].lower_ if i > 0 else ""
+        after = doc[j].lower_ if j < len(doc) else ""
+        if before in _LOC_PREPS or before in _MOVE_PREPS or after in _PLACE_NOUNS:
+            continue
+        decisions[span] = None
 
 
 def _long_wait(span: "Span") -> bool:

@@ -44,6 +44,7 @@ ASSETS: Dict[str, Tuple[str, str]] = {
     "site.css": ("text/css; charset=utf-8", "public, max-age=3600"),
     "dashboard.css": ("text/css; charset=utf-8", "public, max-age=3600"),
     "favicon.svg": ("image/svg+xml", "public, max-age=86400"),
+    "live.js": ("application/javascript; charset=utf-8", "no-cache"),  # dashboard live chat
 }
 
 

@@ -70,6 +70,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack) 
     at(BUSINESS_HOURS)
     _use(monkeypatch, "lead_store", store)
     _use(monkeypatch, "notifiers", Notifiers((fake_slack,)))
+    # Messages go out through the outbox at once; no background worker thread in tests.
+    _use(monkeypatch, "outbox_worker", None)
     _use(monkeypatch, "business_hours", load_business_hours())
     state["at"] = at
     yield state

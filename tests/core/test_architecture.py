@@ -20,6 +20,9 @@ LAYERS: dict[str, int] = {
     "conversation": 3,
     "leads": 4,
     "migrations": 4,
+    # A table of the leads database beside `leads` (and reached through its store); below
+    # notify, whose delivery worker sends the rows and knows what they mean.
+    "outbox": 4,
     "notify": 5,
     "analytics": 5,
     "rasa_adapters": 6,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.catalog import US_STATES, Catalog, load_catalog, load_default_catalog, squash
+from bot.domain.catalog import PLACES, US_STATES, Catalog, load_catalog, load_default_catalog, squash
 from bot.domain.canonical import SERVICES
 from bot.base.yamldata import DataFileError
 
@@ -25,10 +25,15 @@ def test_default_catalog_is_cached_and_complete(catalog: Catalog) -> None:
     required = {
         "AT&T", "Verizon", "Lumen", "Frontier", "Brightspeed", "Windstream", "Consolidated",
         "Ziply Fiber", "altafiber", "Hawaiian Telcom", "Alaska Communications", "Zayo",
-        "Verizon Business", "Cogent", "Comcast Business", "Spectrum Enterprise", "Cox Business",
+        "Cogent", "Comcast Business", "Spectrum Enterprise", "Cox Business",
         "Granite", "Windstream Enterprise",
+        # issue 13: the carriers a broker would quote that were missing, and Puerto Rico's
+        "T-Mobile", "Lightpath", "Astound Business Solutions", "Mediacom Business", "Sparklight Business",
+        "Midco", "C Spire", "FirstLight", "Everstream", "Segra", "Claro Puerto Rico", "Liberty Puerto Rico",
     }
     assert required <= names
+    # issue 13: Verizon is one entry (ILEC and out-of-region CLEC), so it can reach a multi-state network
+    assert "Verizon Business" not in names and catalog.resolve("Verizon Business").name == "Verizon"
 
 
 def test_every_state_has_exactly_one_main_incumbent(catalog: Catalog) -> None:
@@ -41,8 +46,8 @@ def test_every_state_has_exactly_one_main_incumbent(catalog: Catalog) -> None:
 def test_every_carrier_is_sourced_and_consistent(catalog: Catalog) -> None:
     for c in catalog.carriers:
         assert c.source and all(u.startswith(("http://", "https://")) for u in c.source), c.name
-        assert set(c.services) <= set(SERVICES)
-        assert c.footprint <= US_STATES
+        assert set(c.all_services) <= set(SERVICES)
+        assert c.footprint <= PLACES
         assert not (c.competitive_states & (c.incumbent_states | c.partial_incumbent_states))
         assert c.strong_states <= c.footprint
 
@@ -52,15 +57,17 @@ def test_every_carrier_is_sourced_and_consistent(catalog: Catalog) -> None:
     [
         ("AT&T", "TX", "ILEC"),
         ("AT&T", "NY", "CLEC"),
-        ("AT&T", "ND", None),
+        ("AT&T", "ND", "CLEC"),  # issue 13: national MPLS/DIA over other carriers' lines
+        ("AT&T", "NV", "ILEC"),  # partial: Reno (Las Vegas is Lumen's)
+        ("Lumen", "NV", "ILEC"),
         ("Lumen", "CO", "ILEC"),
         ("Lumen", "FL", "ILEC"),  # partial ILEC: kept after the Brightspeed sale
         ("Lumen", "NC", "CLEC"),  # sold the ILEC to Brightspeed, kept the CLEC
         ("Brightspeed", "NC", "ILEC"),
         ("Verizon", "NY", "ILEC"),
-        ("Verizon", "CA", None),
-        ("Verizon Business", "CA", "CLEC"),
-        ("Verizon Business", "NY", None),  # Verizon's own region: it is the ILEC there
+        ("Verizon", "CA", "CLEC"),  # issue 13: one Verizon entry; out of region it is a CLEC (MCImetro/XO)
+        ("Claro Puerto Rico", "PR", "ILEC"),
+        ("Liberty Puerto Rico", "PR", "CLEC"),
         ("Frontier", "CT", "ILEC"),
         ("Consolidated", "VT", "ILEC"),
         ("Ziply Fiber", "OR", "ILEC"),
@@ -68,6 +75,10 @@ def test_every_carrier_is_sourced_and_consistent(catalog: Catalog) -> None:
         ("GCI", "AK", "CLEC"),
         ("Zayo", "OR", "CLEC"),
         ("Cogent", "ND", None),
+        ("Midco", "ND", "CLEC"),
+        ("altafiber", "IN", "ILEC"),  # issue 13: altafiber was missing IN
+        ("Cox Business", "ID", None),  # issue 13: Cox in ID and MA was doubtful
+        ("Cox Business", "MA", None),
     ],
 )
 def test_kind_in(catalog: Catalog, name: str, state: str, kind: str | None) -> None:
@@ -89,8 +100,12 @@ def test_kind_in_unknown_carrier_is_none(catalog: Catalog) -> None:
         ("level 3", "Lumen"),
         ("centurylink", "Lumen"),
         ("qwest", "Lumen"),
-        ("xo", "Verizon Business"),
-        ("mcimetro", "Verizon Business"),
+        ("xo", "Verizon"),
+        ("mcimetro", "Verizon"),
+        ("verizon business", "Verizon"),
+        ("embarq", "Lumen"),
+        ("crown castle fiber", "Zayo"),
+        ("sprint wireline", "Cogent"),
         ("integra", "Zayo"),
         ("electric lightwave", "Zayo"),
         ("at&t", "AT&T"),
@@ -120,7 +135,7 @@ def test_alias_map_keys_are_lowercase_and_values_current_names(catalog: Catalog)
         ("At & T", "AT&T"),
         ("  TW Telecom ", "Lumen"),
         ("Level3", "Lumen"),
-        ("XO Communications", "Verizon Business"),
+        ("XO Communications", "Verizon"),
         ("COMCAST", "Comcast Business"),
         ("Ziply", "Ziply Fiber"),
     ],
@@ -139,7 +154,10 @@ def test_resolve_unknown(catalog: Catalog, typed: str | None) -> None:
     "typed, note",
     [
         ("tw telecom", "TW Telecom is part of Lumen today."),
-        ("XO", "XO is part of Verizon Business today."),
+        ("XO", "XO is part of Verizon today."),
+        # a deal reported but not confirmed here says so instead of "part of"
+        ("Crown Castle Fiber", "Crown Castle agreed in March 2025 to sell its fiber business to Zayo; a May 2026 "
+                               "report says the sale closed, which we have not confirmed."),
         ("integra", "Integra is part of Zayo today."),
         ("CenturyLink", "CenturyLink is part of Lumen today."),
         ("Lumen", None),  # current name
@@ -169,14 +187,36 @@ def test_competitive_filters_by_service_and_ranks_strong_first(catalog: Catalog)
 
 
 @pytest.mark.parametrize("state", ["ND", "SD"])
-def test_no_coverage_states_have_only_incumbents(catalog: Catalog, state: str) -> None:
-    assert catalog.competitive(state) == ()
+def test_dakotas_have_midco(catalog: Catalog, state: str) -> None:
+    # issue 13: North and South Dakota are not "no coverage" states (Midco), Lumen is the ILEC.
+    assert catalog.competitive(state)[0].name == "Midco"
     assert catalog.incumbents(state)[0].name == "Lumen"
 
 
-def test_alaska_and_hawaii_have_one_competitor_each(catalog: Catalog) -> None:
-    assert [c.name for c in catalog.competitive("AK")] == ["GCI"]
-    assert [c.name for c in catalog.competitive("HI")] == ["Spectrum Enterprise"]
+def test_alaska_and_hawaii_have_their_own_competitors_first(catalog: Catalog) -> None:
+    # Own networks first (GCI, Spectrum, T-Mobile's cellular), then national carriers off-net.
+    assert [c.name for c in catalog.competitive("AK")][:2] == ["GCI", "T-Mobile"]
+    assert [c.name for c in catalog.competitive("HI")][:2] == ["Spectrum Enterprise", "T-Mobile"]
+    assert {c.name for c in catalog.competitive("HI") if not c.on_net("HI")} == {"AT&T", "Lumen", "Verizon"}
+
+
+def test_service_lists_depend_on_ilec_or_clec(catalog: Catalog) -> None:
+    # issue 13: Lumen sells no analog lines or broadband where Brightspeed has the old CenturyLink
+    # lines; AT&T sells no analog lines in New York.
+    lumen, att = catalog.get("Lumen"), catalog.get("AT&T")
+    assert lumen is not None and att is not None
+    assert "pots" in lumen.services_in("CO") and "pots" not in lumen.services_in("NC")
+    assert "broadband" not in lumen.services_in("NC")
+    assert "pots" in att.services_in("TX") and "pots" not in att.services_in("NY")
+    assert set(att.services_in("NE")) >= {"mpls", "dia"} and "pots" not in att.services_in("NE")
+    assert [c.name for c in catalog.competitive("NC", "pots")] == ["Granite"]
+
+
+def test_local_successor(catalog: Catalog) -> None:
+    lumen = catalog.resolve("CenturyLink")
+    assert catalog.local_successor(lumen, "NC").name == "Brightspeed"
+    assert catalog.local_successor(lumen, "CO") is None  # Lumen is still the ILEC there
+    assert catalog.local_successor(catalog.get("Frontier"), "WA").name == "Ziply Fiber"
 
 
 def test_squash() -> None:
@@ -345,6 +385,31 @@ BAD_CASES = [
     source: https://example.com/bad
 """, "services:", ["Bad Co", "services"]),
     ("YAML syntax error", GOOD_ENTRY + "  - name: [unclosed\n", "<end>", ["YAML"]),
+    ("unknown last-mile medium", GOOD_ENTRY + """\
+  - name: Bad Co
+    national: false
+    competitive_states: [OR]
+    services: [dia]
+    last_mile: [fiber, carrier_pigeon]
+    source: https://example.com/bad
+""", "last_mile", ["Bad Co", "carrier_pigeon"]),
+    ("note for a name that is not a former name", GOOD_ENTRY + """\
+  - name: Bad Co
+    national: false
+    competitive_states: [OR]
+    services: [dia]
+    former_names: [Old Co]
+    former_name_notes: {Other Co: sold}
+    source: https://example.com/bad
+""", "former_name_notes", ["Bad Co", "Other Co"]),
+    ("took_over_from unknown carrier", GOOD_ENTRY + """\
+  - name: Bad Co
+    national: false
+    partial_incumbent_states: [OR]
+    services: [dia]
+    took_over_from: [Nobody]
+    source: https://example.com/bad
+""", "took_over_from", ["Bad Co", "Nobody"]),
 ]
 
 

@@ -112,6 +112,15 @@ def payload_message(payload: str) -> tuple[str, List[Dict[str, Any]]]:
     return match.group(1), [{"entity": k, "value": v} for k, v in entities.items()]
 
 
+def transcript(turns: Sequence[Turn]) -> str:
+    """The conversation as text, for assertion messages."""
+    lines = []
+    for turn in turns:
+        lines.append(f"> {turn.text!r} [{turn.intent} {turn.confidence:.2f}]  {' '.join(turn.actions)}")
+        lines.extend(f"    {m.action}: {m.text[:90]}" for m in turn.messages)
+    return "\n".join(lines)
+
+
 class Conversation:
     """One conversation: send messages with `say`, read what happened in `turns`."""
 

@@ -39,9 +39,30 @@ def stack_env(tmp: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
+    """The embedded default, as `make run` starts it: the actions run in the Rasa server."""
     with tempfile.TemporaryDirectory(prefix="carrier-advisor-e2e-") as tmp:
         with launch_stack(stack_env(Path(tmp)), log_dir=Path(tmp) / "logs") as running:
             yield running
+
+
+@pytest.fixture(scope="session")
+def http_actions_stack() -> Iterator[Stack]:
+    """Rasa server + a separate action server called over HTTP (ACTIONS_MODE=http, as in the
+    scaled deployment)."""
+    with tempfile.TemporaryDirectory(prefix="carrier-advisor-e2e-http-") as tmp:
+        env = stack_env(Path(tmp), ACTIONS_MODE="http")
+        with launch_stack(env, services=("actions", "rasa"), log_dir=Path(tmp) / "logs") as running:
+            yield running
+
+
+ACTIONS_MODES = ("inprocess", "http")
+
+
+@pytest.fixture(params=ACTIONS_MODES)
+def stack_in_mode(request: pytest.FixtureRequest) -> Stack:
+    """The running stack of each actions mode (ACTIONS_MODE): a test using it runs twice."""
+    name = "stack" if request.param == "inprocess" else "http_actions_stack"
+    return request.getfixturevalue(name)
 
 
 class RestClient:

@@ -78,6 +78,8 @@ class SlackStandIn:
     def __init__(self, token: Optional[str] = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.token = token
         self.calls: list[dict[str, Any]] = []
+        #: users.info answers: user id -> display name (people of the workspace)
+        self.users: dict[str, str] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._epoch = int(time.time())
@@ -121,6 +123,8 @@ class SlackStandIn:
                 return 200, {"ok": False, "error": "invalid_json"}
         else:
             body = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+        if "?" in path:  # GET with query arguments (users.info)
+            body = {**{k: v[0] for k, v in parse_qs(path.split("?", 1)[1]).items()}, **body}
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else body.get("token")
         call = {"method": method, "path": path, "content_type": content_type, "token": token,
@@ -131,6 +135,23 @@ class SlackStandIn:
             answer = {"ok": False, "error": "invalid_auth"}
         elif method == "chat.postMessage":
             answer = self._post_message(body)
+        elif method == "chat.postEphemeral":
+            answer = ({"ok": True, "message_ts": f"{self._epoch}.{next(self._ts):06d}"}
+                      if body.get("channel") and body.get("user") and body.get("text")
+                      else {"ok": False, "error": "invalid_arguments"})
+        elif method == "chat.update":
+            problem = _blocks_error(body["blocks"]) if body.get("blocks") is not None else None
+            answer = ({"ok": False, "error": "invalid_blocks", "errors": [problem]} if problem
+                      else {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"),
+                            "text": body.get("text") or ""}
+                      if body.get("channel") and body.get("ts")
+                      else {"ok": False, "error": "message_not_found"})
+        elif method == "users.info":
+            user = body.get("user") or ""
+            name = self.users.get(user)
+            answer = ({"ok": True, "user": {"id": user, "name": name.lower(), "real_name": name,
+                                            "profile": {"display_name": name, "real_name": name}}}
+                      if name else {"ok": False, "error": "user_not_found"})
         elif method == "auth.test":
             answer = {"ok": True, "url": "https://northwind.slack.com/", "team": "Northwind",
                       "user": "carrier-advisor", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
@@ -176,6 +197,11 @@ class SlackStandIn:
             if c["method"] == "chat.postMessage" and c["answer"].get("ok") and predicate(
                 {**c["answer"]["message"], "channel": c["answer"]["channel"]})
         ]
+
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        """Every call of one Web API method (its body and answer), in order."""
+        with self._changed:
+            return [c for c in self.calls if c["method"] == method]
 
     def refused(self) -> list[dict[str, Any]]:
         """Calls that got `ok: false`, with the error Slack would have given."""

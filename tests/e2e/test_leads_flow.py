@@ -31,6 +31,7 @@ def world() -> Iterator[dict[str, Any]]:
         env = stack_env(
             Path(tmp),
             BOT_NOW=NIGHT,
+            ACTIONS_MODE="http",  # the day test restarts the action server with another clock
             SLACK_BOT_TOKEN="xoxb-test-notifier",  # no signing secret: the Slack channel stays off
             SALES_SLACK_CHANNEL="C0SALES",
             SLACK_API_URL=slack.url,

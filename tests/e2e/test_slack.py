@@ -232,9 +232,21 @@ def in_thread(channel: str, thread_ts: str) -> Any:
     return lambda m: m["channel"] == channel and m.get("thread_ts") == thread_ts
 
 
+def top_level(channel: str) -> Any:
+    """The bot's posts in a conversation itself, not in a thread (how a DM is answered)."""
+    return lambda m: m["channel"] == channel and not m.get("thread_ts")
+
+
+def answers_to(channel: str, ts: str) -> Any:
+    """Where the bot answers a top-level message `ts`: in a DM the conversation itself, in a
+    channel the message's thread."""
+    return top_level(channel) if channel.startswith("D") else in_thread(channel, ts)
+
+
 def replies(standin: SlackStandIn, channel: str, thread_ts: str, count: int = 1) -> list[dict[str, Any]]:
-    """Wait for `count` bot posts in this thread; nothing may have been refused by 'Slack'."""
-    found = standin.wait_for_posts(in_thread(channel, thread_ts), count, REPLY_TIMEOUT_S)
+    """Wait for `count` bot answers to message `thread_ts` (in a DM: `count` posts in the whole
+    conversation); nothing may have been refused by 'Slack'."""
+    found = standin.wait_for_posts(answers_to(channel, thread_ts), count, REPLY_TIMEOUT_S)
     assert standin.refused() == [], standin.refused()
     return found
 
@@ -267,8 +279,9 @@ def barrier(slack: SlackSender, standin: SlackStandIn, user: str, channel: Optio
     """A question in a new thread of `user`'s conversation; returns once it is answered."""
     ts = new_ts()
     if channel is None:
+        before = len(standin.posts(top_level(dm_channel(user))))
         assert slack.event(dm(user, "what is a CLEC?", ts)).status == 200
-        replies(standin, dm_channel(user), ts)
+        replies(standin, dm_channel(user), ts, count=before + 1)
     else:
         assert slack.event(message_event(user, "what is a CLEC?", ts, channel, "channel")).status == 200
         replies(standin, channel, ts)
@@ -294,7 +307,7 @@ def test_url_verification_challenge_is_answered(slack: SlackSender) -> None:
     assert challenge not in refused.text
 
 
-def test_direct_message_gets_threaded_greeting_then_questions_and_buttons_continue(
+def test_direct_message_is_answered_in_the_conversation_and_questions_and_buttons_continue(
     slack: SlackSender, standin: SlackStandIn, stack: Stack
 ) -> None:
     user, first = new_user(), new_ts()
@@ -304,20 +317,21 @@ def test_direct_message_gets_threaded_greeting_then_questions_and_buttons_contin
         """The bot's posts for the customer's `number`th message, once it listens again."""
         wait_until_listening(stack, user, user_turns=number)
         assert standin.refused() == [], standin.refused()
-        return standin.posts(in_thread(channel, first))
+        return standin.posts(top_level(channel))
 
     answer = slack.event(dm(user, "hi", first))
     assert (answer.status, answer.text) == (200, "")
     greeting = turn(1)
     assert len(greeting) == 1 and "virtual assistant" in greeting[0]["text"]
 
-    # The customer answers in the thread; the next question comes as Slack buttons, threaded.
-    assert slack.event(dm(user, "we have 3 offices in Portland", new_ts(), thread_ts=first)).status == 200
+    # The customer answers in the conversation; the next question comes as Slack buttons, in
+    # the conversation too (no thread per answer).
+    assert slack.event(dm(user, "we have 3 offices in Portland", new_ts())).status == 200
     services = turn(2)[-1]
     assert "Which services" in services["text"]
     assert buttons(services)["SIP trunks"] == '/inform{"service": "sip"}'
 
-    # A click on a button is the button's payload for the bot; the conversation goes on in the thread.
+    # A click on a button is the button's payload for the bot; the conversation goes on.
     answer = slack.click(button_click(user, services, "SIP trunks"))
     assert answer.status == 200
     challenges = turn(3)[-1]
@@ -334,7 +348,7 @@ def test_direct_message_gets_threaded_greeting_then_questions_and_buttons_contin
     assert {e.get("input_channel") for e in events if e["event"] == "user"} == {"slack"}
     assert [e["text"] for e in events if e["event"] == "user"][-2:] == [
         '/inform{"service": "sip"}', '/inform{"challenge": "high_cost"}']
-    # Every reply of the conversation is in the customer's first thread, each question once.
+    # Every reply of the conversation is in the conversation itself, each question once.
     assert standin.posts(lambda m: m["channel"] == channel) == thread
     assert [p["ts"] for p in thread] == sorted({p["ts"] for p in thread})
 
@@ -348,7 +362,7 @@ def test_full_qualification_over_slack_leaves_a_slack_lead(
     turns = [CANONICAL, "about 40 employees", "we're with AT&amp;T", "the contract ends in March 2027"]
     for number, text in enumerate(turns):
         ts = first if number == 0 else new_ts()
-        assert slack.event(dm(user, text, ts, thread_ts=None if number == 0 else first)).status == 200
+        assert slack.event(dm(user, text, ts)).status == 200
         wait_until_listening(stack, user, user_turns=number + 1)
     slots = tracker(stack, user)["slots"]
     assert slots["current_carrier"] == "AT&T"
@@ -356,7 +370,7 @@ def test_full_qualification_over_slack_leaves_a_slack_lead(
     carriers = [c["name"] for c in slots["recommendation"]["carriers"]]
     assert carriers
     assert standin.refused() == []
-    thread = standin.posts(in_thread(channel, first))
+    thread = standin.posts(top_level(channel))
     assert standin.posts(lambda m: m["channel"] == channel) == thread
     plan = "\n".join(p["text"] for p in thread)
     assert all(slack_escape(name) in plan for name in carriers), (carriers, plan)
@@ -400,6 +414,29 @@ def test_plain_messages_count_only_in_the_configured_channel(
     barrier(slack, standin, user, SUPPORT_CHANNEL)
     assert standin.posts(lambda m: m["channel"] == OTHER_CHANNEL and m.get("thread_ts") == ignored) == []
     assert standin.posts(lambda m: m.get("thread_ts") == own["ts"]) == []
+
+
+def test_a_channel_conversation_keeps_one_thread(slack: SlackSender, standin: SlackStandIn) -> None:
+    user, first, second = new_user(), new_ts(), new_ts()
+    assert slack.event(message_event(user, "hi", first, SUPPORT_CHANNEL, "channel")).status == 200
+    replies(standin, SUPPORT_CHANNEL, first)
+    # A second top-level message of the same conversation is answered in its first thread.
+    assert slack.event(message_event(user, "what is a CLEC?", second, SUPPORT_CHANNEL,
+                                     "channel")).status == 200
+    answers = replies(standin, SUPPORT_CHANNEL, first, count=2)
+    assert "competitive local exchange carrier" in answers[-1]["text"].lower()
+    assert standin.posts(in_thread(SUPPORT_CHANNEL, second)) == []
+
+
+def test_a_customer_who_writes_in_a_dm_thread_is_answered_there(
+    slack: SlackSender, standin: SlackStandIn
+) -> None:
+    user, first = new_user(), new_ts()
+    assert slack.event(dm(user, "hi", first)).status == 200
+    replies(standin, dm_channel(user), first)
+    assert slack.event(dm(user, "what is a CLEC?", new_ts(), thread_ts=first)).status == 200
+    answer = standin.wait_for_posts(in_thread(dm_channel(user), first), 1, REPLY_TIMEOUT_S)
+    assert "competitive local exchange carrier" in answer[0]["text"].lower()
 
 
 def test_a_mention_in_the_configured_channel_is_answered_once(
@@ -459,7 +496,7 @@ def test_unsigned_forged_or_stale_requests_are_refused(
     assert "X-Slack-Signature" in answer.text
     # Nothing was processed: the conversation is still empty after a later, valid message.
     barrier(slack, standin, user)
-    assert standin.posts(in_thread(dm_channel(user), ts)) == []
+    assert len(standin.posts(top_level(dm_channel(user)))) == 1  # the barrier's answer only
 
 
 def test_a_request_signed_four_minutes_ago_is_still_accepted(slack: SlackSender, standin: SlackStandIn) -> None:
@@ -480,8 +517,8 @@ def test_retries_of_an_event_are_answered_once(slack: SlackSender, standin: Slac
         assert retry.status == 201, (number, reason, retry)
         assert retry.headers.get("x-slack-no-retry") == "1"
     barrier(slack, standin, user)
-    greeting = standin.posts(in_thread(dm_channel(user), ts))
-    assert len(greeting) == 1 and "virtual assistant" in greeting[0]["text"]
+    greeting, _barrier_answer = standin.posts(top_level(dm_channel(user)))
+    assert "virtual assistant" in greeting["text"]
     assert [e["text"] for e in tracker_events(slack, user)].count("hi") == 1
 
 
@@ -492,7 +529,7 @@ def test_a_retry_whose_first_delivery_was_lost_is_answered(slack: SlackSender, s
     assert answer.status == 200
     assert "virtual assistant" in replies(standin, dm_channel(user), ts)[0]["text"]
     barrier(slack, standin, user)
-    assert len(standin.posts(in_thread(dm_channel(user), ts))) == 1
+    assert len(standin.posts(top_level(dm_channel(user)))) == 2  # the greeting, the barrier's
 
 
 def tracker_events(slack: SlackSender, sender: str) -> list[dict[str, Any]]:

@@ -152,6 +152,8 @@ class Cluster:
             "ACTIONS_PORT": str(self.actions_port),
             "WEB_PORT": str(free_port()),
             "REDIS_URL": redis,
+            # The scaled deployment: the Rasa servers call the action server over HTTP.
+            "ACTIONS_MODE": "http",
             # A hung action server counts as down after this long (bot.rasa_adapters.server).
             "ACTION_TIMEOUT_S": "20",
         }

@@ -51,6 +51,8 @@ def test_each_action_server_is_the_sidecar_of_a_rasa_server(compose: dict[str, A
             owner = services[mode.split(":", 1)[1]]
             assert _command(owner)[:3] == ["python", "-m", "bot.runtime.rasa_server"]
             assert "5055" in _command(service)
+            # ... so the Rasa server calls it instead of running the actions itself.
+            assert owner["environment"]["ACTIONS_MODE"] == "http"
 
 
 def test_app_services_get_the_contract_settings(compose: dict[str, Any]) -> None:
@@ -119,7 +121,8 @@ def test_serve_builds_the_launchers_rasa_command(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(launcher, "VAR_DIR", tmp_path)
     for key, value in {"RASA_PORT": "5123", "ACTIONS_PORT": "5124", "BOT_API_TOKEN": "tok",
                        "BOT_HOST": "0.0.0.0", "DATABASE_URL": "postgresql://u@db/x",
-                       "REDIS_URL": "redis://r:6379/0", "RABBITMQ_URL": ""}.items():
+                       "REDIS_URL": "redis://r:6379/0", "RABBITMQ_URL": "",
+                       "ACTIONS_MODE": "http"}.items():
         monkeypatch.setenv(key, value)
     args = entry.serve_arguments()
     assert args[0] == "run"
@@ -128,6 +131,6 @@ def test_serve_builds_the_launchers_rasa_command(monkeypatch: pytest.MonkeyPatch
     assert args[args.index("--interface") + 1] == "0.0.0.0"
     assert args[args.index("--auth-token") + 1] == "tok"
     endpoints = yaml.safe_load(Path(args[args.index("--endpoints") + 1]).read_text())
-    assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5124/webhook"
+    assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:5124/webhook"}
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "redis"

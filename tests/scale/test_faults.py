@@ -329,13 +329,17 @@ def test_install_is_idempotent_and_wraps_rasa(monkeypatch: pytest.MonkeyPatch) -
     from rasa.core import lock_store, tracker_store
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
+    from rasa.core.utils import AvailableEndpoints
 
     import bot.rasa_adapters.server as rasa_server
 
     # Undo everything after the test: the patches are process-wide.
+    monkeypatch.setattr(AvailableEndpoints, "read_endpoints",
+                        AvailableEndpoints.__dict__["read_endpoints"])
     for owner, name in ((RemoteAction, "run"), (RemoteAction, "_validate_action_result"),
                         (MessageProcessor, "_run_action"), (MessageProcessor, "handle_message"),
                         (tracker_store, "create_engine_kwargs"),
+                        (tracker_store, "_create_from_endpoint_config"),
                         (rasa_run, "configure_app"), (action_module, "DEFAULT_REQUEST_TIMEOUT"),
                         (lock_store.LockStore, "lock"),
                         (lock_store.RedisLockStore, "issue_ticket"),
@@ -351,6 +355,8 @@ def test_install_is_idempotent_and_wraps_rasa(monkeypatch: pytest.MonkeyPatch) -
     patched = RemoteAction.run
     rasa_server.install()
     assert RemoteAction.run is patched is not original
+    assert tracker_store._create_from_endpoint_config.__module__ == (
+        "bot.rasa_adapters.server.tracker_cache")
     assert action_module.DEFAULT_REQUEST_TIMEOUT == 7
     import os
 

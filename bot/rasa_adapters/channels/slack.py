@@ -22,11 +22,19 @@ Added, each where it is, with the reason:
 - customer text turned back from Slack's wire format (`AT&amp;T`, `<mailto:a@b.co|a@b.co>`)
   into what the customer typed, before the NLU sees it;
 - the bot's text escaped for Slack, so that an echoed `<!channel>` can't notify a channel;
-- no `as_user` argument on chat.postMessage, which new Slack apps refuse.
+- no `as_user` argument on chat.postMessage, which new Slack apps refuse;
+- conversations that read like conversations: in a direct message the bot answers in the
+  conversation itself (in a thread only when the customer wrote in one); in a channel, one
+  thread per conversation (the thread of the customer's first message there);
+- live takeover from the sales channel (bot.rasa_adapters.server.takeover): clicks on "Take
+  this chat", "Hand back to the assistant" and "Close chat", and the agent's messages in the
+  handoff post's thread, are handled there, after the same signature check, and never reach
+  the bot as a customer's message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -115,6 +123,13 @@ class _SeenMessages:
         return True
 
 
+async def _logged(work: Awaitable[Any]) -> None:
+    try:
+        await work
+    except Exception:  # noqa: BLE001 - a background task has nobody else to tell
+        logger.exception("Slack takeover request failed")
+
+
 def _message_key(request: Request) -> Optional[Hashable]:
     """A Slack message's identity: its channel and `ts` (unique per channel); else the event id.
 
@@ -130,6 +145,38 @@ def _message_key(request: Request) -> Optional[Hashable]:
     if body.get("event_id"):
         return ("event", body["event_id"])
     return None
+
+
+def _thread_of(request: Request) -> Optional[Text]:
+    """The thread a customer's message (or clicked button's message) is in, if any."""
+    if request.headers.get("content-type") == "application/json":
+        body = request.json if isinstance(request.json, dict) else {}
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        return event.get("thread_ts") or None
+    try:
+        payload = json.loads(request.form["payload"][0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    message = payload.get("message") if isinstance(payload, dict) else None
+    return (message or {}).get("thread_ts") or None
+
+
+class _ConversationThreads:
+    """(sender, channel) -> the thread the conversation lives in, for the last `max_size`
+    conversations. In memory: after a restart a channel conversation starts a new thread."""
+
+    def __init__(self, max_size: int = SEEN_MAX) -> None:
+        self.max_size = max_size
+        self._threads: "OrderedDict[tuple[str, str], str]" = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> Optional[str]:
+        return self._threads.get(key)
+
+    def remember(self, key: tuple[str, str], thread: str) -> None:
+        self._threads[key] = thread
+        self._threads.move_to_end(key)
+        while len(self._threads) > self.max_size:
+            self._threads.popitem(last=False)
 
 
 class SlackBot(RasaSlackBot):
@@ -184,6 +231,8 @@ class SlackInput(RasaSlackInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._seen = _SeenMessages()
+        self._threads = _ConversationThreads()
+        self._background: set["asyncio.Task[Any]"] = set()
 
     @staticmethod
     def _sanitize_user_message(text: Text, uids_to_remove: Optional[List[Text]]) -> Text:
@@ -213,7 +262,28 @@ class SlackInput(RasaSlackInput):
             if retry:
                 return response.text("", status=HTTPStatus.CREATED, headers={"X-Slack-No-Retry": "1"})
             return response.text("")
+        if metadata is not None:
+            metadata = {**metadata, "thread_id": self._reply_thread(request, sender_id, metadata)}
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+    def _reply_thread(self, request: Request, sender_id: Optional[Text],
+                      metadata: Dict[Text, Any]) -> Optional[Text]:
+        """Where the bot answers this message: None (the conversation itself) in a direct
+        message unless the customer wrote in a thread; in a channel, the conversation's thread.
+
+        Rasa threads every reply under the message that triggered it (`thread_ts` or `ts`), so a
+        DM became one thread per answer, and a channel conversation a new thread per top-level
+        message.
+        """
+        channel = metadata.get("out_channel") or ""
+        written_in = _thread_of(request)
+        if channel.startswith("D"):  # Slack's direct-message channel ids start with D
+            return written_in
+        key = (sender_id or "", channel)
+        thread = written_in or self._threads.get(key) or metadata.get("thread_id")
+        if thread:
+            self._threads.remember(key, thread)
+        return thread
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack_webhook = super().blueprint(on_new_message)
@@ -235,7 +305,63 @@ class SlackInput(RasaSlackInput):
                 return None
             return response.json({"challenge": body.get("challenge")})
 
+        @slack_webhook.middleware("request")
+        async def takeover_requests(request: Request) -> Optional[HTTPResponse]:
+            # Clicks on the handoff post's buttons and agents' messages in its thread are the
+            # sales team's, not a customer's: they go to the takeover service. Slack wants its
+            # answer within 3 seconds, so the work runs in the background.
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            service = getattr(request.app.ctx, "takeover", None)
+            if service is None:
+                return None
+            work = self._takeover_work(request, service)
+            if work is None:
+                return None
+            if not self.is_request_from_slack_authentic(request):
+                return None  # Rasa's handler answers 400
+            key = _message_key(request)
+            if key is not None and not self._seen.first_time(key):
+                return response.text("")
+            task = asyncio.get_running_loop().create_task(work)
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return response.text("")
+
         return slack_webhook
+
+    def _takeover_work(self, request: Request, service: Any) -> Optional[Awaitable[Any]]:
+        """The takeover service's handling of this request, or None when it is not for it."""
+        from bot.rasa_adapters.server.takeover import TAKEOVER_ACTIONS
+
+        content_type = request.headers.get("content-type")
+        if content_type == "application/x-www-form-urlencoded":
+            try:
+                payload = json.loads(request.form["payload"][0])
+            except (KeyError, IndexError, TypeError, ValueError):
+                return None
+            actions = payload.get("actions") if isinstance(payload, dict) else None
+            if payload.get("type") != "block_actions" or not actions:
+                return None
+            action = actions[0]
+            if not isinstance(action, dict) or action.get("action_id") not in TAKEOVER_ACTIONS:
+                return None
+            return _logged(service.on_slack_action(payload, action))
+        if content_type != "application/json":
+            return None
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return None
+        event = body.get("event") if isinstance(body, dict) else None
+        sales = service.settings.sales_slack_channel
+        if (not isinstance(event, dict) or event.get("type") != "message" or not sales
+                or event.get("channel") != sales or not event.get("thread_ts")):
+            return None
+        if event.get("bot_id") or event.get("subtype"):
+            return _logged(asyncio.sleep(0))  # our own posts in the thread: nothing to do
+        text = slack_to_plain(event.get("text") or "", [])
+        return _logged(service.on_slack_thread_message(event, text))
 
     def get_output_channel(
         self, channel: Optional[Text] = None, thread_id: Optional[Text] = None

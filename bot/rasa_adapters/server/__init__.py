@@ -23,6 +23,9 @@ A Rasa adapter (it imports rasa; only bot/rasa_adapters and bot/runtime may). `i
   correct (see `bot.rasa_adapters.server.tracker_cache`);
 - action server responses are checked against Rasa's schema with one compiled validator
   instead of a new one per call (half of the server's CPU under load; `bot.rasa_adapters.server.perf`);
+- live takeover: an agent from Slack or the dashboard talks to the customer, the bot stays
+  quiet meanwhile, and a takeover nobody takes ends in an honest callback offer (see
+  `bot.rasa_adapters.server.takeover`);
 - messages longer than `BOT_MAX_MESSAGE_CHARS` (default 4000) are clipped before NLU, so a
   pasted megabyte cannot stall or exhaust the server; request bodies over
   `SANIC_REQUEST_MAX_SIZE` (default 256 KiB) are refused with HTTP 413 before anything runs.
@@ -48,7 +51,7 @@ def install() -> None:
     # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
     from bot.rasa_adapters.server import (http_guard, inprocess_actions, locks, outage, perf,
-                                          tracker_cache)
+                                          takeover, tracker_cache)
 
     inprocess_actions.install()
     tracker_cache.install()
@@ -56,4 +59,5 @@ def install() -> None:
     perf.install()
     http_guard.install()
     locks.install()
+    takeover.install()
     _installed = True

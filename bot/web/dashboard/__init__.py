@@ -1,5 +1,6 @@
 """The leads dashboard (`/dashboard`): login, lead list with filters, lead detail with the
-transcript, status changes, CSV export, and "Resume assistant" for paused conversations.
+transcript, status changes, CSV export, "Resume assistant" for paused conversations, and the
+outbox (everything the system sends, with its state: outbox_page).
 
 The handlers are module-level functions, one module per topic (login, lead_pages,
 lead_actions, csv_export); what they share (settings, auth, lead store, time zone) is on
@@ -16,7 +17,7 @@ from sanic import Blueprint, Sanic
 
 from bot.leads.store import LeadStoreUnavailable
 from bot.web.auth import DashboardAuth
-from bot.web.dashboard import csv_export, lead_actions, lead_pages, login
+from bot.web.dashboard import csv_export, lead_actions, lead_pages, live_chat, login, outbox_page
 from bot.web.dashboard.context import DashboardContext, business_timezone, open_store
 
 logger = logging.getLogger(__name__)
@@ -50,4 +51,13 @@ def create_dashboard(app: Sanic) -> Blueprint:
     bp.add_route(lead_actions.lead_status, "/leads/<lead_id:int>/status", methods=["POST"])
     bp.add_route(lead_actions.lead_resume, "/leads/<lead_id:int>/resume", methods=["POST"])
     bp.add_route(csv_export.export_csv, "/leads.csv", methods=["GET"])
+    bp.add_route(live_chat.live_page, "/leads/<lead_id:int>/live", methods=["GET"])
+    bp.add_route(live_chat.live_events, "/leads/<lead_id:int>/live/events", methods=["GET"])
+    bp.add_route(live_chat.live_action, "/leads/<lead_id:int>/live/<action:str>",
+                 methods=["POST"])
+    bp.add_route(outbox_page.outbox_list, "/outbox", methods=["GET"])
+    bp.add_route(outbox_page.outbox_retry, "/outbox/<item_id:int>/retry", methods=["POST"])
+    bp.add_route(outbox_page.outbox_mark_sent, "/outbox/<item_id:int>/sent", methods=["POST"])
+    bp.add_route(outbox_page.outbox_email_preview, "/outbox/<item_id:int>/email",
+                 methods=["GET"])
     return bp

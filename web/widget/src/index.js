@@ -8,6 +8,9 @@
 // Protocol (Rasa socketio channel, session_persistence: true): emit "session_request"
 // {session_id}, receive "session_confirm", emit "user_uttered" {message, session_id},
 // receive "bot_uttered" {text, quick_replies|buttons: [{title, payload}], ...}.
+// Live takeover (an agent from the agency has the chat): "bot_uttered" {text, takeover: {id,
+// role: "agent"|"system", agent}} and "agent_typing" {agent}; after a reload or reconnect the
+// widget fetches the lines it missed from GET <server>/takeover/<session>/live?after=<id>.
 
 import { io } from "socket.io-client";
 import css from "./widget.css";
@@ -182,8 +185,9 @@ class ChatWidget {
       tabindex: "0",
     });
     this.typing = el(doc, "div", { className: "typing", hidden: true });
+    this.typingLabel = el(doc, "span", { className: "sr-only" }, "Assistant is typing…");
     this.typing.append(
-      el(doc, "span", { className: "sr-only" }, "Assistant is typing…"),
+      this.typingLabel,
       el(doc, "span", { className: "dot", "aria-hidden": "true" }),
       el(doc, "span", { className: "dot", "aria-hidden": "true" }),
       el(doc, "span", { className: "dot", "aria-hidden": "true" }),
@@ -330,8 +334,15 @@ class ChatWidget {
       return null;
     }
     const who = item.from === "user" ? "user" : "bot";
-    const bubble = el(doc, "div", { className: `msg ${who}`, "data-id": item.id });
-    bubble.appendChild(el(doc, "span", { className: "sr-only" }, who === "user" ? "You said: " : "Assistant: "));
+    const agent = item.from === "agent";
+    const bubble = el(doc, "div", { className: agent ? "msg bot agent" : `msg ${who}`, "data-id": item.id });
+    if (agent) {
+      // A person from the agency has the chat (live takeover): say who is writing.
+      bubble.appendChild(el(doc, "span", { className: "author" }, item.author || "Agent"));
+      bubble.appendChild(el(doc, "span", { className: "sr-only" }, ": "));
+    } else {
+      bubble.appendChild(el(doc, "span", { className: "sr-only" }, who === "user" ? "You said: " : "Assistant: "));
+    }
     if (item.text) bubble.appendChild(renderRichText(doc, item.text));
     if (item.image) {
       const img = el(doc, "img", { alt: "", loading: "lazy", referrerpolicy: "no-referrer" });
@@ -375,6 +386,7 @@ class ChatWidget {
 
   showTyping(on) {
     clearTimeout(this.typingTimer);
+    if (!on) this.typingLabel.textContent = "Assistant is typing…";
     this.typing.hidden = !on;
     if (on) {
       this.log.appendChild(this.typing);
@@ -429,7 +441,50 @@ class ChatWidget {
     }
   }
 
+  /** A line of a live takeover (an agent's message, "Dana has joined", ...), once per line. */
+  onTakeoverLine(line) {
+    if (!line || typeof line.text !== "string" || !line.text || line.role === "customer") return;
+    const tid = Number(line.id) || 0;
+    if (tid && this.store.history().some((m) => m.tid === tid)) return; // another tab has it
+    const item =
+      line.role === "agent"
+        ? { id: randomId(), from: "agent", author: String(line.agent || line.author || "Agent").slice(0, 80), text: line.text, ts: Date.now(), tid }
+        : { id: randomId(), from: "system", text: line.text, ts: Date.now(), tid };
+    this.store.append(item);
+    this.showTyping(false);
+    this.renderItem(item, null);
+    this.scrollToEnd();
+    if (!this.isOpen()) this.setUnread(this.unread + 1);
+  }
+
+  /** Takeover lines sent while this page was closed or reconnecting (the server keeps them). */
+  async fetchMissedLines() {
+    if (!this.store.history().length) return;
+    const after = this.store.history().reduce((max, m) => Math.max(max, Number(m.tid) || 0), 0);
+    const session = encodeURIComponent(this.store.sessionId());
+    try {
+      const resp = await fetch(`${this.cfg.server}/takeover/${session}/live?after=${after}`, { credentials: "omit", mode: "cors" });
+      if (!resp.ok) return;
+      const live = await resp.json();
+      for (const line of (live && live.lines) || []) {
+        this.onTakeoverLine({ ...line, agent: line.author });
+      }
+    } catch (_err) {
+      /* the next reconnect tries again */
+    }
+  }
+
+  onAgentTyping(data) {
+    const name = data && typeof data.agent === "string" ? data.agent.slice(0, 80) : "An agent";
+    this.typingLabel.textContent = `${name} is typing…`;
+    this.showTyping(true);
+  }
+
   onBotMessage(msg) {
+    if (msg && msg.takeover && typeof msg.takeover === "object") {
+      this.onTakeoverLine({ ...msg.takeover, text: msg.text });
+      return;
+    }
     const writer = this.store.writer();
     // Several tabs share one session (one socket.io room): the tab that sent the last
     // message records the answer; the others redraw from the storage event.
@@ -507,6 +562,7 @@ class ChatWidget {
       }
       this.everConnected = true;
       this.flush();
+      this.fetchMissedLines();
       if (this.wantGreeting && !this.store.history().length && this.cfg.initPayload) {
         this.wantGreeting = false;
         this.store.setWriter(this.tabId);
@@ -515,6 +571,7 @@ class ChatWidget {
       }
     });
     socket.on("bot_uttered", (msg) => this.onBotMessage(msg));
+    socket.on("agent_typing", (data) => this.onAgentTyping(data));
     socket.on("disconnect", (reason) => {
       this.ready = false;
       if (reason === "io client disconnect") return;

@@ -1,0 +1,229 @@
+"""Replies that don't answer the question, multi-turn, through the real actions
+(tests/dialogue/form_loop.py): what happens after the second miss, answers that outrank the
+classifier, one question a turn with "which internet?"."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from bot.conversation.wording import default_copy
+from tests.dialogue.form_loop import Conversation, payload_message
+
+pytestmark = pytest.mark.usefixtures("env")
+
+PORTLAND_SIP = {"text": "3 offices in Portland, need SIP", "entities": [
+    {"entity": "num_locations", "value": 3}, {"entity": "city", "value": "Portland"},
+    {"entity": "us_state", "value": "OR"}, {"entity": "service", "value": "sip", "start": 27, "end": 30}]}
+ALL_NEEDS = PORTLAND_SIP["entities"] + [{"entity": "challenge", "value": "high_cost"}, {"entity": "employees", "value": 40},
+                               {"entity": "carrier", "value": "Lumen"}, {"entity": "contract_end", "value": "2027-03"}]
+
+
+def text_of(key: str) -> str:
+    return default_copy().message(key).text
+
+
+def asked(turn: Any) -> str:
+    [question] = turn.questions
+    return question.action.removeprefix("action_ask_")
+
+
+async def test_an_optional_question_missed_twice_is_left_for_the_agent_with_a_note(domain: dict) -> None:
+    conv = Conversation("optional", domain)
+    assert asked(await conv.say(**PORTLAND_SIP)) == "challenges"
+    first = await conv.say("the thing with the stuff", "inform")
+    assert asked(first) == "challenges"  # asked again once
+    second = await conv.say("you know, it's complicated", "out_of_scope", 0.6)
+    assert asked(second) == "employees"  # not a third time: the next question
+    assert text_of("noted_for_agent") in [m.text for m in second.messages]
+    assert conv.slots["agent_notes"] == [
+        'Challenges: "the thing with the stuff" / "you know, it\'s complicated"']
+    assert "challenges" in conv.slots["skipped_slots"]
+
+
+async def test_the_note_reaches_the_lead(domain: dict, env: dict) -> None:
+    conv = Conversation("noted-lead", domain)
+    await conv.say(**PORTLAND_SIP)
+    await conv.say("meh", "inform")
+    await conv.say("hard to say really", "inform")
+    for _ in range(3):
+        await conv.say("skip", "skip")
+    assert "action_recommend" in conv.ran
+    lead = env["store"].get("noted-lead")
+    assert list(lead.agent_notes) == ['Challenges: "meh" / "hard to say really"']
+
+
+async def test_a_required_question_missed_twice_offers_choices_then_an_agent(domain: dict) -> None:
+    conv = Conversation("required", domain)
+    await conv.say("we need SIP trunks", "inform", 0.9, [{"entity": "service", "value": "sip", "start": 8, "end": 18}])
+    assert asked(await conv.say("Oregon", "inform", 0.9, [{"entity": "us_state", "value": "OR"}])) == "num_locations"
+    assert asked(await conv.say("lots", "inform")) == "num_locations"
+    choices = await conv.say("it varies", "inform")
+    [question] = choices.questions
+    assert question.text == text_of("choices_num_locations")
+    assert [b["title"] for b in question.buttons] == ["1", "2–5", "6–20", "More than 20", "Talk to a person"]
+    given_up = await conv.say("whatever", "inform")
+    assert text_of("agent_will_look") in [m.text for m in given_up.messages]
+    # the plan can be made without the count: the next question, and the words for the agent
+    assert asked(given_up) == "challenges"
+    assert conv.slots["agent_notes"] == ['Locations: "lots" / "it varies" / "whatever"']
+
+
+async def test_a_choice_fills_the_count(domain: dict) -> None:
+    conv = Conversation("choice", domain)
+    await conv.say("we need SIP trunks in Oregon", "inform", 0.9,
+                   [{"entity": "service", "value": "sip", "start": 8, "end": 18}, {"entity": "us_state", "value": "OR"}])
+    await conv.say("lots", "inform")
+    choices = await conv.say("it varies", "inform")
+    six_to_twenty = next(b for m in choices.messages for b in m.buttons if b["title"] == "6–20")
+    assert asked(await conv.click(six_to_twenty)) == "challenges"
+    assert conv.slots["num_locations"] == 6.0
+    assert conv.slots["missed_question"] is None
+
+
+def test_every_count_choice_fills_a_number_in_its_range() -> None:
+    message = default_copy().messages["choices_num_locations"]
+    for button in message.buttons:
+        intent, entities = payload_message(button["payload"])
+        if intent == "human_handoff":
+            continue
+        assert intent == "inform" and [e["entity"] for e in entities] == ["num_locations"]
+        low, *high = [int(n) for n in re.findall(r"\d+", button["title"])]
+        value = entities[0]["value"]
+        assert isinstance(value, int) and value >= low + (1 if "More than" in button["title"] else 0)
+        assert not high or value <= high[0]
+
+
+async def test_where_the_sites_are_missed_three_times_goes_to_a_person(domain: dict) -> None:
+    conv = Conversation("states", domain)
+    assert asked(await conv.say("we need SIP trunks", "inform", 0.9,
+                                [{"entity": "service", "value": "sip", "start": 8, "end": 18}])) == "states"
+    assert asked(await conv.say("asdf", "out_of_scope", 0.5)) == "states"
+    choices = await conv.say("here", "inform")
+    assert choices.questions[0].text == text_of("choices_states")
+    assert [b["payload"] for b in choices.questions[0].buttons] == ["/human_handoff"]
+    given_up = await conv.say("there", "nlu_fallback", 0.3)
+    texts = [m.text for m in given_up.messages]
+    assert texts[0] == text_of("agent_will_look")
+    assert "action_handoff" in given_up.actions and asked(given_up) == "contact_name"
+    assert conv.slots["handoff_reason"] == "low_confidence"
+    assert conv.slots["agent_notes"] == ['States: "asdf" / "here" / "there"']
+
+
+@pytest.mark.parametrize("intent", ["skip", "out_of_scope", "goodbye", "deny"])
+async def test_skip_always_works_on_an_optional_question(domain: dict, intent: str) -> None:
+    conv = Conversation(f"skip-{intent}", domain)
+    await conv.say(**PORTLAND_SIP)
+    turn = await conv.say("skip", intent, 0.9)
+    assert asked(turn) == "employees" and conv.slots["skipped_slots"] == ["challenges"]
+
+
+@pytest.mark.parametrize("intent", ["goodbye", "thank", "out_of_scope", "greet"])
+async def test_a_bare_count_answers_the_count_question(domain: dict, intent: str) -> None:
+    conv = Conversation(f"count-{intent}", domain)
+    await conv.say("we need SIP trunks in Oregon", "inform", 0.9,
+                   [{"entity": "service", "value": "sip", "start": 8, "end": 18}, {"entity": "us_state", "value": "OR"}])
+    turn = await conv.say("one", intent, 0.9)
+    assert conv.slots["num_locations"] == 1.0
+    assert turn.actions[1:] == ["needs_form", "action_ask_challenges"]  # no goodbye, no small talk
+
+
+async def test_an_email_at_a_rare_domain_is_the_email_whatever_the_classifier_says(domain: dict) -> None:
+    conv = Conversation("email", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    await conv.say("Jane Doe", "inform")
+    await conv.say("Acme", "inform")
+    turn = await conv.say("jane@acme.photography", "out_of_scope", 0.7)
+    assert conv.slots["email"] == "jane@acme.photography"
+    assert "utter_out_of_scope" not in turn.actions and asked(turn) == "phone"
+
+
+async def test_a_company_named_after_a_place_and_a_service_is_the_company(domain: dict) -> None:
+    conv = Conversation("company", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    await conv.say("Jane Doe", "inform")
+    turn = await conv.say("Portland Internet Co", "inform", 0.8,
+                          [{"entity": "city", "value": "Portland"}, {"entity": "us_state", "value": "OR"}])
+    assert conv.slots["company_name"] == "Portland Internet Co"
+    assert conv.slots["states"] is None and conv.slots["pending_clarifications"] is None
+    assert asked(turn) == "email"
+
+
+async def test_a_confident_question_still_steps_out_of_a_free_text_answer(domain: dict) -> None:
+    conv = Conversation("company-faq", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    await conv.say("Jane Doe", "inform")
+    turn = await conv.say("what is a CLEC?", "faq", 0.95)
+    assert conv.slots["company_name"] is None
+    assert turn.actions[-3:] == ["utter_faq", "contact_form", "action_ask_company_name"]
+
+
+async def test_which_internet_is_the_only_question_of_its_turn(domain: dict) -> None:
+    conv = Conversation("internet", domain)
+    turn = await conv.say("we need SIP and internet", "inform", 0.9,
+                          [{"entity": "service", "value": "sip", "start": 8, "end": 11}])
+    [question] = turn.questions
+    assert '"internet"' in question.text and asked(turn) == "services"
+    # answered with something else: the next question now, "which internet?" later
+    turn = await conv.say("we're in Oregon with 2 offices", "inform", 0.9,
+                          [{"entity": "us_state", "value": "OR"}, {"entity": "num_locations", "value": 2}])
+    assert asked(turn) == "challenges"
+    for _optional_question in range(4):
+        turn = await conv.say("skip", "skip")
+    [question] = turn.questions
+    assert '"internet"' in question.text, "it comes back before the plan"
+    turn = await conv.say("the dedicated one", "inform")
+    assert conv.slots["services"] == ["sip", "dia"] and "action_recommend" in turn.actions
+
+
+async def test_which_internet_missed_twice_is_noted_and_the_plan_follows(domain: dict) -> None:
+    conv = Conversation("internet-notes", domain)
+    entities = [*ALL_NEEDS[:4], {"entity": "challenge", "value": "high_cost"}, {"entity": "employees", "value": 40},
+                {"entity": "carrier", "value": "Lumen"}, {"entity": "contract_end", "value": "2027-03"}]
+    turn = await conv.say("3 offices in Portland, SIP and internet, with Lumen ...", "inform", 0.9, entities)
+    assert '"internet"' in turn.questions[0].text
+    assert asked(await conv.say("hmm", "inform")) == "services"
+    turn = await conv.say("no clue what you mean", "inform")
+    assert "action_recommend" in turn.actions
+    assert conv.slots["services"] == ["sip"]
+    assert conv.slots["agent_notes"] == ['Services: "internet (which one?)" / "hmm"']
+
+
+async def test_a_skipped_question_does_not_come_back_after_a_digression(domain: dict) -> None:
+    conv = Conversation("skip-faq", domain)
+    await conv.say(**PORTLAND_SIP)
+    await conv.say("skip", "skip")  # challenges
+    turn = await conv.say("what is a CLEC?", "faq", 0.95)
+    assert asked(turn) == "employees"
+
+
+async def test_email_choices_offer_a_call_instead(domain: dict) -> None:
+    conv = Conversation("email-choices", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    await conv.say("Jane Doe", "inform")
+    await conv.say("Acme", "inform")
+    await conv.say("jane at acme", "inform")
+    choices = await conv.say("jane at acme dot com", "inform")
+    [question] = choices.questions
+    assert question.text == text_of("choices_email")
+    call_me = await conv.click(question.buttons[0])
+    assert "action_handoff" in call_me.actions and asked(call_me) == "phone"
+    assert "email" in conv.slots["skipped_slots"]
+    assert conv.slots["agent_notes"] == ["Email: not understood, see the conversation"]
+
+
+async def test_an_unknown_carrier_is_noted_for_the_agent(domain: dict) -> None:
+    conv = Conversation("carrier", domain)
+    await conv.say(**PORTLAND_SIP)
+    await conv.say("skip", "skip")
+    await conv.say("skip", "skip")
+    await conv.say("Bob's Telecom", "inform")
+    assert conv.slots["agent_notes"] == ['Current carrier: "Bob\'s Telecom"']
+
+
+def test_payloads_are_read_like_rasa_reads_them() -> None:
+    assert payload_message('/inform{"num_locations": 6}') == ("inform", [{"entity": "num_locations", "value": 6}])
+    assert json.loads('{"service": "dia"}') == {"service": "dia"}
