@@ -13,6 +13,7 @@ load, in every process, without a restart.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import string
 import threading
@@ -23,6 +24,8 @@ from pydantic import BaseModel, Extra, ValidationError, root_validator
 from pydantic.errors import PydanticValueError
 
 from bot.base.yamldata import DataFileError, LineDict, LineList, line_of, load_yaml
+
+logger = logging.getLogger(__name__)
 
 Model = TypeVar("Model", bound="DataModel")
 Built = TypeVar("Built")
@@ -226,7 +229,9 @@ _cache_lock = threading.Lock()
 def load_cached(path: Union[str, Path], build: Callable[[Path], Built]) -> Built:
     """`build(path)`, reused while the file's modification time, size and inode are unchanged.
 
-    A missing file is not cached (build reports it). Invalid files raise every time.
+    A missing file is not cached (build reports it). An invalid file raises when nothing was
+    loaded from it before; after a good load, a broken edit is logged (file:line) and the last
+    good version stays in use until the file is fixed.
     """
     name = os.fspath(path)  # called on every use: kept to one stat() when nothing changed
     try:
@@ -239,7 +244,15 @@ def load_cached(path: Union[str, Path], build: Callable[[Path], Built]) -> Built
         hit = _cache.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]  # type: ignore[no-any-return]
-    built = build(Path(name))
+    try:
+        built = build(Path(name))
+    except DataFileError as error:
+        if hit is None:
+            raise  # never loaded: the process must not start on a broken file
+        # A broker's broken edit while the assistant runs: keep answering with the last good
+        # version (customers never see the typo), say exactly what is wrong, once per edit.
+        logger.error("%s (still using the previous version of this file until it is fixed)", error)
+        built = hit[1]
     with _cache_lock:
         _cache[key] = (stamp, built)
     return built

@@ -3,7 +3,7 @@
 The lists of slot names the code needs (the questions the forms ask, the lead's columns, what
 is said back when it changes, what the customer may change, what is personal data...) are all
 derived from `SLOTS` here. Adding a slot means: domain.yml, one row below, its question in
-bot/data/copy.yml when a form asks it, NLU data when an entity fills it.
+bot/data/wording/conversation.yml when a form asks it, NLU data when an entity fills it.
 tests/core/test_slot_registry.py checks this table against domain.yml.
 """
 
@@ -91,13 +91,14 @@ SLOTS: Final[tuple[Slot, ...]] = (
     Slot("handoff_reason", "text", "outcome", "Handoff reason", lead="merged"),
     Slot("callback_time", "text", "contact", "Callback time", "Best time to call", "contact_form", 5,
          optional=True, free_text=True, lead="replaced"),
+    # The customer's words for questions left to the agent: a lead column, after the contract's.
+    Slot("agent_notes", "list", "outcome", "Notes for the agent", lead="merged"),
     Slot("skipped_slots", "list", "bookkeeping"),
     Slot("slot_to_change", "text", "bookkeeping"),  # filled by Rasa's from_entity mapping
     Slot("after_hours", "bool", "bookkeeping"),
     # bot/conversation/missed_questions.py and clarify.py: no question asked three times in a row.
     Slot("missed_question", "any", "bookkeeping"),
     Slot("pending_clarifications", "any", "bookkeeping"),
-    Slot("agent_notes", "list", "outcome"),
 )
 
 SLOTS_BY_NAME: Final[Mapping[str, Slot]] = MappingProxyType({s.name: s for s in SLOTS})

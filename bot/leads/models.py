@@ -105,6 +105,7 @@ leads_table = Table(
     Column("callback_time", Text),
     Column("transcript", json_type()),
     Column("paused", Boolean, nullable=False, server_default=false()),
+    Column("agent_notes", json_type()),  # migration 0004
     UniqueConstraint("sender_id", name="uq_leads_sender_id"),
     Index("ix_leads_updated_at", "updated_at"),
     Index("ix_leads_created_at", "created_at"),
@@ -134,6 +135,8 @@ class Lead:
     email: Optional[str] = None
     phone: Optional[str] = None
     handoff_reason: Optional[str] = None
+    #: The customer's words for questions left to the agent ('Challenges: "..."').
+    agent_notes: tuple[str, ...] = ()
     recommendation: Optional[Mapping[str, Any]] = None
     recommended_carriers: tuple[str, ...] = ()
     score: int = 0

@@ -203,6 +203,9 @@ class SlackNotifier:
         carriers = _carrier_lines(lead.recommendation)
         if carriers:
             blocks.append(_mrkdwn("*Recommendation*\n" + "\n".join(carriers)))
+        if lead.agent_notes:  # questions the assistant left open, in the customer's words
+            blocks.append(_mrkdwn(_clip("*Notes for the agent*\n" + "\n".join(
+                escape(note) for note in lead.agent_notes), _MAX_FIELD)))
         if lead.score_reasons:
             blocks.append({"type": "context", "elements": [{
                 "type": "mrkdwn",

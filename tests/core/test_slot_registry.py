@@ -61,7 +61,7 @@ def test_each_question_has_an_ask_action_and_a_text(domain: Any) -> None:
     questions = default_copy().questions
     for name in (s.name for s in SLOTS if s.form):
         assert f"action_ask_{name}" in domain.user_actions, name
-        assert name in questions, f"bot/data/copy.yml has no question for {name}"
+        assert name in questions, f"bot/data/wording/conversation.yml has no question for {name}"
 
 
 def test_registry_entities_are_domain_entities(domain: Any) -> None:
@@ -136,11 +136,15 @@ OLD_PROFILE_FIELDS = (
 )
 
 
+# Added since the registry: the customer's words for questions left to the agent.
+NOTES = ("agent_notes",)
+
+
 def test_lead_lists() -> None:
     from bot.leads import models
 
-    assert models.SLOT_FIELDS == OLD_SLOT_FIELDS
-    assert models.LIST_SLOTS == frozenset({"states", "services", "challenges"})
+    assert models.SLOT_FIELDS == (*OLD_SLOT_FIELDS, *NOTES)
+    assert models.LIST_SLOTS == frozenset({"states", "services", "challenges", *NOTES})
     assert models.INT_SLOTS == frozenset({"num_locations", "employees"})
 
 
@@ -174,7 +178,7 @@ def test_analytics_lists() -> None:
 
     assert conversation_stats.FACT_SLOTS == (
         "states", "city", "zip_code", "num_locations", "employees", "services", "challenges",
-        "current_carrier", "contract_end", "handoff_reason")
+        "current_carrier", "contract_end", "handoff_reason", *NOTES)
     assert conversation_stats.CONTACT_SLOTS == ("contact_name", "company_name", "email", "phone")
 
 
@@ -186,19 +190,20 @@ def test_dashboard_labels() -> None:
         "employees": "Employees", "services": "Services", "challenges": "Challenges",
         "current_carrier": "Current carrier", "contract_end": "Contract end", "contact_name": "Contact",
         "company_name": "Company", "email": "Email", "phone": "Phone", "handoff_reason": "Handoff reason",
+        "agent_notes": "Notes for the agent",
     }
 
 
 def test_outage_lead_slots() -> None:
     from bot.rasa_adapters.server import outage
 
-    assert outage.CONTRACT_SLOTS == OLD_LEAD_SLOTS
+    assert outage.CONTRACT_SLOTS == (*OLD_LEAD_SLOTS, *NOTES)
 
 
 def test_action_lists() -> None:
     from actions import change_answer, forms, questions, tracker_utils
 
-    assert tracker_utils.CONTRACT_SLOTS == OLD_LEAD_SLOTS
+    assert tracker_utils.CONTRACT_SLOTS == (*OLD_LEAD_SLOTS, *NOTES)
     assert questions.FORM_SLOTS == OLD_FORM_SLOTS
     assert tuple(questions.ASK_ACTIONS) == OLD_FORM_SLOTS
     assert change_answer.CHANGEABLE == (

@@ -123,20 +123,35 @@ def test_every_loader_picks_up_an_edit_and_reuses_an_unchanged_file(tmp_path: Pa
     assert load_conversation_wording(path).question("company_name").text == "Which company is it?"
 
 
-def test_load_cached_keeps_nothing_for_a_broken_edit(tmp_path: Path) -> None:
+def test_a_broken_edit_keeps_the_last_good_version_and_says_where(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = _write(tmp_path, "1", "n.txt")
     calls: list[str] = []
 
     def build(p: Path) -> int:
         calls.append(p.read_text())
-        value = int(p.read_text())
-        return value
+        if not p.read_text().isdigit():
+            raise DataFileError(p, 1, "not a number")
+        return int(p.read_text())
 
     assert load_cached(path, build) == 1 and load_cached(path, build) == 1 and len(calls) == 1
     path.write_text("x")
     _bump_mtime(path)
-    with pytest.raises(ValueError):
-        load_cached(path, build)
+    with caplog.at_level("ERROR"):
+        assert load_cached(path, build) == 1 and load_cached(path, build) == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path}:1: not a number (still using the previous version of this file until it is fixed)"]
+    assert len(calls) == 2  # the broken version is parsed once, not on every use
     path.write_text("22")
     _bump_mtime(path)
     assert load_cached(path, build) == 22
+
+
+def test_a_broken_file_that_never_loaded_raises(tmp_path: Path) -> None:
+    path = _write(tmp_path, "x", "n.txt")
+
+    def build(p: Path) -> int:
+        raise DataFileError(p, 1, "not a number")
+
+    with pytest.raises(DataFileError, match="n.txt:1: not a number"):
+        load_cached(path, build)

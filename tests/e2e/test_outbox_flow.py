@@ -103,13 +103,15 @@ def qualify(customer: RestClient) -> str:
 
 def answer_contact_form(customer: RestClient, first_question: str,
                         answers: list[tuple[str, str]]) -> str:
-    """Answer each contact question by what it asks; returns the last reply."""
-    reply = first_question
-    for _ in range(8):
-        match = next((a for pattern, a in answers if re.search(pattern, reply, re.I)), None)
+    """Answer each contact question by what it asks (each answer once); returns the reply
+    after the last answer."""
+    reply, left = first_question, list(answers)
+    while left:
+        match = next((entry for entry in left if re.search(entry[0], reply, re.I)), None)
         if match is None:
             return reply
-        reply = texts(customer.say(match))
+        left.remove(match)
+        reply = texts(customer.say(match[1]))
     return reply
 
 

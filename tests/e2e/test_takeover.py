@@ -232,7 +232,7 @@ def test_nobody_takes_the_chat_and_the_customer_is_offered_a_callback(
     expired = poll("the expiry", lambda: (t := takeovers.latest_for(customer.sender))
                    and t.state == "expired" and t, timeout=TIMEOUT_S + WAIT_S)
     assert expired.agent_name is None
-    lines = live(stack, customer.sender)["lines"]
+    lines = poll("the callback offer", lambda: live(stack, customer.sender)["lines"])
     assert "nobody from our team has been able to join" in lines[-1]["text"]
     assert "call you back at +15035550142" in lines[-1]["text"]
     lead = store.get(customer.sender)
@@ -354,6 +354,12 @@ def test_widget_customer_taken_over_from_slack(
     context.close()
 
 
+def live_state(page: Any, state: str) -> None:
+    """Wait until the live view shows `state` (page.evaluate: the page's CSP forbids eval)."""
+    poll(f"the live view in state {state}",
+         lambda: page.evaluate("document.getElementById('live').dataset.state") == state)
+
+
 def test_rest_customer_taken_over_from_the_dashboard(
         stack: Stack, browser: Any, store: LeadStore) -> None:
     customer = RestClient(stack)
@@ -366,9 +372,9 @@ def test_rest_customer_taken_over_from_the_dashboard(
     page.fill("#password", "agent-password-1")
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(rf"/dashboard/leads/{lead.id}/live$"))
-    page.wait_for_function("document.getElementById('live').dataset.state === 'waiting'")
+    live_state(page, "waiting")
     page.click("#live-take")
-    page.wait_for_function("document.getElementById('live').dataset.state === 'taken'")
+    live_state(page, "taken")
 
     replies = customer.say("is anyone there?")
     assert "agent from our team has joined the chat." in texts(replies)
@@ -380,7 +386,7 @@ def test_rest_customer_taken_over_from_the_dashboard(
     assert [(l["author"], l["text"]) for l in seen] == [("agent", "Yes! I'm here to help.")]
     assert [r["text"] for r in customer.say("great") if r.get("text")] == ["Yes! I'm here to help."]
     page.click("#live-close")
-    page.wait_for_function("document.getElementById('live').dataset.state === 'closed'")
+    live_state(page, "closed")
     assert "agent has closed the chat" in texts(customer.say("bye"))
     context.close()
 
