@@ -119,16 +119,19 @@ class QualificationFormValidation(FormValidationAction, ABC):
         current = tracker.get_slot(slot)
         answered: List[EventType] = [SlotSet(MISSED_QUESTION, None)] if missed.slot else []
         said_else = self.said_something_else(slot, answer, tracker)
-        if said_else and slot not in said_else:
+        filled_by_entity = slot in said_else
+        if said_else and not filled_by_entity and answer.value is None:
             # The customer told us something else ("actually it's 4 offices"): keep it, and
             # keep the form going so it asks its question again (or changes tack).
             return self.after_miss(slot, missed.missed(slot), None, dispatcher, tracker)
+        # An answer the question's parser takes is the answer, whatever else the message
+        # seemed to say ("one" with a stray entity is still one site).
         pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS)) if slot == "services" else []
-        value = None if said_else else answer.value
+        value = None if filled_by_entity else answer.value
         if slot == "services" and value is None and pending and not said_else:
             picked = chosen_option(latest_text(tracker), pending[0])  # "the dedicated one"
             value = [picked] if picked else None
-        if said_else or value is not None:
+        if filled_by_entity or value is not None:
             events = list(answered)
             if value is not None:
                 if slot == "services" and current:

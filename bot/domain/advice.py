@@ -83,11 +83,6 @@ def contract_timing(end: Optional[ContractEnd], today: date, sites: int) -> list
     return steps
 
 
-def starts_now(end: Optional[ContractEnd], today: date) -> bool:
-    """True when the quotes should start now: the contract has ended or ends within the lead time."""
-    return end is not None and (end.day - today).days <= START_NOW_DAYS
-
-
 def renewal_soon(end: Optional[ContractEnd], today: date) -> bool:
     """True when the contract ends within a year: quote time (a benchmark is worth it)."""
     return end is not None and (end.day - today).days <= PLAN_AHEAD_DAYS

@@ -7,7 +7,7 @@
   sell what they need, is only the local phone company there, or simply isn't needed;
 - "why this plan?" (no carrier): every guideline applied, with the carriers it concerns.
 
-Old names are accepted ("why not XO?" answers about Verizon Business and says so). `rec` may be
+Old names are accepted ("why not XO?" answers about Verizon and says so). `rec` may be
 a Recommendation or the contract dict stored in the `recommendation` slot.
 """
 

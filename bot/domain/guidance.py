@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
 
 from bot.domain import advice
-from bot.domain.catalog import PLACES, TERRITORIES, Carrier, Catalog
+from bot.domain.catalog import PLACES, Carrier, Catalog
 from bot.domain.canonical import CHALLENGES, GUIDELINE_IDS, HANDOFF_REASONS, SERVICES
 from bot.domain.coverage import Coverage, Location, load_default_coverage
 from bot.domain.handoff_policy import DEFAULT_POLICY, HandoffFacts, HandoffPolicy
@@ -49,6 +49,7 @@ MAX_OWNERSHIP_NOTES = 2  # "who runs it today" sentences, so the plan stays shor
 
 # What services are, for the rules.
 CONNECTIVITY = frozenset({"dia", "broadband", "ethernet", "wireless_backup"})  # a path to the internet or between sites
+BACKUP_SERVICES = CONNECTIVITY | {"sdwan"}  # what a second path can carry (SD-WAN: its second underlay)
 WAN_SERVICES = frozenset({"mpls", "ethernet", "wavelength"})  # links a carrier builds between sites: one network
 # What a national carrier sells across states under one contract (analog lines, broadband and
 # T1s are bought from each site's own phone company).
@@ -486,7 +487,7 @@ def _diverse_states(pick: _Pick, plan: _Plan, primary: Optional[_Pick]) -> tuple
 def _as_redundancy(pick: _Pick, plan: _Plan, primary: Optional[_Pick]) -> Optional[_Pick]:
     """The pick reshaped as a second path: only its diverse states and connectivity services."""
     states = _diverse_states(pick, plan, primary)
-    services = tuple(s for s in pick.services if s in CONNECTIVITY)
+    services = tuple(s for s in pick.services if s in BACKUP_SERVICES)
     if not states or (plan.facts.services and not services):
         return None
     sites = [plan.sites[s] for s in states]

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional, Union
 
-from sqlalchemy import and_, case, event, exc, literal, or_, select, text, update
+from sqlalchemy import and_, case, event, exc, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
@@ -47,6 +47,7 @@ from bot.leads.models import (
     normalize_transcript,
     row_to_lead,
 )
+from bot.leads.sanitize import clean_channel, strip_nul
 from bot.leads.update import LeadUpdate
 from bot.domain.scoring import ScoringConfig, load_scoring, score_lead
 from bot.base.privacy import redact
@@ -139,6 +140,7 @@ class LeadStore:
             return create_engine(
                 url,
                 future=True,
+                hide_parameters=True,  # SQL errors must not print emails, phones, transcripts
                 pool_pre_ping=True,  # a restarted server must not cost a failed upsert
                 connect_args={
                     "connect_timeout": max(1, int(self._connect_timeout)),
@@ -151,7 +153,7 @@ class LeadStore:
         memory = url.database in (None, "", ":memory:")
         if memory:
             # One shared connection, or every checkout would see a different empty database.
-            engine = create_engine(url, future=True, poolclass=StaticPool,
+            engine = create_engine(url, future=True, poolclass=StaticPool, hide_parameters=True,
                                    connect_args={"check_same_thread": False})
         else:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +161,7 @@ class LeadStore:
             # SQLite files) every close is the last one, which checkpoints and deletes the WAL.
             # A pooled connection is only ever used by one thread at a time.
             engine = create_engine(url, future=True, poolclass=QueuePool, pool_size=5,
-                                   max_overflow=15,
+                                   max_overflow=15, hide_parameters=True,
                                    connect_args={"timeout": self._lock_timeout,
                                                  "check_same_thread": False})
         busy_ms = int(self._lock_timeout * 1000)
@@ -284,6 +286,9 @@ class LeadStore:
         callback_time, after_hours = change.callback_time, change.after_hours
         if not sender_id:
             raise ValueError("sender_id is required")
+        if len(sender_id) > leads_table.c.sender_id.type.length or "\x00" in sender_id:
+            # Refused the same way on every database (SQLite would store it, PostgreSQL not).
+            raise ValueError("sender_id is longer than 255 characters or holds a NUL")
         if status is not None:
             check_status(status)
         now = at or self._clock()
@@ -303,11 +308,13 @@ class LeadStore:
             changes["callback_time"] = str(callback_time).strip()
         if after_hours is not None:
             changes["after_hours"] = bool(after_hours)
+        # A NUL would make PostgreSQL refuse the whole save (and a spooled one forever).
+        changes = strip_nul(changes)
 
         table = leads_table
         insert_values = {
             "sender_id": sender_id,
-            "channel": change.channel or "unknown",
+            "channel": clean_channel(change.channel),
             "created_at": now,
             "updated_at": now,
             "status": status or "new",
@@ -400,11 +407,54 @@ class LeadStore:
         after_hours: Optional[bool] = None,
         since: Optional[datetime] = None,
         until: Optional[datetime] = None,
+        *,
+        limit: Optional[int] = None,
+        offset: int = 0,
+        with_transcript: bool = True,
     ) -> list[Lead]:
         """Leads, newest update first. `since`/`until` (half-open [since, until)) select leads
-        created or updated in that window."""
+        created or updated in that window. `limit`/`offset` page in SQL; without the
+        transcript (the largest column) a page of the list costs little memory."""
+        query = self._filtered(select(*self._columns(with_transcript)), grade, status,
+                               after_hours, since, until)
+        query = query.order_by(leads_table.c.updated_at.desc(), leads_table.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        with self._transaction(write=False) as conn:
+            return [row_to_lead(row._mapping) for row in conn.execute(query)]
+
+    def count_leads(self, grade: Optional[str] = None, status: Optional[str] = None,
+                    after_hours: Optional[bool] = None, since: Optional[datetime] = None,
+                    until: Optional[datetime] = None) -> int:
+        """How many leads `list_leads` with these filters would return."""
+        query = self._filtered(select(func.count()).select_from(leads_table), grade, status,
+                               after_hours, since, until)
+        with self._transaction(write=False) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def iter_listed_leads(self, batch_size: int = 500, **filters: Any) -> Iterator[Lead]:
+        """`list_leads(**filters)` without transcripts, fetched a page at a time (short
+        transactions, bounded memory: the CSV export streams it)."""
+        offset = 0
+        while True:
+            page = self.list_leads(**filters, limit=batch_size, offset=offset,
+                                   with_transcript=False)
+            yield from page
+            if len(page) < batch_size:
+                return
+            offset += batch_size
+
+    @staticmethod
+    def _columns(with_transcript: bool) -> list[Any]:
+        return [c for c in leads_table.c if with_transcript or c.name != "transcript"]
+
+    @staticmethod
+    def _filtered(query: Any, grade: Optional[str], status: Optional[str],
+                  after_hours: Optional[bool], since: Optional[datetime],
+                  until: Optional[datetime]) -> Any:
         table = leads_table
-        query = select(table)
         if grade is not None:
             query = query.where(table.c.grade == grade)
         if status is not None:
@@ -421,9 +471,7 @@ class LeadStore:
                 return and_(*terms)
 
             query = query.where(or_(within(table.c.created_at), within(table.c.updated_at)))
-        query = query.order_by(table.c.updated_at.desc(), table.c.id.desc())
-        with self._transaction(write=False) as conn:
-            return [row_to_lead(row._mapping) for row in conn.execute(query)]
+        return query
 
     def iter_leads(self, batch_size: int = 500) -> Iterator[Lead]:
         """Every lead by id, fetched in batches (short transactions, bounded memory)."""
@@ -479,9 +527,7 @@ class LeadStore:
 
     def _spool_append(self, entry: Mapping[str, Any]) -> None:
         line = json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
-        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.spool_path, "a", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)  # released on close
+        with self._locked_spool() as spool:
             spool.write(line + "\n")
             spool.flush()
             os.fsync(spool.fileno())  # the DB is down: this line may be the only copy
@@ -491,14 +537,18 @@ class LeadStore:
 
         Stops at the first entry the database still cannot take and keeps it and everything
         after it. Entries spooled for another database URL are kept for that database. An
-        entry the store rejects outright (corrupt line, invalid value) is moved to
-        `<spool>.rejected` for a human, never dropped.
+        entry the store or the database refuses outright (corrupt line, invalid value, a value
+        PostgreSQL rejects) is set aside in `rejected_path` with the reason, for a human: it
+        never blocks the entries after it nor later saves. An entry older than the stored lead
+        (a newer save reached the database first, maybe through another server) only fills
+        the facts the lead still lacks (`_stale_part`): it never overwrites newer data.
+        The spool is rewritten into a temporary file renamed over it, so a kill mid-rewrite
+        leaves the old spool or the new one, never a truncated one.
         """
         if not self.pending_spool():
             return 0
         applied = rejected = 0
-        with open(self.spool_path, "a+", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)
+        with self._locked_spool() as spool:
             spool.seek(0)
             lines = [line for line in spool.read().splitlines() if line.strip()]
             remaining: list[str] = []
@@ -509,35 +559,101 @@ class LeadStore:
                     if entry.get("db") not in (None, self._db_key):
                         foreign.append(line)  # for another database: left for its store
                         continue
-                    self.save(LeadUpdate.from_json(entry),
-                              at=datetime.fromisoformat(entry["at"]) if entry.get("at") else None)
+                    self._replay_entry(entry)
                     applied += 1
                 except LeadStoreUnavailable:
                     remaining = lines[index:]
                     break
-                except (ValueError, KeyError, TypeError, AttributeError) as error:
+                except (ValueError, KeyError, TypeError, AttributeError,
+                        exc.SQLAlchemyError) as error:
+                    # SQLAlchemyError here is never transient (those are LeadStoreUnavailable):
+                    # the database refused this entry's values, and will every time.
                     self._reject(line, error)
                     rejected += 1
-            if applied or rejected:  # otherwise the file is unchanged: skip the fsync
-                spool.seek(0)
-                spool.truncate()
-                if foreign or remaining:
-                    spool.write("\n".join(foreign + remaining) + "\n")
-                spool.flush()
-                os.fsync(spool.fileno())
-            spool.seek(0, os.SEEK_END)
-            self._spool_idle_size = spool.tell() if not remaining else None
+            if applied or rejected:  # otherwise the file is unchanged: skip the rewrite
+                self._rewrite_spool(foreign + remaining)
+                self._spool_idle_size = None
+            else:
+                spool.seek(0, os.SEEK_END)
+                self._spool_idle_size = spool.tell() if not remaining else None
         if applied:
             log.info("replayed %d spooled lead update(s); %d still pending", applied,
                      len(remaining) + len(foreign))
         return applied
 
+    def _replay_entry(self, entry: Mapping[str, Any]) -> None:
+        change = LeadUpdate.from_json(entry)
+        at = datetime.fromisoformat(entry["at"]) if entry.get("at") else None
+        if at is not None:
+            stored = self.get(change.sender_id)
+            if stored is not None and stored.updated_at > at:
+                change = _stale_part(change, stored)
+        self.save(change, at=at)
+
+    @contextlib.contextmanager
+    def _locked_spool(self) -> Iterator[Any]:
+        """The spool file, open for reading and appending, under an exclusive lock.
+
+        The file may be replaced (renamed over) by a replay while we wait for the lock: then
+        the locked file is no longer the spool, and we open the new one.
+        """
+        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            spool = open(self.spool_path, "a+", encoding="utf-8")
+            try:
+                fcntl.flock(spool, fcntl.LOCK_EX)  # released on close
+                try:
+                    current = os.stat(self.spool_path)
+                except FileNotFoundError:
+                    current = None
+                if current is not None and current.st_ino == os.fstat(spool.fileno()).st_ino:
+                    yield spool
+                    return
+            finally:
+                spool.close()
+
+    def _rewrite_spool(self, lines: list[str]) -> None:
+        """Replace the spool's content with `lines` (temporary file, fsync, rename)."""
+        temporary = self.spool_path.with_name(f".{self.spool_path.name}.{os.getpid()}.tmp")
+        with open(temporary, "w", encoding="utf-8") as out:
+            if lines:
+                out.write("\n".join(lines) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self.spool_path)
+        directory = os.open(self.spool_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a crash
+        finally:
+            os.close(directory)
+
+    @property
+    def rejected_path(self) -> Path:
+        """Where refused spool entries go: `lead-spool.rejected.jsonl` beside the spool."""
+        name = self.spool_path.name
+        stem = name[:-len(".jsonl")] if name.endswith(".jsonl") else name
+        return self.spool_path.with_name(f"{stem}.rejected.jsonl")
+
     def _reject(self, line: str, error: Exception) -> None:
-        rejected = self.spool_path.with_name(self.spool_path.name + ".rejected")
-        with open(rejected, "a", encoding="utf-8") as out:
-            out.write(line + "\n")
-        log.error("spooled lead update rejected (%s), kept in %s", type(error).__name__,
-                  rejected)
+        detail = redact(str(getattr(error, "orig", None) or error)).strip()
+        reason = f"{type(error).__name__}: {detail.splitlines()[0] if detail else ''}"[:300]
+        record = json.dumps({"rejected_at": self._clock().isoformat(), "reason": reason,
+                             "line": line}, ensure_ascii=False, separators=(",", ":"))
+        with open(self.rejected_path, "a", encoding="utf-8") as out:
+            out.write(record + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        log.error("spooled lead update set aside (%s), kept in %s", reason, self.rejected_path)
+
+
+def _stale_part(change: LeadUpdate, stored: Lead) -> LeadUpdate:
+    """What an update older than the stored lead may still add: the slots the lead lacks,
+    and its status (which only moves forward anyway). Never the transcript, recommendation,
+    callback time or after-hours flag: the newer save's are the truth."""
+    missing = {name: value for name, value in normalize_slots(change.slots).items()
+               if value is not None and getattr(stored, name, None) in (None, (), "")}
+    return LeadUpdate(sender_id=change.sender_id, channel=change.channel, slots=missing,
+                      status=change.status)
 
 
 # --- one store per database, per process ------------------------------------------------------

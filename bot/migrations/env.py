@@ -38,7 +38,7 @@ def run_migrations_online() -> None:
 
     url = context.config.get_main_option("sqlalchemy.url") or \
         Settings.from_env().effective_database_url
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, hide_parameters=True)
     with engine.connect() as conn:
         _configure(conn)
         with context.begin_transaction():

@@ -33,6 +33,7 @@ from typing import Optional, Sequence
 
 from bot.runtime.deployment import EVENT_QUEUE
 from bot.analytics.conversation_stats import Analytics, ConversationStats, lead_update
+from bot.base.privacy import install_log_redaction
 from bot.base.settings import VAR_DIR, Settings
 
 log = logging.getLogger("bot.runtime.events_consumer")
@@ -174,6 +175,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction()  # events carry what customers typed; pika logs whole frames
     settings = Settings.from_env()
     url = args.url or settings.rabbitmq_url
     if not url:

@@ -84,7 +84,8 @@ def commands(settings: Settings, model: Path, endpoints: Path, credentials: Path
         rasa += ["--enable-api", "--auth-token", settings.api_token]
     return {
         "actions": [
-            str(VENV_BIN / "python"), "-m", "rasa_sdk",
+            # rasa_sdk through bot.runtime.action_server: log redaction installed first.
+            str(VENV_BIN / "python"), "-m", "bot.runtime.action_server",
             "--actions", ACTIONS_PACKAGE, "--port", str(settings.actions_port),
         ],
         "rasa": rasa,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Optional, Sequence
 
+from bot.base.secret_strength import refuse_weak_secrets
 from bot.rasa_adapters.server import install
 
 
@@ -31,6 +32,7 @@ def serve_arguments() -> list[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    refuse_weak_secrets("rasa server")
     if args[:1] == ["serve"]:
         args = serve_arguments() + args[1:]
     install()

@@ -23,6 +23,7 @@ from sanic.response import HTTPResponse
 
 from bot.domain.hours import describe_hours, load_business_hours
 from bot.domain.wording import load_conversation_wording
+from bot.web.proxies import configure_proxies
 from bot.base.settings import Settings
 from bot.web import __version__
 from bot.web.dashboard import create_dashboard
@@ -208,6 +209,7 @@ def create_app(settings: Settings, config: Optional[WebConfig] = None) -> Sanic:
     app = Sanic(f"carrier_advisor_web_{next(_app_counter)}")
     app.config.FALLBACK_ERROR_FORMAT = "text"
     app.config.REQUEST_MAX_SIZE = 1_000_000
+    configure_proxies(app)  # client addresses only from configured proxies (bot/web/proxies.py)
     app.ctx.settings = settings
     app.ctx.config = config
     app.ctx.templates = template_env()

@@ -30,6 +30,11 @@ FAILURE_WINDOW_S = 15 * 60
 BASE_DELAY_S = 0.5
 MAX_DELAY_S = 5.0
 LOCKOUT_FAILURES = 20
+# Failed logins per user name, from any address: they slow every further try for that name,
+# and past USER_LOCKOUT_FAILURES the name is refused from every address that has failed
+# itself (an address with no recent failure, the agent's own, still gets in: counting per user
+# must not let anyone lock every agent out).
+USER_LOCKOUT_FAILURES = 50
 
 
 def _b64(data: bytes) -> str:
@@ -169,21 +174,38 @@ class DashboardAuth:
             self._failures.pop(client, None)
         return failures
 
-    def locked_out(self, client: str) -> bool:
-        """Too many recent failures from this address: refuse without checking."""
-        return len(self._recent_failures(client)) >= LOCKOUT_FAILURES
+    def locked_out(self, client: str, user: Optional[str] = None) -> bool:
+        """Too many recent failures from this address, or for this user name from an
+        address that has failed too: refuse without checking."""
+        from_here = len(self._recent_failures(client))
+        if from_here >= LOCKOUT_FAILURES:
+            return True
+        if user is None or not from_here:
+            return False
+        return len(self._recent_failures(_user_key(user))) >= USER_LOCKOUT_FAILURES
 
-    async def record_failure(self, client: str) -> float:
-        """Count a failed login and wait (longer each time); returns the delay applied."""
-        failures = self._recent_failures(client)
-        failures.append(time.monotonic())
-        self._failures[client] = failures
+    async def record_failure(self, client: str, user: Optional[str] = None) -> float:
+        """Count a failed login (per address, and per user name when given) and wait,
+        longer each time; returns the delay applied."""
+        counts = []
+        for key in (client,) + ((_user_key(user),) if user is not None else ()):
+            failures = self._recent_failures(key)
+            failures.append(time.monotonic())
+            self._failures[key] = failures
+            counts.append(len(failures))
         if len(self._failures) > 10_000:  # bound memory under a spray of addresses
             for key in list(self._failures)[:5_000]:
                 self._failures.pop(key, None)
-        delay = min(MAX_DELAY_S, BASE_DELAY_S * 2 ** (len(failures) - 1))
+        delay = min(MAX_DELAY_S, BASE_DELAY_S * 2 ** (max(counts) - 1))
         await asyncio.sleep(delay)
         return delay
 
-    def record_success(self, client: str) -> None:
+    def record_success(self, client: str, user: Optional[str] = None) -> None:
         self._failures.pop(client, None)
+        if user is not None:
+            self._failures.pop(_user_key(user), None)
+
+
+def _user_key(user: str) -> str:
+    # Not an address (addresses never contain NUL): one dict for both kinds of counter.
+    return "user\0" + user.strip().lower()[:256]

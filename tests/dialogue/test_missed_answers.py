@@ -227,3 +227,11 @@ async def test_an_unknown_carrier_is_noted_for_the_agent(domain: dict) -> None:
 def test_payloads_are_read_like_rasa_reads_them() -> None:
     assert payload_message('/inform{"num_locations": 6}') == ("inform", [{"entity": "num_locations", "value": 6}])
     assert json.loads('{"service": "dia"}') == {"service": "dia"}
+
+
+async def test_a_bare_count_with_a_stray_entity_is_still_the_count(domain: dict) -> None:
+    conv = Conversation("count-stray", domain)
+    await conv.say("we need SIP trunks in Oregon", "inform", 0.9,
+                   [{"entity": "service", "value": "sip", "start": 8, "end": 18}, {"entity": "us_state", "value": "OR"}])
+    turn = await conv.say("one", "goodbye", 0.9, [{"entity": "challenge", "value": "vendor_dependence"}])
+    assert conv.slots["num_locations"] == 1.0 and asked(turn) != "num_locations"

@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.runtime.launcher import Stack, launch_stack
+from bot.base.conversation_ids import slack_conversation_id
 from bot.base.settings import ROOT
 from bot.rasa_adapters.channels.slack import SlackBot, SlackInput, _SeenMessages, slack_escape, slack_to_plain
 from tests.e2e.conftest import API_TOKEN, stack_env
@@ -256,8 +257,13 @@ def buttons(post: dict[str, Any]) -> dict[str, str]:
             for b in post.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]}
 
 
+def conversation_of(user: str) -> str:
+    """The conversation id of a Slack member (namespaced: bot.base.conversation_ids)."""
+    return slack_conversation_id(TEAM_ID, user)
+
+
 def tracker(stack: Stack, sender: str) -> dict[str, Any]:
-    url = f"{stack.rasa_url}/conversations/{sender}/tracker?token={API_TOKEN}"
+    url = f"{stack.rasa_url}/conversations/{conversation_of(sender)}/tracker?token={API_TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.loads(response.read())
 
@@ -380,7 +386,7 @@ def test_full_qualification_over_slack_leaves_a_slack_lead(
     out = subprocess.run([sys.executable, "-m", "bot", "leads", "export", "--format", "jsonl"],
                          capture_output=True, text=True, timeout=120, env=env, cwd=ROOT, check=True).stdout
     leads = [json.loads(line) for line in out.splitlines() if line.strip()]
-    lead = next(lead for lead in leads if lead["sender_id"] == user)
+    lead = next(lead for lead in leads if lead["sender_id"] == conversation_of(user))
     assert lead["channel"] == "slack"
     assert lead["current_carrier"] == "AT&T"
 
@@ -534,7 +540,8 @@ def test_a_retry_whose_first_delivery_was_lost_is_answered(slack: SlackSender, s
 
 def tracker_events(slack: SlackSender, sender: str) -> list[dict[str, Any]]:
     base = slack.url.split("/webhooks/")[0]
-    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker?token={API_TOKEN}", timeout=30) as r:
+    url = f"{base}/conversations/{conversation_of(sender)}/tracker?token={API_TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as r:
         return [e for e in json.loads(r.read())["events"] if e["event"] == "user"]
 
 
@@ -605,3 +612,66 @@ def test_seen_messages_forget_after_their_time_and_stay_bounded() -> None:
     for key in "bcd":
         assert seen.first_time(key)
     assert seen.first_time("a")  # pushed out by b, c, d
+
+
+def test_rest_and_socketio_cannot_reach_a_slack_conversation(
+        slack: SlackSender, standin: SlackStandIn, stack: Stack) -> None:
+    """Issue 14, test 4: a Slack member id is not a secret, and knowing it gives nothing."""
+    import socketio
+
+    from bot.leads.store import LeadStore
+
+    user, ts = new_user(), new_ts()
+    assert slack.event(dm(user, CANONICAL, ts)).status == 200
+    wait_until_listening(stack, user, user_turns=1)
+    before = tracker(stack, user)
+    store = LeadStore(stack.settings.effective_database_url)
+    try:
+        lead_before = store.get(conversation_of(user))
+
+        def rest(sender: str, message: str) -> tuple[int, Any]:
+            request = urllib.request.Request(
+                f"{stack.rasa_url}/webhooks/rest/webhook", method="POST",
+                data=json.dumps({"sender": sender, "message": message}).encode(),
+                headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())
+
+        # The bare member id is just another REST conversation; the namespaced one is refused.
+        status, _ = rest(user, "my email is mallory@evil.example, pause this chat")
+        assert status == 200
+        for sender in (conversation_of(user), conversation_of(user).upper()):
+            status, answer = rest(sender, "my email is mallory@evil.example")
+            assert status == 400 and "reserved" in answer["error"]
+
+        # Socket.IO: the browser chooses its session id; a reserved one gets a refusal only.
+        client = socketio.Client(reconnection=False)
+        received: list[Any] = []
+        client.on("bot_uttered", received.append)
+        client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
+        try:
+            for session in (conversation_of(user), user):
+                client.emit("session_request", {"session_id": session})
+                client.emit("user_uttered", {"session_id": session,
+                                             "message": "my email is mallory@evil.example"})
+            deadline = time.monotonic() + REPLY_TIMEOUT_S
+            while len(received) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            client.disconnect()
+        assert any("reserved" in (m.get("text") or "") for m in received), received
+
+        after = tracker(stack, user)
+        assert after["events"] == before["events"]  # the Slack conversation is untouched
+        assert store.get(conversation_of(user)) == lead_before
+        with urllib.request.urlopen(f"{stack.rasa_url}/conversations/{user}/tracker"
+                                    f"?token={API_TOKEN}", timeout=30) as answer:
+            other = json.loads(answer.read())
+        assert {e.get("input_channel") for e in other["events"] if e["event"] == "user"} \
+            <= {"rest", "socketio"}
+    finally:
+        store.close()
+    assert standin.refused() == []

@@ -29,6 +29,10 @@ from tests.leads.conftest import (
 )
 
 
+#: The newest revision of the migration history (every new migration chains onto the last).
+HEAD = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
 def _columns(url: str) -> dict[str, Any]:
     engine = create_engine(url, future=True)
     try:
@@ -50,7 +54,7 @@ def test_migrate_creates_the_schema_in_an_empty_database(make_store: Any, db_url
     schema = _columns(db_url)
     assert {"leads", "leads_alembic_version"} <= schema["tables"]
     # The newest revision of the one history (a new migration must chain onto the last one).
-    assert schema["version"] == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert schema["version"] == HEAD
     # The migration history creates exactly the table the code queries.
     assert set(schema["columns"]) == {c.name for c in leads_table.columns}
 
@@ -178,7 +182,7 @@ def test_second_migrate_keeps_the_data(make_store: Any, db_url: str, store: Lead
     store.migrate()
     again = make_store(db_url)  # another process starting up
     assert again.get("keep") == lead
-    assert _columns(db_url)["version"] == "0001"
+    assert _columns(db_url)["version"] == HEAD
 
 
 def test_concurrent_migrations_on_a_fresh_database(make_store: Any, db_url: str) -> None:
@@ -197,7 +201,7 @@ def test_concurrent_migrations_on_a_fresh_database(make_store: Any, db_url: str)
     for thread in threads:
         thread.join(30)
     assert not errors, errors
-    assert _columns(db_url)["version"] == "0001"
+    assert _columns(db_url)["version"] == HEAD
 
 
 def _outage(make_store: Any, db_url: str) -> tuple[LeadStore, Any]:
@@ -305,8 +309,9 @@ def test_bad_spool_lines_are_kept_aside_not_lost(store: LeadStore, spool_path: P
     spool_path.write_text(f"{bad}\n{{torn line\n{good}\n")
     assert store.replay_spool() == 1
     assert store.get("g") is not None and store.get("b") is None
-    rejected = spool_path.with_name(spool_path.name + ".rejected").read_text().splitlines()
-    assert rejected == [bad, "{torn line"]
+    rejected = [json.loads(r) for r in store.rejected_path.read_text().splitlines()]
+    assert [r["line"] for r in rejected] == [bad, "{torn line"]
+    assert all(r["reason"] and r["rejected_at"] for r in rejected)
 
 
 def test_a_broken_scoring_file_does_not_lose_the_update(make_store: Any, sqlite_url: str,

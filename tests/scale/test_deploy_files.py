@@ -25,6 +25,10 @@ def compose() -> dict[str, Any]:
     return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
 
 
+#: rasa_sdk through our entry point, which installs log redaction first (issue 14).
+ACTION_SERVER = ["python", "-m", "bot.runtime.action_server"]
+
+
 def _command(service: dict[str, Any]) -> list[str]:
     command = service.get("command") or []
     return command if isinstance(command, list) else command.split()
@@ -33,7 +37,7 @@ def _command(service: dict[str, Any]) -> list[str]:
 def test_compose_has_the_whole_stack(compose: dict[str, Any]) -> None:
     services = compose["services"]
     rasa = [n for n, s in services.items() if _command(s)[:3] == ["python", "-m", "bot.runtime.rasa_server"]]
-    actions = [n for n, s in services.items() if _command(s)[:3] == ["python", "-m", "rasa_sdk"]]
+    actions = [n for n, s in services.items() if _command(s)[:3] == ACTION_SERVER]
     assert len(rasa) >= 2 and len(actions) >= 2
     for name in ("web", "lb", "postgres", "redis", "rabbitmq", "events"):
         assert name in services
@@ -45,7 +49,7 @@ def test_each_action_server_is_the_sidecar_of_a_rasa_server(compose: dict[str, A
     # endpoints.yml (bot/runtime/deployment.py) calls the action server on 127.0.0.1:ACTIONS_PORT.
     services = compose["services"]
     for name, service in services.items():
-        if _command(service)[:3] == ["python", "-m", "rasa_sdk"]:
+        if _command(service)[:3] == ACTION_SERVER:
             mode = service.get("network_mode", "")
             assert mode.startswith("service:"), name
             owner = services[mode.split(":", 1)[1]]

@@ -23,6 +23,8 @@ Added, each where it is, with the reason:
   into what the customer typed, before the NLU sees it;
 - the bot's text escaped for Slack, so that an echoed `<!channel>` can't notify a channel;
 - no `as_user` argument on chat.postMessage, which new Slack apps refuse;
+- conversation ids `slack:<team>:<user>` instead of the bare member id, which is not secret:
+  no REST or Socket.IO sender can reach a Slack customer's conversation;
 - conversations that read like conversations: in a direct message the bot answers in the
   conversation itself (in a thread only when the customer wrote in one); in a channel, one
   thread per conversation (the thread of the customer's first message there);
@@ -50,6 +52,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.base.conversation_ids import slack_conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +149,23 @@ def _message_key(request: Request) -> Optional[Hashable]:
     if body.get("event_id"):
         return ("event", body["event_id"])
     return None
+
+
+def _team_of(request: Request) -> Optional[Text]:
+    """The Slack workspace (team id) a request comes from: events carry `team_id`,
+    interactive payloads `team.id` (or `user.team_id`)."""
+    try:
+        if request.headers.get("content-type") == "application/json":
+            body = request.json if isinstance(request.json, dict) else {}
+            return body.get("team_id") or None
+        payload = json.loads(request.form["payload"][0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    team = payload.get("team") if isinstance(payload.get("team"), dict) else {}
+    user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
+    return team.get("id") or user.get("team_id") or None
 
 
 def _thread_of(request: Request) -> Optional[Text]:
@@ -262,6 +283,10 @@ class SlackInput(RasaSlackInput):
             if retry:
                 return response.text("", status=HTTPStatus.CREATED, headers={"X-Slack-No-Retry": "1"})
             return response.text("")
+        if sender_id:
+            # Member ids are not secret: the conversation is `slack:<team>:<user>`, which no
+            # other channel may use (bot.base.conversation_ids).
+            sender_id = slack_conversation_id(_team_of(request), sender_id)
         if metadata is not None:
             metadata = {**metadata, "thread_id": self._reply_thread(request, sender_id, metadata)}
         return await super().process_message(request, on_new_message, text, sender_id, metadata)

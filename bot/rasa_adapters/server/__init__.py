@@ -12,6 +12,11 @@ A Rasa adapter (it imports rasa; only bot/rasa_adapters and bot/runtime may). `i
   and is saved to the lead (see `bot.rasa_adapters.server.outage`);
 - `ACTION_TIMEOUT_S` (default 30): how long a custom action may take before it counts as down
   (Rasa's own default is 300 s, long enough for every customer to give up);
+- a sender id in a namespace another channel owns (Slack's `slack:<team>:<user>`) is refused
+  on REST (400) and Socket.IO (a refusal message), so no channel reaches another's
+  conversations (see `bot.rasa_adapters.server.channel_isolation`);
+- no e-mail address or phone number in any log line, and SQL errors without their
+  parameters (see `bot.rasa_adapters.server.log_privacy`);
 - REST webhook bodies that break the contract (not a JSON object, no string `sender` of at
   most 255 characters, no string `message`) get a clear 400 (see `bot.rasa_adapters.server.http_guard`);
 - conversation locks that hold across servers and survive a server dying while holding one
@@ -50,8 +55,11 @@ def install() -> None:
         return
     # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
-    from bot.rasa_adapters.server import (http_guard, inprocess_actions, locks, outage, perf,
-                                          takeover, tracker_cache)
+    from bot.rasa_adapters.server import (channel_isolation, http_guard, inprocess_actions,
+                                          locks, log_privacy, outage, perf, takeover,
+                                          tracker_cache)
+
+    log_privacy.install()  # first: before anything can log a customer's words
 
     inprocess_actions.install()
     tracker_cache.install()
@@ -60,4 +68,5 @@ def install() -> None:
     http_guard.install()
     locks.install()
     takeover.install()
+    channel_isolation.install()  # last: the outermost wrapper, checked before anything else
     _installed = True

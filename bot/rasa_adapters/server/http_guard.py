@@ -14,6 +14,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional
 
+from bot.base.conversation_ids import is_reserved_sender
+from bot.leads.sanitize import MAX_CHANNEL_CHARS
+
 logger = logging.getLogger(__name__)
 
 REST_PATHS = frozenset({"/webhooks/rest/webhook", "/webhooks/rest/webhook/"})
@@ -31,6 +34,9 @@ def rest_payload_problem(body: Any) -> Optional[str]:
         return f"'sender' must be at most {MAX_SENDER_CHARS} characters"
     if any(ord(c) < 32 or ord(c) == 127 for c in sender):
         return "'sender' must not contain control characters"
+    if is_reserved_sender(sender):
+        # Slack's conversations are `slack:<team>:<user>`: never reachable from REST.
+        return "'sender' must not start with a reserved prefix ('slack:')"
     if not isinstance(body.get("message"), str):
         return "'message' must be a string"
     metadata = body.get("metadata")
@@ -39,6 +45,11 @@ def rest_payload_problem(body: Any) -> Optional[str]:
     input_channel = body.get("input_channel")
     if input_channel is not None and not isinstance(input_channel, str):
         return "'input_channel' must be a string"
+    if isinstance(input_channel, str) and (
+            len(input_channel) > MAX_CHANNEL_CHARS
+            or any(not ch.isprintable() for ch in input_channel)):
+        # It becomes the lead's `channel` column (VARCHAR(64)).
+        return f"'input_channel' must be at most {MAX_CHANNEL_CHARS} printable characters"
     return None
 
 

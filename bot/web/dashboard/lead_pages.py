@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import List, Optional
 
 from sanic.request import Request
@@ -26,15 +27,21 @@ SLOT_LABELS = {name: SLOTS_BY_NAME[name].agent_label for name in SLOT_FIELDS}
 async def lead_list(request: Request) -> HTTPResponse:
     dashboard = dashboard_of(request)
     filters = LeadFilters.from_args(request.args)
+    kwargs = filters.store_kwargs(dashboard.tz)
     try:
-        leads: List[Lead] = await asyncio.to_thread(dashboard.store.list_leads, **filters.store_kwargs(dashboard.tz))
+        # One page in SQL, without transcripts: the list never loads every lead.
+        leads: List[Lead] = await asyncio.to_thread(
+            functools.partial(dashboard.store.list_leads, **kwargs, limit=LIST_LIMIT,
+                              with_transcript=False))
+        total = len(leads) if len(leads) < LIST_LIMIT else \
+            await asyncio.to_thread(dashboard.store.count_leads, **kwargs)
     except LeadStoreUnavailable:
         return render("unavailable.html", request, status=503)
     return render(
         "leads.html",
         request,
-        leads=leads[:LIST_LIMIT],
-        total=len(leads),
+        leads=leads,
+        total=total,
         limit=LIST_LIMIT,
         filters=filters,
         export_query=filters.query(),

@@ -84,7 +84,7 @@ async def live_events(request: Request, lead_id: int) -> Any:
         "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     url = _takeover_url(request, lead, "live")
     last_state: Optional[dict[str, Any]] = None
-    while True:
+    while not _gone(request):
         try:
             async with request.app.ctx.http.get(
                     url, params={"after": str(after), "wait": str(LONG_POLL_S)},
@@ -104,6 +104,12 @@ async def live_events(request: Request, lead_id: int) -> Any:
             chunks.append(f"id: {line['id']}\nevent: line\ndata: {json.dumps(line)}\n\n")
         # A comment keeps the connection (and proxies) awake; a send to a closed page raises.
         await stream.send("".join(chunks) or ": keep-alive\n\n")
+
+
+def _gone(request: Request) -> bool:
+    """The page went away: stop long-polling the Rasa server for it."""
+    transport = getattr(request, "transport", None)
+    return transport is None or transport.is_closing()
 
 
 def _agent(request: Request) -> str:

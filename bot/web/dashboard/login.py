@@ -48,18 +48,18 @@ def login_form(request: Request, error: Optional[str] = None, status: int = 200)
 async def login_submit(request: Request) -> HTTPResponse:
     auth = dashboard_of(request).auth
     client = client_address(request)
-    if auth.locked_out(client):
+    user = request.form.get("username") or ""
+    password = request.form.get("password") or ""
+    if auth.locked_out(client, user):
         return response.text("too many failed logins; try again later", status=429, headers={"Retry-After": "900"})
     if not auth.login_csrf_ok(request.form.get("csrf_token"), request.cookies.get(LOGIN_CSRF_COOKIE)):
         return login_form(request, "Your login form expired. Please try again.", status=403)
-    user = request.form.get("username") or ""
-    password = request.form.get("password") or ""
     if not auth.check_credentials(user, password):
-        await auth.record_failure(client)
+        await auth.record_failure(client, user)
         if not auth.enabled:
             return login_form(request, "Dashboard login is disabled on this server.", status=403)
         return login_form(request, "Wrong user name or password.", status=401)
-    auth.record_success(client)
+    auth.record_success(client, user)
     _session, token = auth.new_session(user)
     resp = response.redirect(safe_next(request.form.get("next")), status=303)
     set_cookie(resp, request, SESSION_COOKIE, token, SESSION_TTL_S)
