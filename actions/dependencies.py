@@ -78,7 +78,8 @@ def outbox_delivery() -> "OutboxDelivery":
 @lru_cache(maxsize=1)
 def outbox_worker() -> "OutboxWorker":
     """The process's delivery worker (bot/notify/worker.py), started on first use: by the
-    first message an action queues. It delivers what is due every OUTBOX_POLL_S seconds."""
+    first lead this process saves or message it queues. It delivers what is due every
+    OUTBOX_POLL_S seconds."""
     from bot.notify.worker import OutboxWorker
 
     return OutboxWorker(lambda: outbox_delivery(), poll_s=settings().outbox_poll_s).start()

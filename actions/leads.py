@@ -28,7 +28,18 @@ async def save_lead(
         update = build_lead_update(
             tracker.sender_id, channel=channel_of(tracker), slots=contract_slots(tracker),
             events=tracker.events, new_events=events, status=status, after_hours=after_hours)
-        return await asyncio.to_thread(dependencies.lead_store().save_or_spool, update)
+        lead = await asyncio.to_thread(dependencies.lead_store().save_or_spool, update)
     except Exception:  # the conversation must go on whatever the lead store does
         logger.exception("could not save the lead for this conversation")
         return None
+    _ensure_outbox_worker()
+    return lead
+
+
+def _ensure_outbox_worker() -> None:
+    """Start this process's outbox delivery worker (once): after a restart, messages left in
+    the outbox (and spools) go out as soon as the process saves its first lead."""
+    try:
+        dependencies.outbox_worker()
+    except Exception:  # noqa: BLE001 - delivery is retried by the next start
+        logger.exception("the outbox delivery worker did not start")

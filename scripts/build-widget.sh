@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the website chat widget: web/widget/src -> bot/web/static/widget.js (one offline file).
+# Build the website chat widget: web/widget/src -> bot/web/static/widget.js (one offline file),
+# and the dashboard charts: web/dashboard/src -> bot/web/static/funnel.js.
 # Idempotent: `npm ci` only when package-lock.json changed, esbuild only when a source is newer
 # than the bundle. Needs Node >= 18 and the npm registry (or a warm npm cache) for the first run.
 set -euo pipefail
@@ -34,4 +35,19 @@ if [ "$stale" = 1 ]; then
   (cd "$widget" && node build.mjs)
 else
   echo "==> $out is up to date"
+fi
+
+# Second entry: the dashboard's funnel charts (web/dashboard: Chart.js -> bot/web/static/funnel.js),
+# under the same rules (npm ci only when its lock changed, esbuild only when a source is newer).
+charts=web/dashboard
+charts_out=bot/web/static/funnel.js
+if [ ! -f "$charts/node_modules/.package-lock.json" ] || [ "$charts/package-lock.json" -nt "$charts/node_modules/.package-lock.json" ]; then
+  echo "==> installing dashboard chart build dependencies (npm ci)"
+  (cd "$charts" && npm ci --no-audit --no-fund --prefer-offline --ignore-scripts --loglevel=error)
+fi
+if [ ! -f "$charts_out" ] || [ -n "$(find "$charts/src" "$charts/build.mjs" "$charts/package.json" "$charts/package-lock.json" -newer "$charts_out" -print -quit)" ]; then
+  echo "==> building $charts_out"
+  (cd "$charts" && node build.mjs)
+else
+  echo "==> $charts_out is up to date"
 fi

@@ -19,6 +19,9 @@ from bot.base.secret_strength import refuse_weak_secrets
 def main(argv: Optional[Sequence[str]] = None) -> None:
     install_log_redaction()
     refuse_weak_secrets("action server")
+    from bot.rasa_adapters.server.metrics import install_action_server
+
+    install_action_server()  # GET /metrics: action errors, lead saves
     from rasa_sdk.__main__ import main_from_args
     from rasa_sdk.endpoint import create_argument_parser
 

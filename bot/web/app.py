@@ -26,6 +26,7 @@ from bot.domain.wording import load_conversation_wording
 from bot.web.proxies import configure_proxies
 from bot.base.settings import Settings
 from bot.web import __version__
+from bot.analytics.ops_metrics import mount_metrics, register_database_collector
 from bot.web.dashboard import create_dashboard
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ ASSETS: Dict[str, Tuple[str, str]] = {
     "dashboard.css": ("text/css; charset=utf-8", "public, max-age=3600"),
     "favicon.svg": ("image/svg+xml", "public, max-age=86400"),
     "live.js": ("application/javascript; charset=utf-8", "no-cache"),  # dashboard live chat
+    # dashboard funnel charts (web/dashboard, Chart.js bundled)
+    "funnel.js": ("application/javascript; charset=utf-8", "public, max-age=300"),
 }
 
 
@@ -304,4 +307,7 @@ def create_app(settings: Settings, config: Optional[WebConfig] = None) -> Sanic:
         return response.redirect("/static/favicon.svg", status=301)
 
     app.blueprint(create_dashboard(app))
+    # Prometheus: this process's series and the database gauges (outbox, handoffs, paused).
+    register_database_collector(app.ctx.dashboard.store)
+    mount_metrics(app)
     return app

@@ -123,6 +123,12 @@ class TcpForwarder:
 
     def stop(self) -> None:
         if self._listener is not None:
+            try:
+                # Wakes the thread blocked in accept(): a bare close() leaves the socket
+                # listening until that accept returns, so one more connection would get through.
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._listener.close()
             self._listener = None
         for sock in self._sockets:

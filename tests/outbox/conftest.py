@@ -15,16 +15,11 @@ from aiosmtpd.controller import Controller
 from bot.notify.base import DeliveryFailed, LeadEvent
 from bot.outbox.retry import RetryPolicy
 from bot.outbox.store import Outbox
-from tests.leads.conftest import (  # noqa: F401 - fixtures
-    FULL_SLOTS,
-    RECOMMENDATION,
-    Clock,
-    SlackStub,
+from tests.leads.conftest import (  # noqa: F401 - the lead store and Slack stub fixtures
     clock,
     db_url,
     free_port,
     make_store,
-    slack_settings,
     slack_stub,
     spool_path,
     sqlite_store,

@@ -100,30 +100,47 @@ def _rows(db: Path, sender: str) -> list[tuple[Any, ...]]:
             "WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
 
 
-def test_alternating_servers_read_what_stock_rasa_reads(stores: tuple[Any, Any, Any],
-                                                        tmp_path: Path) -> None:
-    a, b, stock = stores
-
-    async def conversation() -> None:
-        sender = "alternating"
-        turns = [_session_start(100.0) + _turn(0, 101.0)] + [_turn(i, 101.0) for i in range(1, 5)]
-        # A new session in the middle: the earlier events drop out of `retrieve`.
-        turns.append(_session_start(200.0) + _turn(0, 201.0))
-        turns += [_turn(i, 201.0) for i in range(1, 8)]
-        for index, events in enumerate(turns):
-            await _take_turn((a, b)[index % 2], sender, events)
-            expected = _state(await stock.retrieve(sender))
-            assert _state(await a.retrieve(sender)) == expected, f"a after turn {index}"
-            assert _state(await b.retrieve(sender)) == expected, f"b after turn {index}"
-        tracker = await stock.retrieve(sender)
-        assert tracker.get_slot("employees") == 7.0
-        assert [e for e in tracker.events if isinstance(e, SessionStarted)] == \
-            [e for e in tracker.events if isinstance(e, SessionStarted)][-1:]
-
-    asyncio.run(conversation())
+async def _alternate(a: Any, b: Any, stock: Any, sender: str) -> None:
+    """Turns of one conversation taken by `a` and `b` in turn; after each, both read what
+    Rasa's own store reads."""
+    turns = [_session_start(100.0) + _turn(0, 101.0)] + [_turn(i, 101.0) for i in range(1, 5)]
+    # A new session in the middle: the earlier events drop out of `retrieve`.
+    turns.append(_session_start(200.0) + _turn(0, 201.0))
+    turns += [_turn(i, 201.0) for i in range(1, 8)]
+    for index, events in enumerate(turns):
+        await _take_turn((a, b)[index % 2], sender, events)
+        expected = _state(await stock.retrieve(sender))
+        assert _state(await a.retrieve(sender)) == expected, f"a after turn {index}"
+        assert _state(await b.retrieve(sender)) == expected, f"b after turn {index}"
+    tracker = await stock.retrieve(sender)
+    assert tracker.get_slot("employees") == 7.0
+    assert [e for e in tracker.events if isinstance(e, SessionStarted)] == \
+        [e for e in tracker.events if isinstance(e, SessionStarted)][-1:]
     # Appended, not reloaded: the other server's turn was read as the rows it added.
     assert a.stats["appends"] > 0 and b.stats["appends"] > 0
     assert a.stats["hits"] > 0 and a.stats["cached_saves"] > 0
+
+
+def test_alternating_servers_read_what_stock_rasa_reads(stores: tuple[Any, Any, Any]) -> None:
+    asyncio.run(_alternate(*stores, sender="alternating"))
+
+
+def test_alternating_servers_on_postgresql() -> None:
+    from urllib.parse import urlsplit
+
+    from tests.conftest import PG_HOST, PG_PORT, PG_USER
+    from tests.scale.conftest import pg_database
+
+    with pg_database("carrier_advisor_cache") as url:
+        name = urlsplit(url).path.lstrip("/")
+        a, b, stock = (cls(domain=DOMAIN, dialect="postgresql", host=PG_HOST, port=PG_PORT,
+                           username=PG_USER, db=name)
+                       for cls in (CachedSQLTrackerStore, CachedSQLTrackerStore, SQLTrackerStore))
+        try:
+            asyncio.run(_alternate(a, b, stock, sender="alternating-pg"))
+        finally:
+            for store in (a, b, stock):
+                store.engine.dispose()
 
 
 def test_rows_written_are_the_ones_stock_rasa_writes(tmp_path: Path) -> None:

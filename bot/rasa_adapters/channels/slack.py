@@ -54,6 +54,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.base.conversation_ids import slack_conversation_id
+from bot.rasa_adapters.channels.slack_dedup import seen_messages
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +252,8 @@ class SlackInput(RasaSlackInput):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._seen = _SeenMessages()
+        # Shared by every server when REDIS_URL is set (bot/rasa_adapters/channels/slack_dedup.py).
+        self._seen = seen_messages(_SeenMessages(), SEEN_TTL_S)
         self._threads = _ConversationThreads()
         self._background: set["asyncio.Task[Any]"] = set()
 

@@ -17,6 +17,10 @@ A Rasa adapter (it imports rasa; only bot/rasa_adapters and bot/runtime may). `i
   conversations (see `bot.rasa_adapters.server.channel_isolation`);
 - no e-mail address or phone number in any log line, and SQL errors without their
   parameters (see `bot.rasa_adapters.server.log_privacy`);
+- tracker or lock store down: an apology on every channel, and REST answers 503 with
+  Retry-After instead of 200 `[]` (see `bot.rasa_adapters.server.store_outage`);
+- new conversations rate-limited per client address (REST) and per channel (REST and
+  Socket.IO) (see `bot.rasa_adapters.server.conversation_rate`);
 - REST webhook bodies that break the contract (not a JSON object, no string `sender` of at
   most 255 characters, no string `message`) get a clear 400 (see `bot.rasa_adapters.server.http_guard`);
 - conversation locks that hold across servers and survive a server dying while holding one
@@ -31,6 +35,8 @@ A Rasa adapter (it imports rasa; only bot/rasa_adapters and bot/runtime may). `i
 - live takeover: an agent from Slack or the dashboard talks to the customer, the bot stays
   quiet meanwhile, and a takeover nobody takes ends in an honest callback offer (see
   `bot.rasa_adapters.server.takeover`);
+- Prometheus `GET /metrics`: turn latency by channel, action errors, lead saves (see
+  `bot.rasa_adapters.server.metrics`);
 - messages longer than `BOT_MAX_MESSAGE_CHARS` (default 4000) are clipped before NLU, so a
   pasted megabyte cannot stall or exhaust the server; request bodies over
   `SANIC_REQUEST_MAX_SIZE` (default 256 KiB) are refused with HTTP 413 before anything runs.
@@ -46,6 +52,18 @@ import os
 DEFAULT_REQUEST_MAX_SIZE = 256 * 1024
 
 _installed = False
+#: Custom actions one turn may run back to back (validate, ask, submit, recommend).
+ACTIONS_PER_TURN = 4
+
+
+def worst_case_turn_s() -> int:
+    """The longest a turn can take: every action of a turn at its timeout, plus NLU and the
+    policies (30 s); the conversation lock must outlive it."""
+    try:
+        action_timeout = float(os.environ.get("ACTION_TIMEOUT_S") or 30)
+    except ValueError:
+        action_timeout = 30.0
+    return int(ACTIONS_PER_TURN * action_timeout + 30)
 
 
 def install() -> None:
@@ -55,9 +73,14 @@ def install() -> None:
         return
     # Read by Sanic when the app is created (SANIC_ prefix); an operator's value wins.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_REQUEST_MAX_SIZE))
-    from bot.rasa_adapters.server import (channel_isolation, http_guard, inprocess_actions,
-                                          locks, log_privacy, outage, perf, takeover,
-                                          tracker_cache)
+    # Rasa's conversation lock lives 60 s; a turn may run several custom actions of up to
+    # ACTION_TIMEOUT_S each, and a lock that expires mid-turn lets a second turn of the same
+    # conversation run at once. Read by rasa.core.lock_store at import: set before it.
+    os.environ.setdefault("TICKET_LOCK_LIFETIME", str(worst_case_turn_s()))
+    from bot.rasa_adapters.server import (channel_isolation, conversation_rate, http_guard,
+                                          inprocess_actions,
+                                          locks, log_privacy, metrics, outage, perf,
+                                          store_outage, takeover, tracker_cache)
 
     log_privacy.install()  # first: before anything can log a customer's words
 
@@ -68,5 +91,8 @@ def install() -> None:
     http_guard.install()
     locks.install()
     takeover.install()
+    store_outage.install()
+    conversation_rate.install()
+    metrics.install()  # turn latency, action errors, lead saves; GET /metrics
     channel_isolation.install()  # last: the outermost wrapper, checked before anything else
     _installed = True

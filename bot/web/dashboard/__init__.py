@@ -17,7 +17,8 @@ from sanic import Blueprint, Sanic
 
 from bot.leads.store import LeadStoreUnavailable
 from bot.web.auth import DashboardAuth
-from bot.web.dashboard import csv_export, lead_actions, lead_pages, live_chat, login, outbox_page
+from bot.web.dashboard import (csv_export, funnel_page, lead_actions, lead_pages, live_chat, login,
+                                outbox_page)
 from bot.web.dashboard.context import DashboardContext, business_timezone, open_store
 
 logger = logging.getLogger(__name__)
@@ -60,4 +61,6 @@ def create_dashboard(app: Sanic) -> Blueprint:
     bp.add_route(outbox_page.outbox_mark_sent, "/outbox/<item_id:int>/sent", methods=["POST"])
     bp.add_route(outbox_page.outbox_email_preview, "/outbox/<item_id:int>/email",
                  methods=["GET"])
+    bp.add_route(funnel_page.funnel_page, "/funnel", methods=["GET"])
+    bp.add_route(funnel_page.funnel_csv, "/funnel.csv", methods=["GET"])
     return bp
