@@ -159,7 +159,8 @@ class QualificationFormValidation(FormValidationAction, ABC):
                 events += self.note_events(tracker, agent_note(slot, [answer.shown]))
             return events
         if answer.said_skip and current and pending:
-            # "skip" to "which internet?": keep the services we know.
+            # "skip" to "which internet?": keep the services we know; the agent will ask.
+            say(dispatcher, default_copy().message("left_for_agent"))
             return answered + self.drop(slot, missed, tracker)
         problem = (answer.problem or "required", answer.shown)
         words = None if answer.said_skip else self.reply_words(tracker)

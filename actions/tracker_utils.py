@@ -8,8 +8,7 @@ from rasa_sdk import Tracker
 
 from actions import dependencies
 from bot.conversation.answer_parsing import Answer, parse_answer
-from bot.conversation.clarify import Clarification, unclear_mentions, unclear_service_questions
-from bot.conversation.wording import Message
+from bot.conversation.clarify import Clarification, unclear_mentions
 from bot.conversation.digressions import is_digression
 from bot.domain.slots import LEAD_SLOTS
 
@@ -51,17 +50,10 @@ def _service_spans_and_values(tracker: Tracker) -> tuple[List[tuple[int, int]], 
     return spans, [str(e.get("value")) for e in services]
 
 
-def unclear_services(tracker: Tracker, new_services: Optional[List[Text]] = None) -> List[Message]:
-    """"Do you mean dedicated internet or business broadband?" for the latest message, unless
-    a service it could mean is known (slot, `new_services` not yet set, this message)."""
-    spans, values = _service_spans_and_values(tracker)
-    known = [*(tracker.get_slot("services") or []), *(new_services or []), *values]
-    return unclear_service_questions(latest_text(tracker), spans, known)
-
-
 def unclear_service_words(tracker: Tracker, new_services: Optional[List[Text]] = None) -> List[Clarification]:
-    """The broad service words of the latest message ("internet") still to clarify (see
-    `unclear_services`)."""
+    """The broad service words of the latest message ("internet") still to clarify: those no
+    recognised phrase covers and no known service (slot, `new_services` not yet set, this
+    message) answers."""
     spans, values = _service_spans_and_values(tracker)
     known = [*(tracker.get_slot("services") or []), *(new_services or []), *values]
     return unclear_mentions(latest_text(tracker), spans, known)

@@ -456,7 +456,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.customers < 1 or args.rounds < 1:
         parser.error("--customers and --rounds must be at least 1")
     args.idle_conversations = 6
-    args.capacity_step_s, args.capacity_budget_s, args.think_s = 30.0, 330.0, (5.0, 20.0)
+    # ~4.5 min per assistant: with server start-ups and the closed loops, `make bench` stays
+    # under ~25 minutes on a 2-core machine.
+    args.capacity_step_s, args.capacity_budget_s, args.think_s = 30.0, 270.0, (5.0, 20.0)
     if args.quick:
         args.rounds, args.skip_scaled, args.idle_conversations = 1, True, 2
         args.capacity_step_s, args.capacity_budget_s, args.think_s = 8.0, 48.0, (1.0, 4.0)

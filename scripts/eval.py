@@ -24,8 +24,9 @@ once per approach to reading challenges and services (`--approach rules|learned|
 bot.understanding.extraction.APPROACHES), on dev, on our own development examples
 (tests/nlu_dev_own.yml) and, with `--sealed`, on the sealed set; `--errors` lists the dev errors,
 `--thresholds` the classifier thresholds on the development sets (never the sealed one).
-Challenges in messages whose gold intent is a question (faq, ask_why) are dropped, as
-QuestionEntityFilter drops them after a right intent.
+Challenges in messages whose gold intent is one QuestionEntityFilter drops them for
+(config.yml: questions, complaints about us, small talk) are dropped, as it does after a right
+intent.
 
 The fingerprint covers the `language` and `pipeline` of the config, without the
 FallbackClassifier's thresholds (nothing is trained for them), every data/ YAML file with an
@@ -75,12 +76,22 @@ OWN_DEV_SET = ROOT / "tests" / "nlu_dev_own.yml"
 SEALED = "sealed"
 # set name -> file; "dev" first: worst errors and the threshold come from it alone.
 EVAL_SETS = {"dev": EVAL_SET, SEALED: SEALED_SET}
-# Intents after which QuestionEntityFilter drops challenges (its default config).
-QUESTION_INTENTS = ("faq", "ask_why")
+
 MODELS = ROOT / "var" / "eval"
 RESULTS = ROOT / "results" / "eval"
-CONFIGS = {"ours": ROOT / "config.yml", "baseline": ROOT / "config" / "baseline-rasa-init.yml"}
+CONFIGS_OURS = ROOT / "config.yml"
+CONFIGS = {"ours": CONFIGS_OURS, "baseline": ROOT / "config" / "baseline-rasa-init.yml"}
 TRAINED_ONLY_FOR = ("FallbackClassifier",)
+
+
+def question_filter_intents(config_path: Path = CONFIGS_OURS) -> tuple[str, ...]:
+    """The intents after which our QuestionEntityFilter drops challenges (config.yml; its
+    default when not listed)."""
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    for step in config.get("pipeline") or []:
+        if isinstance(step, dict) and str(step.get("name", "")).endswith(".QuestionEntityFilter"):
+            return tuple(step.get("intents") or ("faq", "ask_why"))
+    return ()
 
 
 # ---- training -----------------------------------------------------------------------------------
@@ -208,13 +219,15 @@ def predict(agent: Any, examples: Sequence[Example]) -> tuple[list[Prediction], 
 def extractor_predictions(extractor: Any, examples: Sequence[Example]) -> list[Prediction]:
     """Entities from bot.understanding's extractor alone (no Rasa), the gold intent kept.
 
-    Challenges are dropped where the gold intent is a question, as QuestionEntityFilter does
-    after a right intent; negated values are not predictions (as in value_sets)."""
+    Challenges are dropped where the gold intent is one QuestionEntityFilter drops them for
+    (config.yml), as it does after a right intent; negated values are not predictions (as in
+    value_sets)."""
     out = []
+    dropping = question_filter_intents()
     for example in examples:
         items = [{"entity": e.entity, "value": e.value, "role": "negated" if e.negated else None}
                  for e in extractor.extract(example.text)]
-        if example.intent.split("/")[0] in QUESTION_INTENTS:
+        if example.intent.split("/")[0] in dropping:
             items = [i for i in items if i["entity"] != "challenge"]
         out.append(Prediction(example.text, example.intent, 1.0, value_sets(items)))
     return out
@@ -568,7 +581,7 @@ def print_threshold_grid(sets: dict[str, list[Example]]) -> None:
         print(f"\n[{approach}] classifier threshold on the development sets ({len(dev)} messages): P/R/F1 challenge, service")
         extractor = build_extractor(approach)
         for threshold in grid:
-            extractor.learned.thresholds.update({"challenge": threshold, "service": threshold})
+            extractor.learned.thresholds.update({"challenge": threshold, "service": threshold})  # type: ignore[union-attr]
             scores = entity_scores([e.entities for e in dev], [p.entities for p in extractor_predictions(extractor, dev)])
             cells = "  ".join(f"{kind} {scores[kind].precision:.3f}/{scores[kind].recall:.3f}/{scores[kind].f1:.3f}"
                               for kind in ("challenge", "service") if kind in scores)

@@ -46,7 +46,7 @@ class Clarification:
 
 def read_pending(value: Any) -> list[Clarification]:
     """The `pending_clarifications` slot as Clarifications."""
-    found = (Clarification.from_slot(item) for item in (value or ()) if value is not None)
+    found = (Clarification.from_slot(item) for item in (value if isinstance(value, list) else ()))
     return [c for c in found if c is not None]
 
 

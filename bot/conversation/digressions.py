@@ -34,8 +34,6 @@ FREE_TEXT_SLOTS: Final[frozenset[str]] = slots.FREE_TEXT_SLOTS
 # a confident question, why-question or request for a person steps out of the form then.
 ANSWER_OVERRIDING_INTENTS: Final[frozenset[str]] = frozenset({"faq", "ask_why", "human_handoff"})
 ANSWER_OVERRIDING_CONFIDENCE: Final[float] = 0.8
-FREE_TEXT_DIGRESSIONS = ANSWER_OVERRIDING_INTENTS  # the names this module had before
-FREE_TEXT_DIGRESSION_CONFIDENCE = ANSWER_OVERRIDING_CONFIDENCE
 
 # Digressions that neither answer the question nor ask anything ("asdf" taken as out of scope,
 # "hello?"): once their rule has replied, the form counts them as a missed answer.

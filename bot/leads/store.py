@@ -411,12 +411,14 @@ class LeadStore:
         limit: Optional[int] = None,
         offset: int = 0,
         with_transcript: bool = True,
+        search: Optional[str] = None,
     ) -> list[Lead]:
         """Leads, newest update first. `since`/`until` (half-open [since, until)) select leads
         created or updated in that window. `limit`/`offset` page in SQL; without the
-        transcript (the largest column) a page of the list costs little memory."""
+        transcript (the largest column) a page of the list costs little memory. `search`:
+        part of the company, contact, e-mail or phone (see `search_condition`)."""
         query = self._filtered(select(*self._columns(with_transcript)), grade, status,
-                               after_hours, since, until)
+                               after_hours, since, until, search)
         query = query.order_by(leads_table.c.updated_at.desc(), leads_table.c.id.desc())
         if limit is not None:
             query = query.limit(limit)
@@ -427,10 +429,10 @@ class LeadStore:
 
     def count_leads(self, grade: Optional[str] = None, status: Optional[str] = None,
                     after_hours: Optional[bool] = None, since: Optional[datetime] = None,
-                    until: Optional[datetime] = None) -> int:
+                    until: Optional[datetime] = None, search: Optional[str] = None) -> int:
         """How many leads `list_leads` with these filters would return."""
         query = self._filtered(select(func.count()).select_from(leads_table), grade, status,
-                               after_hours, since, until)
+                               after_hours, since, until, search)
         with self._transaction(write=False) as conn:
             return int(conn.execute(query).scalar_one())
 
@@ -453,8 +455,10 @@ class LeadStore:
     @staticmethod
     def _filtered(query: Any, grade: Optional[str], status: Optional[str],
                   after_hours: Optional[bool], since: Optional[datetime],
-                  until: Optional[datetime]) -> Any:
+                  until: Optional[datetime], search: Optional[str] = None) -> Any:
         table = leads_table
+        if search:
+            query = query.where(search_condition(search))
         if grade is not None:
             query = query.where(table.c.grade == grade)
         if status is not None:
@@ -644,6 +648,20 @@ class LeadStore:
             out.flush()
             os.fsync(out.fileno())
         log.error("spooled lead update set aside (%s), kept in %s", reason, self.rejected_path)
+
+
+def search_condition(text: str) -> Any:
+    """Leads whose company, contact or e-mail contains `text` (any case), or whose phone
+    contains its digits ("503-555-0123" finds +15035550123); LIKE wildcards are literal."""
+    table = leads_table
+    needle = text.strip().lower()
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    terms = [func.lower(column).like(pattern, escape="\\")
+             for column in (table.c.company_name, table.c.contact_name, table.c.email)]
+    digits = "".join(ch for ch in needle if ch.isdigit())
+    if len(digits) >= 3:
+        terms.append(table.c.phone.like(f"%{digits}%"))
+    return or_(*terms)
 
 
 def _stale_part(change: LeadUpdate, stored: Lead) -> LeadUpdate:

@@ -125,6 +125,8 @@ def notifiers_from_settings(settings: Settings,
     Slack: when its bot token and the sales channel are set (`SlackNotifier.configured`).
     Email: when SMTP_URL is set; without it, plans by email wait in the outbox for an agent
     (they are not "left out": the dashboard lists them to send).
+    HubSpot: when HUBSPOT_TOKEN is set; the lead webhook: when LEAD_WEBHOOK_URL and
+    LEAD_WEBHOOK_SECRET are (bot.notify.crm_hubspot, bot.notify.crm_webhook).
     """
     from bot.notify.mail import EmailNotifier
     from bot.notify.slack import SlackNotifier
@@ -139,4 +141,14 @@ def notifiers_from_settings(settings: Settings,
     email = EmailNotifier(settings)
     if email.configured:
         enabled.append(email)
+    # CRM pushes (off by default): HUBSPOT_TOKEN; LEAD_WEBHOOK_URL + LEAD_WEBHOOK_SECRET.
+    from bot.notify.crm_hubspot import HubSpotConfig, HubSpotNotifier
+    from bot.notify.crm_webhook import WebhookConfig, WebhookNotifier
+
+    hubspot = HubSpotNotifier(HubSpotConfig.from_env())
+    if hubspot.configured:
+        enabled.append(hubspot)
+    webhook = WebhookNotifier(WebhookConfig.from_env())
+    if webhook.configured:
+        enabled.append(webhook)
     return Notifiers(tuple(enabled) + tuple(extra), tuple(missing))

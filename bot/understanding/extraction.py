@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 from bot.base.schema import rebuilt_when
 from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 from bot.understanding.phrasings import Phrasings, load_phrasings
-from bot.understanding.topic_classifier import LearnedTopics, train_topics
+from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
+from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
 from bot.understanding.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
 from bot.understanding.wordforms import stem
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ APPROACHES = (RULES, LEARNED, UNION)
 DEFAULT_APPROACH = UNION
 # Classifier probability above which a code is taken, chosen on the development sets
 # (`python -m scripts.eval --entities-only --thresholds`; docs/nlu-evaluation.md).
-DEFAULT_THRESHOLDS = {CHALLENGE: 0.5, SERVICE: 0.5}
+DEFAULT_THRESHOLDS = {CHALLENGE: 0.6, SERVICE: 0.8}
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,14 @@ _COUNT_LEAD_INS = frozenset({
 _TOTAL_WORDS = frozenset({"total", "altogether", "overall", "combined", "in"})
 _DESCRIPTION_OPENERS = frozenset({":", "-", "—", "–", ",", "(", ";"})
 _CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":"})
+# Around a count in words that is the whole reply ("just the one", "a dozen or so").
+_BARE_COUNT_FILLER = frozenset({
+    "just", "only", "the", "about", "around", "maybe", "we", "have", "got", "it's", "its", "it", "is", "i",
+    "think", "probably", "like", "roughly", "approximately", "currently", "right", "now", "um", "uh",
+    "well", "so", "ok", "okay", "oh", "we're", "there", "are", "honestly", "lol", "total", "in", "all",
+    "or", "ish", "us", "yeah", "at", "moment", "mostly", "really", "for", "now",
+})
+_MAX_BARE_COUNT = 20
 # A site noun followed by one of these names people or things at the sites.
 _LOC_NOUN_SET = frozenset(_LOC_NOUNS)
 _NOT_SITES_AFTER = frozenset(_EMP_NOUNS) | {
@@ -190,6 +199,10 @@ _NOT_NEGATION_AFTER = frozenset({"only", "just", "sure", "certain", "yet", "one"
 _SCOPE_END_WORDS = frozenset({
     "but", "just", "only", "because", "since", "so", "though", "although", "however", "while",
     "we", "i", "it", "they", "our", "also", "plus", "then", "yet",
+})
+_NEW_ACTION_VERBS = frozenset({
+    "go", "move", "switch", "get", "add", "keep", "use", "want", "need", "replace", "put", "buy", "order",
+    "start", "try", "migrate", "upgrade", "bring", "take", "look", "looking",
 })
 _SCOPE_END_PUNCT = frozenset({",", ".", ";", "!", "?", ":", "(", ")", "—", "–"})
 _MAX_SCOPE = 8
@@ -535,11 +548,10 @@ class Extractor:
         reads it whole); the rules' own codes, positive or ruled out, are not added twice."""
         assert self.learned is not None
         known = {(e.entity, e.value) for e in entities}
-        hits = [f"{e.entity}={e.value}" for e in entities if e.entity in (SERVICE, CHALLENGE) and not e.negated]
         stripped = text.strip()
         start = text.index(stripped[:1]) if stripped else 0
         out = []
-        for entity, codes in self.learned.codes(text, hits if self.learned.uses_hits else ()).items():
+        for entity, codes in self.learned.codes(text).items():
             for code, _probability in codes:
                 if (entity, code) not in known:
                     out.append(ExtractedEntity(entity, code, start, start + len(stripped), stripped))
@@ -905,10 +917,26 @@ def _site_counts(doc: "Doc", cands: list[_Cand]) -> list[_Cand]:
             merged.append(cand)
     counts = [_with_main_office(doc, c) for c in merged]
     if not counts:
-        lead = _leading_site_count(doc, others)
+        lead = _leading_site_count(doc, others) or _count_in_words_alone(doc)
         if lead is not None:
             counts = [lead]
     return others + counts
+
+
+def _count_in_words_alone(doc: "Doc") -> Optional[_Cand]:
+    """A reply that is only a small count in words: "just the one", "a couple", "three",
+    "a dozen or so". Digits alone ("40") are left to the question being answered: they are
+    as often a head count."""
+    words = [t for t in doc if not (t.is_punct or t.is_space) and t.lower_ not in _BARE_COUNT_FILLER]
+    if not words or len(words) > 4 or any(t.is_digit for t in words):
+        return None
+    if not all(t.like_num or t.lower_ in ("a", "an", "and", "-") for t in words) or not any(t.like_num for t in words):
+        return None
+    value = parse_number_words([t.lower_ for t in words])
+    if value is None or value != int(value) or not 1 <= value <= _MAX_BARE_COUNT:
+        return None
+    start, end = words[0], words[-1]
+    return _Cand("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value))
 
 
 def _main_office_at(doc: "Doc", i: int) -> int:
@@ -1196,10 +1224,18 @@ def _negation_scopes(doc: "Doc", entity_spans: list[tuple[int, int]]) -> list[tu
             t = doc[stop]
             if t.text in _SCOPE_END_PUNCT or "\n" in t.text or (stop > cue_end and t.lower_ in _SCOPE_END_WORDS):
                 break
+            if stop > cue_end and t.lower_ in ("and", "&", "then") and stop + 1 < n and _starts_new_action(doc[stop + 1]):
+                break  # "dropping the PRI and going to SIP": the second action is not ruled out
             stop += 1
         if stop > cue_end:
             scopes.append((doc[cue_end].idx, doc[stop - 1].idx + len(doc[stop - 1].text)))
     return scopes
+
+
+def _starts_new_action(token: "Token") -> bool:
+    """'going', 'moving', 'switch', 'add' after "and": a new clause with its own verb."""
+    low = token.lower_
+    return low in _NEW_ACTION_VERBS or (low.endswith("ing") and len(low) > 4 and low not in ("nothing", "something", "anything"))
 
 
 def _dedupe(found: list[tuple[ExtractedEntity, int]]) -> list[ExtractedEntity]:
@@ -1250,25 +1286,33 @@ def _blank_english() -> Any:
     return _AdvisorEnglish()
 
 
+def topic_examples(phrasings: Phrasings, vocabulary: Vocabulary) -> list[tuple[str, frozenset[str], frozenset[str]]]:
+    """What the classifiers learn from: phrasings.yml's sentences, then the Rasa NLU training
+    sentences with their annotations (bot.understanding.nlu_examples); a sentence in both
+    carries the codes of both."""
+    labels: dict[str, tuple[set[str], set[str]]] = {}
+    for text, challenges, services in list(phrasings.examples) + read_nlu_examples(nlu_files(), vocabulary):
+        known = labels.setdefault(text, (set(), set()))
+        known[0].update(challenges)
+        known[1].update(services)
+    return [(text, frozenset(c), frozenset(s)) for text, (c, s) in labels.items()]
+
+
 def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mapping[str, float]] = None) -> Extractor:
     """An extractor over vocabulary.yml, phrasings.yml, the default gazetteer and the catalog's
     carrier aliases, reading challenges and services by `approach` (APPROACHES). The learned
-    and union approaches train their classifiers on phrasings.yml here (about a second);
-    union's also read what the rules find in each example."""
+    and union approaches load their classifiers (trained on first use, then cached:
+    bot.understanding.topic_classifier)."""
     from bot.domain.catalog import load_default_catalog
 
     if approach not in APPROACHES:
         raise ValueError(f"approach {approach!r}: one of {', '.join(APPROACHES)}")
-    phrasings = load_phrasings()
-    extractor = Extractor(load_vocabulary(), default_gazetteer(), load_default_catalog().alias_map(), phrasings=phrasings)
+    phrasings, vocabulary = load_phrasings(), load_vocabulary()
+    learned = None
     if approach != RULES:
-        hits = None
-        if approach == UNION:
-            hits = [[f"{e.entity}={e.value}" for e in extractor.extract(text) if e.entity in (SERVICE, CHALLENGE) and not e.negated]
-                    for text, _, _ in phrasings.examples]
-        extractor.learned = train_topics(phrasings, {**DEFAULT_THRESHOLDS, **(thresholds or {})}, hits)
-        extractor.approach = approach
-    return extractor
+        learned = load_or_train_topics(topic_examples(phrasings, vocabulary), {**DEFAULT_THRESHOLDS, **(thresholds or {})})
+    return Extractor(vocabulary, default_gazetteer(), load_default_catalog().alias_map(),
+                     phrasings=phrasings, learned=learned, approach=approach)
 
 
 def _default_catalog() -> Any:

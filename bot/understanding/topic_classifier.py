@@ -2,38 +2,47 @@
 
 The rule extractor knows phrases; customers paraphrase ("the help line puts us on hold for an
 hour", "we want our phones in the cloud"). This is a multi-label classifier per kind
-(challenge, service): one-vs-rest logistic regression over word forms (1-2 grams), character
-2-5 grams and the codes the rules already found (vocabulary-hit features). It is trained on
-bot/data/phrasings.yml when the extractor is built (well under two seconds for a thousand
-sentences, so nothing is cached on disk), and its codes above a probability threshold are
-added to the rules' ones (bot.understanding.extraction).
+(challenge, service): one-vs-rest logistic regression over word forms (1-2 grams,
+bot.understanding.wordforms) and character 2-5 grams. It learns from the sentences of
+bot/data/phrasings.yml and of the Rasa NLU training data (bot.understanding.nlu_examples);
+the extractor adds its codes above a probability threshold to the rules' ones.
 
-scikit-learn is imported when a classifier is trained (it takes a moment).
+Training takes a few seconds on a busy 2-core machine, so the trained classifiers are kept in
+var/cache/understanding/, under a fingerprint of everything that makes them (the examples,
+the settings below, this module and scikit-learn's version); a change to any of them trains
+anew on the next start. scikit-learn is imported only when a classifier is built or loaded.
+
+Measured and not adopted (docs/nlu-evaluation.md): the rules' codes as extra features,
+unweighted classes, and reading each clause of a message on its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
+import hashlib
+import json
+import logging
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from bot.base.settings import VAR_DIR
 from bot.domain.canonical import CHALLENGES, SERVICES
-from bot.understanding.phrasings import Phrasings
 from bot.understanding.wordforms import stems
 
-if TYPE_CHECKING:
-    from scipy.sparse import spmatrix
+log = logging.getLogger(__name__)
 
 CHALLENGE = "challenge"
 SERVICE = "service"
 KINDS = {CHALLENGE: CHALLENGES, SERVICE: SERVICES}
-# C of the logistic regressions: chosen on the development set with the thresholds
-# (docs/nlu-evaluation.md); smaller is smoother.
+# C of the logistic regressions and the class weighting: chosen on the development sets
+# together with the thresholds (docs/nlu-evaluation.md).
 REGULARISATION = 4.0
-# Rule hits weigh like a few n-grams: enough to agree with the rules, not to replace the text.
-HIT_WEIGHT = 1.0
+CLASS_WEIGHT: Optional[str] = "balanced"
+CACHE_DIR = VAR_DIR / "cache" / "understanding"
 
-# What the rules found in a text, as "challenge=high_cost", "service=sip", ...
-Hits = Iterable[str]
+Example = tuple[str, frozenset[str], frozenset[str]]  # text, challenge codes, service codes
 
 
 def _word_features(text: str) -> list[str]:
@@ -49,13 +58,11 @@ class TopicClassifier:
     codes: tuple[str, ...]
     _words: Any
     _chars: Any
-    _hit_index: Optional[Mapping[str, int]]  # None: trained without rule-hit features
     _model: Any = None
 
     @classmethod
-    def train(cls, kind: str, texts: Sequence[str], labels: Sequence[frozenset[str]],
-              hits: Optional[Sequence[Hits]] = None) -> "TopicClassifier":
-        """Fit on texts with their codes of this kind; `hits` (per text) adds the rule-hit features."""
+    def train(cls, kind: str, texts: Sequence[str], labels: Sequence[frozenset[str]]) -> "TopicClassifier":
+        """Fit on texts with their codes of this kind (an empty set: none of them)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
@@ -66,69 +73,90 @@ class TopicClassifier:
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True, min_df=2)
         words.fit(texts)
         chars.fit(texts)
-        hit_index = None
-        if hits is not None:
-            names = [f"{k}={c}" for k, cs in KINDS.items() for c in cs]
-            hit_index = {name: i for i, name in enumerate(names)}
         y = MultiLabelBinarizer(classes=list(codes)).fit_transform([sorted(label & set(codes)) for label in labels])
-        classifier = cls(kind, codes, words, chars, hit_index)
-        model = OneVsRestClassifier(LogisticRegression(C=REGULARISATION, solver="liblinear", class_weight="balanced"))
-        model.fit(classifier._features(texts, hits), y)
+        classifier = cls(kind, codes, words, chars)
+        model = OneVsRestClassifier(LogisticRegression(C=REGULARISATION, solver="liblinear", class_weight=CLASS_WEIGHT))
+        model.fit(classifier._features(texts), y)
         classifier._model = model
         return classifier
 
-    def _features(self, texts: Sequence[str], hits: Optional[Sequence[Hits]] = None) -> "spmatrix":
-        from scipy.sparse import csr_matrix, hstack
+    def _features(self, texts: Sequence[str]) -> Any:
+        from scipy.sparse import hstack
 
-        blocks = [self._words.transform(texts), self._chars.transform(texts)]
-        if self._hit_index is not None:
-            rows, cols = [], []
-            for row, found in enumerate(hits or [()] * len(texts)):
-                for hit in set(found):
-                    if hit in self._hit_index:
-                        rows.append(row)
-                        cols.append(self._hit_index[hit])
-            shape = (len(texts), len(self._hit_index))
-            blocks.append(csr_matrix(([HIT_WEIGHT] * len(rows), (rows, cols)), shape=shape))
-        return hstack(blocks, format="csr")
+        return hstack([self._words.transform(texts), self._chars.transform(texts)], format="csr")
 
-    def probabilities(self, text: str, hits: Hits = ()) -> dict[str, float]:
-        """code -> probability for one message (`hits`: what the rules found in it)."""
-        row = self._model.predict_proba(self._features([text], [tuple(hits)]))[0]
-        return {code: float(p) for code, p in zip(self.codes, row)}
+    def probabilities(self, text: str) -> dict[str, float]:
+        """code -> probability for one message."""
+        return self.probabilities_many([text])[0]
+
+    def probabilities_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        rows = self._model.predict_proba(self._features(texts)) if texts else []
+        return [{code: float(p) for code, p in zip(self.codes, row)} for row in rows]
 
 
 @dataclass
 class LearnedTopics:
-    """The challenge and service classifiers with their thresholds."""
+    """The challenge and service classifiers with their thresholds (kind -> probability)."""
 
     classifiers: Mapping[str, TopicClassifier]
-    thresholds: dict[str, float]
+    thresholds: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def uses_hits(self) -> bool:
-        return any(c._hit_index is not None for c in self.classifiers.values())
-
-    def codes(self, text: str, hits: Hits = ()) -> dict[str, list[tuple[str, float]]]:
+    def codes(self, text: str) -> dict[str, list[tuple[str, float]]]:
         """kind -> [(code, probability)] at or above the kind's threshold, most likely first."""
-        hits = tuple(hits)
         out: dict[str, list[tuple[str, float]]] = {}
         for kind, classifier in self.classifiers.items():
             threshold = self.thresholds.get(kind, 1.0)
-            found = [(c, p) for c, p in classifier.probabilities(text, hits).items() if p >= threshold]
+            found = [(c, p) for c, p in classifier.probabilities(text).items() if p >= threshold]
             out[kind] = sorted(found, key=lambda pair: -pair[1])
         return out
 
 
-def train_topics(phrasings: Phrasings, thresholds: Mapping[str, float],
-                 hits: Optional[Sequence[Hits]] = None,
+def train_topics(examples: Sequence[Example], thresholds: Mapping[str, float],
                  kinds: Iterable[str] = (CHALLENGE, SERVICE)) -> LearnedTopics:
-    """One classifier per kind on every example sentence of the phrasings (the other kind's
-    sentences and the `neither` ones are its negatives). `hits`, one per example in order,
-    are what the rules find in them: given, the classifiers also read the rules' codes."""
-    texts = [text for text, _, _ in phrasings.examples]
+    """One classifier per kind on every example (the other examples are its negatives)."""
+    texts = [text for text, _, _ in examples]
     classifiers = {}
     for kind in kinds:
-        labels = [challenges if kind == CHALLENGE else services for _, challenges, services in phrasings.examples]
-        classifiers[kind] = TopicClassifier.train(kind, texts, labels, hits)
+        labels = [challenges if kind == CHALLENGE else services for _, challenges, services in examples]
+        classifiers[kind] = TopicClassifier.train(kind, texts, labels)
     return LearnedTopics(classifiers, dict(thresholds))
+
+
+def fingerprint(examples: Sequence[Example]) -> str:
+    """What the trained classifiers depend on: examples, settings, this code, scikit-learn."""
+    import sklearn
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[t, sorted(c), sorted(s)] for t, c, s in examples], ensure_ascii=False).encode())
+    digest.update(json.dumps([REGULARISATION, CLASS_WEIGHT, sklearn.__version__]).encode())
+    for module in (__file__, Path(__file__).with_name("wordforms.py")):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def load_or_train_topics(examples: Sequence[Example], thresholds: Mapping[str, float],
+                         cache_dir: Optional[Path] = CACHE_DIR) -> LearnedTopics:
+    """The classifiers for these examples from the cache, else trained (and cached when the
+    cache directory is writable; a cache that cannot be read or written is only logged)."""
+    if cache_dir is None:
+        return train_topics(examples, thresholds)
+    path = Path(cache_dir) / f"topics-{fingerprint(examples)}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                classifiers = pickle.load(handle)  # noqa: S301 - our own file, written below
+            return LearnedTopics(classifiers, dict(thresholds))
+        except Exception:  # noqa: BLE001 - a stale or broken cache file: train anew
+            log.warning("could not read %s; training the topic classifiers again", path)
+    learned = train_topics(examples, thresholds)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("topics-*.pickle"):
+            old.unlink()
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(dict(learned.classifiers), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        log.warning("could not write the topic classifier cache %s", path)
+    return learned

@@ -194,6 +194,7 @@ def parse_number_words(words: list[str]) -> Optional[float]:
     current: Optional[float] = None
     half = False
     seen = False
+    last = ""  # the kind of the previous number word: "unit", "tens" or "" (other)
     for raw in words:
         word = raw.lower().strip("~+")
         if not word or word in {"-", "and", "of"}:
@@ -204,19 +205,27 @@ def parse_number_words(words: list[str]) -> Optional[float]:
                 break  # "3 4": two numbers; the first one counts
             current = digits if current is None else current * digits  # "a 100" -> 100
             seen = True
+            last = ""
         elif word in ("a", "an"):
             current = 1.0 if current is None else current
         elif word == "half":
             half = True
         elif word in _UNITS:
+            if last == "unit" or (last == "tens" and _UNITS[word] >= 10):
+                break  # "three, two in Boise and one in Nampa": a count, then a breakdown
             current = (current or 0.0) + _UNITS[word] if seen else float(_UNITS[word])
             seen = True
+            last = "unit"
         elif word in _TENS:
+            if last in ("unit", "tens"):
+                break  # "five twenty": two numbers
             current = (current or 0.0) + _TENS[word] if seen else float(_TENS[word])
             seen = True
+            last = "tens"
         elif word == "dozen":
             current = (1.0 if current is None else current) * 12
             seen = True
+            last = ""
         elif word in _SCALES:
             scale = _SCALES[word]
             base = 1.0 if current is None else current
@@ -226,6 +235,7 @@ def parse_number_words(words: list[str]) -> Optional[float]:
             else:
                 current = base * scale
             seen = True
+            last = ""
         else:
             return None
     if not seen:

@@ -48,3 +48,22 @@ def test_a_bad_unclear_entry_names_the_file_and_line(tmp_path: Path) -> None:
         load_vocabulary(path)
     line = next(i for i, text in enumerate(bad.splitlines(), 1) if "cable_tv" in text)
     assert str(path) in str(error.value) and f":{line}" in str(error.value)
+
+
+def test_a_pending_question_is_resolved_by_one_of_its_services() -> None:
+    from bot.conversation.clarify import Clarification, read_pending, update_pending
+
+    internet = Clarification("internet", ("dia", "broadband"))
+    assert update_pending([], [internet], ["sip"]) == [internet]
+    assert update_pending([internet], [internet], ["sip"]) == [internet]  # once per word
+    assert update_pending([internet], [], ["sip", "broadband"]) == []
+    assert read_pending([internet.to_slot(), {"bad": 1}, None]) == [internet]
+    assert read_pending("garbage") == []
+
+
+@pytest.mark.parametrize("reply, code", [("the dedicated one", "dia"), ("broadband please", "broadband"),
+                                         ("internet", None), ("both", None), ("dedicated internet", "dia")])
+def test_a_free_text_reply_picks_an_option(reply: str, code: object) -> None:
+    from bot.conversation.clarify import Clarification, chosen_option
+
+    assert chosen_option(reply, Clarification("internet", ("dia", "broadband"))) == code

@@ -7,7 +7,7 @@ that level). Each reply is drawn per turn: an answer to the question, a fact abo
 else, gibberish, a skip, a bare count, a broad word ("internet"), a tap on one of the buttons
 just shown, or a question about CLECs; each with an intent the classifier might give it,
 right or wrong, at any confidence. `make test` runs a fixed sample (DIALOGUE_EXAMPLES, default
-60); set DIALOGUE_EXAMPLES=1000 DIALOGUE_RANDOM=1 for a long random run.
+100); set DIALOGUE_EXAMPLES=1000 DIALOGUE_RANDOM=1 for a long random run.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from bot.conversation.wording import default_copy
 from tests.dialogue.form_loop import Conversation, Turn, payload_message, transcript
 
-EXAMPLES = int(os.environ.get("DIALOGUE_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("DIALOGUE_EXAMPLES", "100"))
 MAX_TURNS = 60  # far more than any conversation needs: 12 questions, 3 tries each, a few detours
 
 Reply = Tuple[str, List[Dict[str, Any]]]

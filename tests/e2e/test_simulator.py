@@ -1,4 +1,4 @@
-"""Simulated customers (tests/simulator/personas.yml) hold whole conversations with the real
+"""Simulated customers (tests/simulator/personas.yml and the sealed personas_sealed.yml) hold whole conversations with the real
 servers over REST (scripts/simulate.py); the simulator's gate must hold for every persona:
 each reaches a plan or a person, and no question is asked more than twice in a row.
 
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from scripts.simulate import (
-    DEFAULT_PERSONAS, ENDINGS, MAX_ASKS_IN_A_ROW, STYLES, load_personas, run_simulation,
+    DEFAULT_PERSONAS, ENDINGS, MAX_ASKS_IN_A_ROW, PERSONA_SETS, SEALED_PERSONAS, STYLES, load_personas,
+    run_simulation,
 )
 from tests.e2e.conftest import API_TOKEN, Stack
 
@@ -30,9 +31,15 @@ def test_the_personas_cover_every_style_and_ending() -> None:
     assert any("skip" in a for p in personas for a in p.answers.get("challenges", [])), "a skipper"
 
 
+def test_the_sealed_personas_are_a_separate_set() -> None:
+    sealed = load_personas(SEALED_PERSONAS)
+    assert len(sealed) >= 24 and {p.persona_set for p in sealed} == {"sealed"}
+    assert not {p.id for p in sealed} & {p.id for p in load_personas(DEFAULT_PERSONAS)}
+
+
 @pytest.mark.stack
 def test_every_persona_reaches_a_plan_or_a_person_without_loops(stack: Stack) -> None:
-    personas = load_personas(DEFAULT_PERSONAS)
+    personas = [p for path in PERSONA_SETS for p in load_personas(path)]
     report = run_simulation(personas, stack.rasa_url, API_TOKEN, OUT, workers=3, quiet=True)
     rows = report["conversations"]
     assert len(rows) == len(personas)

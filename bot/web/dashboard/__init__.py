@@ -20,6 +20,7 @@ from bot.web.auth import DashboardAuth
 from bot.web.dashboard import (csv_export, funnel_page, lead_actions, lead_pages, live_chat, login,
                                 outbox_page)
 from bot.web.dashboard.context import DashboardContext, business_timezone, open_store
+from bot.web.dashboard.display_time import agent_time
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def create_dashboard(app: Sanic) -> Blueprint:
     settings = app.ctx.settings
     auth = DashboardAuth(settings.dashboard_user, settings.dashboard_password, app.ctx.config.dashboard_secret)
     app.ctx.dashboard = DashboardContext(settings, auth, open_store(settings), business_timezone())
+    app.ctx.templates.filters["agent_time"] = agent_time  # "Tue Dec 1, 10:31 PM", office time
     app.register_listener(migrate_store, "before_server_start")
     app.register_listener(close_store, "after_server_stop")
 

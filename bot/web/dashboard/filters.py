@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from bot.domain.canonical import GRADES, LEAD_STATUSES
 
+MAX_SEARCH_CHARS = 100
+
 
 @dataclass(frozen=True)
 class LeadFilters:
@@ -19,6 +21,8 @@ class LeadFilters:
     after_hours: Optional[bool] = None
     since: Optional[date] = None
     until: Optional[date] = None
+    #: search: part of a company, contact, e-mail or phone (bot.leads.store.search_condition)
+    q: Optional[str] = None
 
     @classmethod
     def from_args(cls, args: Any) -> "LeadFilters":
@@ -38,6 +42,7 @@ class LeadFilters:
             after_hours={"yes": True, "no": False}.get(after),
             since=day("since"),
             until=day("until"),
+            q=one("q")[:MAX_SEARCH_CHARS] or None,
         )
 
     def store_kwargs(self, tz: tzinfo) -> Dict[str, Any]:
@@ -48,6 +53,7 @@ class LeadFilters:
             "after_hours": self.after_hours,
             "since": datetime.combine(self.since, time.min, tz) if self.since else None,
             "until": datetime.combine(self.until + timedelta(days=1), time.min, tz) if self.until else None,
+            "search": self.q,
         }
 
     def query(self) -> str:
@@ -58,5 +64,6 @@ class LeadFilters:
             "after_hours": {True: "yes", False: "no"}.get(self.after_hours, ""),  # type: ignore[arg-type]
             "since": self.since.isoformat() if self.since else "",
             "until": self.until.isoformat() if self.until else "",
+            "q": self.q or "",
         }
         return urlencode({k: v for k, v in values.items() if v})

@@ -1,0 +1,80 @@
+"""The open-loop capacity search of `make bench` (scripts/bench_capacity.py): its arithmetic, and
+one short staircase against a stand-in REST channel."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import pytest
+
+from scripts.bench_capacity import Run, Turn, capacity, mean_population, percentile, step_report
+
+
+def test_mean_population_is_time_averaged() -> None:
+    # one customer for the whole window, a second for its second half
+    changes = [(0.0, 1), (5.0, 1), (20.0, -1), (20.0, -1)]
+    assert mean_population(changes, 0.0, 10.0) == pytest.approx(1.5)
+    assert mean_population(changes, 5.0, 10.0) == pytest.approx(2.0)
+    assert mean_population([], 0.0, 10.0) == 0.0
+    assert mean_population([(2.0, 1), (4.0, -1)], 0.0, 10.0) == pytest.approx(0.2)
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = list(range(1, 101))
+    assert percentile(values, 0.95) == 95
+    assert percentile(values, 0.5) == 50
+    assert percentile([7.0], 0.95) == 7.0
+
+
+def test_step_verdicts() -> None:
+    run = Run()
+    run.turns = [Turn(i * 0.1, i * 0.1 + 0.2, True) for i in range(30)]
+    assert step_report(run, 0, 1.0, 0.0, 10.0, 500.0)["verdict"] == "pass"
+    assert step_report(run, 0, 1.0, 0.0, 10.0, 100.0)["verdict"] == "over"
+    assert step_report(run, 0, 1.0, 0.0, 1.0, 500.0)["verdict"] == "few turns"
+    run.turns[0] = Turn(0.0, 0.1, False)  # 1 error in 30 turns: over 1 %
+    assert step_report(run, 0, 1.0, 0.0, 10.0, 500.0)["verdict"] == "over"
+
+
+def test_a_short_staircase_against_a_stand_in_channel() -> None:
+    from aiohttp import web
+
+    async def scenario() -> dict[str, Any]:
+        in_flight = 0
+
+        async def webhook(request: web.Request) -> web.Response:
+            nonlocal in_flight
+            body = await request.json()
+            assert set(body) == {"sender", "message"}
+            in_flight += 1
+            try:
+                await asyncio.sleep(0.01 * in_flight)  # slower the more customers wait
+            finally:
+                in_flight -= 1
+            return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        try:
+            return await capacity(f"http://127.0.0.1:{port}", ["hi", "40 employees"],
+                                  start_rate=20.0, factor=2.0, step_s=1.5, budget_s=3.5,
+                                  think_s=(0.05, 0.1), p95_limit_ms=500.0)
+        finally:
+            await runner.cleanup()
+
+    result = asyncio.run(scenario())
+    assert [s["step"] for s in result["steps"]] == [0, 1]
+    assert result["steps"][1]["arrivals_per_s"] == 40.0
+    assert all(s["verdict"] == "pass" and s["errors"] == 0 for s in result["steps"])
+    assert result["capacity_customers"] == max(s["customers"] for s in result["steps"]) > 0
+    assert result["loadgen_cpu_s"] > 0 and result["loadgen_cpu_share"] is not None
+    assert result["limit_reached"] is False
