@@ -13,7 +13,7 @@ RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 WIDGET := bot/web/static/widget.js
 
-.PHONY: help venv widget train run test test-fast validate bench eval simulate clean
+.PHONY: help venv widget train run test test-fast validate bench eval simulate soak clean
 
 help:
 	@echo "make run    - set up if needed, then start the assistant (Rasa, actions, web app)"
@@ -21,6 +21,7 @@ help:
 	@echo "make train  - train the model if data or config changed"
 	@echo "make bench  - benchmark against a stock rasa init assistant"
 	@echo "make simulate - simulated customers (tests/simulator/personas.yml) over REST, scored"
+	@echo "make soak   - SOAK_MINUTES (30) of mixed traffic, Rasa server SIGKILLed every 5 min; nothing lost, memory flat"
 
 $(STAMP): requirements.lock scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -48,6 +49,9 @@ bench: venv widget train
 
 simulate: venv widget train
 	@$(PY) -m scripts.simulate
+
+soak: venv widget train
+	@$(PY) -m scripts.soak
 
 eval: venv
 	@$(PY) -m scripts.eval

@@ -72,6 +72,7 @@ REQUEST_TIMEOUT_S = 180.0
 RESEND_FOR_S = 900.0  # a message is resent this long at most (a restart takes minutes here)
 REPLY_TIMEOUT_S = 120.0  # Socket.IO: no bot_uttered this long after a message -> resend
 QUIET_S = 1.0  # Socket.IO: a turn's replies are over after this long without one
+MIN_SERVING_S = 60.0  # a restarted server answers at least this long before its next kill
 EXPECTED_FACTS: dict[str, Any] = {
     "states": ["OR", "WA"], "num_locations": 3, "services": ["pri", "sip"],
     "challenges": ["high_cost"], "employees": 40, "current_carrier": "Lumen",
@@ -185,7 +186,7 @@ class Life:
 
     server: str
     index: int
-    ready_s: float
+    ready_s: Optional[float]  # None until it answers
     killed_s: Optional[float] = None
 
 
@@ -262,7 +263,7 @@ class Soak:
         self.random = random.Random(settings.seed)
         self.traffic = Traffic()
         self.samples: list[Sample] = []
-        self.lives: dict[str, list[Life]] = {name: [Life(name, 0, 0.0)]
+        self.lives: dict[str, list[Life]] = {name: [Life(name, 0, ready_s=0.0)]
                                              for name in stack.processes}
         self.kills: list[dict[str, Any]] = []
         self.start = time.monotonic()
@@ -380,15 +381,18 @@ class Soak:
             killed_at = time.monotonic()
             await asyncio.to_thread(self.stack.stop_one, name, signal.SIGKILL)
             self.lives[name][-1].killed_s = killed_at - self.start
+            life = Life(name, len(self.lives[name]), ready_s=None)
+            self.lives[name].append(life)  # samples of the new process count from its spawn
             self.stack.spawn(name)
             await asyncio.to_thread(self.stack.wait_ready, READY_TIMEOUT_S, [name])
             back = time.monotonic()
-            self.lives[name].append(Life(name, len(self.lives[name]), back - self.start))
+            life.ready_s = back - self.start
             self.kills.append({"server": name, "at_min": round((killed_at - self.start) / 60, 2),
                                "down_s": round(back - killed_at, 1)})
             log(f"[{self.now_s() / 60:5.1f} min] {name} SIGKILLed, answering again after "
                 f"{back - killed_at:.0f} s")
-            next_kill = killed_at + period
+            # Every `period` from the last kill, but each life serves a while before its kill.
+            next_kill = max(killed_at + period, back + min(MIN_SERVING_S, period / 2))
 
     async def sampler(self) -> None:
         while not self.over():
@@ -626,6 +630,8 @@ def memory_report(soak: Soak) -> dict[str, Any]:
     for name, lives in soak.lives.items():
         judged = []
         for life in lives:
+            if life.ready_s is None:
+                continue  # killed before it answered (or still starting)
             since = life.ready_s + settings.warmup_min * 60
             points = [(s.at_s, s.rss_mb) for s in soak.samples
                       if s.server == name and s.life == life.index and s.at_s >= since]
@@ -669,6 +675,20 @@ def print_table(memory: dict[str, Any], names: Sequence[str]) -> None:
             log(f"{name} life {life['life']}: {life['minutes']} min judged, "
                 f"{life['first_mb']} -> {life['last_mb']} MB, slope {life['slope_mb_per_min']} "
                 "MB/min")
+
+
+def logged_errors(run_dir: Path) -> dict[str, dict[str, int]]:
+    """Per server log: how many ERROR lines, by their first words (for the report, not a
+    check: e.g. Sanic logs an error when a Socket.IO websocket closes)."""
+    found: dict[str, dict[str, int]] = {}
+    for path in sorted(run_dir.glob("*.log")):
+        kinds: Counter = Counter()
+        for line in path.read_text(errors="replace").splitlines():
+            if " ERROR " in line or "[ERROR]" in line:
+                message = line.split("ERROR", 1)[1].strip(" ]-")
+                kinds[" ".join(message.split()[:5])[:60]] += 1
+        found[path.stem] = dict(kinds.most_common(5))
+    return found
 
 
 def percentile(values: Sequence[float], fraction: float) -> Optional[float]:
@@ -739,6 +759,7 @@ def main() -> int:
         "bad_input_statuses": dict(soak.traffic.bad_input_statuses),
         "malformed_statuses": dict(soak.traffic.malformed_statuses),
         "socketio_reconnects": soak.traffic.socketio_reconnects,
+        "server_log_errors": logged_errors(run_dir),
         "p50_s": round(percentile(latencies, 0.5) or 0, 3),
         "p95_s": round(percentile(latencies, 0.95) or 0, 3),
         "rss": {name: {"peak_mb": s["peak_mb"], "max_slope_mb_per_min": s["max_slope_mb_per_min"],

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from bot.base.schema import rebuilt_when
+from bot.understanding.candidates import (CARRIER, CHALLENGE, CITY, CONTRACT_END, EMAIL, EMPLOYEES, ENTITIES,  # noqa: F401 - re-exported
+                                          NUM_LOCATIONS, PHONE, SERVICE, US_STATE, ZIP_CODE)
+from bot.understanding.candidates import Candidate as _Cand
 from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
-from bot.understanding.phrasings import Phrasings, load_phrasings
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
+from bot.understanding.phrasings import Phrasings, load_phrasings
+from bot.understanding.site_counts import NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUNS, site_counts
 from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
 from bot.understanding.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
@@ -36,18 +40,6 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT = 2000
 
-US_STATE = "us_state"
-CITY = "city"
-ZIP_CODE = "zip_code"
-NUM_LOCATIONS = "num_locations"
-EMPLOYEES = "employees"
-SERVICE = "service"
-CHALLENGE = "challenge"
-CARRIER = "carrier"
-CONTRACT_END = "contract_end"
-EMAIL = "email"
-PHONE = "phone"
-ENTITIES = (US_STATE, CITY, ZIP_CODE, NUM_LOCATIONS, EMPLOYEES, SERVICE, CHALLENGE, CARRIER, CONTRACT_END, EMAIL, PHONE)
 # Entities that can carry the role "negated" in domain.yml.
 NEGATABLE = frozenset({US_STATE, CITY, SERVICE})
 
@@ -97,25 +89,6 @@ _PERSON_BEFORE_PAIRS = frozenset({
 })
 _GREETINGS = frozenset({"aloha", "howdy", "hello", "hiya", "greetings", "cheers", "welcome", "hola", "ciao", "shalom", "namaste"})
 _SMALL_WORDS = frozenset({"of", "the", "de", "du", "la", "le", "and", "in", "on", "del", "los", "las", "el"})
-_LOC_NOUNS = [
-    "office", "offices", "site", "sites", "location", "locations", "loc", "locs", "branch", "branches",
-    "store", "stores", "building", "buildings", "facility", "facilities", "warehouse", "warehouses",
-    "clinic", "clinics", "restaurant", "restaurants", "campus", "campuses", "plant", "plants",
-    "shop", "shops", "school", "schools", "hotel", "hotels", "property", "properties",
-    "dealership", "dealerships", "franchise", "franchises", "practice", "practices",
-    "outlet", "outlets", "center", "centers", "centre", "centres", "showroom", "showrooms",
-    "places", "spots", "salons", "studios", "gyms", "bars", "cafes", "pharmacies", "banks",
-    # more kinds of sites customers count (singular and plural): "9 daycares", "two hospitals"
-    "hospital", "hospitals", "lab", "labs", "laboratory", "laboratories", "pharmacy", "dispensary",
-    "dispensaries", "daycare", "daycares", "library", "libraries", "church", "churches", "museum",
-    "museums", "venue", "venues", "theater", "theaters", "theatre", "theatres", "cinema", "cinemas",
-    "bakery", "bakeries", "diner", "diners", "pub", "pubs", "brewery", "breweries", "winery",
-    "wineries", "farm", "farms", "ranch", "ranches", "mills", "factory", "factories", "depot",
-    "depots", "garage", "garages", "station", "stations", "storefront", "storefronts", "agency",
-    "agencies", "hub", "hubs", "supermarket", "supermarkets", "community", "communities",
-    "college", "colleges", "spa", "spas", "salon", "studio", "gym", "cafe", "bank", "addresses",
-    "motel", "motels", "resort", "resorts", "hangar", "hangars", "shelter", "shelters",
-]
 # "5 pizza places", "3 coffee shops": one word naming the business may sit between the number
 # and the noun, unless it is one of these ("24 hour store", "20 employees per store").
 _NOT_A_BUSINESS = sorted({
@@ -130,45 +103,12 @@ _LOC_MODS = [
     "other", "additional", "new", "business", "corporate", "company", "us", "u.s.", "distribution",
     "call", "data", "service", "-", "operating", "active", "more", "urgent", "care",
 ]
-_EMP_NOUNS = [
-    "employees", "employee", "people", "staff", "users", "user", "seats", "workers", "worker",
-    "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "person", "staffers",
-    "team-members", "members", "heads", "emps", "employes", "employess", "empolyees", "ppl",
-    "peeps",
+# "number of locations is 4", "site count: 6": a count after the site noun.
+_COUNTED_SITES = [
+    "locations", "location", "sites", "site", "offices", "office", "branches", "branch", "stores", "store",
+    "buildings", "facilities", "clinics", "restaurants",
 ]
-# Site counting (_site_counts): words joining two counts that add up ("2 warehouses and 3 stores"),
-# a main office as one more site, the words before a leading count ("we have 4: ..."), what
-# may follow it to mark a description of the sites ("3 total", "five, two in ...").
-_COUNT_JOINERS = frozenset({"and", "plus", "+", "&", ","})
-_PLUS_WORDS = frozenset({"and", "plus", "+", "&"})
-_MAIN_OFFICE = (
-    ("hq",), ("headquarters",), ("main", "office"), ("head", "office"), ("corporate", "office"),
-    ("home", "office"), ("main", "location"), ("main", "site"), ("main", "store"), ("main", "branch"),
-    ("main", "clinic"), ("flagship",), ("corporate",),
-)
-_MAIN_OFFICE_WORDS = frozenset({"hq", "headquarters", "main", "corporate", "flagship"})
-_COUNT_LEAD_INS = frozenset({
-    "we", "have", "we've", "got", "there", "are", "there's", "we're", "at", "just", "only", "about",
-    "around", "roughly", "so", "ok", "okay", "well", "um", "uh", "it's", "its", "that's", "operate",
-    "run", "currently", "right", "now", "oh", "hmm",
-})
-_TOTAL_WORDS = frozenset({"total", "altogether", "overall", "combined", "in"})
-_DESCRIPTION_OPENERS = frozenset({":", "-", "—", "–", ",", "(", ";"})
-_CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":"})
-# Around a count in words that is the whole reply ("just the one", "a dozen or so").
-_BARE_COUNT_FILLER = frozenset({
-    "just", "only", "the", "about", "around", "maybe", "we", "have", "got", "it's", "its", "it", "is", "i",
-    "think", "probably", "like", "roughly", "approximately", "currently", "right", "now", "um", "uh",
-    "well", "so", "ok", "okay", "oh", "we're", "there", "are", "honestly", "lol", "total", "in", "all",
-    "or", "ish", "us", "yeah", "at", "moment", "mostly", "really", "for", "now",
-})
-_MAX_BARE_COUNT = 20
-# A site noun followed by one of these names people or things at the sites.
-_LOC_NOUN_SET = frozenset(_LOC_NOUNS)
-_NOT_SITES_AFTER = frozenset(_EMP_NOUNS) | {
-    "techs", "technicians", "managers", "manager", "phones", "lines", "circuits", "computers", "printers",
-    "staff", "team", "teams", "workers", "employees",
-}
+_COUNT_GLUE = ["is", "are", "=", ":", "-", "of", "about", "around", "roughly", "approx", "approximately", "~"]
 _EMP_MODS = [
     "full", "time", "-", "full-time", "fulltime", "part", "total", "remote", "office", "onsite",
     "on", "site", "staff", "team", "+", "or", "so", "odd", "plus", "ish", "in-office", "hybrid",
@@ -199,6 +139,10 @@ _NOT_NEGATION_AFTER = frozenset({"only", "just", "sure", "certain", "yet", "one"
 _SCOPE_END_WORDS = frozenset({
     "but", "just", "only", "because", "since", "so", "though", "although", "however", "while",
     "we", "i", "it", "they", "our", "also", "plus", "then", "yet",
+})
+_REPLACING_CUES = frozenset({
+    "ditch", "ditching", "drop", "dropping", "dropped", "remove", "removing", "cancel", "cancelling",
+    "canceling", "cancelled", "canceled", "scratch",
 })
 _NEW_ACTION_VERBS = frozenset({
     "go", "move", "switch", "get", "add", "keep", "use", "want", "need", "replace", "put", "buy", "order",
@@ -240,22 +184,6 @@ _NO_FORM_MATCH = frozenset({"back up", "waves", "wave", "backups"})
 # An install wait at least this long is a slow install (unit -> minimum count).
 _SLOW_WAIT = {"day": 20, "days": 20, "week": 3, "weeks": 3, "month": 1, "months": 1}
 _K_NUMBER = re.compile(r"^~?\d+(?:\.\d+)?(?:k|m|ish)$|^~\d[\d,]*(?:\.\d+)?$")
-
-
-@dataclass
-class _Cand:
-    """A candidate entity before overlap resolution (token span [i, j) and char span)."""
-
-    layer: str
-    i: int
-    j: int
-    start: int
-    end: int
-    kind: str
-    payload: Any = None
-    needs_anchor: bool = False
-    needs_place: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Extractor:
@@ -413,8 +341,13 @@ class Extractor:
         self._matcher.add(
             "LOC",
             [
-                num + [loc_mod, loc_mod, {"LOWER": {"IN": _LOC_NOUNS}}],
+                num + [loc_mod, loc_mod, {"LOWER": {"IN": SITE_NOUNS}}],
                 [{"LOWER": {"IN": ["locations", "sites", "offices", "branches", "stores"]}}, {"LOWER": {"IN": [":", "=", "-"]}}] + tail,
+                # "number of locations is 4", "# of sites: 6", "site count: 6", "total locations 5"
+                [{"LOWER": {"IN": ["number", "#", "total", "count"]}}, {"LOWER": "of", "OP": "?"},
+                 {"LOWER": {"IN": _COUNTED_SITES}}, {"LOWER": {"IN": _COUNT_GLUE}, "OP": "*"}] + tail,
+                [{"LOWER": {"IN": _COUNTED_SITES}}, {"LOWER": {"IN": ["count", "total", "number"]}},
+                 {"LOWER": {"IN": _COUNT_GLUE}, "OP": "*"}] + tail,
             ],
             greedy="LONGEST",
         )
@@ -424,14 +357,14 @@ class Extractor:
         self._matcher.add(
             "LOC_TYPED",
             [num + [loc_mod, {"IS_ALPHA": True, "IS_STOP": False,
-                              "LOWER": {"NOT_IN": _NOT_A_BUSINESS + _EMP_NOUNS + _LOC_NOUNS}},
-                    {"LOWER": {"IN": _LOC_NOUNS}}]],
+                              "LOWER": {"NOT_IN": _NOT_A_BUSINESS + PEOPLE_NOUNS + SITE_NOUNS}},
+                    {"LOWER": {"IN": SITE_NOUNS}}]],
             greedy="LONGEST",
         )
         self._matcher.add(
             "EMP",
             [
-                num + [emp_mod, emp_mod, emp_mod, {"LOWER": {"IN": _EMP_NOUNS}}],
+                num + [emp_mod, emp_mod, emp_mod, {"LOWER": {"IN": PEOPLE_NOUNS}}],
                 num + [{"LOWER": "team"}, {"LOWER": "members"}],
             ],
             greedy="LONGEST",
@@ -492,7 +425,7 @@ class Extractor:
             cands += self._matcher_candidates(doc)  # counts and ZIPs need a number
         cands = _drop_overlapping(cands, char_spans)
         cands = _resolve_overlaps(cands)
-        cands = _site_counts(doc, cands)
+        cands = site_counts(doc, cands)
         found: list[tuple[ExtractedEntity, int]] = []  # entity, order within a start
         for cand in char_spans:
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))
@@ -712,7 +645,7 @@ class Extractor:
             value = _count_value(span)
             if value is None or value <= 0 or value != int(value):
                 continue
-            if label == "LOC" and j < len(doc) and doc[j].lower_ in _NOT_SITES_AFTER:
+            if label == "LOC" and j < len(doc) and doc[j].lower_ in NOT_SITES_AFTER:
                 continue  # "3 office staff", "2 lab techs": people, not sites
             while i < j - 1 and doc[i].lower_ in ("and", "of", "-", "+"):
                 i += 1  # "and 3 offices": the entity starts at the number
@@ -755,7 +688,11 @@ class Extractor:
                 # a lowercase code ("portland or") counts only when the city is in that state
                 if match is not None or (q.kind == "state" and not q.extra.get("weak")):
                     # "Lebanon NH" where we know no Lebanon in NH: the state, not another Lebanon
-                    resolved[span] = ("city", match) if match is not None else ("nothing", None)
+                    # (but "Oregon, Washington" is two states, whatever towns they name)
+                    if match is not None:
+                        resolved[span] = ("city", match)
+                    elif not any(c.kind == "state" for c in group):
+                        resolved[span] = ("nothing", None)
                     if q.kind == "state":
                         resolved[nxt] = ("state", state)
                     break
@@ -772,6 +709,12 @@ class Extractor:
         for span, (kind, value) in resolved.items():
             if kind == "state":
                 hints.add(value)
+        # Then the states of the cities that can only be one place: "Akron, Canton and Toledo"
+        # is Canton, OH, not the larger Canton, MI.
+        context = {
+            c.payload[0].state for span in spans for c in groups[span]
+            if c.kind == "city" and len(c.payload) == 1 and not (c.needs_place or c.needs_anchor)
+        }
         # Places that stand as places on their own, for a list around a word that is also a
         # name or a word ("Charlotte and Raleigh", "Mobile and Montgomery").
         strong_starts = {
@@ -784,7 +727,7 @@ class Extractor:
         for span in spans:
             decision = resolved.get(span)
             if decision is None:
-                decision = self._decide(doc, span, groups[span], hints, last_place_end, strong_starts)
+                decision = self._decide(doc, span, groups[span], hints or context, last_place_end, strong_starts)
             if decision is not None and decision[0] == "nothing":
                 decision = None
             decisions[span] = decision
@@ -896,120 +839,6 @@ def _placed_like_a_place(doc: "Doc", span: tuple[int, int], last_place_end: Opti
         if len(between) <= 2 and all(w in _PLACE_JOINERS for w in between):
             return True  # a list of places: "Portland and Mobile", "dallas houston austin"
     return False
-
-
-def _site_counts(doc: "Doc", cands: list[_Cand]) -> list[_Cand]:
-    """One count of sites from the ways customers describe them:
-
-    - "2 warehouses and 3 stores", "one main office plus 4 remote sites": the counts add up;
-    - "HQ plus 3 branches", "2 sites and our main office": the main office is one more;
-    - "five, three in Tulsa and two in Norman", "3 total, all in Kansas", "4 - Reno, Sparks,
-      Elko and Ely": a count leading the reply, then a description of the sites, is the count.
-    """
-    counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS), key=lambda c: c.i)
-    others = [c for c in cands if c.kind != NUM_LOCATIONS]
-    merged: list[_Cand] = []
-    for cand in counts:
-        prev = merged[-1] if merged else None
-        if prev is not None and all(t.lower_ in _COUNT_JOINERS for t in doc[prev.j : cand.i]) and cand.i > prev.j:
-            merged[-1] = _Cand("qty", prev.i, cand.j, prev.start, cand.end, NUM_LOCATIONS, prev.payload + cand.payload)
-        else:
-            merged.append(cand)
-    counts = [_with_main_office(doc, c) for c in merged]
-    if not counts:
-        lead = _leading_site_count(doc, others) or _count_in_words_alone(doc)
-        if lead is not None:
-            counts = [lead]
-    return others + counts
-
-
-def _count_in_words_alone(doc: "Doc") -> Optional[_Cand]:
-    """A reply that is only a small count in words: "just the one", "a couple", "three",
-    "a dozen or so". Digits alone ("40") are left to the question being answered: they are
-    as often a head count."""
-    words = [t for t in doc if not (t.is_punct or t.is_space) and t.lower_ not in _BARE_COUNT_FILLER]
-    if not words or len(words) > 4 or any(t.is_digit for t in words):
-        return None
-    if not all(t.like_num or t.lower_ in ("a", "an", "and", "-") for t in words) or not any(t.like_num for t in words):
-        return None
-    value = parse_number_words([t.lower_ for t in words])
-    if value is None or value != int(value) or not 1 <= value <= _MAX_BARE_COUNT:
-        return None
-    start, end = words[0], words[-1]
-    return _Cand("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value))
-
-
-def _main_office_at(doc: "Doc", i: int) -> int:
-    """Length in tokens of a main-office phrase starting at token i ("HQ", "the main office"), or 0."""
-    k = i
-    if k < len(doc) and doc[k].lower_ in ("our", "the", "a", "one"):
-        k += 1
-    for phrase in _MAIN_OFFICE:
-        n = len(phrase)
-        if tuple(t.lower_ for t in doc[k : k + n]) == phrase:
-            return k + n - i
-    return 0
-
-
-def _with_main_office(doc: "Doc", cand: _Cand) -> _Cand:
-    """'HQ plus 3 branches' / '3 branches and the HQ': the count and the main office."""
-    j = cand.j
-    if j + 1 < len(doc) and doc[j].lower_ in _PLUS_WORDS:
-        n = _main_office_at(doc, j + 1)
-        if n:
-            end = doc[j + n].idx + len(doc[j + n].text)
-            return _Cand("qty", cand.i, j + 1 + n, cand.start, end, NUM_LOCATIONS, cand.payload + 1)
-    for back in range(1, 5):
-        i = cand.i - back
-        if i < 0 or doc[cand.i - 1].lower_ not in _PLUS_WORDS:
-            break
-        n = _main_office_at(doc, i)
-        if n and i + n == cand.i - 1:
-            return _Cand("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
-    return cand
-
-
-def _leading_site_count(doc: "Doc", cands: list[_Cand]) -> Optional[_Cand]:
-    """A count opening the reply and followed by a description of the sites, or opening any
-    clause and followed by "total" ("Portland + Seattle offices, 3 in total") (see _site_counts)."""
-    found = _site_count_at(doc, 0, cands, described_by_list=True)
-    for n, token in enumerate(doc):
-        if found is not None:
-            break
-        if token.text in _CLAUSE_ENDS and n + 1 < len(doc):
-            found = _site_count_at(doc, n + 1, cands, described_by_list=False)
-    return found
-
-
-def _site_count_at(doc: "Doc", k: int, cands: list[_Cand], *, described_by_list: bool) -> Optional[_Cand]:
-    while k < len(doc) and (doc[k].lower_ in _COUNT_LEAD_INS or doc[k].is_punct and k == 0):
-        k += 1
-    start = k
-    while k < len(doc) and doc[k].like_num and not doc[k].lower_ in ("a", "an"):
-        k += 1
-    if k == start or k >= len(doc):
-        return None
-    words = [t.lower_ for t in doc[start:k]]
-    if any(len(w) >= 4 and w.isdigit() for w in words):
-        return None  # a year, a ZIP, a phone fragment
-    value = parse_number_words(words)
-    if value is None or value < 1 or value != int(value) or value > 100_000:
-        return None
-    after = doc[k].lower_
-    rest = doc[k + 1 :]
-    described = False
-    if after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
-        described = True
-    elif described_by_list and doc[k].text in _DESCRIPTION_OPENERS and len(rest):
-        places = any(c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in cands)
-        sites = any(t.lower_ in _LOC_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in rest)
-        sub_counts = any(t.like_num and n + 1 < len(rest) and rest[n + 1].lower_ in ("in", "at", "downtown", "near")
-                         for n, t in enumerate(rest))
-        described = places or sites or sub_counts or rest[0].lower_ in _TOTAL_WORDS | {"all", "both"}
-    if not described or (k < len(doc) and doc[k].lower_ in _NOT_SITES_AFTER):
-        return None
-    span = doc[start:k]
-    return _Cand("qty", start, k, span.start_char, span.end_char, NUM_LOCATIONS, int(value))
 
 
 def _named_like_a_person(doc: "Doc", span: tuple[int, int]) -> bool:
@@ -1226,6 +1055,8 @@ def _negation_scopes(doc: "Doc", entity_spans: list[tuple[int, int]]) -> list[tu
                 break
             if stop > cue_end and t.lower_ in ("and", "&", "then") and stop + 1 < n and _starts_new_action(doc[stop + 1]):
                 break  # "dropping the PRI and going to SIP": the second action is not ruled out
+            if stop > cue_end and low in _REPLACING_CUES and t.lower_ in ("for", "with", "to", "by"):
+                break  # "ditch MPLS for SD-WAN": what replaces it is wanted
             stop += 1
         if stop > cue_end:
             scopes.append((doc[cue_end].idx, doc[stop - 1].idx + len(doc[stop - 1].text)))

@@ -10,86 +10,92 @@ Two sections, both keyed by the canonical codes of bot.domain.canonical:
   challenge and no service. The learned classifier (bot.understanding.topic_classifier) is
   trained on them when the extractor is built. A sentence listed under two codes carries both.
 
-Validated with pydantic on load; every error names the file and the line.
+Validated on load against `PhrasingsFile` (bot.base.schema, pydantic); every error names the
+file and the line. Re-read when the file changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
-import yaml
-from pydantic import BaseModel, Extra, ValidationError, validator
+from pydantic import validator
 
-from bot.base.schema import load_cached
-from bot.base.yamldata import DATA_DIR, DataFileError
+from bot.base.schema import DataModel, Invalid, NonEmptyText, load_cached, read_model
+from bot.base.yamldata import DATA_DIR
 from bot.domain.canonical import CHALLENGES, SERVICES
 from bot.understanding.wordforms import stem
 
 DEFAULT_PATH = DATA_DIR / "phrasings.yml"
 
 
-def _clean(text: str) -> str:
-    return " ".join(text.split())
+def _codes_of(kind: str, codes: Sequence[str]) -> Callable[..., Any]:
+    """Validator of a `code: [texts]` block: canonical codes, each with a non-empty list."""
+
+    def check(cls: Any, block: Any) -> Any:
+        if not isinstance(block, dict):
+            raise ValueError(f"must map {kind} codes to lists")
+        for code, items in block.items():
+            if code not in codes:
+                raise Invalid(f"{code!r} is not a canonical {kind} code; expected one of: {', '.join(codes)}", key=str(code))
+            if not isinstance(items, list) or not items:
+                raise Invalid(f"{kind} {code!r} needs a non-empty list", key=str(code))
+        return block
+
+    return check
 
 
-def _check_codes(value: Mapping[str, Any], codes: tuple[str, ...], kind: str) -> Mapping[str, Any]:
-    unknown = [code for code in value if code not in codes]
-    if unknown:
-        raise ValueError(f"{unknown[0]!r} is not a canonical {kind} code; expected one of: {', '.join(codes)}")
-    return value
-
-
-def _texts(items: list[str]) -> list[str]:
-    out = []
-    for item in items:
-        text = _clean(item)
-        if not text:
-            raise ValueError("empty text")
-        out.append(text)
-    return out
-
-
-class _CodeTexts(BaseModel, extra=Extra.forbid):
-    challenges: dict[str, list[str]] = {}
-    services: dict[str, list[str]] = {}
-
-    @validator("challenges")
-    def _challenge_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:  # noqa: N805
-        return dict(_check_codes(value, CHALLENGES, "challenge"))
-
-    @validator("services")
-    def _service_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:  # noqa: N805
-        return dict(_check_codes(value, SERVICES, "service"))
-
-    @validator("challenges", "services", each_item=True)
-    def _non_empty(cls, value: list[str]) -> list[str]:  # noqa: N805
-        if not value:
-            raise ValueError("needs a non-empty list")
-        return _texts(value)
-
-
-class _TopicWords(_CodeTexts):
-    @validator("challenges", "services", each_item=True)
-    def _one_word(cls, value: list[str]) -> list[str]:  # noqa: N805
-        for word in value:
+def _one_word_each(cls: Any, block: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """Topic words are single words, each on one code (compared by word form)."""
+    owner: dict[str, tuple[str, int]] = {}
+    for code, words in block.items():
+        for i, word in enumerate(words):
             if len(word.split()) != 1:
-                raise ValueError(f"{word!r}: topic words are single words")
-        return [w.lower() for w in value]
+                raise Invalid(f"{word!r}: a topic word is a single word", at=(code, i))
+            other = owner.setdefault(stem(word), (code, i))
+            if other[0] != code:
+                raise Invalid(f"topic word {word!r} is also a word of {other[0]!r}", at=(code, i), see=other)
+    return block
 
 
-class _Examples(_CodeTexts):
-    neither: list[str] = []
+class _ByCode(DataModel):
+    challenges: Dict[str, List[NonEmptyText]] = {}
+    services: Dict[str, List[NonEmptyText]] = {}
+
+    _challenge_codes = validator("challenges", pre=True, allow_reuse=True)(_codes_of("challenge", CHALLENGES))
+    _service_codes = validator("services", pre=True, allow_reuse=True)(_codes_of("service", SERVICES))
+
+
+class TopicWords(_ByCode):
+    """`topic_words:` of phrasings.yml."""
+
+    _challenge_words = validator("challenges", allow_reuse=True)(_one_word_each)
+    _service_words = validator("services", allow_reuse=True)(_one_word_each)
+
+
+class Examples(_ByCode):
+    """`examples:` of phrasings.yml."""
+
+    neither: List[NonEmptyText] = []
 
     @validator("neither")
-    def _neither(cls, value: list[str]) -> list[str]:  # noqa: N805
-        return _texts(value)
+    def _not_also_under_a_code(cls, texts: List[str], values: Dict[str, Any]) -> List[str]:  # noqa: N805
+        coded = {" ".join(t.split()) for block in (values.get("challenges") or {}, values.get("services") or {})
+                 for items in block.values() for t in items}
+        for i, text in enumerate(texts):
+            if " ".join(text.split()) in coded:
+                raise Invalid(f"{text!r} is listed under a code and under neither", at=(i,))
+        return texts
 
 
-class _PhrasingsFile(BaseModel, extra=Extra.forbid):
-    topic_words: _TopicWords
-    examples: _Examples
+class PhrasingsFile(DataModel):
+    """The schema of phrasings.yml."""
+
+    unknown_key = "unknown section {key!r}; expected {known}"
+
+    topic_words: TopicWords
+    examples: Examples
 
 
 @dataclass(frozen=True)
@@ -103,89 +109,32 @@ class Phrasings:
     path: str = ""
 
 
-def _item_line(root: Optional[yaml.Node], loc: tuple[Any, ...]) -> int:
-    """1-based line of the YAML node at a pydantic error location (0 when unknown)."""
-    node = root
-    line = root.start_mark.line + 1 if root is not None else 0
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next(((k, v) for k, v in node.value if k.value == str(key)), None)
-            if found is None:
-                break
-            node = found[1]
-            line = found[0].start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _word_index(path: Path, root: Optional[yaml.Node], words: Mapping[str, list[str]], kind: str) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for code, items in words.items():
-        for i, word in enumerate(items):
-            key = stem(word)
-            other = index.get(key)
-            if other is not None and other != code:
-                line = _item_line(root, ("topic_words", kind, code, i))
-                raise DataFileError(path, line, f"topic word {word!r} is also a word of {other!r} (same word form {key!r})")
-            index[key] = code
-    return index
-
-
-def read_phrasings(path: Union[str, Path]) -> Phrasings:
-    """Load and validate a phrasings file; DataFileError with the file and line if invalid."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataFileError(path, 0, f"cannot read file: {exc.strerror}") from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise DataFileError(path, mark.line + 1 if mark else 0, f"YAML syntax error: {exc.problem}") from exc
-    try:
-        parsed = _PhrasingsFile.parse_obj(data if data is not None else {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(part for part in first["loc"] if part != "__root__")
-        where = ".".join(str(part) for part in loc)
-        raise DataFileError(path, _item_line(root, loc), f"{where}: {first['msg']}") from exc
+def _read_phrasings(path: Path) -> Phrasings:
+    parsed, _ = read_model(path, PhrasingsFile)
     labels: dict[str, tuple[set[str], set[str]]] = {}
-    order: list[str] = []
-
-    def add(text: str, challenge: Optional[str] = None, service: Optional[str] = None) -> None:
-        if text not in labels:
-            labels[text] = (set(), set())
-            order.append(text)
-        if challenge:
-            labels[text][0].add(challenge)
-        if service:
-            labels[text][1].add(service)
-
-    for code, texts in parsed.examples.challenges.items():
+    blocks = [(code, texts, 0) for code, texts in parsed.examples.challenges.items()]
+    blocks += [(code, texts, 1) for code, texts in parsed.examples.services.items()]
+    blocks += [("", parsed.examples.neither, 0)]
+    for code, texts, kind in blocks:
         for text in texts:
-            add(text, challenge=code)
-    for code, texts in parsed.examples.services.items():
-        for text in texts:
-            add(text, service=code)
-    for text in parsed.examples.neither:
-        if text in labels and any(labels[text]):
-            raise DataFileError(path, _item_line(root, ("examples", "neither", parsed.examples.neither.index(text))),
-                                f"{text!r} is listed under a code and under neither")
-        add(text)
+            text = " ".join(text.split())
+            known = labels.setdefault(text, (set(), set()))
+            if code:
+                known[kind].add(code)
+    words = parsed.topic_words
     return Phrasings(
-        challenge_words=_word_index(path, root, parsed.topic_words.challenges, "challenges"),
-        service_words=_word_index(path, root, parsed.topic_words.services, "services"),
-        examples=tuple((t, frozenset(labels[t][0]), frozenset(labels[t][1])) for t in order),
+        challenge_words={stem(w.lower()): code for code, items in words.challenges.items() for w in items},
+        service_words={stem(w.lower()): code for code, items in words.services.items() for w in items},
+        examples=tuple((t, frozenset(c), frozenset(s)) for t, (c, s) in labels.items()),
         path=str(path),
     )
 
 
+def read_phrasings(path: Union[str, Path]) -> Phrasings:
+    """Load and validate a phrasings file; DataFileError with the file and line if invalid."""
+    return _read_phrasings(Path(path))
+
+
 def load_phrasings(path: Optional[Union[str, Path]] = None) -> Phrasings:
-    """bot/data/phrasings.yml, or another file; re-read when it changes (bot/data/README.md)."""
-    return load_cached(path if path is not None else DEFAULT_PATH, read_phrasings)
+    """bot/data/phrasings.yml (or another file), re-read when it changes."""
+    return load_cached(path if path is not None else DEFAULT_PATH, _read_phrasings)

@@ -228,6 +228,152 @@ def test_default_extractor_uses_the_catalog() -> None:
 
 
 
+# ---- answers in the customer's own words (issue 11) ---------------------------------------------
+# Our own examples, in the customer's voice; none is taken from the issue or from an evaluation set.
+
+SEVERAL_CHALLENGES = [
+    # one problem found must not hide another, whatever the order or the glue between them
+    ("it's pricey, the line drops every week, and their support never calls back",
+     ["challenge=high_cost", "challenge=reliability", "challenge=poor_support"]),
+    ("we're locked into a contract and the internet is sluggish",
+     ["challenge=contract_inflexibility", "challenge=bandwidth"]),
+    ("too many bills from too many carriers, plus we have no backup",
+     ["challenge=multi_site_management", "challenge=need_redundancy"]),
+    ("moving this fall; also the bill keeps going up", ["challenge=relocation", "challenge=high_cost"]),
+    ("outages and billing", ["challenge=reliability", "challenge=high_cost"]),
+    ("the T1 keeps going down and we're overpaying for it", ["service=t1", "challenge=reliability", "challenge=high_cost"]),
+]
+
+COUNTS_IN_WORDS = [
+    ("just the one", ["num_locations=1"]),
+    ("a couple", ["num_locations=2"]),
+    ("a dozen or so", ["num_locations=12"]),
+    ("seven", ["num_locations=7"]),
+    ("40", []),  # digits alone: as often a head count, left to the question being answered
+    ("we run nine daycares", ["num_locations=9"]),
+    ("two hospitals and a lab", ["num_locations=2"]),
+    ("four, two in Lincoln and two in Omaha", ["num_locations=4", "city=Lincoln", "city=Omaha", "us_state=NE"]),
+    ("we have 3 - Akron, Canton and Toledo", ["num_locations=3", "city=Akron", "city=Canton", "city=Toledo", "us_state=OH"]),
+    ("6 in total", ["num_locations=6"]),
+    ("our HQ plus 2 branches", ["num_locations=3"]),
+    ("2 branches and the main office", ["num_locations=3"]),
+    ("one main office plus 4 remote sites", ["num_locations=5"]),
+    ("number of locations is 8", ["num_locations=8"]),
+    ("5 locatoins", ["num_locations=5"]),
+    ("just our HQ", ["num_locations=1"]),
+    ("3 lab techs", []),  # people at a site, not sites
+]
+
+TOWN_TRAPS = [
+    ("Aloha! we need new phone lines", ["service=pots"]),  # a greeting, not Aloha, OR
+    ("hi, this is Tyler, our shop is in Boise", ["city=Boise", "us_state=ID"]),
+    ("Madison here, we have 2 offices in Fresno", ["num_locations=2", "city=Fresno", "us_state=CA"]),
+    ("thanks Austin", []),
+    ("I'm Chester and our warehouse is in Chester, PA", ["city=Chester", "us_state=PA"]),
+    ("we're in Lebanon NH", ["us_state=NH"]),  # no Lebanon we know in NH: not Lebanon, TN
+    ("Charlotte and Raleigh", ["city=Charlotte", "city=Raleigh", "us_state=NC"]),
+    ("Mobile and Montgomery, Alabama", ["city=Mobile", "city=Montgomery", "us_state=AL"]),
+    ("oregon, washington, california", ["us_state=OR", "us_state=WA", "us_state=CA"]),
+    ("we're in Springfield, the one in Illinois", ["city=Springfield", "us_state=IL"]),
+]
+
+SHORT_REPLIES = [
+    ("pricing, mostly", ["challenge=high_cost"]),
+    ("escalations", ["challenge=poor_support"]),
+    ("stability honestly", ["challenge=reliability"]),
+    ("provisioning", ["challenge=slow_install"]),
+    ("pricing looks fine to us", []),  # a verb: a statement about pricing, not a problem named
+    ("contract w/ Frontier ends 2027-09-30", ["carrier=Frontier", "contract_end=2027-09-30"]),
+    ("what about pricing?", []),  # a question
+]
+
+NEGATION_SCOPE = [
+    ("we're dropping the PRI and going to SIP", ["!service=pri", "service=sip"]),
+    ("ditch the MPLS for SD-WAN", ["!service=mpls", "service=sdwan"]),
+    ("our calls dropped twice today", ["challenge=reliability"]),  # "dropped" here is the problem
+]
+
+
+@pytest.mark.parametrize(
+    "text, expected", SEVERAL_CHALLENGES + COUNTS_IN_WORDS + TOWN_TRAPS + SHORT_REPLIES + NEGATION_SCOPE, ids=_id
+)
+def test_own_words(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert summary(extractor.extract(text, TODAY)) == sorted(expected)
+
+
+class _FixedTopics:
+    """A stand-in for the learned classifiers: the same codes for every message."""
+
+    def __init__(self, codes: dict[str, list[tuple[str, float]]]) -> None:
+        self._codes = codes
+        self.thresholds: dict[str, float] = {}
+
+    def codes(self, text: str) -> dict[str, list[tuple[str, float]]]:
+        return self._codes
+
+
+def _with_topics(extractor: Extractor, approach: str, codes: dict[str, list[tuple[str, float]]]) -> Extractor:
+    from bot.understanding.extraction import Extractor as _Extractor
+
+    return _Extractor(extractor.vocabulary, extractor.gazetteer, extractor.carrier_aliases,
+                      phrasings=extractor.phrasings, learned=_FixedTopics(codes), approach=approach)  # type: ignore[arg-type]
+
+
+def test_union_adds_the_classifier_codes_the_rules_missed(extractor: Extractor) -> None:
+    union = _with_topics(extractor, "union", {"challenge": [("poor_support", 0.9), ("high_cost", 0.7)], "service": []})
+    text = "  the bill is too high and nobody there ever picks up  "
+    entities = union.extract(text, TODAY)
+    assert summary(entities) == ["challenge=high_cost", "challenge=poor_support"]  # high_cost once
+    learned = next(e for e in entities if e.value == "poor_support")
+    assert learned.text == text.strip() and text[learned.start : learned.end] == learned.text
+
+
+def test_union_never_revives_what_the_customer_ruled_out(extractor: Extractor) -> None:
+    union = _with_topics(extractor, "union", {"challenge": [], "service": [("pri", 0.95), ("sip", 0.9)]})
+    assert summary(union.extract("we don't need PRIs, just SIP", TODAY)) == ["!service=pri", "service=sip"]
+
+
+def test_learned_approach_reads_challenges_and_services_only_from_the_classifier(extractor: Extractor) -> None:
+    learned = _with_topics(extractor, "learned", {"challenge": [("reliability", 0.8)], "service": []})
+    assert summary(learned.extract("3 offices in Reno, the bill is too high", TODAY)) == [
+        "challenge=reliability", "city=Reno", "num_locations=3", "us_state=NV"]
+
+
+def test_approaches_need_the_classifiers(vocabulary, gazetteer) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        Extractor(vocabulary, gazetteer, {}, approach="union")
+    with pytest.raises(ValueError):
+        Extractor(vocabulary, gazetteer, {}, approach="guess")
+
+
+@pytest.fixture(scope="module")
+def union_extractor() -> Extractor:
+    """The default extractor (rules and the trained classifiers; cached after the first run)."""
+    from bot.understanding.extraction import build_extractor
+
+    return build_extractor("union")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("our phones stop working every time it storms", "reliability"),
+        ("it took the phone company almost half a year to hook up the new clinic", "slow_install"),
+        ("the helpline keeps us waiting forever and then hangs up on us", "poor_support"),
+        ("honestly we just spend way too much on all of this", "high_cost"),
+    ],
+    ids=_id,
+)
+def test_the_classifier_reads_paraphrases(union_extractor: Extractor, text: str, code: str) -> None:
+    found = [e for e in union_extractor.extract(text, TODAY) if e.entity == "challenge"]
+    assert [e.value for e in found] == [code]
+
+
+@pytest.mark.parametrize("text", ["thanks, have a good one", "we're in Kent and Renton, WA", "skip", "Verizon"], ids=_id)
+def test_the_classifier_stays_quiet_on_plain_facts_and_small_talk(union_extractor: Extractor, text: str) -> None:
+    assert not [e for e in union_extractor.extract(text, TODAY) if e.entity in ("challenge", "service")]
+
+
 def _check_canonical(extractor: Extractor, text: str, entities: list[ExtractedEntity]) -> None:
     states = extractor.gazetteer.state_codes
     for e in entities:

@@ -1,0 +1,230 @@
+"""How many sites a customer has, from the ways they say it (num_locations).
+
+The extractor's matcher finds counts before a site noun ("3 offices", "a dozen stores");
+`site_counts` then reads what those alone miss: counts that add up ("2 warehouses and 3
+stores", "HQ plus 3 branches"), a count leading a description of the sites ("five, three in
+Tulsa and two in Norman", "3 total, all in Kansas"), a count in words that is the whole reply
+("just the one", "a couple"), a misspelt site noun ("3 locatoins") and "just our HQ".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from bot.understanding.candidates import NUM_LOCATIONS, Candidate
+from bot.understanding.validators import parse_number_words
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+# Nouns that name the sites customers count ("3 offices", "two hospitals").
+SITE_NOUNS = [
+    "office", "offices", "site", "sites", "location", "locations", "loc", "locs", "branch", "branches",
+    "store", "stores", "building", "buildings", "facility", "facilities", "warehouse", "warehouses",
+    "clinic", "clinics", "restaurant", "restaurants", "campus", "campuses", "plant", "plants",
+    "shop", "shops", "school", "schools", "hotel", "hotels", "property", "properties",
+    "dealership", "dealerships", "franchise", "franchises", "practice", "practices",
+    "outlet", "outlets", "center", "centers", "centre", "centres", "showroom", "showrooms",
+    "places", "spots", "salons", "studios", "gyms", "bars", "cafes", "pharmacies", "banks",
+    # more kinds of sites customers count (singular and plural): "9 daycares", "two hospitals"
+    "hospital", "hospitals", "lab", "labs", "laboratory", "laboratories", "pharmacy", "dispensary",
+    "dispensaries", "daycare", "daycares", "library", "libraries", "church", "churches", "museum",
+    "museums", "venue", "venues", "theater", "theaters", "theatre", "theatres", "cinema", "cinemas",
+    "bakery", "bakeries", "diner", "diners", "pub", "pubs", "brewery", "breweries", "winery",
+    "wineries", "farm", "farms", "ranch", "ranches", "mills", "factory", "factories", "depot",
+    "depots", "garage", "garages", "station", "stations", "storefront", "storefronts", "agency",
+    "agencies", "hub", "hubs", "supermarket", "supermarkets", "community", "communities",
+    "college", "colleges", "spa", "spas", "salon", "studio", "gym", "cafe", "bank", "addresses",
+    "motel", "motels", "resort", "resorts", "hangar", "hangars", "shelter", "shelters", "joints",
+]
+# Nouns that name the people customers count ("40 employees", "25 ppl").
+PEOPLE_NOUNS = [
+    "employees", "employee", "people", "staff", "users", "user", "seats", "workers", "worker",
+    "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "person", "staffers",
+    "team-members", "members", "heads", "emps", "employes", "employess", "empolyees", "ppl",
+    "peeps",
+]
+# Site counting (site_counts): words joining two counts that add up ("2 warehouses and 3 stores"),
+# a main office as one more site, the words before a leading count ("we have 4: ..."), what
+# may follow it to mark a description of the sites ("3 total", "five, two in ...").
+_COUNT_JOINERS = frozenset({"and", "plus", "+", "&", ","})
+# Misspelt site nouns after a number ("3 locatoins", "4 offcies"): one edit away (two for long
+# words) from one of these.
+_FUZZY_SITE_NOUNS = (
+    "locations", "offices", "branches", "stores", "buildings", "facilities", "warehouses", "clinics",
+    "restaurants", "location",
+)
+# "just our HQ", "only the main office": one site.
+_ONLY_WORDS = frozenset({"just", "only"})
+_PLUS_WORDS = frozenset({"and", "plus", "+", "&"})
+_MAIN_OFFICE = (
+    ("hq",), ("headquarters",), ("main", "office"), ("head", "office"), ("corporate", "office"),
+    ("home", "office"), ("main", "location"), ("main", "site"), ("main", "store"), ("main", "branch"),
+    ("main", "clinic"), ("flagship",), ("corporate",),
+)
+_MAIN_OFFICE_WORDS = frozenset({"hq", "headquarters", "main", "corporate", "flagship"})
+_COUNT_LEAD_INS = frozenset({
+    "we", "have", "we've", "got", "there", "are", "there's", "we're", "at", "just", "only", "about",
+    "around", "roughly", "so", "ok", "okay", "well", "um", "uh", "it's", "its", "that's", "operate",
+    "run", "currently", "right", "now", "oh", "hmm",
+})
+_TOTAL_WORDS = frozenset({"total", "altogether", "overall", "combined", "in"})
+_DESCRIPTION_OPENERS = frozenset({":", "-", "—", "–", ",", "(", ";"})
+_CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":"})
+# Around a count in words that is the whole reply ("just the one", "a dozen or so").
+_BARE_COUNT_FILLER = frozenset({
+    "just", "only", "the", "about", "around", "maybe", "we", "have", "got", "it's", "its", "it", "is", "i",
+    "think", "probably", "like", "roughly", "approximately", "currently", "right", "now", "um", "uh",
+    "well", "so", "ok", "okay", "oh", "we're", "there", "are", "honestly", "lol", "total", "in", "all",
+    "or", "ish", "us", "yeah", "at", "moment", "mostly", "really", "for", "now",
+})
+_MAX_BARE_COUNT = 20
+# A site noun followed by one of these names people or things at the sites.
+_SITE_NOUN_SET = frozenset(SITE_NOUNS)
+NOT_SITES_AFTER = frozenset(PEOPLE_NOUNS) | {
+    "techs", "technicians", "managers", "manager", "phones", "lines", "circuits", "computers", "printers",
+    "staff", "team", "teams", "workers", "employees",
+}
+
+
+def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
+    """One count of sites from the ways customers describe them:
+
+    - "2 warehouses and 3 stores", "one main office plus 4 remote sites": the counts add up;
+    - "HQ plus 3 branches", "2 sites and our main office": the main office is one more;
+    - "five, three in Tulsa and two in Norman", "3 total, all in Kansas", "4 - Reno, Sparks,
+      Elko and Ely": a count leading the reply, then a description of the sites, is the count.
+    """
+    counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS), key=lambda c: c.i)
+    others = [c for c in cands if c.kind != NUM_LOCATIONS]
+    merged: list[Candidate] = []
+    for cand in counts:
+        prev = merged[-1] if merged else None
+        if prev is not None and all(t.lower_ in _COUNT_JOINERS for t in doc[prev.j : cand.i]) and cand.i > prev.j:
+            merged[-1] = Candidate("qty", prev.i, cand.j, prev.start, cand.end, NUM_LOCATIONS, prev.payload + cand.payload)
+        else:
+            merged.append(cand)
+    counts = [_with_main_office(doc, c) for c in merged]
+    if not counts:
+        lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
+                or _main_office_only(doc))
+        if lead is not None:
+            counts = [lead]
+    return others + counts
+
+
+def _misspelt_site_count(doc: "Doc") -> Optional[Candidate]:
+    """'3 locatoins', 'two offcies': a count before a near-spelling of a site noun."""
+    import jellyfish
+
+    for k in range(len(doc) - 1):
+        token, noun = doc[k], doc[k + 1]
+        low = noun.lower_
+        if not token.like_num or not noun.is_alpha or len(low) < 6 or low in _SITE_NOUN_SET:
+            continue
+        limit = 2 if len(low) >= 8 else 1
+        if any(jellyfish.damerau_levenshtein_distance(low, known) <= limit for known in _FUZZY_SITE_NOUNS):
+            value = parse_number_words([token.lower_])
+            if value is not None and value == int(value) and 1 <= value <= 100_000:
+                return Candidate("qty", k, k + 2, token.idx, noun.idx + len(noun.text), NUM_LOCATIONS, int(value))
+    return None
+
+
+def _main_office_only(doc: "Doc") -> Optional[Candidate]:
+    """'just our HQ', 'only the main office': one site."""
+    for k in range(len(doc) - 1):
+        if doc[k].lower_ in _ONLY_WORDS:
+            n = _main_office_at(doc, k + 1)
+            if n:
+                end = doc[k + n]
+                return Candidate("qty", k, k + 1 + n, doc[k].idx, end.idx + len(end.text), NUM_LOCATIONS, 1)
+    return None
+
+
+def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
+    """A reply that is only a small count in words: "just the one", "a couple", "three",
+    "a dozen or so". Digits alone ("40") are left to the question being answered: they are
+    as often a head count."""
+    words = [t for t in doc if not (t.is_punct or t.is_space) and t.lower_ not in _BARE_COUNT_FILLER]
+    if not words or len(words) > 4 or any(t.is_digit for t in words):
+        return None
+    if not all(t.like_num or t.lower_ in ("a", "an", "and", "-") for t in words) or not any(t.like_num for t in words):
+        return None
+    value = parse_number_words([t.lower_ for t in words])
+    if value is None or value != int(value) or not 1 <= value <= _MAX_BARE_COUNT:
+        return None
+    start, end = words[0], words[-1]
+    return Candidate("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value))
+
+
+def _main_office_at(doc: "Doc", i: int) -> int:
+    """Length in tokens of a main-office phrase starting at token i ("HQ", "the main office"), or 0."""
+    k = i
+    if k < len(doc) and doc[k].lower_ in ("our", "the", "a", "one"):
+        k += 1
+    for phrase in _MAIN_OFFICE:
+        n = len(phrase)
+        if tuple(t.lower_ for t in doc[k : k + n]) == phrase:
+            return k + n - i
+    return 0
+
+
+def _with_main_office(doc: "Doc", cand: Candidate) -> Candidate:
+    """'HQ plus 3 branches' / '3 branches and the HQ': the count and the main office."""
+    j = cand.j
+    if j + 1 < len(doc) and doc[j].lower_ in _PLUS_WORDS:
+        n = _main_office_at(doc, j + 1)
+        if n:
+            end = doc[j + n].idx + len(doc[j + n].text)
+            return Candidate("qty", cand.i, j + 1 + n, cand.start, end, NUM_LOCATIONS, cand.payload + 1)
+    for back in range(1, 5):
+        i = cand.i - back
+        if i < 0 or doc[cand.i - 1].lower_ not in _PLUS_WORDS:
+            break
+        n = _main_office_at(doc, i)
+        if n and i + n == cand.i - 1:
+            return Candidate("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
+    return cand
+
+
+def _leading_site_count(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """A count opening the reply and followed by a description of the sites, or opening any
+    clause and followed by "total" ("Portland + Seattle offices, 3 in total") (see site_counts)."""
+    found = _site_count_at(doc, 0, cands, described_by_list=True)
+    for n, token in enumerate(doc):
+        if found is not None:
+            break
+        if token.text in _CLAUSE_ENDS and n + 1 < len(doc):
+            found = _site_count_at(doc, n + 1, cands, described_by_list=False)
+    return found
+
+
+def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_list: bool) -> Optional[Candidate]:
+    while k < len(doc) and (doc[k].lower_ in _COUNT_LEAD_INS or doc[k].is_punct and k == 0):
+        k += 1
+    start = k
+    while k < len(doc) and doc[k].like_num and not doc[k].lower_ in ("a", "an"):
+        k += 1
+    if k == start or k >= len(doc):
+        return None
+    words = [t.lower_ for t in doc[start:k]]
+    if any(len(w) >= 4 and w.isdigit() for w in words):
+        return None  # a year, a ZIP, a phone fragment
+    value = parse_number_words(words)
+    if value is None or value < 1 or value != int(value) or value > 100_000:
+        return None
+    after = doc[k].lower_
+    rest = doc[k + 1 :]
+    described = False
+    if after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
+        described = True
+    elif described_by_list and doc[k].text in _DESCRIPTION_OPENERS and len(rest):
+        places = any(c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in cands)
+        sites = any(t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in rest)
+        sub_counts = any(t.like_num and n + 1 < len(rest) and rest[n + 1].lower_ in ("in", "at", "downtown", "near")
+                         for n, t in enumerate(rest))
+        described = places or sites or sub_counts or rest[0].lower_ in _TOTAL_WORDS | {"all", "both"}
+    if not described or (k < len(doc) and doc[k].lower_ in NOT_SITES_AFTER):
+        return None
+    span = doc[start:k]
+    return Candidate("qty", start, k, span.start_char, span.end_char, NUM_LOCATIONS, int(value))
