@@ -570,9 +570,30 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
     return 0
 
 
+THRESHOLD_TOLERANCE = 0.005  # F1 within this of the best counts as best (a message or so)
+
+
+def choose_classifier_threshold(grid: Sequence[float], f1: Sequence[float]) -> float:
+    """The middle of the widest run of neighbouring grid points whose F1 is within
+    THRESHOLD_TOLERANCE of the best (the first of equally wide runs): like the FallbackClassifier
+    threshold, a choice that a small shift on new messages does not push off its best."""
+    best = max(f1)
+    runs: list[list[float]] = []
+    for k, (threshold, score) in enumerate(zip(grid, f1)):
+        if score < best - THRESHOLD_TOLERANCE:
+            continue
+        if runs and grid.index(runs[-1][-1]) == k - 1:
+            runs[-1].append(threshold)
+        else:
+            runs.append([threshold])
+    run = max(runs, key=len)
+    return run[(len(run) - 1) // 2]
+
+
 def print_threshold_grid(sets: dict[str, list[Example]]) -> None:
-    """F1 of challenge and service on the development sets (dev + own, never sealed) for the
-    union and learned approaches over a grid of classifier thresholds."""
+    """P/R/F1 of challenge and service on the development sets (dev + own, never sealed) for
+    the union and learned approaches over a grid of classifier thresholds, and the threshold
+    each kind would take (choose_classifier_threshold)."""
     from bot.understanding.extraction import build_extractor
 
     dev = [e for name, examples in sets.items() if name != SEALED for e in examples]
@@ -580,12 +601,17 @@ def print_threshold_grid(sets: dict[str, list[Example]]) -> None:
     for approach in ("union", "learned"):
         print(f"\n[{approach}] classifier threshold on the development sets ({len(dev)} messages): P/R/F1 challenge, service")
         extractor = build_extractor(approach)
+        f1: dict[str, list[float]] = {"challenge": [], "service": []}
         for threshold in grid:
             extractor.learned.thresholds.update({"challenge": threshold, "service": threshold})  # type: ignore[union-attr]
             scores = entity_scores([e.entities for e in dev], [p.entities for p in extractor_predictions(extractor, dev)])
+            for kind in f1:
+                f1[kind].append(scores[kind].f1)
             cells = "  ".join(f"{kind} {scores[kind].precision:.3f}/{scores[kind].recall:.3f}/{scores[kind].f1:.3f}"
                               for kind in ("challenge", "service") if kind in scores)
             print(f"  {threshold:.2f}  {cells}")
+        chosen = {kind: choose_classifier_threshold(grid, values) for kind, values in f1.items()}
+        print(f"  chosen: " + ", ".join(f"{kind} {value:.2f}" for kind, value in chosen.items()))
 
 
 if __name__ == "__main__":

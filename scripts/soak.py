@@ -232,11 +232,17 @@ def turn_check(answered: Sequence[str], resent: set[str],
             missing.append(message)
         else:
             position = found + 1
-    doubled, unexplained = 0, []
-    for message in set(answered):
-        extra = sum(1 for text in said if same_turn(text, message)) - answered.count(message)
+    doubled, unexplained, seen = 0, [], set()
+    for message in answered:
+        stored = [text for text in said if same_turn(text, message)]
+        if not stored or (stored[0] or "") in seen:
+            continue
+        seen.add(stored[0] or "")
+        # Messages that are stored alike ("" and "   ") count together.
+        alike = [other for other in answered if same_turn(stored[0], other)]
+        extra = len(stored) - len(alike)
         if extra > 0:
-            if message in resent:
+            if any(other in resent for other in alike):
                 doubled += extra
             else:
                 unexplained.append(message)

@@ -1,7 +1,8 @@
 """Start the Rasa server, the action server and the web app; stop them all together.
 
 With ACTIONS_MODE=inprocess (the embedded default) the Rasa server runs the custom actions
-itself, and no action server is started: "actions" in a list of services is then skipped.
+itself and never calls the action server. The action server is still started on ACTIONS_PORT,
+because CONTRACT section 2 promises it there (its /health, and any ACTIONS_MODE=http caller).
 
 `python -m bot run` uses this in the foreground (make run); tests use `launch_stack()`.
 Each child runs in its own process group so that Ctrl-C / SIGTERM leaves no orphan.
@@ -94,8 +95,10 @@ def commands(settings: Settings, model: Path, endpoints: Path, credentials: Path
 
 
 def services_to_start(settings: Settings, services: Sequence[str]) -> list[str]:
-    """`services` without the action server when the Rasa server runs the actions itself."""
-    return [name for name in services if not (name == "actions" and settings.actions_in_process)]
+    """`services` as asked: the action server runs in both modes (CONTRACT section 2 promises
+    it on ACTIONS_PORT); in-process mode only means the Rasa server does not call it."""
+    del settings  # both modes start the same processes
+    return list(services)
 
 
 def health_url(settings: Settings, service: str) -> str:
@@ -271,7 +274,8 @@ def run_foreground(env: Optional[Mapping[str, str]] = None) -> int:
                 return 1
         if not stopping:
             s = stack.settings
-            actions_line = ("in the Rasa server (ACTIONS_MODE=inprocess)" if s.actions_in_process
+            actions_line = (f"{stack.actions_url}/health (the Rasa server runs the actions itself: "
+                            "ACTIONS_MODE=inprocess)" if s.actions_in_process
                             else f"{stack.actions_url}/health")
             print(
                 "\nCarrier Advisor is running:\n"

@@ -50,9 +50,9 @@ NEGATABLE = frozenset({US_STATE, CITY, SERVICE})
 RULES, LEARNED, UNION = "rules", "learned", "union"
 APPROACHES = (RULES, LEARNED, UNION)
 DEFAULT_APPROACH = UNION
-# Classifier probability above which a code is taken, chosen on the development sets
-# (`python -m scripts.eval --entities-only --thresholds`; docs/nlu-evaluation.md).
-DEFAULT_THRESHOLDS = {CHALLENGE: 0.6, SERVICE: 0.8}
+# Classifier probability from which a code is taken, per approach, chosen on the development
+# sets (`python -m scripts.eval --entities-only --thresholds`; docs/nlu-evaluation.md).
+THRESHOLDS = {UNION: {CHALLENGE: 0.45, SERVICE: 0.80}, LEARNED: {CHALLENGE: 0.40, SERVICE: 0.40}}
 
 
 @dataclass(frozen=True)
@@ -1141,7 +1141,7 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     phrasings, vocabulary = load_phrasings(), load_vocabulary()
     learned = None
     if approach != RULES:
-        learned = load_or_train_topics(topic_examples(phrasings, vocabulary), {**DEFAULT_THRESHOLDS, **(thresholds or {})})
+        learned = load_or_train_topics(topic_examples(phrasings, vocabulary), {**THRESHOLDS[approach], **(thresholds or {})})
     return Extractor(vocabulary, default_gazetteer(), load_default_catalog().alias_map(),
                      phrasings=phrasings, learned=learned, approach=approach)
 

@@ -69,6 +69,7 @@ _COUNT_LEAD_INS = frozenset({
     "run", "currently", "right", "now", "oh", "hmm",
 })
 _TOTAL_WORDS = frozenset({"total", "altogether", "overall", "combined", "in"})
+_NOW_WORDS = frozenset({"now", "today", "currently", "atm"})
 _DESCRIPTION_OPENERS = frozenset({":", "-", "—", "–", ",", "(", ";"})
 _CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":"})
 # Around a count in words that is the whole reply ("just the one", "a dozen or so").
@@ -104,7 +105,7 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
             merged[-1] = Candidate("qty", prev.i, cand.j, prev.start, cand.end, NUM_LOCATIONS, prev.payload + cand.payload)
         else:
             merged.append(cand)
-    counts = [_with_main_office(doc, c) for c in merged]
+    counts = [_with_one_more_site(doc, _with_main_office(doc, c)) for c in merged]
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
                 or _main_office_only(doc))
@@ -187,6 +188,32 @@ def _with_main_office(doc: "Doc", cand: Candidate) -> Candidate:
     return cand
 
 
+def _one_site_at(doc: "Doc", i: int) -> int:
+    """Length of "a showroom", "one small warehouse" (a single site) starting at token i, or 0."""
+    if i >= len(doc) or doc[i].lower_ not in ("a", "an", "one"):
+        return 0
+    for n in (2, 3):
+        if i + n <= len(doc) and doc[i + n - 1].lower_ in _SITE_NOUN_SET and (n == 2 or doc[i + 1].is_alpha):
+            return n
+    return 0
+
+
+def _with_one_more_site(doc: "Doc", cand: Candidate) -> Candidate:
+    """'a couple warehouses and a showroom', 'a warehouse and 3 stores': one more site."""
+    j = cand.j
+    if j + 1 < len(doc) and doc[j].lower_ in _PLUS_WORDS:
+        n = _one_site_at(doc, j + 1)
+        if n:
+            end = doc[j + n]
+            return Candidate("qty", cand.i, j + 1 + n, cand.start, end.idx + len(end.text), NUM_LOCATIONS, cand.payload + 1)
+    if cand.i >= 3 and doc[cand.i - 1].lower_ in _PLUS_WORDS:
+        for n in (2, 3):
+            i = cand.i - 1 - n
+            if i >= 0 and _one_site_at(doc, i) == n:
+                return Candidate("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
+    return cand
+
+
 def _leading_site_count(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
     """A count opening the reply and followed by a description of the sites, or opening any
     clause and followed by "total" ("Portland + Seattle offices, 3 in total") (see site_counts)."""
@@ -218,6 +245,8 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
     described = False
     if after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
         described = True
+    elif described_by_list and after in _NOW_WORDS:
+        described = True  # "three now, four by summer"
     elif described_by_list and doc[k].text in _DESCRIPTION_OPENERS and len(rest):
         places = any(c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in cands)
         sites = any(t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in rest)

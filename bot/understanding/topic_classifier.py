@@ -50,47 +50,59 @@ def _word_features(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
+class TextFeatures:
+    """Word-form 1-2-grams and character 2-5-grams (tf-idf), fitted once on all the examples
+    and shared by the classifiers of both kinds (a message is turned into features once)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True).fit(texts)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True,
+                                      min_df=2).fit(texts)
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        from scipy.sparse import hstack
+
+        return hstack([self._words.transform(texts), self._chars.transform(texts)], format="csr")
+
+
 @dataclass
 class TopicClassifier:
     """Probabilities of every code of one kind for a message."""
 
     kind: str
     codes: tuple[str, ...]
-    _words: Any
-    _chars: Any
+    features: TextFeatures
     _model: Any = None
 
     @classmethod
-    def train(cls, kind: str, texts: Sequence[str], labels: Sequence[frozenset[str]]) -> "TopicClassifier":
+    def train(cls, kind: str, texts: Sequence[str], labels: Sequence[frozenset[str]],
+              features: Optional[TextFeatures] = None) -> "TopicClassifier":
         """Fit on texts with their codes of this kind (an empty set: none of them)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.preprocessing import MultiLabelBinarizer
 
+        features = features if features is not None else TextFeatures(texts)
         codes = tuple(code for code in KINDS[kind] if any(code in label for label in labels))
-        words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True, min_df=2)
-        words.fit(texts)
-        chars.fit(texts)
         y = MultiLabelBinarizer(classes=list(codes)).fit_transform([sorted(label & set(codes)) for label in labels])
-        classifier = cls(kind, codes, words, chars)
         model = OneVsRestClassifier(LogisticRegression(C=REGULARISATION, solver="liblinear", class_weight=CLASS_WEIGHT))
-        model.fit(classifier._features(texts), y)
-        classifier._model = model
-        return classifier
-
-    def _features(self, texts: Sequence[str]) -> Any:
-        from scipy.sparse import hstack
-
-        return hstack([self._words.transform(texts), self._chars.transform(texts)], format="csr")
+        model.fit(features.transform(texts), y)
+        return cls(kind, codes, features, model)
 
     def probabilities(self, text: str) -> dict[str, float]:
         """code -> probability for one message."""
         return self.probabilities_many([text])[0]
 
     def probabilities_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        rows = self._model.predict_proba(self._features(texts)) if texts else []
+        return self.probabilities_of(self.features.transform(texts)) if texts else []
+
+    def probabilities_of(self, matrix: Any) -> list[dict[str, float]]:
+        """Per row of a feature matrix of `self.features`: code -> probability."""
+        rows = self._model.predict_proba(matrix)
+        if rows.shape[1] == len(self.codes) + 1:
+            rows = rows[:, 1:]  # one code: scikit-learn answers (not it, it)
         return [{code: float(p) for code, p in zip(self.codes, row)} for row in rows]
 
 
@@ -103,23 +115,36 @@ class LearnedTopics:
 
     def codes(self, text: str) -> dict[str, list[tuple[str, float]]]:
         """kind -> [(code, probability)] at or above the kind's threshold, most likely first."""
+        matrices: dict[int, Any] = {}  # features object -> the message's features
         out: dict[str, list[tuple[str, float]]] = {}
         for kind, classifier in self.classifiers.items():
+            key = id(classifier.features)
+            if key not in matrices:
+                matrices[key] = classifier.features.transform([text])
             threshold = self.thresholds.get(kind, 1.0)
-            found = [(c, p) for c, p in classifier.probabilities(text).items() if p >= threshold]
+            found = [(c, p) for c, p in classifier.probabilities_of(matrices[key])[0].items() if p >= threshold]
             out[kind] = sorted(found, key=lambda pair: -pair[1])
         return out
 
 
 def train_topics(examples: Sequence[Example], thresholds: Mapping[str, float],
                  kinds: Iterable[str] = (CHALLENGE, SERVICE)) -> LearnedTopics:
-    """One classifier per kind on every example (the other examples are its negatives)."""
+    """One classifier per kind on every example (the other examples are its negatives), over
+    one set of features."""
     texts = [text for text, _, _ in examples]
+    features = TextFeatures(texts)
     classifiers = {}
     for kind in kinds:
         labels = [challenges if kind == CHALLENGE else services for _, challenges, services in examples]
-        classifiers[kind] = TopicClassifier.train(kind, texts, labels)
+        classifiers[kind] = TopicClassifier.train(kind, texts, labels, features)
     return LearnedTopics(classifiers, dict(thresholds))
+
+
+# The code the classifiers are made and pickled with, as this process loaded it (not as the file
+# reads later: a process started before an edit must not cache old objects under the new name).
+_CODE_DIGEST = hashlib.sha256(
+    b"".join(Path(module).read_bytes() for module in (__file__, Path(__file__).with_name("wordforms.py")))
+).hexdigest()
 
 
 def fingerprint(examples: Sequence[Example]) -> str:
@@ -128,9 +153,7 @@ def fingerprint(examples: Sequence[Example]) -> str:
 
     digest = hashlib.sha256()
     digest.update(json.dumps([[t, sorted(c), sorted(s)] for t, c, s in examples], ensure_ascii=False).encode())
-    digest.update(json.dumps([REGULARISATION, CLASS_WEIGHT, sklearn.__version__]).encode())
-    for module in (__file__, Path(__file__).with_name("wordforms.py")):
-        digest.update(Path(module).read_bytes())
+    digest.update(json.dumps([REGULARISATION, CLASS_WEIGHT, sklearn.__version__, _CODE_DIGEST]).encode())
     return digest.hexdigest()[:20]
 
 
@@ -145,7 +168,9 @@ def load_or_train_topics(examples: Sequence[Example], thresholds: Mapping[str, f
         try:
             with path.open("rb") as handle:
                 classifiers = pickle.load(handle)  # noqa: S301 - our own file, written below
-            return LearnedTopics(classifiers, dict(thresholds))
+            learned = LearnedTopics(classifiers, dict(thresholds))
+            learned.codes("ok")  # objects of another version of this code fail here
+            return learned
         except Exception:  # noqa: BLE001 - a stale or broken cache file: train anew
             log.warning("could not read %s; training the topic classifiers again", path)
     learned = train_topics(examples, thresholds)

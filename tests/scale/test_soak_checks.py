@@ -40,3 +40,9 @@ def test_group_rss_counts_this_process_group() -> None:
     rss = group_rss_mb(os.getpgid(0))
     assert rss is not None and rss > 10
     assert group_rss_mb(2**22 + 12345) is None
+
+
+def test_messages_stored_alike_count_together() -> None:
+    # "" and "   " are both stored as "": two answered, two stored, nothing doubled.
+    assert turn_check(["", "hi", "   "], set(), ["", "hi", ""]) == ([], 0, [])
+    assert turn_check(["", "hi"], set(), ["", "hi", ""]) == ([], 0, [""])
