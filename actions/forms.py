@@ -29,7 +29,8 @@ from actions.tracker_utils import (answer_to_question, latest_entities, latest_i
                                    rejected_this_turn, steps_out)
 from bot.conversation.answer_parsing import Answer
 from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
-from bot.conversation.digressions import FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, SMALL_TALK_INTENTS
+from bot.conversation.digressions import (FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, REASKED_AFTER_INTENTS,
+                                          SMALL_TALK_INTENTS)
 from bot.conversation.missed_questions import (MissedQuestion, Step, agent_note, choices_for, hands_off,
                                                next_step, with_note)
 from bot.conversation.wording import default_copy, problem_text
@@ -96,6 +97,10 @@ class QualificationFormValidation(FormValidationAction, ABC):
                 words = None if answer is not None and answer.said_skip else self.reply_words(tracker)
                 missed_now = missed.missed(asked, words)
                 events.extend(self.after_miss(asked, missed_now, None, dispatcher, tracker))
+            elif asked and latest_intent(tracker) in REASKED_AFTER_INTENTS:
+                # A question of theirs was answered and ours comes again: that is one more ask of
+                # it, so an unclear reply next changes tack instead of asking a third time.
+                events.extend(self.after_miss(asked, missed.missed(asked, None), None, dispatcher, tracker))
             elif asked and missed.slot == asked and missed.choices_offered and self.droppable(asked, tracker):
                 # Back from "a person, please" on the choices: the question may now stay open.
                 events.extend(self.after_miss(asked, missed, None, dispatcher, tracker))

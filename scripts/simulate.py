@@ -536,6 +536,12 @@ class Conversation:
         active = _active_loop(self.tracker)
         requested = slots.get("requested_slot")
         asked = requested if active in FORMS and requested else None
+        clarifying = any(e.get("event") == "slot" and e.get("name") == "pending_clarifications"
+                         and e.get("value") for e in new) and any(a.startswith("action_ask_") for a in actions)
+        if asked and clarifying:
+            # "When you say internet, which one?" follows an answer that filled the slot: a
+            # different question than the slot's own, so it is its own streak.
+            asked = f"{asked} (which one?)"
         fallback = "nlu_fallback" in intents or any(a in FALLBACK_ACTIONS for a in actions)
         n = len(self.turns) + 1
         self.turns.append(Turn(n, text, kind, slot, title, replies, intents, actions,

@@ -40,6 +40,9 @@ ANSWER_OVERRIDING_CONFIDENCE: Final[float] = 0.8
 NOT_AN_ANSWER_INTENTS: Final[frozenset[str]] = frozenset({"out_of_scope", "greet"})
 # Small talk: a missed answer, but not words worth keeping for the agent.
 SMALL_TALK_INTENTS: Final[frozenset[str]] = frozenset({"greet", "goodbye", "thank", "affirm"})
+# Digressions the assistant answers before asking its question again: the re-ask counts as an
+# ask, so a question never comes a third time in a row (actions/forms.py).
+REASKED_AFTER_INTENTS: Final[frozenset[str]] = frozenset({"faq", "ask_why", "thank", "goodbye", "affirm"})
 
 
 def is_digression(intent: str | None, confidence: float, requested_slot: str | None,

@@ -96,7 +96,11 @@ def test_day_conversation_hands_off_pauses_and_posts_to_slack(world: dict[str, A
     customer.say("dan@example.com")
     texts(customer.say("503-555-0177"))
     assert customer.tracker()["paused"] is True
-    assert customer.say("hello? anyone?") == []  # paused: the assistant stays quiet for the agent
+    # Paused: the assistant stays quiet for the agent; a REST client only hears the takeover's
+    # state (waiting for an agent), never a message from the bot.
+    waiting = customer.say("hello? anyone?")
+    assert [m for m in waiting if "text" in m or "buttons" in m] == []
+    assert [m["custom"]["takeover"]["state"] for m in waiting] == ["waiting"]
     posts = world["slack"].wait_for_posts(lambda m: "Day Bird" in json.dumps(m), timeout=30)
     post = json.dumps(posts[-1])
     assert "user_request" in post or "asked for a person" in post.lower() or "handoff" in post.lower()

@@ -1,14 +1,11 @@
-"""Rasa NLU component: no `challenge` entities where the customer is not telling us a problem.
+"""Rasa NLU component: no `challenge` entities in questions about carriers, CLECs or us.
 
 "are CLECs cheaper than ILECs", "CLEC vs ILEC reliability", "why a second carrier": the
-challenge words are the subject of the question, not the customer's own problem; the same
-holds for complaints about us ("your support is slow"), requests for a person, out-of-scope
-talk ("my home wifi keeps dropping") and small talk. The training and evaluation data annotate
-challenges on `inform` messages only. Placed after the intent classifiers (and before
-FallbackClassifier), it removes `challenge` entities from messages whose intent is one of
-`intents` (default: the faq retrieval intent and ask_why; config.yml lists the digressions).
-Services, carriers and places are kept ("why Granite for the POTS lines" still names the
-service).
+challenge words are the subject of the question, not the customer's own problem, and the
+training and held-out data annotate no challenge there. Placed after the intent classifiers
+(and before FallbackClassifier), it removes `challenge` entities from messages whose intent
+is one of `intents` (default: the faq retrieval intent and ask_why). Services, carriers and
+places are kept ("why Granite for the POTS lines" still names the service).
 """
 
 from __future__ import annotations
