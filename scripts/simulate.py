@@ -537,7 +537,7 @@ class Conversation:
         requested = slots.get("requested_slot")
         asked = requested if active in FORMS and requested else None
         clarifying = any(e.get("event") == "slot" and e.get("name") == "pending_clarifications"
-                         and e.get("value") for e in new) and any(a.startswith("action_ask_") for a in actions)
+                         and e.get("value") for e in new)
         if asked and clarifying:
             # "When you say internet, which one?" follows an answer that filled the slot: a
             # different question than the slot's own, so it is its own streak.

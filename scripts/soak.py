@@ -23,8 +23,9 @@ SOAK_MINUTES (default 30) after both answer:
 
 Pass when:
 1. every started conversation still has all of its turns: each answered message (REST 200;
-   a Socket.IO `bot_uttered`) is in the tracker read through the HTTP API with the token, in
-   order (a resent message may be there twice: counted as `doubled_turns`);
+   over Socket.IO a `bot_uttered` after it, the previous turn being in the tracker) is in
+   the tracker read through the HTTP API with the token, in order (a resent message may be
+   there twice: counted as `doubled_turns`);
 2. every finished conversation (its whole script answered) has its lead, and a clean REST
    one holds every fact of the script;
 3. no lead is duplicated: one row per conversation, none for a conversation we didn't hold;
@@ -72,6 +73,7 @@ REQUEST_TIMEOUT_S = 180.0
 RESEND_FOR_S = 900.0  # a message is resent this long at most (a restart takes minutes here)
 REPLY_TIMEOUT_S = 120.0  # Socket.IO: no bot_uttered this long after a message -> resend
 QUIET_S = 1.0  # Socket.IO: a turn's replies are over after this long without one
+TURN_SAVED_S = 60.0  # Socket.IO: wait at most this long for the previous turn in the tracker
 MIN_SERVING_S = 60.0  # a restarted server answers at least this long before its next kill
 EXPECTED_FACTS: dict[str, Any] = {
     "states": ["OR", "WA"], "num_locations": 3, "services": ["pri", "sip"],
@@ -152,6 +154,7 @@ class Conversation:
     kind: str  # "lead", "partial" or "bad"
     script: list[str]  # the script messages it means to say (bad inputs come on top)
     answered: list[str] = field(default_factory=list)  # in order: the turns it must keep
+    answered_at: list[float] = field(default_factory=list)  # seconds into the soak
     resent: set[str] = field(default_factory=set)
     unanswered: list[str] = field(default_factory=list)
 
@@ -170,6 +173,7 @@ class Traffic:
     malformed_statuses: Counter = field(default_factory=Counter)
     latencies_s: list[float] = field(default_factory=list)
     socketio_reconnects: int = 0
+    socketio_unsettled: int = 0  # previous turn not in the tracker after TURN_SAVED_S
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,11 @@ class Soak:
     def over(self) -> bool:
         return time.monotonic() >= self.end
 
+    def seconds_to_next_kill(self, at_s: float) -> Optional[float]:
+        """How long after `at_s` (seconds into the soak) the next SIGKILL came, if one did."""
+        later = [k["at_s"] - at_s for k in self.kills if k["at_s"] >= at_s]
+        return round(min(later), 1) if later else None
+
     # --- customers ---------------------------------------------------------------------------
 
     def new_conversation(self, channel: str) -> Conversation:
@@ -336,6 +345,7 @@ class Soak:
             if status == 200:
                 self.traffic.latencies_s.append(time.monotonic() - started)
                 conversation.answered.append(text)
+                conversation.answered_at.append(self.now_s())
                 return
             resend = status is None or (not bad and status >= 500)
             if not resend:
@@ -358,10 +368,10 @@ class Soak:
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
             self.traffic.malformed_statuses["refused"] += 1
 
-    async def socketio_customer(self) -> None:
+    async def socketio_customer(self, session: Any) -> None:
         while not self.over():
             conversation = self.new_conversation("socketio")
-            async with SocketIOCustomer(self, conversation) as customer:
+            async with SocketIOCustomer(self, conversation, session) as customer:
                 for text in conversation.script:
                     if self.over():
                         break
@@ -393,7 +403,8 @@ class Soak:
             await asyncio.to_thread(self.stack.wait_ready, READY_TIMEOUT_S, [name])
             back = time.monotonic()
             life.ready_s = back - self.start
-            self.kills.append({"server": name, "at_min": round((killed_at - self.start) / 60, 2),
+            self.kills.append({"server": name, "at_s": round(killed_at - self.start, 1),
+                               "at_min": round((killed_at - self.start) / 60, 2),
                                "down_s": round(back - killed_at, 1)})
             log(f"[{self.now_s() / 60:5.1f} min] {name} SIGKILLed, answering again after "
                 f"{back - killed_at:.0f} s")
@@ -424,7 +435,8 @@ class Soak:
         connector = aiohttp.TCPConnector(limit=0)
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-            customers = [self.socketio_customer() if index < self.settings.socketio_customers
+            customers = [self.socketio_customer(session)
+                         if index < self.settings.socketio_customers
                          else self.rest_customer(session)
                          for index in range(self.settings.customers)]
             background = [asyncio.create_task(task) for task in
@@ -444,11 +456,16 @@ class Soak:
 class SocketIOCustomer:
     """One Socket.IO conversation (python-socketio's client, websocket transport). After a
     disconnect (the server was killed) it connects again, asks for the same session, and
-    resends the message that got no reply."""
+    resends the message that got no reply.
 
-    def __init__(self, soak: Soak, conversation: Conversation) -> None:
+    Socket.IO replies name no turn, and a slow turn's last message may come seconds after its
+    first: before each message the customer waits until the tracker holds the previous turn,
+    so the first reply after a message is that message's."""
+
+    def __init__(self, soak: Soak, conversation: Conversation, session: Any) -> None:
         self.soak = soak
         self.conversation = conversation
+        self.session = session  # aiohttp, for the tracker
         self.client: Any = None
         self.replies: asyncio.Queue = asyncio.Queue()
         self.gone = asyncio.Event()
@@ -489,6 +506,7 @@ class SocketIOCustomer:
         return False
 
     async def say(self, text: str) -> None:
+        await self._previous_turn_saved()
         give_up = time.monotonic() + RESEND_FOR_S
         sent_before = False
         while time.monotonic() < give_up:
@@ -507,12 +525,38 @@ class SocketIOCustomer:
                 if await self._first_reply():
                     self.soak.traffic.latencies_s.append(time.monotonic() - started)
                     self.conversation.answered.append(text)
+                    self.conversation.answered_at.append(self.soak.now_s())
                     await self._until_quiet()
                     return
             except Exception:  # noqa: BLE001 - disconnected mid-send: reconnect and resend
                 pass
             await self._close()
         self.conversation.unanswered.append(text)
+
+    async def _previous_turn_saved(self) -> None:
+        """Until the tracker has every answered turn and ends by listening (TURN_SAVED_S at
+        most: a turn lost to a kill never arrives, and the final check reports it)."""
+        import urllib.parse
+
+        import aiohttp
+
+        if not self.conversation.answered:
+            return
+        url = (f"{self.soak.url}/conversations/"
+               f"{urllib.parse.quote(self.conversation.sender)}/tracker")
+        deadline = time.monotonic() + TURN_SAVED_S
+        while time.monotonic() < deadline:
+            try:
+                async with self.session.get(url, params={"token": self.soak.token}) as answer:
+                    events = (await answer.json())["events"] if answer.status == 200 else []
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError, KeyError):
+                events = []
+            users = sum(1 for event in events if event.get("event") == "user")
+            if events and events[-1].get("name") == "action_listen" \
+                    and users >= len(self.conversation.answered):
+                return
+            await asyncio.sleep(0.3)
+        self.soak.traffic.socketio_unsettled += 1
 
     async def _first_reply(self) -> bool:
         reply = asyncio.ensure_future(self.replies.get())
@@ -583,7 +627,10 @@ def check(soak: Soak) -> dict[str, Any]:
         doubled += twice
         if lost:
             missing.append({"sender": conversation.sender, "channel": conversation.channel,
-                            "missing": [m[:60] for m in lost]})
+                            "missing": [m[:60] for m in lost],
+                            "answered_s_before_a_kill": [
+                                soak.seconds_to_next_kill(conversation.answered_at[
+                                    conversation.answered.index(m)]) for m in lost]})
         unexplained += [f"{conversation.sender}: {m[:40]!r}" for m in odd]
 
     store = LeadStore(soak.db_url, spool_path=ROOT / "var" / "soak" / "unused-spool.jsonl")
@@ -593,7 +640,10 @@ def check(soak: Soak) -> dict[str, Any]:
         for conversation in finished:
             problems = lead_problems(store.get(conversation.sender))
             if problems == ["no lead"]:
-                without_lead.append(conversation.sender)
+                without_lead.append({"sender": conversation.sender,
+                                     "channel": conversation.channel,
+                                     "last_answered_s_before_a_kill": soak.seconds_to_next_kill(
+                                         conversation.answered_at[-1])})
             elif problems and conversation.kind == "lead":
                 clean_incomplete.append({"sender": conversation.sender, "channel":
                                          conversation.channel, "problems": problems})
@@ -614,12 +664,15 @@ def check(soak: Soak) -> dict[str, Any]:
         "conversations_with_turns": len(conversations),
         "finished": len(finished),
         "turns_answered": sum(len(c.answered) for c in conversations),
+        "socketio_turns_answered": sum(len(c.answered) for c in conversations
+                                       if c.channel == "socketio"),
         "unanswered_messages": sum(len(c.unanswered) for c in soak.traffic.conversations),
         "missing_turns": sum(len(m["missing"]) for m in missing),
         "missing_examples": missing[:5],
         "doubled_turns": doubled,
         "doubled_without_resend": unexplained[:10],
         "finished_without_lead": len(without_lead),
+        "without_lead_examples": without_lead[:5],
         "clean_leads_missing_facts": len(clean_incomplete),
         "clean_lead_examples": clean_incomplete[:5],
         "bad_input_leads_missing_facts": bad_incomplete,
@@ -765,6 +818,7 @@ def main() -> int:
         "bad_input_statuses": dict(soak.traffic.bad_input_statuses),
         "malformed_statuses": dict(soak.traffic.malformed_statuses),
         "socketio_reconnects": soak.traffic.socketio_reconnects,
+        "socketio_unsettled": soak.traffic.socketio_unsettled,
         "server_log_errors": logged_errors(run_dir),
         "p50_s": round(percentile(latencies, 0.5) or 0, 3),
         "p95_s": round(percentile(latencies, 0.95) or 0, 3),

@@ -93,7 +93,9 @@ def parse_answer(
     if not text:
         return Answer(problem="empty")
     today = today or date.today()
-    if intent in SKIP_INTENTS or SKIP_RE.match(text):
+    # For names and call times the customer's own words must say skip: the classifier's
+    # "skip" alone is not enough there (a name like "Dee Tran" can read as one).
+    if SKIP_RE.match(text) or (intent in SKIP_INTENTS and slot not in FREE_TEXT_SLOTS):
         # "idk, like 25 ppl" / "no, 4 offices": a hedge with an answer in it is an answer.
         # Not for names and call times, where any text would pass for one.
         rest = SKIP_RE.sub("", text, count=1).strip(" ,.;:-!?")

@@ -16,6 +16,7 @@ from bot.domain.profile import as_int
 from bot.domain.slots import LIST_ENTITY_SLOTS, VALUE_ENTITY_SLOTS
 
 NEGATED = "negated"
+COUNT_ALONE = "count_alone"
 
 # entity name -> list slot it feeds
 LIST_SLOTS = LIST_ENTITY_SLOTS
@@ -112,6 +113,10 @@ def updates_from_message(
     elif current_city and current_city in negated_cities:
         slots["city"] = None
 
+    # A count that is the whole reply ("a dozen") answers the question asked: the head count
+    # when that was asked, not the number of sites (bot.understanding.site_counts).
+    if requested_slot not in (None, "num_locations"):
+        entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE)]
     for entity_name, slot in VALUE_SLOTS.items():
         values = _values(entities, entity_name, negated=False)
         if not values:

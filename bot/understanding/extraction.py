@@ -65,6 +65,8 @@ class ExtractedEntity:
     end: int
     text: str
     negated: bool = False
+    # a count that is the whole reply ("a dozen"): it answers whatever question was asked
+    alone: bool = False
 
 
 # ---- word lists (why: each keeps a known false positive out) --------------------------------
@@ -433,7 +435,8 @@ class Extractor:
         for cand in cands:
             if cand.layer in ("loc", "zip"):
                 continue
-            found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))
+            found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end],
+                                          alone=bool(cand.extra.get("alone"))), 0))
         entities = _dedupe(self._negate(doc, found))
         return self._with_topics(doc, text, entities)
 

@@ -144,8 +144,9 @@ def _main_office_only(doc: "Doc") -> Optional[Candidate]:
 
 def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
     """A reply that is only a small count in words: "just the one", "a couple", "three",
-    "a dozen or so". Digits alone ("40") are left to the question being answered: they are
-    as often a head count."""
+    "a dozen or so". Marked `alone`: asked for the head count, "a dozen" is people, so the
+    dialogue lets the question decide (bot.conversation.slot_updates). Digits alone ("40") are
+    left to the question being answered: they are as often a head count."""
     words = [t for t in doc if not (t.is_punct or t.is_space) and t.lower_ not in _BARE_COUNT_FILLER]
     if not words or len(words) > 4 or any(t.is_digit for t in words):
         return None
@@ -155,7 +156,8 @@ def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
     if value is None or value != int(value) or not 1 <= value <= _MAX_BARE_COUNT:
         return None
     start, end = words[0], words[-1]
-    return Candidate("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value))
+    return Candidate("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value),
+                     extra={"alone": True})
 
 
 def _main_office_at(doc: "Doc", i: int) -> int:

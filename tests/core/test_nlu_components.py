@@ -92,3 +92,15 @@ def test_question_filter_is_configurable_and_leaves_messages_without_intent() ->
     component.process([message, bare])
     assert message.get("entities") == []
     assert bare.get("entities") == [{"entity": "challenge", "value": "high_cost"}]
+
+
+def test_extractor_component_marks_roles(extractor) -> None:  # type: ignore[no-untyped-def]
+    """Negated values and counts that are the whole reply carry a role the dialogue reads."""
+    from bot.rasa_adapters.nlu.extractor import CarrierAdvisorEntityExtractor
+
+    component = CarrierAdvisorEntityExtractor({}, extractor)
+    alone, negated, plain = Message.build("just the one"), Message.build("not Seattle, Tacoma"), Message.build("/inform")
+    component.process([alone, negated, plain])
+    assert [(e["entity"], e["value"], e.get("role")) for e in alone.get("entities")] == [("num_locations", 1, "count_alone")]
+    assert ("city", "Seattle", "negated") in [(e["entity"], e["value"], e.get("role")) for e in negated.get("entities")]
+    assert not plain.get("entities")

@@ -179,3 +179,26 @@ def test_cached_objects_of_another_code_version_mean_training_again(tmp_path: Pa
     path.write_bytes(pickle.dumps({"challenge": object()}))
     learned = topic_classifier.load_or_train_topics(TOY_EXAMPLES, {"challenge": 0.5}, cache_dir=tmp_path)
     assert [c for c, _ in learned.codes("the line goes dead again")["challenge"]] == ["reliability"]
+
+
+# ---- a count alone answers the question being asked ---------------------------------------------
+
+
+def test_a_count_alone_is_marked(extractor) -> None:  # type: ignore[no-untyped-def]
+    (count,) = extractor.extract("a dozen")
+    assert (count.entity, count.value, count.alone) == ("num_locations", 12, True)
+    assert not any(e.alone for e in extractor.extract("a dozen stores"))
+
+
+@pytest.mark.parametrize(
+    "requested, expected",
+    [(None, {"num_locations": 12.0}), ("num_locations", {"num_locations": 12.0}), ("employees", {})],
+)
+def test_a_count_alone_fills_sites_unless_the_head_count_was_asked(requested, expected) -> None:  # type: ignore[no-untyped-def]
+    from bot.conversation.slot_updates import updates_from_message
+
+    entity = {"entity": "num_locations", "value": 12, "role": "count_alone"}
+    update = updates_from_message({"num_locations": 3.0}, [entity], "a dozen", "inform", requested_slot=requested)
+    assert {k: v for k, v in update.slots.items() if k == "num_locations"} == expected
+    sites = {"entity": "num_locations", "value": 12}  # "a dozen stores" is sites whatever was asked
+    assert updates_from_message({}, [sites], "a dozen stores", "inform", requested_slot="employees").slots == {"num_locations": 12.0}

@@ -21,6 +21,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.understanding.extraction import Extractor, build_default_extractor
 
 NEGATED_ROLE = "negated"
+# A count that is the whole reply ("a dozen"): the sites, unless another question was asked.
+COUNT_ALONE_ROLE = "count_alone"
 
 
 @DefaultV1Recipe.register(
@@ -77,6 +79,8 @@ class CarrierAdvisorEntityExtractor(GraphComponent, EntityExtractorMixin):
                 }
                 if entity.negated:
                     item["role"] = NEGATED_ROLE
+                elif entity.alone:
+                    item["role"] = COUNT_ALONE_ROLE
                 found.append(item)
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
