@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import json
 import logging
-import os
 import threading
 import time
 from datetime import datetime
@@ -51,6 +49,7 @@ from bot.leads.sanitize import clean_channel, strip_nul
 from bot.leads.update import LeadUpdate
 from bot.domain.scoring import ScoringConfig, load_scoring, score_lead
 from bot.base.privacy import redact
+from bot.base.spool import JsonlSpool
 from bot.base.sqlite_wal import enable_wal
 from bot.base.settings import VAR_DIR, Settings
 from bot.base.yamldata import DataFileError
@@ -112,7 +111,11 @@ class LeadStore:
         self._lock_timeout = lock_timeout
         self._scoring_path = scoring_path
         self._db_key = _mask_url(url)
-        self._spool_idle_size: Optional[int] = None
+        name = self.spool_path.name
+        stem = name[:-len(".jsonl")] if name.endswith(".jsonl") else name
+        # Refused entries go beside the spool: `lead-spool.rejected.jsonl`.
+        self._spool = JsonlSpool(self.spool_path, self.spool_path.with_name(f"{stem}.rejected.jsonl"),
+                                 self._db_key, clock=self._clock)
         self._engine: Optional[Engine] = None
         self._engine_lock = threading.Lock()
         # With migrate_lazily, the first transaction migrates the schema; until the database
@@ -504,7 +507,7 @@ class LeadStore:
                 self.replay_spool()
             return self.save(change, at=at)
         except LeadStoreUnavailable as error:
-            self._spool_append({
+            self._spool.append({
                 **change.to_json(),
                 "at": at.isoformat(),
                 # Which database the update is for: one spool file may outlive a DATABASE_URL
@@ -521,69 +524,24 @@ class LeadStore:
 
     def pending_spool(self) -> bool:
         """True when the spool file may hold entries for this database not yet replayed."""
-        try:
-            size = self.spool_path.stat().st_size
-        except OSError:
-            return False
-        # Only other databases' entries left at the last replay, and nothing added since:
-        # don't re-read the file on every upsert.
-        return size > 0 and size != self._spool_idle_size
-
-    def _spool_append(self, entry: Mapping[str, Any]) -> None:
-        line = json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
-        with self._locked_spool() as spool:
-            spool.write(line + "\n")
-            spool.flush()
-            os.fsync(spool.fileno())  # the DB is down: this line may be the only copy
+        return self._spool.pending()
 
     def replay_spool(self) -> int:
         """Apply spooled updates in order and remove them; returns how many were applied.
 
-        Stops at the first entry the database still cannot take and keeps it and everything
-        after it. Entries spooled for another database URL are kept for that database. An
-        entry the store or the database refuses outright (corrupt line, invalid value, a value
-        PostgreSQL rejects) is set aside in `rejected_path` with the reason, for a human: it
-        never blocks the entries after it nor later saves. An entry older than the stored lead
-        (a newer save reached the database first, maybe through another server) only fills
-        the facts the lead still lacks (`_stale_part`): it never overwrites newer data.
-        The spool is rewritten into a temporary file renamed over it, so a kill mid-rewrite
-        leaves the old spool or the new one, never a truncated one.
+        The spool's rules are bot/base/spool.py's (order, other databases' entries left alone,
+        refused entries set aside in `rejected_path` with the reason, atomic rewrite). An
+        entry older than the stored lead (a newer save reached the database first, maybe
+        through another server) only fills the facts the lead still lacks (`_stale_part`): it
+        never overwrites newer data. SQLAlchemyError during replay is never transient (those
+        are LeadStoreUnavailable): the database refused the entry's values, and will every time.
         """
-        if not self.pending_spool():
-            return 0
-        applied = rejected = 0
-        with self._locked_spool() as spool:
-            spool.seek(0)
-            lines = [line for line in spool.read().splitlines() if line.strip()]
-            remaining: list[str] = []
-            foreign: list[str] = []
-            for index, line in enumerate(lines):
-                try:
-                    entry = json.loads(line)
-                    if entry.get("db") not in (None, self._db_key):
-                        foreign.append(line)  # for another database: left for its store
-                        continue
-                    self._replay_entry(entry)
-                    applied += 1
-                except LeadStoreUnavailable:
-                    remaining = lines[index:]
-                    break
-                except (ValueError, KeyError, TypeError, AttributeError,
-                        exc.SQLAlchemyError) as error:
-                    # SQLAlchemyError here is never transient (those are LeadStoreUnavailable):
-                    # the database refused this entry's values, and will every time.
-                    self._reject(line, error)
-                    rejected += 1
-            if applied or rejected:  # otherwise the file is unchanged: skip the rewrite
-                self._rewrite_spool(foreign + remaining)
-                self._spool_idle_size = None
-            else:
-                spool.seek(0, os.SEEK_END)
-                self._spool_idle_size = spool.tell() if not remaining else None
-        if applied:
-            log.info("replayed %d spooled lead update(s); %d still pending", applied,
-                     len(remaining) + len(foreign))
-        return applied
+        done = self._spool.replay(self._replay_entry, unavailable=LeadStoreUnavailable,
+                                  refused=(exc.SQLAlchemyError,))
+        if done.applied:
+            log.info("replayed %d spooled lead update(s); %d still pending", done.applied,
+                     done.pending)
+        return done.applied
 
     def _replay_entry(self, entry: Mapping[str, Any]) -> None:
         change = LeadUpdate.from_json(entry)
@@ -594,60 +552,10 @@ class LeadStore:
                 change = _stale_part(change, stored)
         self.save(change, at=at)
 
-    @contextlib.contextmanager
-    def _locked_spool(self) -> Iterator[Any]:
-        """The spool file, open for reading and appending, under an exclusive lock.
-
-        The file may be replaced (renamed over) by a replay while we wait for the lock: then
-        the locked file is no longer the spool, and we open the new one.
-        """
-        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            spool = open(self.spool_path, "a+", encoding="utf-8")
-            try:
-                fcntl.flock(spool, fcntl.LOCK_EX)  # released on close
-                try:
-                    current = os.stat(self.spool_path)
-                except FileNotFoundError:
-                    current = None
-                if current is not None and current.st_ino == os.fstat(spool.fileno()).st_ino:
-                    yield spool
-                    return
-            finally:
-                spool.close()
-
-    def _rewrite_spool(self, lines: list[str]) -> None:
-        """Replace the spool's content with `lines` (temporary file, fsync, rename)."""
-        temporary = self.spool_path.with_name(f".{self.spool_path.name}.{os.getpid()}.tmp")
-        with open(temporary, "w", encoding="utf-8") as out:
-            if lines:
-                out.write("\n".join(lines) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, self.spool_path)
-        directory = os.open(self.spool_path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)  # the rename itself survives a crash
-        finally:
-            os.close(directory)
-
     @property
     def rejected_path(self) -> Path:
         """Where refused spool entries go: `lead-spool.rejected.jsonl` beside the spool."""
-        name = self.spool_path.name
-        stem = name[:-len(".jsonl")] if name.endswith(".jsonl") else name
-        return self.spool_path.with_name(f"{stem}.rejected.jsonl")
-
-    def _reject(self, line: str, error: Exception) -> None:
-        detail = redact(str(getattr(error, "orig", None) or error)).strip()
-        reason = f"{type(error).__name__}: {detail.splitlines()[0] if detail else ''}"[:300]
-        record = json.dumps({"rejected_at": self._clock().isoformat(), "reason": reason,
-                             "line": line}, ensure_ascii=False, separators=(",", ":"))
-        with open(self.rejected_path, "a", encoding="utf-8") as out:
-            out.write(record + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        log.error("spooled lead update set aside (%s), kept in %s", reason, self.rejected_path)
+        return self._spool.rejected_path
 
 
 def search_condition(text: str) -> Any:

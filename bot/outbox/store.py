@@ -21,8 +21,6 @@ All methods block; async callers use `asyncio.to_thread`.
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
 import os
 import socket
@@ -31,11 +29,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Collection, Mapping, Optional, Sequence, Union
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exc, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 
+from bot.base.spool import JsonlSpool
 from bot.leads.store import LeadStore, LeadStoreUnavailable
 from bot.outbox.models import (
     CLAIMABLE_STATES,
@@ -122,6 +121,10 @@ class Outbox:
         self.lease = timedelta(seconds=lease_s)
         self.worker_id = worker_id or default_worker_id()
         self._db_key = make_url(store.url).render_as_string(hide_password=True)
+        # The lead store's spool rules (bot/base/spool.py); refused lines go to
+        # `outbox-spool.jsonl.rejected`.
+        self._spool = JsonlSpool(self.spool_path, self.spool_path.with_name(self.spool_path.name + ".rejected"),
+                                 self._db_key, clock=self._clock)
 
     def now(self) -> datetime:
         return self._clock()
@@ -166,7 +169,7 @@ class Outbox:
                 self.replay_spool()
             return self.enqueue(message, at=at)
         except LeadStoreUnavailable as error:
-            self._spool_append({**message.to_json(), "at": at.isoformat(), "db": self._db_key})
+            self._spool.append({**message.to_json(), "at": at.isoformat(), "db": self._db_key})
             log.warning("outbox unavailable, %s message %s spooled to %s (%s)",
                         message.destination, message.idempotency_key, self.spool_path, error)
             return None
@@ -174,67 +177,25 @@ class Outbox:
     # --- the spool ---------------------------------------------------------------------------
 
     def pending_spool(self) -> bool:
-        try:
-            return self.spool_path.stat().st_size > 0
-        except OSError:
-            return False
-
-    def _spool_append(self, entry: Mapping[str, Any]) -> None:
-        line = json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
-        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.spool_path, "a", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)  # released on close
-            spool.write(line + "\n")
-            spool.flush()
-            os.fsync(spool.fileno())  # the database is down: this line may be the only copy
+        return self._spool.pending()
 
     def replay_spool(self) -> int:
         """Queue the spooled messages in order and remove them; returns how many were queued
-        (already-queued keys count: queuing is idempotent).
+        (already-queued keys count: queuing is idempotent). The spool's rules are
+        bot/base/spool.py's, shared with the lead store: stop at the first message the database
+        still cannot take, leave other databases' lines, set refused lines aside, rewrite
+        atomically."""
 
-        Stops at the first one the database still cannot take and keeps it and the rest;
-        messages spooled for another database are kept for it; a line that cannot be read is
-        moved to `<spool>.rejected` for a person.
-        """
-        if not self.pending_spool():
-            return 0
-        replayed = 0
-        with open(self.spool_path, "a+", encoding="utf-8") as spool:
-            fcntl.flock(spool, fcntl.LOCK_EX)
-            spool.seek(0)
-            lines = [line for line in spool.read().splitlines() if line.strip()]
-            keep: list[str] = []
-            changed = False
-            for index, line in enumerate(lines):
-                try:
-                    entry = json.loads(line)
-                    if entry.get("db") not in (None, self._db_key):
-                        keep.append(line)
-                        continue
-                    at = datetime.fromisoformat(entry["at"]) if entry.get("at") else None
-                    self.enqueue(NewMessage.from_json(entry), at=at)
-                    replayed += 1
-                    changed = True
-                except LeadStoreUnavailable:
-                    keep.extend(lines[index:])
-                    break
-                except (ValueError, KeyError, TypeError, AttributeError) as error:
-                    rejected = self.spool_path.with_name(self.spool_path.name + ".rejected")
-                    with open(rejected, "a", encoding="utf-8") as out:
-                        out.write(line + "\n")
-                    log.error("spooled outbox message rejected (%s), kept in %s",
-                              type(error).__name__, rejected)
-                    changed = True
-            if changed:
-                spool.seek(0)
-                spool.truncate()
-                if keep:
-                    spool.write("\n".join(keep) + "\n")
-                spool.flush()
-                os.fsync(spool.fileno())
-        if replayed:
-            log.info("queued %d spooled outbox message(s); %d still spooled", replayed, len(keep))
-        return replayed
+        def queue(entry: dict[str, Any]) -> None:
+            at = datetime.fromisoformat(entry["at"]) if entry.get("at") else None
+            self.enqueue(NewMessage.from_json(entry), at=at)
+
+        done = self._spool.replay(queue, unavailable=LeadStoreUnavailable,
+                                  refused=(exc.SQLAlchemyError,))
+        if done.applied:
+            log.info("queued %d spooled outbox message(s); %d still spooled", done.applied,
+                     done.pending)
+        return done.applied
 
     # --- delivery ----------------------------------------------------------------------------
 

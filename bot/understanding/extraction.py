@@ -14,6 +14,7 @@ Seattle" mark Seattle (and the state only it implied) negated. extract() never r
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -219,6 +220,10 @@ class Extractor:
         self.phrasings = phrasings if phrasings is not None else load_phrasings()
         self.learned = learned
         self.approach = approach
+        # The NLU pipeline asks twice per message (the entity-type featurizer, then the
+        # extractor component): the second ask is answered from here. Per instance, so a
+        # rebuilt extractor (a data file changed) starts empty.
+        self._extract_cached = functools.lru_cache(maxsize=256)(self._extract)
         # lowercase alias -> catalog name
         self.carrier_aliases = {
             a.lower().strip(): n for a, n in carrier_aliases.items() if isinstance(a, str) and a.strip() and isinstance(n, str) and n
@@ -412,7 +417,7 @@ class Extractor:
         if not isinstance(text, str) or not text.strip():
             return []
         try:
-            return self._extract(text[:MAX_INPUT], today or date.today())
+            return list(self._extract_cached(text[:MAX_INPUT], today or date.today()))
         except Exception:  # noqa: BLE001 - one odd message must not break the conversation
             log.exception("entity extraction failed")
             return []

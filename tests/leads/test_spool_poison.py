@@ -95,11 +95,12 @@ def test_pending_lines_survive_a_kill_during_the_rewrite(tmp_path: Path) -> None
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
+        from bot.base import spool as spool_module
         from bot.leads import store as module
         real_replace = os.replace
         def killed(*args):  # dies between writing the temporary file and renaming it
             os.kill(os.getpid(), signal.SIGKILL)
-        module.os.replace = killed
+        spool_module.os.replace = killed  # the spool's rewrite (bot/base/spool.py)
         s = module.LeadStore("sqlite:///{tmp_path / 'leads.db'}", spool_path=Path("{spool}"))
         s.migrate()
         s.replay_spool()

@@ -257,7 +257,7 @@ def test_a_spool_line_for_another_database_is_left_alone(store: LeadStore, outbo
                                                          make_store: Any, tmp_path: Any) -> None:
     other = make_store(f"sqlite:///{tmp_path / 'other.db'}")
     other_outbox = Outbox(other, spool_path=outbox.spool_path)
-    other_outbox._spool_append({**message("x").to_json(), "db": other_outbox._db_key})
+    other_outbox._spool.append({**message("x").to_json(), "db": other_outbox._db_key})
     outbox.spool_path.open("a").write("not json\n")
     assert outbox.replay_spool() == 0
     assert "not json" in outbox.spool_path.with_name("outbox-spool.jsonl.rejected").read_text()
