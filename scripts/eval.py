@@ -1,7 +1,8 @@
 """NLU evaluation, ours against Rasa's default pipeline (`make eval`), on two sets side by side.
 
 - dev = tests/nlu_eval.yml: the development set, used for error analysis;
-- sealed = tests/nlu_sealed.yml: scored only. Its individual messages and errors are never
+- sealed = tests/nlu_sealed_v2.yml (and sealed-v1 = tests/nlu_sealed.yml, retired: its aggregates
+  were seen while tuning): scored only. Its individual messages and errors are never
   printed or written (SEALED-SET DISCIPLINE, docs/nlu-evaluation.md): only per-label
   precision/recall/F1 leave this script.
 
@@ -71,11 +72,17 @@ from scripts.evaluation import (
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "nlu_eval.yml"
-SEALED_SET = ROOT / "tests" / "nlu_sealed.yml"
+SEALED_SET = ROOT / "tests" / "nlu_sealed_v2.yml"
+# The first sealed set: its aggregates were looked at 7 times while tuning (docs/nlu-evaluation.md),
+# so it is scored as before but no longer counts as unseen; v2 (585 messages, an independent
+# author) replaced it before the data changes of 2026-12-06's fourth session.
+SEALED_V1_SET = ROOT / "tests" / "nlu_sealed.yml"
+SEALED_V1 = "sealed-v1"
 OWN_DEV_SET = ROOT / "tests" / "nlu_dev_own.yml"
 SEALED = "sealed"
 # set name -> file; "dev" first: worst errors and the threshold come from it alone.
-EVAL_SETS = {"dev": EVAL_SET, SEALED: SEALED_SET}
+EVAL_SETS = {"dev": EVAL_SET, SEALED_V1: SEALED_V1_SET, SEALED: SEALED_SET}
+SEALED_SETS = (SEALED, SEALED_V1)  # aggregates only, never single messages
 
 MODELS = ROOT / "var" / "eval"
 RESULTS = ROOT / "results" / "eval"
@@ -450,7 +457,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             preds, parses, seconds = predict(agent, set_examples)
             meta[name][f"parse_seconds_{set_name}"] = round(seconds, 1)
             report = evaluate(set_examples, preds, worst=args.worst)
-            if set_name == SEALED:
+            if set_name in SEALED_SETS:
                 reports[set_name][name] = aggregate_only(report)
                 continue  # nothing about single sealed messages is kept
             reports[set_name][name] = report
@@ -515,6 +522,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "target_entities": list(TARGET_ENTITIES),
         "models": {name: {**meta[name], **dev_reports[name]} for name in names},
         "sealed": {name: reports[SEALED][name] for name in names},
+        "sealed_v1": {name: reports[SEALED_V1][name] for name in names},
         "threshold": threshold,
         "seconds": round(elapsed, 1),
     }
@@ -540,6 +548,7 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
     if OWN_DEV_SET.exists():
         sets["own"] = load_examples(OWN_DEV_SET)
     if sealed:
+        sets[SEALED_V1] = load_examples(SEALED_V1_SET)
         sets[SEALED] = load_examples(SEALED_SET)
     reports: Reports = {set_name: {} for set_name in sets}
     development: dict[str, dict[str, list[Prediction]]] = {}
@@ -550,8 +559,8 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
         for set_name, examples in sets.items():
             preds = extractor_predictions(extractor, examples)
             report = evaluate(examples, preds, worst=0)
-            reports[set_name][approach] = aggregate_only(report) if set_name == SEALED else report
-            if set_name != SEALED:
+            reports[set_name][approach] = aggregate_only(report) if set_name in SEALED_SETS else report
+            if set_name not in SEALED_SETS:
                 development.setdefault(approach, {})[set_name] = preds
         print(f"[{approach}] built in {built:.1f} s", flush=True)
     print()
@@ -596,7 +605,7 @@ def print_threshold_grid(sets: dict[str, list[Example]]) -> None:
     each kind would take (choose_classifier_threshold)."""
     from bot.understanding.extraction import build_extractor
 
-    dev = [e for name, examples in sets.items() if name != SEALED for e in examples]
+    dev = [e for name, examples in sets.items() if name not in SEALED_SETS for e in examples]
     grid = [round(0.05 * k, 2) for k in range(4, 20)]
     for approach in ("union", "learned"):
         print(f"\n[{approach}] classifier threshold on the development sets ({len(dev)} messages): P/R/F1 challenge, service")
