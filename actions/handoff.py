@@ -109,9 +109,13 @@ class ActionSubmitLead(Action):
         await _notify("handoff", await save_lead(tracker, [], status=step.lead_status,
                                                  after_hours=step.after_hours),
                       tracker.sender_id)
+        if not await asyncio.to_thread(_await_agent, tracker.sender_id, channel_of(tracker)):
+            # Without the wait nobody could join, nor would anyone tell the customer that nobody
+            # came: promise only what still holds (the handoff post is queued or spooled).
+            dispatcher.utter_message(text=default_copy().text("agent_unreachable", name=name))
+            return []
         dispatcher.utter_message(text=default_copy().text("agent_joining", name=name))
         await asyncio.to_thread(_mark_paused, tracker.sender_id)
-        await asyncio.to_thread(_await_agent, tracker.sender_id, channel_of(tracker))
         return [ConversationPaused()]
 
 
@@ -125,16 +129,19 @@ async def _notify(kind: LeadEventKind, lead: Any, sender_id: Text) -> None:
                     lead.id if lead is not None else "(spooled)")
 
 
-def _await_agent(sender_id: Text, channel: Optional[Text]) -> None:
-    """The promise "an agent will join" starts a takeover that waits for one; if nobody takes
-    it in time the Rasa server tells the customer and offers a callback (bot.leads.takeover)."""
+def _await_agent(sender_id: Text, channel: Optional[Text]) -> bool:
+    """Start the takeover that waits for an agent, before the customer is promised one: if
+    nobody takes it in time the Rasa server tells the customer and offers a callback
+    (bot.leads.takeover). False when it cannot start (the lead database is down)."""
     from bot.leads.takeover import TakeoverStore, timeout_from_env
 
     try:
         TakeoverStore(dependencies.lead_store()).open(sender_id, channel or "unknown",
                                                       timeout_from_env())
-    except Exception:  # noqa: BLE001 - the customer was told; the dashboard still has the lead
+        return True
+    except Exception:  # noqa: BLE001 - told to the customer instead of the join promise
         logger.warning("could not start waiting for an agent")
+        return False
 
 
 def _mark_paused(sender_id: Text) -> None:

@@ -64,6 +64,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "callback_promised": ("name", "next_opening"),
     "callback_promised_at": ("name", "callback_time", "next_opening"),
     "agent_joining": ("name",),
+    "agent_unreachable": ("name",),
     # the plan message and "why?" before there is a plan
     "plan_heading": (),
     "plan_carrier": ("carrier", "role", "kind", "states"),

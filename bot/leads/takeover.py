@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 
 from bot.leads.models import UTCDateTime, metadata
+from bot.leads.sanitize import strip_nul
 from bot.leads.store import LeadStore
 
 #: states in which a person is expected (waiting) or present (taken)
@@ -287,8 +288,10 @@ class TakeoverStore:
         m = takeover_messages_table
         with self._tx(write=True) as conn:
             new_id = conn.execute(insert(m).values(
-                takeover_id=takeover.id, sender_id=takeover.sender_id, role=role, author=author,
-                text=text, at=self._clock(), delivered=delivered)).inserted_primary_key[0]
+                takeover_id=takeover.id, sender_id=takeover.sender_id, role=role,
+                # PostgreSQL refuses NUL in text; the customer's message must still be relayed.
+                author=strip_nul(author), text=strip_nul(text), at=self._clock(),
+                delivered=delivered)).inserted_primary_key[0]
             return _message(conn.execute(select(m).where(m.c.id == new_id)).one())
 
     def take_undelivered(self, sender_id: str) -> list[TakeoverMessage]:

@@ -30,11 +30,26 @@ def serve_arguments() -> list[str]:
     return command[command.index("run"):]
 
 
+def with_jwt_secret(args: list[str]) -> list[str]:
+    """`args` plus `--jwt-secret` derived from `--auth-token`, so our own clients can call the
+    API with a header instead of `?token=` in the URL (bot.rasa_adapters.http_api). Added here,
+    in the process, so the secret is not on the command line either."""
+    if "--auth-token" not in args or "--jwt-secret" in args:
+        return args
+    position = args.index("--auth-token") + 1
+    if position >= len(args):
+        return args
+    from bot.rasa_adapters.http_api import JWT_METHOD, jwt_secret_for
+
+    return args + ["--jwt-secret", jwt_secret_for(args[position]), "--jwt-method", JWT_METHOD]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     refuse_weak_secrets("rasa server")
     if args[:1] == ["serve"]:
         args = serve_arguments() + args[1:]
+    args = with_jwt_secret(args)
     install()
     from rasa.__main__ import main as rasa_main
 

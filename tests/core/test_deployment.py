@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.runtime.deployment import credentials_config, endpoints_config
+from bot.runtime.deployment import SOCKETIO_CHANNEL_CLASS, credentials_config, endpoints_config
 from bot.base.settings import Settings
 
 
@@ -52,15 +52,15 @@ SLACK = "bot.rasa_adapters.channels.slack.SlackInput"
 def test_slack_channel_only_when_token_and_secret_are_set() -> None:
     for env in ({}, {"SLACK_BOT_TOKEN": "xoxb-1"}, {"SLACK_SIGNING_SECRET": "s"},
                 {"SLACK_BOT_TOKEN": " ", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://x/"}):
-        assert set(credentials_config(Settings.from_env(env))) == {"rest", "socketio"}, env
+        assert set(credentials_config(Settings.from_env(env))) == {"rest", SOCKETIO_CHANNEL_CLASS}, env
     config = credentials_config(
         Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
     )
-    assert set(config) == {"rest", "socketio", SLACK}
+    assert set(config) == {"rest", SOCKETIO_CHANNEL_CLASS, SLACK}
     assert config[SLACK] == {
         "slack_token": "xoxb-1", "slack_signing_secret": "s", "use_threads": True, "slack_channel": "C1",
     }
-    assert config["socketio"]["session_persistence"] is True
+    assert config[SOCKETIO_CHANNEL_CLASS]["session_persistence"] is True
 
 
 def test_slack_channel_class_is_ours_and_keeps_rasas_webhook_name() -> None:
@@ -70,6 +70,15 @@ def test_slack_channel_class_is_ours_and_keeps_rasas_webhook_name() -> None:
 
     assert class_from_module_path(SLACK) is SlackInput
     assert SlackInput.name() == "slack"  # -> /webhooks/slack/webhook
+
+
+def test_socketio_channel_class_is_ours_and_keeps_rasas_name() -> None:
+    from rasa.core.channels.socketio import SocketIOInput
+    from rasa.shared.utils.common import class_from_module_path
+
+    channel = class_from_module_path(SOCKETIO_CHANNEL_CLASS)
+    assert issubclass(channel, SocketIOInput)
+    assert channel.name() == "socketio"  # input_channel of every event, CONTRACT section 3
 
 
 def test_slack_api_url_reaches_the_channel_only_when_set() -> None:
@@ -100,3 +109,19 @@ def test_sqlite_database_url_keeps_absolute_and_relative_paths() -> None:
     assert absolute["tracker_store"]["db"] == "/tmp/x/leads.db"
     relative = endpoints_config(Settings.from_env({"DATABASE_URL": "sqlite:///var/leads.db"}))
     assert relative["tracker_store"]["db"] == "var/leads.db"
+
+
+def test_the_rasa_server_gets_a_jwt_secret_derived_from_its_api_token() -> None:
+    """Our clients authenticate with a JWT header, not `?token=` in a URL (issue 14)."""
+    from bot.rasa_adapters.http_api import jwt_secret_for
+    from bot.runtime.rasa_server import with_jwt_secret
+
+    args = ["run", "--enable-api", "--auth-token", "t" * 40, "--port", "5005"]
+    extended = with_jwt_secret(args)
+    assert extended[:len(args)] == args
+    assert extended[len(args):] == ["--jwt-secret", jwt_secret_for("t" * 40),
+                                    "--jwt-method", "HS256"]
+    assert jwt_secret_for("t" * 40) != "t" * 40 and jwt_secret_for("u" * 40) != jwt_secret_for("t" * 40)
+    assert with_jwt_secret(["run", "--port", "5005"]) == ["run", "--port", "5005"]  # no API
+    given = args + ["--jwt-secret", "theirs"]
+    assert with_jwt_secret(given) == given  # an operator's own secret wins

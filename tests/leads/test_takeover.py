@@ -94,3 +94,12 @@ def test_rest_lines_are_delivered_once_in_order(takeovers: TakeoverStore) -> Non
     lines = takeovers.messages("conv-6")
     assert [m.role for m in lines] == ["customer", "system", "agent"]
     assert takeovers.messages("conv-6", after=lines[1].id) == lines[2:]
+
+
+def test_a_message_with_nul_characters_is_stored_without_them(takeovers: TakeoverStore) -> None:
+    """PostgreSQL refuses NUL in text: the customer's line is kept, minus the NULs (issue 14)."""
+    takeover = takeovers.open("conv-nul", "rest")
+    takeovers.add_message(takeover, "customer", "are you\x00 there?\x00")
+    takeovers.add_message(takeover, "agent", "yes\x00", author="Da\x00na")
+    lines = takeovers.messages("conv-nul")
+    assert [(m.text, m.author) for m in lines] == [("are you there?", None), ("yes", "Dana")]

@@ -6,8 +6,8 @@ server whose lead database goes through a TCP forwarder the test closes).
   customer finishes the conversation, the database comes back; the lead holds every fact
   (nothing but the spool and the delivery worker brings it there: no further message).
 - Handoff while the database is down (and, in a second variant, Slack answers HTTP 500 too):
-  the customer is told an agent is coming; after recovery the sales channel gets exactly one
-  post. The Slack-only variant (Slack 500, database up) is
+  the customer is told nobody can join the chat now but an agent will contact them (the
+  conversation is not paused); after recovery the sales channel gets exactly one post. The Slack-only variant (Slack 500, database up) is
   tests/e2e/test_outbox_flow.py::test_slack_down_for_a_while_then_the_handoff_is_posted_once.
 
 The action server is restarted for this module with the Slack stand-in as its sales channel
@@ -185,8 +185,12 @@ def test_handoff_while_the_lead_database_is_down_is_posted_once_after_recovery(
             (r"email", "olga@outagefreight.example"),
             (r"phone|number", "503-555-0166"),
         ])
-        # What the customer is told: an agent is coming (true once the post goes out below).
-        assert "agent" in done.lower(), done
+        # What the customer is told: nobody can join now (no takeover can wait for an agent
+        # without the database), but an agent will contact them (the post goes out below).
+        assert "can't bring an agent into this chat" in done, done
+        assert "will contact you" in done and "join this conversation" not in done, done
+        events = customer.customer.tracker("a")["events"]
+        assert not any(e["event"] == "pause" for e in events), "paused with nobody to resume it"
         assert slack.posts(lambda m: company in json.dumps(m)) == []  # nothing to post from
         assert _lead(cluster, customer.sender) is None
         assert _spooled_for(customer.sender), "the handoff lead was neither saved nor spooled"

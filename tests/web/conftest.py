@@ -184,6 +184,7 @@ class FakeRasa:
                     {
                         "path": parsed.path,
                         "query": dict(urllib.parse.parse_qsl(parsed.query)),
+                        "authorization": self.headers.get("Authorization"),
                         "json": json.loads(raw or b"null"),
                     }
                 )

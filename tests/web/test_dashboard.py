@@ -6,12 +6,15 @@ import csv
 import io
 import re
 import sqlite3
+import time
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator
 
+import jwt
 import pytest
 
 from bot.domain.canonical import GRADES
+from bot.rasa_adapters.http_api import jwt_secret_for
 from tests.web.conftest import (
     Browserish,
     FakeRasa,
@@ -315,10 +318,18 @@ def test_resume_assistant_calls_rasa_and_unpauses(dashboard) -> None:
     assert fake.requests == [] and store.get("conv-paused").paused is True
     resp = client.post(url, {"csrf_token": csrf_from(page.text)})
     assert resp.status == 303 and resp.headers["location"].endswith("msg=resumed")
-    assert fake.requests == [
-        {"path": "/conversations/conv-paused/tracker/events", "query": {"token": API_TOKEN},
-         "json": [{"event": "resume"}, {"event": "action", "name": "action_listen"}]}
-    ]
+    (request,) = fake.requests
+    # The API token is never in the URL: a short-lived JWT in the header, signed with the
+    # secret the Rasa server derives from its --auth-token (bot.runtime.rasa_server).
+    assert request["path"] == "/conversations/conv-paused/tracker/events"
+    assert request["query"] == {}
+    assert request["json"] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    scheme, _, token = request["authorization"].partition(" ")
+    claims = jwt.decode(token, jwt_secret_for(API_TOKEN), algorithms=["HS256"])
+    assert scheme == "Bearer" and claims["user"]["role"] == "admin"
+    assert 0 < claims["exp"] - time.time() <= 60
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(token, jwt_secret_for("another-token-of-32-characters!!"), algorithms=["HS256"])
     assert store.get("conv-paused").paused is False
     assert "Resume assistant" not in client.get(f"/dashboard/leads/{ids['paused']}").text
 
