@@ -58,7 +58,7 @@ def sample() -> list[Example]:
 
 
 @pytest.fixture(scope="module")
-def predictions(sample: list[Example]) -> tuple[str, list[Prediction]]:
+def parses(sample: list[Example]) -> list[dict[str, Any]]:
     """The model is loaded once for the module (about 20 s) and parses the whole sample."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from rasa.core.agent import Agent
@@ -72,8 +72,30 @@ def predictions(sample: list[Example]) -> tuple[str, list[Prediction]]:
     async def parse_all() -> list[dict[str, Any]]:
         return [await agent.parse_message(example.text) for example in sample]
 
-    parses = asyncio.run(parse_all())
-    return model.name, [prediction_from_parse(parse) for parse in parses]
+    return asyncio.run(parse_all())
+
+
+@pytest.fixture(scope="module")
+def predictions(parses: list[dict[str, Any]]) -> tuple[str, list[Prediction]]:
+    return latest_model().name, [prediction_from_parse(parse) for parse in parses]
+
+
+def test_the_response_selector_answers_faq_messages_only(
+        sample: list[Example], parses: list[dict[str, Any]]) -> None:
+    """RetrievalOnlyResponseSelector (config.yml): a message classified `faq` gets its full
+    retrieval intent; any other message gets the retrieval-intent list and no prediction."""
+    faq = [(e, p) for e, p in zip(sample, parses) if p["intent"]["name"] == "faq"]
+    # (nlu_fallback: the selector ran before FallbackClassifier, on what DIET said then.)
+    other = [p for p in parses if p["intent"]["name"] not in ("faq", "nlu_fallback")]
+    assert len(faq) >= 3 and len(other) >= 50, (len(faq), len(other))
+    for example, parse in faq:
+        key = parse["response_selector"]["faq"]["response"]["intent_response_key"]
+        assert key.startswith("faq/"), (example.text, key)
+    right = sum(1 for e, p in faq if p["response_selector"]["faq"]["response"]
+                ["intent_response_key"] == e.intent)
+    assert right / len(faq) >= 0.8, f"{right} of {len(faq)} faq messages got the right answer"
+    for parse in other:
+        assert parse["response_selector"] == {"all_retrieval_intents": ["faq"]}, parse
 
 
 def _show(items: list[Any], limit: int = 15) -> str:
