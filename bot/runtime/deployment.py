@@ -17,6 +17,8 @@ from bot.base.settings import VAR_DIR, Settings
 EVENT_QUEUE = "carrier_advisor_events"
 ACTIONS_PACKAGE = "actions"  # the rasa-sdk actions, whichever process runs them
 SLACK_CHANNEL_CLASS = "bot.rasa_adapters.channels.slack.SlackInput"
+# Rasa's Socket.IO channel, replying once the turn is saved (still named "socketio").
+SOCKETIO_CHANNEL_CLASS = "bot.rasa_adapters.channels.socketio.SocketIOInputSavedFirst"
 
 
 def _sql_tracker_store(database_url: str | None) -> dict[str, Any]:
@@ -100,7 +102,7 @@ def credentials_config(settings: Settings) -> dict[str, Any]:
     """The content of Rasa's credentials.yml: REST and Socket.IO always, Slack when configured."""
     config: dict[str, Any] = {
         "rest": None,
-        "socketio": {
+        SOCKETIO_CHANNEL_CLASS: {
             "user_message_evt": "user_uttered",
             "bot_message_evt": "bot_uttered",
             "session_persistence": True,
