@@ -15,7 +15,7 @@ from bot.understanding.candidates import NUM_LOCATIONS, Candidate
 from bot.understanding.validators import parse_number_words
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 # Nouns that name the sites customers count ("3 offices", "two hospitals").
 SITE_NOUNS = [
@@ -36,6 +36,9 @@ SITE_NOUNS = [
     "agencies", "hub", "hubs", "supermarket", "supermarkets", "community", "communities",
     "college", "colleges", "spa", "spas", "salon", "studio", "gym", "cafe", "bank", "addresses",
     "motel", "motels", "resort", "resorts", "hangar", "hangars", "shelter", "shelters", "joints",
+    # satellites, annexes, kiosks, data centers and "one spot" are sites too
+    "satellite", "satellites", "annex", "annexes", "kiosk", "kiosks", "datacenter", "datacenters", "spot",
+    "headquarters", "hq", "hqs",
 ]
 # Nouns that name the people customers count ("40 employees", "25 ppl").
 PEOPLE_NOUNS = [
@@ -60,7 +63,9 @@ _PLUS_WORDS = frozenset({"and", "plus", "+", "&"})
 _MAIN_OFFICE = (
     ("hq",), ("headquarters",), ("main", "office"), ("head", "office"), ("corporate", "office"),
     ("home", "office"), ("main", "location"), ("main", "site"), ("main", "store"), ("main", "branch"),
-    ("main", "clinic"), ("flagship",), ("corporate",),
+    ("main", "clinic"), ("flagship",), ("corporate",), ("main", "building"), ("main", "campus"),
+    ("main", "shop"), ("main", "plant"), ("main", "warehouse"), ("main", "facility"), ("corporate", "hq"),
+    ("corporate", "headquarters"), ("head", "quarters"),
 )
 _MAIN_OFFICE_WORDS = frozenset({"hq", "headquarters", "main", "corporate", "flagship"})
 _COUNT_LEAD_INS = frozenset({
@@ -69,7 +74,17 @@ _COUNT_LEAD_INS = frozenset({
     "run", "currently", "right", "now", "oh", "hmm",
 })
 _TOTAL_WORDS = frozenset({"total", "altogether", "overall", "combined", "in"})
-_NOW_WORDS = frozenset({"now", "today", "currently", "atm"})
+_NOW_WORDS = frozenset({"now", "today", "currently", "atm", "right"})
+# "5 if you count the warehouse", "6 including HQ": a count, then what it takes in.
+# Words that describe where sites are without naming a town ("two — downtown and the airport").
+_PLACE_WORDS = frozenset({
+    "downtown", "uptown", "midtown", "airport", "suburbs", "suburb", "street", "st", "avenue", "ave",
+    "road", "rd", "highway", "hwy", "mall", "plaza", "northside", "southside", "eastside", "westside",
+    "campus", "county", "town", "across", "side", "district", "park", "square", "blvd", "boulevard",
+})
+_INCLUDING_WORDS = frozenset({"if", "counting", "including", "incl", "inc", "with", "w/"})
+# "Dallas and Houston, so 2", "that's 3": a count closing a description of the sites.
+_CLOSING_LEAD_INS = frozenset({"so", "that's", "thats", "total", "=", "makes", "making"})
 _DESCRIPTION_OPENERS = frozenset({":", "-", "—", "–", ",", "(", ";"})
 _CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":"})
 # Around a count in words that is the whole reply ("just the one", "a dozen or so").
@@ -78,8 +93,17 @@ _BARE_COUNT_FILLER = frozenset({
     "think", "probably", "like", "roughly", "approximately", "currently", "right", "now", "um", "uh",
     "well", "so", "ok", "okay", "oh", "we're", "there", "are", "honestly", "lol", "total", "in", "all",
     "or", "ish", "us", "yeah", "at", "moment", "mostly", "really", "for", "now",
+    # the tokenizer's halves of "it's", "there's", "we've" and what points back at the sites
+    "'s", "'re", "'ve", "\u2019s", "\u2019re", "\u2019ve", "of", "them", "em", "'em", "those", "these", "total",
+    "altogether", "has", "had", "guess", "say", "sites", "locations", "we've", "weve", "there's", "theres",
 })
+# Around digits alone only these: "at 3" is a time, "for 2" and "in 5" are not counts of sites.
+_DIGIT_FILLER = _BARE_COUNT_FILLER - {"at", "for", "in", "moment", "so", "or", "all", "us"}
 _MAX_BARE_COUNT = 20
+# Digits alone count sites only when small ("3", "only 2", "we have 4"): a bare "40" is more
+# often the head count; either way the reply is marked `alone`, and the dialogue lets the
+# question asked decide (bot.conversation.slot_updates).
+_MAX_BARE_DIGITS = 12
 # A site noun followed by one of these names people or things at the sites.
 _SITE_NOUN_SET = frozenset(SITE_NOUNS)
 NOT_SITES_AFTER = frozenset(PEOPLE_NOUNS) | {
@@ -105,13 +129,70 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
             merged[-1] = Candidate("qty", prev.i, cand.j, prev.start, cand.end, NUM_LOCATIONS, prev.payload + cand.payload)
         else:
             merged.append(cand)
+    merged = _sum_counts_by_place(doc, merged, others)
     counts = [_with_one_more_site(doc, _with_main_office(doc, c)) for c in merged]
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
-                or _main_office_only(doc))
+                or _listed_single_sites(doc) or _main_office_only(doc))
         if lead is not None:
             counts = [lead]
     return others + counts
+
+
+_CONTAINER_PREPS = frozenset({"on", "in", "at", "across", "within", "inside", "under"})
+_WHERE_PREPS = frozenset({"in", "at", "near", "downtown", "outside", "around", "by"})
+
+
+def _sum_counts_by_place(doc: "Doc", counts: list[Candidate], others: list[Candidate]) -> list[Candidate]:
+    """Two counts of sites in one reply: "2 offices in Denver and 3 in Boulder" add up (each
+    is placed, then joined); in "two buildings on one campus" the second holds the first."""
+    out: list[Candidate] = []
+    places = {k for c in others if c.layer == "loc" for k in range(c.i, c.j)}
+    for cand in counts:
+        prev = out[-1] if out else None
+        if prev is None:
+            out.append(cand)
+            continue
+        between = doc[prev.j : cand.i]
+        if cand.i > 0 and doc[cand.i - 1].lower_ in _CONTAINER_PREPS and cand.payload < prev.payload:
+            continue  # "two buildings on one campus": the campus holds them
+        words = [t for t in between if not t.is_punct]
+        placed = (len(words) >= 3 and words[0].lower_ in _WHERE_PREPS and words[-1].lower_ in _COUNT_JOINERS
+                  and all(t.i in places or t.lower_ in _WHERE_PREPS or t.lower_ in _COUNT_JOINERS for t in words))
+        if placed:
+            out[-1] = Candidate("qty", prev.i, cand.j, prev.start, cand.end, NUM_LOCATIONS, prev.payload + cand.payload)
+        else:
+            out.append(cand)
+    return [_with_placed_counts(doc, c, places) for c in out]
+
+
+def _with_placed_counts(doc: "Doc", cand: Candidate, places: set[int]) -> Candidate:
+    """'3 stores in Reno, 2 in Sparks and 1 in Elko': the counts after the first, each placed
+    ("in" a known place), add up."""
+    total, k = cand.payload, cand.j
+    end = cand
+    while True:
+        m = k
+        if not (m < len(doc) and doc[m].lower_ in _WHERE_PREPS and m + 1 < len(doc) and (m + 1) in places):
+            break
+        m += 1
+        while m < len(doc) and m in places:
+            m += 1
+        joined = m
+        while m < len(doc) and (doc[m].lower_ in _COUNT_JOINERS or doc[m].text in (",", ";")):
+            m += 1
+        if m == joined or m >= len(doc) or not doc[m].like_num or doc[m].lower_ in ("a", "an"):
+            break
+        value = parse_number_words([doc[m].lower_])
+        after = doc[m + 1].lower_ if m + 1 < len(doc) else ""
+        if value is None or value != int(value) or value < 1 or (after not in _WHERE_PREPS and after not in _SITE_NOUN_SET):
+            break
+        total += int(value)
+        k = m + 1
+        while k < len(doc) and doc[k].lower_ in _SITE_NOUN_SET:
+            k += 1
+        end = Candidate("qty", cand.i, k, cand.start, doc[k - 1].idx + len(doc[k - 1].text), NUM_LOCATIONS, total)
+    return end if total != cand.payload else cand
 
 
 def _misspelt_site_count(doc: "Doc") -> Optional[Candidate]:
@@ -131,6 +212,49 @@ def _misspelt_site_count(doc: "Doc") -> Optional[Candidate]:
     return None
 
 
+_ANY_DETERMINER = ("a", "an", "one", "the", "our", "my", "1")
+_SINGULAR_SITES = frozenset(n for n in SITE_NOUNS if not n.endswith("s") or n in ("campus", "headquarters"))
+
+
+def _single_site_at(doc: "Doc", i: int) -> int:
+    """Length of one site named at token i: "the warehouse", "our main office", "HQ", "a
+    small showroom", "the office"; 0 if none."""
+    n = _main_office_at(doc, i)
+    if n:
+        return n
+    n = _one_site_at(doc, i, _ANY_DETERMINER)
+    if n and doc[i + n - 1].lower_ in _SINGULAR_SITES:
+        return n
+    return 0
+
+
+def _listed_single_sites(doc: "Doc") -> Optional[Candidate]:
+    """'the main office and a warehouse', 'our office plus the warehouse next door', 'HQ and
+    a small showroom': a reply that opens by naming single sites, two or more, counts them."""
+    k = 0
+    while k < len(doc) and doc[k].lower_ in _COUNT_LEAD_INS:
+        k += 1
+    start, items = k, 0
+    end = k
+    while k < len(doc):
+        n = _single_site_at(doc, k)
+        if not n:
+            break
+        items += 1
+        k += n
+        end = k
+        if k < len(doc) and (doc[k].lower_ in _PLUS_WORDS or doc[k].text == ","):
+            k += 1
+            if k < len(doc) and doc[k].lower_ in _PLUS_WORDS:
+                k += 1  # ", and"
+            continue
+        break
+    if items < 2 or (end < len(doc) and doc[end].lower_ in NOT_SITES_AFTER):
+        return None
+    span = doc[start:end]
+    return Candidate("qty", start, end, span.start_char, span.end_char, NUM_LOCATIONS, items)
+
+
 def _main_office_only(doc: "Doc") -> Optional[Candidate]:
     """'just our HQ', 'only the main office': one site."""
     for k in range(len(doc) - 1):
@@ -148,12 +272,18 @@ def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
     dialogue lets the question decide (bot.conversation.slot_updates). Digits alone ("40") are
     left to the question being answered: they are as often a head count."""
     words = [t for t in doc if not (t.is_punct or t.is_space) and t.lower_ not in _BARE_COUNT_FILLER]
-    if not words or len(words) > 4 or any(t.is_digit for t in words):
+    if not words or len(words) > 4:
         return None
+    digits = [t for t in words if t.is_digit]
+    if digits and (len(words) > 1 or len(digits[0].text) > 2
+                   or any(t.lower_ not in _DIGIT_FILLER for t in doc if not (t.is_punct or t.is_space or t.is_digit))):
+        return None
+    if [t.lower_ for t in words] == ["both"]:
+        return None  # "both" answers "which of the two", not how many sites
     if not all(t.like_num or t.lower_ in ("a", "an", "and", "-") for t in words) or not any(t.like_num for t in words):
         return None
     value = parse_number_words([t.lower_ for t in words])
-    if value is None or value != int(value) or not 1 <= value <= _MAX_BARE_COUNT:
+    if value is None or value != int(value) or not 1 <= value <= (_MAX_BARE_DIGITS if digits else _MAX_BARE_COUNT):
         return None
     start, end = words[0], words[-1]
     return Candidate("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value),
@@ -190,9 +320,10 @@ def _with_main_office(doc: "Doc", cand: Candidate) -> Candidate:
     return cand
 
 
-def _one_site_at(doc: "Doc", i: int) -> int:
-    """Length of "a showroom", "one small warehouse" (a single site) starting at token i, or 0."""
-    if i >= len(doc) or doc[i].lower_ not in ("a", "an", "one"):
+def _one_site_at(doc: "Doc", i: int, determiners: tuple[str, ...] = ("a", "an", "one")) -> int:
+    """Length of "a showroom", "one small warehouse" (a single site) starting at token i, or 0;
+    with wider `determiners`, "the warehouse", "our office" too."""
+    if i >= len(doc) or doc[i].lower_ not in determiners:
         return 0
     for n in (2, 3):
         if i + n <= len(doc) and doc[i + n - 1].lower_ in _SITE_NOUN_SET and (n == 2 or doc[i + 1].is_alpha):
@@ -228,13 +359,21 @@ def _leading_site_count(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
     return found
 
 
+def _names_sites(span: "Span", cands: list[Candidate]) -> bool:
+    """Whether a stretch of the reply names places or sites."""
+    places = any(c.layer == "loc" and span.start <= c.i < span.end and not (c.needs_anchor or c.needs_place) for c in cands)
+    return places or any(t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in span)
+
+
 def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_list: bool) -> Optional[Candidate]:
-    while k < len(doc) and (doc[k].lower_ in _COUNT_LEAD_INS or doc[k].is_punct and k == 0):
+    opening = k
+    while k < len(doc) and (doc[k].lower_ in _COUNT_LEAD_INS | _CLOSING_LEAD_INS or doc[k].is_punct and k == 0):
         k += 1
+    closing = any(t.lower_ in _CLOSING_LEAD_INS for t in doc[opening:k])
     start = k
     while k < len(doc) and doc[k].like_num and not doc[k].lower_ in ("a", "an"):
         k += 1
-    if k == start or k >= len(doc):
+    if k == start:
         return None
     words = [t.lower_ for t in doc[start:k]]
     if any(len(w) >= 4 and w.isdigit() for w in words):
@@ -242,16 +381,32 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
     value = parse_number_words(words)
     if value is None or value < 1 or value != int(value) or value > 100_000:
         return None
+    if all(t.is_punct for t in doc[k:]):
+        # "Dallas and Houston, so 2", "offices downtown and by the airport, that's 2": a count
+        # closing the reply after the sites were named
+        if closing and opening > 0 and _names_sites(doc[:opening], cands):
+            span = doc[start:k]
+            return Candidate("qty", start, k, span.start_char, span.end_char, NUM_LOCATIONS, int(value))
+        return None
     after = doc[k].lower_
     rest = doc[k + 1 :]
     described = False
-    if after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
+    if described_by_list and after in _PLUS_WORDS and _single_site_at(doc, k + 1):
+        # "three plus a warehouse", "4 and the HQ": one more site
+        n = _single_site_at(doc, k + 1)
+        span = doc[start : k + 1 + n]
+        return Candidate("qty", start, k + 1 + n, span.start_char, span.end_char, NUM_LOCATIONS, int(value) + 1)
+    if described_by_list and after in _INCLUDING_WORDS and any(
+        t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in doc[k + 1 : k + 5]
+    ):
+        described = True  # "5 if you count the warehouse", "6 including HQ"
+    elif after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
         described = True
     elif described_by_list and after in _NOW_WORDS:
         described = True  # "three now, four by summer"
     elif described_by_list and doc[k].text in _DESCRIPTION_OPENERS and len(rest):
         places = any(c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in cands)
-        sites = any(t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in rest)
+        sites = any(t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS or t.lower_ in _PLACE_WORDS for t in rest)
         sub_counts = any(t.like_num and n + 1 < len(rest) and rest[n + 1].lower_ in ("in", "at", "downtown", "near")
                          for n, t in enumerate(rest))
         described = places or sites or sub_counts or rest[0].lower_ in _TOTAL_WORDS | {"all", "both"}

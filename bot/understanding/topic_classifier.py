@@ -23,13 +23,14 @@ import json
 import logging
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.base.settings import VAR_DIR
 from bot.domain.canonical import CHALLENGES, SERVICES
-from bot.understanding.wordforms import stems
+from bot.understanding.wordforms import stem, stems
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,75 @@ KINDS = {CHALLENGE: CHALLENGES, SERVICE: SERVICES}
 REGULARISATION = 4.0
 CLASS_WEIGHT: Optional[str] = "balanced"
 CACHE_DIR = VAR_DIR / "cache" / "understanding"
+# The kinds whose classifier also reads the kinds of words of CONCEPTS (services are named by
+# their own terms: there the word kinds only added confusions, docs/nlu-evaluation.md).
+CONCEPT_KINDS = frozenset({CHALLENGE})
 
 Example = tuple[str, frozenset[str], frozenset[str]]  # text, challenge codes, service codes
+
+
+# Kinds of words customers use for the same thing, so that a sentence in words never seen
+# meets the sentences learned on what they stand for: "the invoices are insane" and "our
+# per-line charges are ridiculous" are both a COST word with an EXCESS word. Each message
+# gets a feature per kind of word it holds and per pair of kinds in one clause; the
+# classifier weighs them as it weighs words. Words are compared by word form (wordforms.stem).
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "COST": ("bill", "billing", "invoice", "statement", "price", "pricing", "rate", "cost", "charge", "fee", "expenditure",
+             "quote", "spend", "spending", "money", "dollar", "grand", "expense", "tariff", "budget", "pay",
+             "paying", "paid", "overcharge", "overbill", "surcharge", "$", "k", "bucks", "monthly", "renewal"),
+    "EXCESS": ("insane", "crazy", "nuts", "ridiculous", "absurd", "outrageous", "astronomical", "huge", "high",
+               "higher", "steep", "brutal", "killing", "bananas", "obscene", "roof", "double", "doubled", "tripled",
+               "hike", "jack", "jacked", "climb", "climbing", "rising", "creep", "creeping", "skyrocket",
+               "fortune", "arm", "leg", "ripoff", "gouge", "rob", "robbed", "robbery", "wild", "inflated",
+               "excessive", "much", "expensive", "pricey", "budge", "painful", "hurt", "stupid", "silly", "joke",
+               "bleed", "hemorrhage", "shock", "up", "increase", "raise", "raised"),
+    "SUPPORT": ("support", "helpdesk", "help", "desk", "customer", "rep", "representative", "manager", "tech",
+                "technician", "ticket", "agent", "hold", "callback", "escalation", "care", "repair", "truck",
+                "someone", "anyone", "person", "human", "nobody"),
+    "UNRESPONSIVE": ("forever", "age", "hour", "day", "week", "never", "useless", "slow", "terrible", "awful",
+                     "garbage", "joke", "nobody", "ignore", "ghost", "ghosted", "unresponsive", "clueless",
+                     "incompetent", "nightmare", "worst", "pathetic", "rude", "nonexistent", "disappear",
+                     "wait", "waiting", "answer", "respond", "return", "back", "blame", "fault", "point"),
+    "LINE": ("internet", "connection", "line", "phone", "call", "circuit", "network", "wifi", "service", "voip",
+             "t1", "signal", "system", "router", "modem", "fiber", "cable", "pos", "register", "card"),
+    "FAIL": ("drop", "die", "dying", "died", "dead", "down", "outag", "crash", "fail", "flaky", "unstable", "cut",
+             "blink", "blip", "flicker", "disconnect", "bounce", "unreliable", "intermittent", "spotty", "static",
+             "echo", "garbled", "crap", "stop", "quit", "lose", "lost", "glitch", "offline", "reboot"),
+    "SPEED": ("slow", "sluggish", "crawl", "lag", "laggy", "buffer", "freeze", "speed", "mbp", "meg", "gig",
+              "bandwidth", "pipe", "capacity", "throughput", "upload", "download", "fast", "faster", "bigger",
+              "video", "zoom", "stream", "choke", "outgrow", "outgrew"),
+    "INSTALL": ("install", "installation", "provision", "provisioning", "turn", "buildout", "lead", "activation",
+                "activate", "hookup", "hook", "onboard", "interval"),
+    "DURATION": ("month", "week", "forever", "age", "quarter", "year", "half", "wait", "waiting", "delay",
+                 "delayed", "push", "pushed", "postpone", "still", "long", "took", "take", "missed", "date"),
+    "MOVE": ("move", "moving", "relocate", "relocat", "new", "open", "opening", "expand", "expansion",
+             "lease", "building", "construction", "another", "second", "third", "additional", "addition"),
+    "MANY": ("multiple", "many", "several", "different", "each", "every", "various", "dozen", "separate",
+             "bunch", "all", "own", "across", "track"),
+    "VENDOR": ("vendor", "carrier", "provider", "company", "telco", "account", "isp", "supplier"),
+    "ONE": ("one", "single", "sole", "only", "just", "same", "100"),
+    "BACKUP": ("backup", "fallback", "failover", "redundant", "redundancy", "secondary", "second", "spare",
+               "alternate", "alternative", "diverse", "diversity", "plan", "b", "else"),
+    "CONTRACT": ("contract", "agreement", "term", "deal", "commitment", "renewal", "renew", "sign", "signed"),
+    "STUCK": ("stuck", "lock", "locked", "trap", "trapped", "tied", "penalty", "buyout", "rigid", "inflexible",
+              "can't", "cant", "leave", "escape", "auto", "wiggle", "cancel", "early", "out"),
+    "FINE": ("fine", "ok", "okay", "good", "great", "happy", "solid", "reasonable", "satisfied", "pleased"),
+}
+_CONCEPT_OF: dict[str, tuple[str, ...]] = {}
+for _name, _words in CONCEPTS.items():
+    for _word in _words:
+        _CONCEPT_OF[stem(_word)] = _CONCEPT_OF.get(stem(_word), ()) + (_name,)
+_CLAUSES = re.compile(r"[.;!?,()\u2014\u2013]|\s-\s|\bbut\b|\band\b|\bso\b|\bwhen\b|\bif\b", re.IGNORECASE)
+
+
+def _concept_features(text: str) -> list[str]:
+    """'#COST', '#EXCESS' and '#COST+EXCESS' for "the invoices are insane" (see CONCEPTS)."""
+    found: set[str] = set()
+    for clause in _CLAUSES.split(text):
+        kinds = sorted({c for w in stems(clause) for c in _CONCEPT_OF.get(w, ())} | ({"COST"} if "$" in clause else set()))
+        found.update("#" + k for k in kinds)
+        found.update(f"#{a}+{b}" for n, a in enumerate(kinds) for b in kinds[n + 1:])
+    return sorted(found)
 
 
 def _word_features(text: str) -> list[str]:
@@ -50,14 +118,20 @@ def _word_features(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
-class TextFeatures:
-    """Word-form 1-2-grams and character 2-5-grams (tf-idf), fitted once on all the examples
-    and shared by the classifiers of both kinds (a message is turned into features once)."""
+def _word_and_concept_features(text: str) -> list[str]:
+    return _word_features(text) + _concept_features(text)
 
-    def __init__(self, texts: Sequence[str]) -> None:
+
+class TextFeatures:
+    """Word-form 1-2-grams and character 2-5-grams (tf-idf), fitted once on all the examples;
+    with `concepts`, also the word kinds of CONCEPTS and their pairs. One object serves every
+    kind that reads the same features (a message is turned into features once per object)."""
+
+    def __init__(self, texts: Sequence[str], concepts: bool = False) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self._words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True).fit(texts)
+        analyzer = _word_and_concept_features if concepts else _word_features
+        self._words = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True).fit(texts)
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True,
                                       min_df=2).fit(texts)
 
@@ -129,14 +203,14 @@ class LearnedTopics:
 
 def train_topics(examples: Sequence[Example], thresholds: Mapping[str, float],
                  kinds: Iterable[str] = (CHALLENGE, SERVICE)) -> LearnedTopics:
-    """One classifier per kind on every example (the other examples are its negatives), over
-    one set of features."""
+    """One classifier per kind on every example (the other examples are its negatives); the
+    kinds of CONCEPT_KINDS read the word kinds too, the others the words alone."""
     texts = [text for text, _, _ in examples]
-    features = TextFeatures(texts)
+    features = {concepts: TextFeatures(texts, concepts=concepts) for concepts in {kind in CONCEPT_KINDS for kind in kinds}}
     classifiers = {}
     for kind in kinds:
         labels = [challenges if kind == CHALLENGE else services for _, challenges, services in examples]
-        classifiers[kind] = TopicClassifier.train(kind, texts, labels, features)
+        classifiers[kind] = TopicClassifier.train(kind, texts, labels, features[kind in CONCEPT_KINDS])
     return LearnedTopics(classifiers, dict(thresholds))
 
 

@@ -1,0 +1,202 @@
+"""Answers in the customer's own words (issue 11), the classes of failure fixed in
+bot/understanding: counts said in words or around the sites, the classifier's codes kept out
+of messages that only state facts or say a topic is fine, word kinds as classifier features,
+and challenge phrases with a word or two said in between. Examples are our own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.understanding.extraction import (CHALLENGE, NUM_LOCATIONS, UNION, ExtractedEntity, build_extractor,
+                                          _has_topic_evidence, _plausible_learned)
+from bot.understanding.topic_classifier import CONCEPT_KINDS, _concept_features
+
+
+@pytest.fixture(scope="module")
+def union() -> Any:
+    extractor = build_extractor(UNION)
+    extractor.warm_up()
+    return extractor
+
+
+@pytest.fixture(scope="module")
+def rules() -> Any:
+    extractor = build_extractor("rules")
+    extractor.warm_up()
+    return extractor
+
+
+def _values(entities: list[ExtractedEntity], name: str) -> set[Any]:
+    return {e.value for e in entities if e.entity == name and not e.negated}
+
+
+# ---- counts ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("four plus the HQ", 5),                              # a count and one more site
+        ("two plus a small showroom", 3),
+        ("5 if you count the warehouse", 5),                  # what the count takes in
+        ("6 including HQ", 6),
+        ("the main office and a warehouse", 2),               # single sites named, counted
+        ("our office plus the warehouse next door", 2),
+        ("HQ and one warehouse", 2),
+        ("Tampa and Orlando, so 2", 2),                       # a count closing the description
+        ("two — downtown and the airport", 2),                # places without a town name
+        ("3: downtown, the mall and the airport", 3),
+        ("main office plus two satellites", 3),               # more site nouns
+        ("our main building and 3 satellite offices", 4),
+        ("we have 100+ stores", 100),
+        ("seven right now, opening an eighth in the fall", 7),
+        ("one spot", 1),
+    ],
+)
+def test_counts_around_the_sites(rules: Any, text: str, count: int) -> None:
+    assert _values(rules.extract(text), NUM_LOCATIONS) == {count}
+
+
+@pytest.mark.parametrize("text, count", [("we have 4", 4), ("only 2", 2), ("there's 3 of them", 3), ("it's four", 4),
+                                         ("we've got five", 5), ("3", 3)])
+def test_a_small_count_that_is_the_whole_reply_is_marked_alone(rules: Any, text: str, count: int) -> None:
+    counts = [e for e in rules.extract(text) if e.entity == NUM_LOCATIONS]
+    assert [(e.value, e.alone) for e in counts] == [(count, True)]
+
+
+@pytest.mark.parametrize("text", ["40", "at 3", "both", "option 2 please", "call me at 3", "2 PRIs", "in 5 minutes",
+                                  "the office manager and the owner"])
+def test_numbers_that_are_not_a_count_of_sites(rules: Any, text: str) -> None:
+    assert _values(rules.extract(text), NUM_LOCATIONS) == set()
+
+
+# ---- when the classifier's codes are believed ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["one", "only 2", "we're up to 12 locations now", "Denver, CO", "Verizon",
+                                  "we're a one location business"])
+def test_no_challenge_in_a_reply_made_of_facts(union: Any, text: str) -> None:
+    assert _values(union.extract(text), CHALLENGE) == set()
+
+
+@pytest.mark.parametrize("text", ["support has been fine", "the price is ok actually", "our install went smoothly, no complaints"])
+def test_a_topic_said_to_be_fine_is_no_challenge(union: Any, text: str) -> None:
+    assert _values(union.extract(text), CHALLENGE) == set()
+
+
+def test_a_fine_topic_does_not_hide_the_problem_in_another_clause(union: Any) -> None:
+    guess = [ExtractedEntity(CHALLENGE, "high_cost", 0, 10, "x")]
+    assert _plausible_learned(union.nlp.make_doc("speed is fine, the invoices are what hurt"), [], guess) == guess
+    assert _plausible_learned(union.nlp.make_doc("speed is fine and so are the invoices"), [], guess) == []
+
+
+@pytest.mark.parametrize("text", ["the agreement expires in 2027", "our contract is up next year", "we signed a 3 year deal last year"])
+def test_a_contract_named_as_a_fact_is_not_inflexibility(union: Any, text: str) -> None:
+    assert "contract_inflexibility" not in _values(union.extract(text), CHALLENGE)
+
+
+def test_the_gates_on_their_own(union: Any) -> None:
+    doc = union.nlp.make_doc("we have 12 locations")
+    count = ExtractedEntity(NUM_LOCATIONS, 12, 8, 20, "12 locations")
+    assert not _has_topic_evidence(doc, [count])
+    assert _has_topic_evidence(union.nlp.make_doc("we have 12 locations and the bills are nuts"), [count])
+    guess = [ExtractedEntity(CHALLENGE, "contract_inflexibility", 0, 10, "x"), ExtractedEntity(CHALLENGE, "high_cost", 0, 10, "x")]
+    fact = union.nlp.make_doc("the contract runs through June")
+    assert [e.value for e in _plausible_learned(fact, [], guess)] == ["high_cost"]
+    complaint = union.nlp.make_doc("the contract won't let us leave before June")
+    assert [e.value for e in _plausible_learned(complaint, [], guess)] == ["contract_inflexibility", "high_cost"]
+    assert _plausible_learned(union.nlp.make_doc("pricing is fine"), [], guess) == []
+
+
+# ---- word kinds as features of the challenge classifier ----------------------------------------
+
+
+def test_word_kinds_and_their_pairs_per_clause() -> None:
+    features = _concept_features("the invoices are insane")
+    assert {"#COST", "#EXCESS", "#COST+EXCESS"} <= set(features)
+    split = set(_concept_features("the invoices are fine, but the techs never show"))
+    assert "#COST+UNRESPONSIVE" not in split  # the pair is made within a clause only
+    assert {"#COST+FINE", "#SUPPORT+UNRESPONSIVE"} <= split
+    assert CONCEPT_KINDS == frozenset({CHALLENGE})
+
+
+def test_unseen_wording_of_a_cost_complaint_is_read(union: Any) -> None:
+    assert "high_cost" in _values(union.extract("the monthly statement is bonkers"), CHALLENGE)
+
+
+# ---- challenge phrases with words in between ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("costs are totally out of control", "high_cost"), ("we're at the total mercy of the cable company", "vendor_dependence"),
+     ("the bill is way too high", "high_cost"), ("our bills keep on going up", "high_cost")],
+)
+def test_a_phrase_with_a_word_said_in_between(rules: Any, text: str, code: str) -> None:
+    assert code in _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["the bill is not too high", "we have a new office manager"])
+def test_no_phrase_through_a_negation_or_in_a_compound(rules: Any, text: str) -> None:
+    assert _values(rules.extract(text), CHALLENGE) == set()
+
+
+# ---- challenges named by two kinds of word in one clause ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("we juggle seven different invoices", "multi_site_management"),
+     ("statements from 4 carriers every month", "multi_site_management"),
+     ("our 5th clinic opens in June", "relocation"),
+     ("a couple more stores going up next spring", "relocation"),
+     ("signing a bigger lease in the fall", "relocation"),
+     ("25 mbps for the whole office just isn't enough", "bandwidth"),
+     ("the circuit we ordered is still not installed", "slow_install")],
+)
+def test_two_kinds_of_word_in_one_clause(rules: Any, text: str, code: str) -> None:
+    assert code in _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("why redundancy with a different carrier", "multi_site_management"),   # one carrier, not many
+     ("we're open late at both stores", "relocation"),                      # open is not opening
+     ("we have 500 meg fiber at HQ", "bandwidth"),                          # a speed, no complaint
+     ("we don't have several bills anymore", "multi_site_management"),      # ruled out
+     ("the lease is up in 2030", "relocation")],                            # a lease, nothing new
+)
+def test_no_pair_where_the_words_do_not_make_the_problem(rules: Any, text: str, code: str) -> None:
+    assert code not in _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["backup", "we need failover at every store"])
+def test_a_backup_need_alone_is_not_the_wireless_service(union: Any, text: str) -> None:
+    found = union.extract(text)
+    assert "need_redundancy" in _values(found, CHALLENGE)
+    assert "wireless_backup" not in _values(found, "service")
+
+
+def test_the_wireless_service_when_something_wireless_is_named(union: Any) -> None:
+    assert "wireless_backup" in _values(union.extract("an LTE modem as the fallback"), "service")
+
+
+@pytest.mark.parametrize("text, code", [("billing consolidation", "multi_site_management"), ("contract terms", "contract_inflexibility"),
+                                        ("single vendor", "vendor_dependence")])
+def test_a_short_reply_names_one_topic(union: Any, text: str, code: str) -> None:
+    assert _values(union.extract(text), CHALLENGE) == {code}
+
+
+def test_relocation_needs_a_word_of_change(union: Any) -> None:
+    doc = union.nlp.make_doc("the shop and a garage out back")
+    guess = [ExtractedEntity(CHALLENGE, "relocation", 0, 10, "x")]
+    assert _plausible_learned(doc, [], guess) == []
+    moving = union.nlp.make_doc("the shop moves to a garage out back in March")
+    assert _plausible_learned(moving, [], guess) == guess
+
+
+def test_a_contract_term_told_as_a_fact_is_no_topic(rules: Any) -> None:
+    assert _values(rules.extract("the contract is 2 years"), CHALLENGE) == set()
+    assert _values(rules.extract("contracts"), CHALLENGE) == {"contract_inflexibility"}
