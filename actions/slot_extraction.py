@@ -11,7 +11,7 @@ from rasa_sdk.forms import ValidationAction
 
 from actions.dependencies import catalog
 from actions.questions import say
-from actions.tracker_utils import (answer_to_question, asked_slot, latest_entities, latest_intent, latest_text,
+from actions.tracker_utils import (acted_this_turn, answer_to_question, asked_slot, latest_entities, latest_intent, latest_text,
                                    steps_out, typed_texts, unclear_service_words)
 from bot.conversation.acknowledge import describe_changes
 from bot.conversation.clarify import pending_to_slot, read_pending, update_pending
@@ -34,6 +34,12 @@ class ActionValidateSlotMappings(ValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if acted_this_turn(tracker):
+            # Rasa extracts slots again when a form starts later in the turn (the needs form
+            # gave up and the contact form began): the message was read once, and reading it
+            # against the slots it already changed is not the same ("HQ in Tacoma, not
+            # Portland" would then drop the Portland site).
+            return []
         answer = answer_to_question(tracker)
         if steps_out(tracker, answer is not None and (answer.value is not None or answer.said_skip)):
             return []  # a question or a request for a person is not an answer

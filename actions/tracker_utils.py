@@ -104,6 +104,13 @@ def _this_turn(tracker: Tracker) -> List[Dict[Text, Any]]:
     return events
 
 
+def acted_this_turn(tracker: Tracker) -> bool:
+    """An action other than listening already ran since the customer's latest message (a form,
+    a handoff): a later slot extraction in the same turn reads a message already read."""
+    return any(e.get("event") == "action" and e.get("name") != "action_listen"
+               for e in _this_turn(tracker))
+
+
 def rejected_this_turn(tracker: Tracker) -> bool:
     """A form already rejected the latest message (so a rule has answered it, and the form is
     now asking its question again)."""
