@@ -28,7 +28,7 @@ from bot.understanding.candidates import Candidate as _Cand
 from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
 from bot.understanding.phrasings import Phrasings, load_phrasings
-from bot.understanding.site_counts import NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUNS, site_counts
+from bot.understanding.site_counts import NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUN_SET, SITE_NOUNS, site_counts
 from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
 from bot.understanding.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
@@ -921,7 +921,7 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
         opening = low in _OPENING_WORDS or (k + 1 < n and (low, lows[k + 1]) in _OPENING_PAIRS)
         if opening:
             window = _clause_window(doc, k, 5)
-            if any(lows[m] in _NEW_SITE_WORDS or lows[m] in _SITE_NOUN_SET for m in window) and not any(
+            if any(lows[m] in _NEW_SITE_WORDS or lows[m] in SITE_NOUN_SET for m in window) and not any(
                 lows[m] in _NEG_SINGLE for m in range(max(0, k - 3), k)
             ):
                 add("relocation", min(window + [k]), max(window + [k]) + 1)
@@ -949,7 +949,6 @@ def _clause_window(doc: "Doc", k: int, width: int) -> list[int]:
     return sorted(out)
 
 
-_SITE_NOUN_SET = frozenset(SITE_NOUNS)
 
 
 def _names_a_person_or_thing(doc: "Doc", cand: _Cand) -> bool:
@@ -979,7 +978,7 @@ _NEUTRAL_WORDS = frozenset({
     # what is bought, named alone, is no problem ("service", "just the internet and phones")
     "service", "services", "internet", "phone", "phones", "voice", "data", "wifi", "telecom", "quality",
 })
-_SITE_WORDS = frozenset(SITE_NOUNS) | frozenset(PEOPLE_NOUNS)
+_SITE_WORDS = SITE_NOUN_SET | frozenset(PEOPLE_NOUNS)
 # "support has been fine", "the price is ok": a topic named as not a problem. Unless a word of
 # trouble is there too ("fine until it goes down"), the classifier's codes are not taken.
 _SATISFIED = frozenset({

@@ -9,7 +9,7 @@ Tulsa and two in Norman", "3 total, all in Kansas"), a count in words that is th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from bot.understanding.candidates import NUM_LOCATIONS, Candidate
 from bot.understanding.validators import parse_number_words
@@ -105,7 +105,7 @@ _MAX_BARE_COUNT = 20
 # question asked decide (bot.conversation.slot_updates).
 _MAX_BARE_DIGITS = 12
 # A site noun followed by one of these names people or things at the sites.
-_SITE_NOUN_SET = frozenset(SITE_NOUNS)
+SITE_NOUN_SET = frozenset(SITE_NOUNS)
 NOT_SITES_AFTER = frozenset(PEOPLE_NOUNS) | {
     "techs", "technicians", "managers", "manager", "phones", "lines", "circuits", "computers", "printers",
     "staff", "team", "teams", "workers", "employees",
@@ -130,7 +130,7 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
         else:
             merged.append(cand)
     merged = _sum_counts_by_place(doc, merged, others)
-    counts = [_with_one_more_site(doc, _with_main_office(doc, c)) for c in merged]
+    counts = [_plus_one_site(doc, _plus_one_site(doc, c, _main_office_at), _one_site_at) for c in merged]
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
                 or _listed_single_sites(doc) or _main_office_only(doc))
@@ -185,11 +185,11 @@ def _with_placed_counts(doc: "Doc", cand: Candidate, places: set[int]) -> Candid
             break
         value = parse_number_words([doc[m].lower_])
         after = doc[m + 1].lower_ if m + 1 < len(doc) else ""
-        if value is None or value != int(value) or value < 1 or (after not in _WHERE_PREPS and after not in _SITE_NOUN_SET):
+        if value is None or value != int(value) or value < 1 or (after not in _WHERE_PREPS and after not in SITE_NOUN_SET):
             break
         total += int(value)
         k = m + 1
-        while k < len(doc) and doc[k].lower_ in _SITE_NOUN_SET:
+        while k < len(doc) and doc[k].lower_ in SITE_NOUN_SET:
             k += 1
         end = Candidate("qty", cand.i, k, cand.start, doc[k - 1].idx + len(doc[k - 1].text), NUM_LOCATIONS, total)
     return end if total != cand.payload else cand
@@ -202,7 +202,7 @@ def _misspelt_site_count(doc: "Doc") -> Optional[Candidate]:
     for k in range(len(doc) - 1):
         token, noun = doc[k], doc[k + 1]
         low = noun.lower_
-        if not token.like_num or not noun.is_alpha or len(low) < 6 or low in _SITE_NOUN_SET:
+        if not token.like_num or not noun.is_alpha or len(low) < 6 or low in SITE_NOUN_SET:
             continue
         limit = 2 if len(low) >= 8 else 1
         if any(jellyfish.damerau_levenshtein_distance(low, known) <= limit for known in _FUZZY_SITE_NOUNS):
@@ -302,47 +302,33 @@ def _main_office_at(doc: "Doc", i: int) -> int:
     return 0
 
 
-def _with_main_office(doc: "Doc", cand: Candidate) -> Candidate:
-    """'HQ plus 3 branches' / '3 branches and the HQ': the count and the main office."""
-    j = cand.j
-    if j + 1 < len(doc) and doc[j].lower_ in _PLUS_WORDS:
-        n = _main_office_at(doc, j + 1)
-        if n:
-            end = doc[j + n].idx + len(doc[j + n].text)
-            return Candidate("qty", cand.i, j + 1 + n, cand.start, end, NUM_LOCATIONS, cand.payload + 1)
-    for back in range(1, 5):
-        i = cand.i - back
-        if i < 0 or doc[cand.i - 1].lower_ not in _PLUS_WORDS:
-            break
-        n = _main_office_at(doc, i)
-        if n and i + n == cand.i - 1:
-            return Candidate("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
-    return cand
-
-
 def _one_site_at(doc: "Doc", i: int, determiners: tuple[str, ...] = ("a", "an", "one")) -> int:
     """Length of "a showroom", "one small warehouse" (a single site) starting at token i, or 0;
     with wider `determiners`, "the warehouse", "our office" too."""
     if i >= len(doc) or doc[i].lower_ not in determiners:
         return 0
     for n in (2, 3):
-        if i + n <= len(doc) and doc[i + n - 1].lower_ in _SITE_NOUN_SET and (n == 2 or doc[i + 1].is_alpha):
+        if i + n <= len(doc) and doc[i + n - 1].lower_ in SITE_NOUN_SET and (n == 2 or doc[i + 1].is_alpha):
             return n
     return 0
 
 
-def _with_one_more_site(doc: "Doc", cand: Candidate) -> Candidate:
-    """'a couple warehouses and a showroom', 'a warehouse and 3 stores': one more site."""
+def _plus_one_site(doc: "Doc", cand: Candidate, site_at: Callable[["Doc", int], int]) -> Candidate:
+    """The count and one more site that `site_at(doc, i)` (its length in tokens, or 0) names
+    on the other side of "plus"/"and": '3 branches and the HQ', 'HQ plus 3 branches' (with
+    `_main_office_at`), 'a couple warehouses and a showroom', 'a warehouse and 3 stores'
+    (with `_one_site_at`)."""
     j = cand.j
     if j + 1 < len(doc) and doc[j].lower_ in _PLUS_WORDS:
-        n = _one_site_at(doc, j + 1)
+        n = site_at(doc, j + 1)
         if n:
-            end = doc[j + n]
-            return Candidate("qty", cand.i, j + 1 + n, cand.start, end.idx + len(end.text), NUM_LOCATIONS, cand.payload + 1)
-    if cand.i >= 3 and doc[cand.i - 1].lower_ in _PLUS_WORDS:
-        for n in (2, 3):
+            last = doc[j + n]
+            return Candidate("qty", cand.i, j + 1 + n, cand.start, last.idx + len(last.text), NUM_LOCATIONS,
+                             cand.payload + 1)
+    if cand.i >= 2 and doc[cand.i - 1].lower_ in _PLUS_WORDS:
+        for n in range(1, 5):
             i = cand.i - 1 - n
-            if i >= 0 and _one_site_at(doc, i) == n:
+            if i >= 0 and site_at(doc, i) == n:
                 return Candidate("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
     return cand
 
@@ -362,7 +348,7 @@ def _leading_site_count(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
 def _names_sites(span: "Span", cands: list[Candidate]) -> bool:
     """Whether a stretch of the reply names places or sites."""
     places = any(c.layer == "loc" and span.start <= c.i < span.end and not (c.needs_anchor or c.needs_place) for c in cands)
-    return places or any(t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in span)
+    return places or any(t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in span)
 
 
 def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_list: bool) -> Optional[Candidate]:
@@ -397,7 +383,7 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
         span = doc[start : k + 1 + n]
         return Candidate("qty", start, k + 1 + n, span.start_char, span.end_char, NUM_LOCATIONS, int(value) + 1)
     if described_by_list and after in _INCLUDING_WORDS and any(
-        t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in doc[k + 1 : k + 5]
+        t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in doc[k + 1 : k + 5]
     ):
         described = True  # "5 if you count the warehouse", "6 including HQ"
     elif after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
@@ -406,7 +392,7 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
         described = True  # "three now, four by summer"
     elif described_by_list and doc[k].text in _DESCRIPTION_OPENERS and len(rest):
         places = any(c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in cands)
-        sites = any(t.lower_ in _SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS or t.lower_ in _PLACE_WORDS for t in rest)
+        sites = any(t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS or t.lower_ in _PLACE_WORDS for t in rest)
         sub_counts = any(t.like_num and n + 1 < len(rest) and rest[n + 1].lower_ in ("in", "at", "downtown", "near")
                          for n, t in enumerate(rest))
         described = places or sites or sub_counts or rest[0].lower_ in _TOTAL_WORDS | {"all", "both"}

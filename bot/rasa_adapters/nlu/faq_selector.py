@@ -30,11 +30,9 @@ class RetrievalOnlyResponseSelector(ResponseSelector):
         return intent in wanted
 
     def process(self, messages: List[Message]) -> List[Message]:
-        selected = [m for m in messages if self._needs_selection(m)]
-        if selected:
-            super().process(selected)
         for message in messages:
-            if message in selected:
+            if self._needs_selection(message):
+                super().process([message])
                 continue
             properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
             properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.all_retrieval_intents

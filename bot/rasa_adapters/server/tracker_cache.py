@@ -35,6 +35,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Optional, Sequence, Text, Tuple
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -139,6 +140,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.cache_size = cache_size_from_env() if cache_size is None else cache_size
         self._cache: "OrderedDict[str, CachedConversation]" = OrderedDict()
         self.stats = {"hits": 0, "appends": 0, "loads": 0, "cached_saves": 0, "saves": 0}
+        # Runs on every turn; building an ORM query each time cost more than running it.
+        events = self.SQLEvent.__table__
+        self._version_select = sa.select(sa.func.count(events.c.id), sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender_id"))
 
     # -- the cache -----------------------------------------------------------------------
 
@@ -152,22 +157,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._cache.popitem(last=False)
 
     def _version(self, session: Any, sender_id: str) -> Version:
-        rows, max_id = session.execute(self._version_statement(),
-                                       {"sender_id": sender_id}).one()
+        rows, max_id = session.execute(self._version_select, {"sender_id": sender_id}).one()
         return int(rows or 0), max_id
-
-    def _version_statement(self) -> Any:
-        """The version query, built once: it runs on every turn, and building an ORM query
-        each time cost more than running it (py-spy, docs/measurements.md)."""
-        statement = getattr(self, "_version_select", None)
-        if statement is None:
-            import sqlalchemy as sa
-
-            table = self.SQLEvent.__table__
-            statement = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
-                table.c.sender_id == sa.bindparam("sender_id"))
-            self._version_select = statement
-        return statement
 
     def _rows(self, session: Any, sender_id: str, above: Optional[int] = None) -> List[Row]:
         event = self.SQLEvent
