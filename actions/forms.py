@@ -26,7 +26,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions import dependencies
 from actions.questions import say
 from actions.tracker_utils import (answer_to_question, latest_entities, latest_intent, latest_text,
-                                   rejected_this_turn, steps_out)
+                                   rejected_this_turn, set_this_turn, steps_out)
 from bot.conversation.answer_parsing import Answer
 from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
 from bot.conversation.digressions import (FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, REASKED_AFTER_INTENTS,
@@ -104,6 +104,10 @@ class QualificationFormValidation(FormValidationAction, ABC):
             elif asked and missed.slot == asked and missed.choices_offered and self.droppable(asked, tracker):
                 # Back from "a person, please" on the choices: the question may now stay open.
                 events.extend(self.after_miss(asked, missed, None, dispatcher, tracker))
+            elif asked and latest_intent(tracker) == "human_handoff" and not set_this_turn(tracker, "handoff_reason"):
+                # A person asked for again while their details are taken (actions/handoff.py
+                # said so and promised nothing new): like any digression, one more ask.
+                events.extend(self.after_miss(asked, missed.missed(asked, None), None, dispatcher, tracker))
         elif asked and answer is not None:
             events.extend(self.take_reply(asked, answer, missed, dispatcher, tracker))
         elif missed.slot is not None and missed.slot != asked:

@@ -54,6 +54,11 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if tracker.active_loop_name == "contact_form" and tracker.get_slot("handoff_reason"):
+            # Asked again while the details for the agent are being taken: no second promise
+            # and no second save; the form asks its question again and counts that ask.
+            dispatcher.utter_message(text=default_copy().text("handoff_under_way"))
+            return []
         reason = dependencies.handoff_policy().reason_for_intent(
             latest_intent(tracker), tracker.get_slot("handoff_reason"))
         return await start_handoff(reason, dispatcher, tracker)

@@ -10,6 +10,7 @@ from actions import dependencies
 from bot.conversation.answer_parsing import Answer, parse_answer
 from bot.conversation.clarify import Clarification, unclear_mentions
 from bot.conversation.digressions import is_digression
+from bot.conversation.slot_updates import slot_for_entity
 from bot.domain.slots import LEAD_SLOTS
 
 CONTRACT_SLOTS = LEAD_SLOTS  # what the lead keeps (bot/domain/slots.py)
@@ -91,8 +92,13 @@ def steps_out(tracker: Tracker, answers_question: Optional[bool] = None) -> bool
     if answers_question is None:
         answer = answer_to_question(tracker)
         answers_question = answer is not None and (answer.value is not None or answer.said_skip)
+    asked = asked_slot(tracker)
+    # An entity for the question asked answers it too ("we can never get a human at the phone
+    # company" to "what's the biggest problem?" is poor support, not a request for a person).
+    answers_question = answers_question or any(
+        asked is not None and slot_for_entity(e.get("entity") or "") == asked for e in latest_entities(tracker))
     return is_digression(latest_intent(tracker), latest_confidence(tracker), asked_slot(tracker),
-                         answers_question)
+                         answers_question, latest_text(tracker))
 
 
 def _this_turn(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -109,6 +115,11 @@ def acted_this_turn(tracker: Tracker) -> bool:
     a handoff): a later slot extraction in the same turn reads a message already read."""
     return any(e.get("event") == "action" and e.get("name") != "action_listen"
                for e in _this_turn(tracker))
+
+
+def set_this_turn(tracker: Tracker, slot: Text) -> bool:
+    """An action set `slot` since the customer's latest message."""
+    return any(e.get("event") == "slot" and e.get("name") == slot for e in _this_turn(tracker))
 
 
 def rejected_this_turn(tracker: Tracker) -> bool:

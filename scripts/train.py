@@ -1,7 +1,10 @@
 """Train the Rasa model only when its inputs changed (`make train`).
 
-The fingerprint covers what the trained model depends on: config.yml, domain.yml, data/
-and the custom NLU component's code. The model is saved as models/model-<fingerprint>.tar.gz,
+The fingerprint covers what the trained model depends on: config.yml, domain.yml, data/,
+the custom NLU components' code and what they are built from (bot/understanding, the
+vocabulary, phrasings, place names and carrier aliases they read, the canonical codes). A
+model trained before an extractor change would otherwise be kept, and a fresh clone (CI)
+would train a different one than the developer tested. The model is saved as models/model-<fingerprint>.tar.gz,
 so an unchanged checkout finds its model and skips training.
 """
 
@@ -15,7 +18,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ["config.yml", "domain.yml", "data", "bot/rasa_adapters/nlu"]
+INPUTS = ["config.yml", "domain.yml", "data", "bot/rasa_adapters/nlu", "bot/understanding",
+          "bot/domain/canonical.py", "bot/domain/catalog.py", "bot/data/vocabulary.yml",
+          "bot/data/phrasings.yml", "bot/data/city_aliases.yml", "bot/data/carriers.yml"]
 
 
 def fingerprint() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from bot.domain import slots
@@ -34,6 +35,21 @@ FREE_TEXT_SLOTS: Final[frozenset[str]] = slots.FREE_TEXT_SLOTS
 # a confident question, why-question or request for a person steps out of the form then.
 ANSWER_OVERRIDING_INTENTS: Final[frozenset[str]] = frozenset({"faq", "ask_why", "human_handoff"})
 ANSWER_OVERRIDING_CONFIDENCE: Final[float] = 0.8
+# ...and the message itself must read as a question or a request for a person: the
+# classifier's confidence alone is not enough, since on words it has never seen (a person's
+# name, an email address) it can be sure and wrong. A question has a question mark or opens
+# with a question word; a request for a person names one.
+QUESTION_OPENERS: Final[frozenset[str]] = frozenset(
+    {"what", "whats", "why", "how", "who", "whos", "which", "when", "where", "is", "are", "am",
+     "can", "could", "would", "will", "do", "does", "did", "should", "shall", "may", "explain",
+     "tell", "define", "meaning"})
+PERSON_WORDS: Final[frozenset[str]] = frozenset(
+    {"human", "humans", "person", "agent", "agents", "someone", "somebody", "anyone", "anybody",
+     "representative", "rep", "operator"})
+NEGATIONS: Final[frozenset[str]] = frozenset({"never", "no", "not", "cant", "cannot", "couldnt", "wont", "dont",
+                                              "doesnt", "didnt", "hardly", "rarely", "without"})
+_CLAUSE_RE = re.compile(r"[,.;:!()\u2014\u2013]|\s-\s|\b(?:but|so|and then)\b")
+_WORD_RE = re.compile(r"[a-z]+")
 
 # Digressions that neither answer the question nor ask anything ("asdf" taken as out of scope,
 # "hello?"): once their rule has replied, the form counts them as a missed answer.
@@ -45,13 +61,38 @@ SMALL_TALK_INTENTS: Final[frozenset[str]] = frozenset({"greet", "goodbye", "than
 REASKED_AFTER_INTENTS: Final[frozenset[str]] = frozenset({"faq", "ask_why", "thank", "goodbye", "affirm"})
 
 
+def asks_something(text: str | None) -> bool:
+    """Whether the words read as a question or a request for a person ("what's a CLEC",
+    "is this a bot?", "a real person please"), whatever the classifier says."""
+    text = (text or "").lower().replace("’", "'")
+    if "?" in text:
+        return True
+    words = _WORD_RE.findall(text.replace("'", ""))
+    if not words:
+        return False
+    if words[0] in QUESTION_OPENERS and not (len(words) > 1 and words[1] in NEGATIONS):
+        return True  # ("can never get anyone on the line" drops its subject: a statement)
+    # A person word asks for one unless a negation before it in its clause makes it a complaint
+    # about someone else's ("we can never reach a human there", "no person ever calls back";
+    # but "I can't take this, get me a person" asks).
+    for clause in _CLAUSE_RE.split(text.replace("'", "")):
+        seen_negation = False
+        for word in _WORD_RE.findall(clause):
+            if word in PERSON_WORDS and not seen_negation:
+                return True
+            seen_negation = seen_negation or word in NEGATIONS
+    return False
+
+
 def is_digression(intent: str | None, confidence: float, requested_slot: str | None,
-                  answers_question: bool = False) -> bool:
+                  answers_question: bool = False, text: str | None = None) -> bool:
     """Whether a message steps out of the question being asked (see DIGRESSION_INTENTS).
 
     `answers_question`: the question's own parser accepts the message as its answer
-    (bot/conversation/answer_parsing.py); free-text questions accept almost anything.
+    (bot/conversation/answer_parsing.py); free-text questions accept almost anything. Such
+    an answer steps out only for a confident question or request that reads as one (`text`).
     """
     if answers_question or requested_slot in FREE_TEXT_SLOTS:
-        return intent in ANSWER_OVERRIDING_INTENTS and confidence >= ANSWER_OVERRIDING_CONFIDENCE
+        return (intent in ANSWER_OVERRIDING_INTENTS and confidence >= ANSWER_OVERRIDING_CONFIDENCE
+                and asks_something(text))
     return intent in DIGRESSION_INTENTS

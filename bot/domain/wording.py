@@ -54,6 +54,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "office_closed": ("next_opening",),
     "handoff_in_hours": (),
     "handoff_after_hours": ("next_opening",),
+    "handoff_under_way": (),
     "office_closed_note": ("next_opening",),
     "unknown_name": (),
     "plan_by_email": ("name", "email"),

@@ -54,7 +54,7 @@ LOOP_RULES: Dict[str, Dict[str, List[str]]] = {
     "contact_form": {
         "faq": ["utter_faq", "contact_form"],
         "out_of_scope": ["utter_out_of_scope", "contact_form"],
-        "human_handoff": ["action_handoff"],
+        "human_handoff": ["action_handoff", "contact_form"],
         "complain": ["action_handoff"],
     },
 }

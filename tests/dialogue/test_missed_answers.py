@@ -161,6 +161,68 @@ async def test_a_confident_question_still_steps_out_of_a_free_text_answer(domain
     assert turn.actions[-3:] == ["utter_faq", "contact_form", "action_ask_company_name"]
 
 
+@pytest.mark.parametrize("slot, reply, intent", [
+    ("contact_name", "Rosa Delgado", "faq"),
+    ("contact_name", "Tomasz Wierzbicki", "human_handoff"),
+    ("email", "rosa@delgado-fabrication.biz", "human_handoff"),
+    ("email", "rosa@delgado-fabrication.biz", "ask_why"),
+])
+async def test_a_confident_classifier_does_not_outrank_an_answer_that_asks_nothing(
+        domain: dict, slot: str, reply: str, intent: str) -> None:
+    # A name or an address is not a question nor a request for a person, however sure the
+    # classifier is: it answers the question just asked.
+    conv = Conversation(f"sure-and-wrong-{slot}-{intent}", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    if slot == "email":
+        await conv.say("Rosa Delgado", "inform")
+        await conv.say("Delgado Fabrication", "inform")
+    turn = await conv.say(reply, intent, 0.97)
+    assert conv.slots[slot] == reply
+    assert "utter_faq" not in turn.actions and "action_handoff" not in turn.actions
+    assert "action_explain" not in turn.actions
+
+
+@pytest.mark.parametrize("reply, intent, answered_by", [
+    ("can a person call me instead", "human_handoff", "action_handoff"),
+    ("a real human please", "human_handoff", "action_handoff"),
+    ("what does CLEC stand for", "faq", "utter_faq"),
+])
+async def test_a_request_or_question_that_reads_as_one_still_steps_out(
+        domain: dict, reply: str, intent: str, answered_by: str) -> None:
+    conv = Conversation(f"steps-out-{intent}-{len(reply)}", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    turn = await conv.say(reply, intent, 0.9)
+    assert conv.slots["contact_name"] is None and answered_by in turn.actions
+
+
+async def test_a_complaint_about_someone_elses_people_answers_the_challenge_question(domain: dict) -> None:
+    # The classifier hears "human" and says human_handoff; the message names a challenge for
+    # the question asked, and its person word is negated: an answer, not a request.
+    conv = Conversation("their-humans", domain)
+    await conv.say(**PORTLAND_SIP)
+    turn = await conv.say("our current provider never has a person pick up the phone", "human_handoff", 0.93,
+                          [{"entity": "challenge", "value": "poor_support"}])
+    assert "action_handoff" not in turn.actions
+    assert conv.slots["challenges"] == ["poor_support"] and asked(turn) == "employees"
+
+
+async def test_a_person_asked_for_again_during_the_handoff_is_not_promised_twice_nor_asked_thrice(
+        domain: dict) -> None:
+    conv = Conversation("handoff-again", domain)
+    first = await conv.say("I'd like a human", "human_handoff", 0.95)
+    assert text_of("handoff_in_hours") in [m.text for m in first.messages]
+    await conv.say("Rosa Delgado", "inform")
+    await conv.say("Delgado Fabrication", "inform")
+    asked_twice = await conv.say("just get me a person", "human_handoff", 0.95)
+    texts = [m.text for m in asked_twice.messages]
+    assert text_of("handoff_under_way") in texts and text_of("handoff_in_hours") not in texts
+    assert asked(asked_twice) == "email"
+    third = await conv.say("a person!", "human_handoff", 0.95)
+    # the email was asked twice in a row: not a third time (the person is on the way anyway)
+    assert [q.action for q in third.questions] != ["action_ask_email"]
+    assert asked(third) == "phone"
+
+
 async def test_which_internet_is_the_only_question_of_its_turn(domain: dict) -> None:
     conv = Conversation("internet", domain)
     turn = await conv.say("we need SIP and internet", "inform", 0.9,

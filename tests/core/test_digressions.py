@@ -1,0 +1,34 @@
+"""Which messages read as a question or a request for a person (bot/conversation/digressions.py):
+the check that lets an answer outrank a confident classifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.digressions import asks_something, is_digression
+
+
+@pytest.mark.parametrize("text", [
+    "what's a CLEC", "is this a bot?", "Why do you need my phone number", "a real human please",
+    "connect me to an agent", "can someone call me back", "I can't do this anymore, get me a person",
+    "/human_handoff", "tell me what SD-WAN is", "how does this work",
+])
+def test_questions_and_requests_for_a_person_ask_something(text: str) -> None:
+    assert asks_something(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Rosa Delgado", "rosa@delgado-fabrication.biz", "Delgado Fabrication LLC", "503 555 0144", "",
+    "we can never reach a human over there", "can never get hold of a person at the phone company", "no person ever calls us back", "I don't want an agent",
+    "   ", "🙂",
+])
+def test_answers_and_complaints_ask_nothing(text: str) -> None:
+    assert not asks_something(text)
+
+
+def test_an_answer_steps_out_only_for_a_confident_question_that_reads_as_one() -> None:
+    assert not is_digression("faq", 0.99, "contact_name", False, "Rosa Delgado")
+    assert is_digression("faq", 0.99, "contact_name", False, "what's a CLEC")
+    assert not is_digression("faq", 0.5, "contact_name", False, "what's a CLEC")
+    # no answer and not a free-text question: any digression intent steps out, as before
+    assert is_digression("greet", 0.6, "num_locations", False, "hello")
