@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 from bot.understanding import validators
 from bot.domain.catalog import Catalog
-from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS
+from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something
 from bot.understanding.locations import resolve_zip
 from bot.understanding.vocabulary import load_vocabulary
 
@@ -140,3 +140,27 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
     if slot == "callback_time":
         return Answer(value=text[:MAX_NAME])
     return Answer(problem="required", shown=text)
+
+
+#: The forms whose questions `plain_answer` knows (domain.yml).
+ASKING_FORMS = frozenset({"needs_form", "contact_form"})
+
+
+def plain_answer(active_form: Optional[str], slot: Optional[str], text: str, catalog: Catalog,
+                 today: Optional[date] = None) -> bool:
+    """Whether `text` is a plain answer to the question a form just asked: the question's
+    parser takes a value from it ("4", "Ohio", "jane@acme.io", "Jane Doe") and it reads as no
+    question nor request for a person (digressions.asks_something), nor is it a button.
+
+    For such a message the intent classifier cannot change what happens: the form takes the
+    answer whatever intent it would say (actions/forms.py, "an answer outranks the
+    classifier"). So the Rasa server skips the classifier for it and only extracts entities
+    (bot/rasa_adapters/server/answer_first.py). Skips and hedges ("no idea") are left to the
+    classifier, as is anything for a question outside these forms.
+    """
+    text = (text or "").strip()
+    if active_form not in ASKING_FORMS or not slot or not text or text.startswith("/"):
+        return False
+    if len(text) > MAX_NAME or asks_something(text):
+        return False
+    return parse_answer(slot, text, None, catalog, today).value is not None

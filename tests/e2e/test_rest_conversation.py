@@ -196,3 +196,23 @@ def test_internet_is_clarified_with_buttons_and_a_tap_answers_it(customer: RestC
     broadband = next(b for b in buttons if b["title"] == "Business broadband")
     customer.say(broadband["payload"])
     assert customer.slots()["services"] == ["broadband"]
+
+
+def test_a_plain_answer_skips_the_classifier_and_a_question_does_not(customer: RestClient) -> None:
+    # bot/rasa_adapters/server/answer_first.py: the answer to the question just asked is
+    # labelled by the answer parser; entities still fill what else the customer said.
+    customer.say("we need SIP trunks")
+    assert customer.slots()["requested_slot"] == "states"
+    customer.say("Ohio")
+    customer.say("2")  # the number of sites
+    customer.say("what is a CLEC?")
+    user_events = [e for e in customer.tracker()["events"] if e["event"] == "user"]
+    by_text = {e["text"]: e["parse_data"] for e in user_events}
+    for answer in ("Ohio", "2"):
+        assert by_text[answer].get("answered_by") == "answer_parser", by_text[answer]
+        assert by_text[answer]["intent"]["name"] == "inform"
+    assert by_text["Ohio"]["entities"] and by_text["Ohio"]["entities"][0]["value"] == "OH"
+    question = by_text["what is a CLEC?"]
+    assert "answered_by" not in question and question["intent"]["name"] == "faq"
+    slots = customer.slots()
+    assert slots["states"] == ["OH"] and slots["num_locations"] == 2.0

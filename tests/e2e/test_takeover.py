@@ -307,8 +307,10 @@ def test_widget_customer_taken_over_from_slack(
     see(page, "the greeting", lambda s: s["bot"])
     type_in_widget(page, "I want to talk to a person")
     for _ in range(8):
+        # A question, or the final "will join this conversation shortly" (not the handoff's
+        # first "they'll join this chat shortly", which the question follows a moment later).
         state = see(page, "a question", lambda s: s["bot"] and len(s["bot"]) >= 2
-                    and (s["bot"][-1].endswith("?") or "shortly" in s["bot"][-1]))
+                    and (s["bot"][-1].endswith("?") or "join this conversation shortly" in s["bot"][-1]))
         if "will join this conversation shortly" in state["bot"][-1]:
             break
         answer = next(a for pattern, a in CONTACT_ANSWERS if re.search(pattern, state["bot"][-1], re.I))

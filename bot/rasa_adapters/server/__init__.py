@@ -30,6 +30,10 @@ A Rasa adapter (it imports rasa; only bot/rasa_adapters and bot/runtime may). `i
   version (row count and largest id of the sender) against the database before using them,
   so a turn neither re-reads nor re-parses the whole conversation, and several servers stay
   correct (see `bot.rasa_adapters.server.tracker_cache`);
+- a plain answer to the question a form just asked skips the intent classifier (only the
+  entity extractor runs; the form takes the answer whatever the intent) and is labelled
+  `inform` with `answered_by: "answer_parser"`; `ANSWER_FIRST=0` turns it off (see
+  `bot.rasa_adapters.server.answer_first`);
 - action server responses are checked against Rasa's schema with one compiled validator
   instead of a new one per call (half of the server's CPU under load; `bot.rasa_adapters.server.perf`);
 - live takeover: an agent from Slack or the dashboard talks to the customer, the bot stays
@@ -77,7 +81,7 @@ def install() -> None:
     # ACTION_TIMEOUT_S each, and a lock that expires mid-turn lets a second turn of the same
     # conversation run at once. Read by rasa.core.lock_store at import: set before it.
     os.environ.setdefault("TICKET_LOCK_LIFETIME", str(worst_case_turn_s()))
-    from bot.rasa_adapters.server import (channel_isolation, conversation_rate, http_guard,
+    from bot.rasa_adapters.server import (answer_first, channel_isolation, conversation_rate, http_guard,
                                           inprocess_actions,
                                           locks, log_privacy, metrics, outage, perf,
                                           store_outage, takeover, tracker_cache)
@@ -86,6 +90,7 @@ def install() -> None:
 
     inprocess_actions.install()
     tracker_cache.install()
+    answer_first.install()
     outage.install()
     perf.install()
     http_guard.install()
