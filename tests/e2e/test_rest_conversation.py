@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 
 import pytest
 
+from bot.runtime.launcher import Stack
 from tests.e2e.conftest import RestClient, texts
 
 CANONICAL = "We have 3 offices in Portland and Seattle, need PRIs and SIP, and our bill is too high"
@@ -216,3 +218,10 @@ def test_a_plain_answer_skips_the_classifier_and_a_question_does_not(customer: R
     assert "answered_by" not in question and question["intent"]["name"] == "faq"
     slots = customer.slots()
     assert slots["states"] == ["OH"] and slots["num_locations"] == 2.0
+
+
+def test_the_server_froze_its_start_up_objects(stack: Stack, customer: RestClient) -> None:
+    # bot/rasa_adapters/server/gc_freeze.py runs after start-up; the server says how many.
+    customer.say("hi")
+    log = stack.logs["rasa"].read_text(errors="replace")
+    assert re.search(r"gc: [1-9]\d{5,} objects frozen after start-up", log), log[-2000:]

@@ -34,6 +34,9 @@ A Rasa adapter (it imports rasa; only bot/rasa_adapters and bot/runtime may). `i
   entity extractor runs; the form takes the answer whatever the intent) and is labelled
   `inform` with `answered_by: "answer_parser"`; `ANSWER_FIRST=0` turns it off (see
   `bot.rasa_adapters.server.answer_first`);
+- once the server has started, the loaded model and data are moved out of the garbage
+  collector's reach (`gc.freeze()` after a warm-up): a full collection walked them all, a
+  400 ms stall of every conversation (see `bot.rasa_adapters.server.gc_freeze`);
 - action server responses are checked against Rasa's schema with one compiled validator
   instead of a new one per call (half of the server's CPU under load; `bot.rasa_adapters.server.perf`);
 - live takeover: an agent from Slack or the dashboard talks to the customer, the bot stays
@@ -81,7 +84,8 @@ def install() -> None:
     # ACTION_TIMEOUT_S each, and a lock that expires mid-turn lets a second turn of the same
     # conversation run at once. Read by rasa.core.lock_store at import: set before it.
     os.environ.setdefault("TICKET_LOCK_LIFETIME", str(worst_case_turn_s()))
-    from bot.rasa_adapters.server import (answer_first, channel_isolation, conversation_rate, http_guard,
+    from bot.rasa_adapters.server import (answer_first, channel_isolation, conversation_rate, gc_freeze,
+                                          http_guard,
                                           inprocess_actions,
                                           locks, log_privacy, metrics, outage, perf,
                                           store_outage, takeover, tracker_cache)
@@ -91,6 +95,7 @@ def install() -> None:
     inprocess_actions.install()
     tracker_cache.install()
     answer_first.install()
+    gc_freeze.install()
     outage.install()
     perf.install()
     http_guard.install()
