@@ -1204,7 +1204,23 @@ def _count_value(span: "Span") -> Optional[float]:
     number_words = _leading_number(words) or _leading_number(words[::-1])[::-1]
     if not number_words:
         return None
-    return parse_number_words(number_words)
+    value = parse_number_words(number_words)
+    return _range_bottom(span, value)
+
+
+def _range_bottom(span: "Span", value: Optional[float]) -> Optional[float]:
+    """A count said as a range is noted at its bottom, as the site buttons note "6-20" as 6
+    (bot/data/wording/conversation.yml): "5-6 offices" and "between 8 and 10 sites" read
+    their first number already; "6 or 7 locations" and "5 to 6 branches", where the matcher
+    starts at the number next to the noun, take the number before "or"/"to" when smaller."""
+    doc = span.doc
+    if value is None or span.start < 2 or doc[span.start - 1].lower_ not in ("or", "to"):
+        return value
+    before = doc[span.start - 2]
+    if not before.like_num or (span.start >= 3 and doc[span.start - 3].lower_ == "from"):
+        return value  # "grew from 2 to 5 locations": 5 now
+    low = parse_number_words([before.lower_])
+    return low if low is not None and 1 <= low < value else value
 
 
 _NUM_TOKEN = re.compile(_NUM_RE)

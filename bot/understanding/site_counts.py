@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Optional
 
-from bot.understanding.candidates import NUM_LOCATIONS, Candidate
+from bot.understanding.candidates import CITY, NUM_LOCATIONS, Candidate
 from bot.understanding.validators import parse_number_words
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     counts = [_plus_one_site(doc, _plus_one_site(doc, c, _main_office_at), _one_site_at) for c in merged]
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
-                or _listed_single_sites(doc) or _main_office_only(doc))
+                or _listed_single_sites(doc) or _main_office_only(doc) or _sites_in_listed_towns(doc, others)
+                or _count_of_towns(doc))
         if lead is not None:
             counts = [lead]
     return others + counts
@@ -253,6 +254,68 @@ def _listed_single_sites(doc: "Doc") -> Optional[Candidate]:
         return None
     span = doc[start:end]
     return Candidate("qty", start, end, span.start_char, span.end_char, NUM_LOCATIONS, items)
+
+
+# "offices in Tulsa, Norman and OKC": a plural site noun, one of these, then the towns.
+_IN_TOWNS = frozenset({"in", "across", "at"})
+_PLURAL_SITES = frozenset(n for n in SITE_NOUNS if n.endswith("s") and n not in ("campus", "headquarters", "hqs"))
+_LIST_JOINERS = frozenset({",", "&", "/", "and", "plus"})
+# "shops in 3 towns", "we're spread across 4 cities": a count of the towns the sites are in.
+_TOWN_NOUNS = frozenset({"towns", "cities", "communities", "neighborhoods", "neighbourhoods", "suburbs"})
+_HEADQUARTERED = frozenset({"headquartered", "hq'd", "hqd"})
+_SPREAD_WORDS = frozenset({"we're", "were", "are", "spread", "located", "based", "operate", "operating", "present"})
+
+
+def _sites_in_listed_towns(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """'offices in Tulsa, Norman and OKC', 'stores across Boise & Nampa': a site noun before a
+    list of two or more towns is one site per town (a state after a town is skipped)."""
+    town_end = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == CITY}
+    state_end = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == "state"}
+    for k in range(len(doc) - 2):
+        if doc[k].lower_ not in _PLURAL_SITES:
+            continue
+        m = k + 1
+        if doc[m].lower_ in ("are", "were") and m + 1 < len(doc):
+            m += 1  # "our offices are in ..."
+        if doc[m].lower_ not in _IN_TOWNS:
+            continue
+        m = end = m + 1
+        towns = 0
+        while m in town_end:
+            towns += 1
+            m = end = town_end[m]
+            if m + 1 < len(doc) and doc[m].text == "," and (m + 1) in state_end:
+                m = state_end[m + 1]  # "Tulsa, OK"
+            elif m in state_end:
+                m = state_end[m]
+            if m < len(doc) and doc[m].lower_ in _LIST_JOINERS:
+                m += 1
+                if m < len(doc) and doc[m].lower_ in ("and", "&"):
+                    m += 1  # ", and"
+            else:
+                break
+        if towns >= 2:
+            # "headquartered in Salt Lake City, branch offices in Provo and Ogden": one more
+            main = any(t.lower_ in _HEADQUARTERED or _main_office_at(doc, t.i) for t in doc[:k])
+            span = doc[k:end]
+            return Candidate("qty", k, end, span.start_char, span.end_char, NUM_LOCATIONS, towns + int(main))
+    return None
+
+
+def _count_of_towns(doc: "Doc") -> Optional[Candidate]:
+    """'shops in 3 towns', 'we're spread across four cities': as many sites as towns, when a
+    site noun or a word of being there ("we're", "spread", "located") comes before."""
+    for k in range(1, len(doc) - 1):
+        token, noun = doc[k], doc[k + 1]
+        if not token.like_num or noun.lower_ not in _TOWN_NOUNS or doc[k - 1].lower_ not in _IN_TOWNS:
+            continue
+        before = {t.lower_ for t in doc[:k - 1]}
+        if not (before & (SITE_NOUN_SET | _SPREAD_WORDS)):
+            continue
+        value = parse_number_words([token.lower_])
+        if value is not None and value == int(value) and 2 <= value <= 1000:
+            return Candidate("qty", k, k + 2, token.idx, noun.idx + len(noun.text), NUM_LOCATIONS, int(value))
+    return None
 
 
 def _main_office_only(doc: "Doc") -> Optional[Candidate]:

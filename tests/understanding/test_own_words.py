@@ -59,6 +59,31 @@ def test_counts_around_the_sites(rules: Any, text: str, count: int) -> None:
     assert _values(rules.extract(text), NUM_LOCATIONS) == {count}
 
 
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("pharmacies in Fargo, Bismarck and Minot", 3),         # one site per town listed
+        ("we have stores in Mesa, Tempe, and Gilbert", 3),
+        ("clinics in Provo, UT and Ogden, UT", 2),              # a state after a town skipped
+        ("our bakeries are spread across 4 towns", 4),          # a count of the towns they are in
+        ("we're located in five cities", 5),
+        ("4 or 5 warehouses", 4),                               # a range at its bottom, as the buttons
+        ("7 to 9 branches", 7),
+        ("between 3 and 4 locations", 3),
+        ("we went from 2 to 4 offices", 4),                     # not a range: the count now
+    ],
+)
+def test_sites_counted_from_towns_and_ranges(rules: Any, text: str, count: int) -> None:
+    assert _values(rules.extract(text), NUM_LOCATIONS) == {count}
+
+
+@pytest.mark.parametrize("text", ["we sell to clients in 3 cities", "stores in Fargo", "our trucks cover 6 towns",
+                                  "twenty-five stores"])
+def test_towns_that_are_not_a_count_of_sites(rules: Any, text: str) -> None:
+    values = _values(rules.extract(text), NUM_LOCATIONS)
+    assert values == ({25} if text.startswith("twenty-five") else set())
+
+
 @pytest.mark.parametrize("text, count", [("we have 4", 4), ("only 2", 2), ("there's 3 of them", 3), ("it's four", 4),
                                          ("we've got five", 5), ("3", 3)])
 def test_a_small_count_that_is_the_whole_reply_is_marked_alone(rules: Any, text: str, count: int) -> None:

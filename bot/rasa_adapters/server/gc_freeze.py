@@ -34,12 +34,13 @@ def enabled() -> bool:
 def load_action_data() -> None:
     """What the in-process actions load on their first call (no-op for what isn't there)."""
     try:
-        from actions import dependencies
         from bot.conversation.wording import default_copy
+        from bot.domain.catalog import load_default_catalog
+        from bot.domain.hours import load_business_hours
         from bot.understanding.vocabulary import load_vocabulary
 
-        dependencies.catalog()
-        dependencies.business_hours()
+        load_default_catalog()
+        load_business_hours()
         default_copy()
         load_vocabulary()
     except Exception:  # noqa: BLE001 - a warm-up only; the first turn loads it otherwise
