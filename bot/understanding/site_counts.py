@@ -259,7 +259,6 @@ def _listed_single_sites(doc: "Doc") -> Optional[Candidate]:
 # "offices in Tulsa, Norman and OKC": a plural site noun, one of these, then the towns.
 _IN_TOWNS = frozenset({"in", "across", "at"})
 _PLURAL_SITES = frozenset(n for n in SITE_NOUNS if n.endswith("s") and n not in ("campus", "headquarters", "hqs"))
-_LIST_JOINERS = frozenset({",", "&", "/", "and", "plus"})
 # "shops in 3 towns", "we're spread across 4 cities": a count of the towns the sites are in.
 _TOWN_NOUNS = frozenset({"towns", "cities", "communities", "neighborhoods", "neighbourhoods", "suburbs"})
 _HEADQUARTERED = frozenset({"headquartered", "hq'd", "hqd"})
@@ -288,7 +287,7 @@ def _sites_in_listed_towns(doc: "Doc", cands: list[Candidate]) -> Optional[Candi
                 m = state_end[m + 1]  # "Tulsa, OK"
             elif m in state_end:
                 m = state_end[m]
-            if m < len(doc) and doc[m].lower_ in _LIST_JOINERS:
+            if m < len(doc) and doc[m].lower_ in _COUNT_JOINERS:
                 m += 1
                 if m < len(doc) and doc[m].lower_ in ("and", "&"):
                     m += 1  # ", and"

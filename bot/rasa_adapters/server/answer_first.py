@@ -60,7 +60,11 @@ def install() -> None:
 
     def parse_message_with_graph(self: MessageProcessor, message: Any, tracker: Any,
                                  only_output_properties: bool = True) -> Dict[Text, Any]:
-        node = extractor_node(self.model_metadata.predict_schema.nodes)
+        # One lookup per processor (a new model gets a new processor), not one per message.
+        try:
+            node = self._answer_first_node
+        except AttributeError:
+            node = self._answer_first_node = extractor_node(self.model_metadata.predict_schema.nodes)
         text = message.text or ""
         try:
             answer = node is not None and plain_answer(
