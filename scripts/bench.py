@@ -1,7 +1,8 @@
 """`make bench`: a stock `rasa init` assistant and ours, measured the same ways in the same run.
 
-Per assistant, on one server (each server is stopped before the next starts, so they don't
-share the CPU):
+Both servers run side by side (ours: the embedded default, SQLite, in-memory lock store,
+actions in the Rasa server, as `make run` starts it); each is measured while the other is
+idle, so they never share the CPU:
 
 - closed loop: whole scripted conversations over REST, 20 concurrent customers, no think
   time (CONTRACT section 8: msgs_per_s, p50_ms, p95_ms);
@@ -9,27 +10,27 @@ share the CPU):
 - capacity (open loop, scripts/bench_capacity.py, a separate process that reports its own
   CPU time): customers arrive as a Poisson process at a climbing rate, think 5-20 s between
   messages and hold whole conversations; the most simultaneous customers served with
-  p95 <= 500 ms.
+  p95 <= 500 ms. The search runs four times, stock bot, ours, ours, stock bot (ABBA), so a
+  machine whose speed drifts during the run weighs on both alike; each assistant's capacity
+  is the mean of its two searches.
 
-Phases:
+The stock assistant is `rasa init --no-prompt` in var/bench/baseline (trained once, then
+cached), served with `rasa run`; its customers say the moodbot's five messages. Ours hear
+five messages of a lead conversation ending with the plan.
 
-1. baseline: `rasa init --no-prompt` in var/bench/baseline (trained once, then cached),
-   served with `rasa run`; its customers say the moodbot's five messages.
-2. ours, embedded default (SQLite, in-memory lock store, actions in the Rasa server) as
-   `make run` starts it (bot.runtime.launcher); five messages of a lead conversation ending
-   with the plan.
-3. ours scaled: PostgreSQL tracker store + Redis lock store, first one Rasa server then two
-   (each with its own action server over HTTP, as in deploy/docker-compose.yml), customers'
-   turns alternating between them like behind a round-robin load balancer; closed loop only.
-   Skipped (null) when PostgreSQL or Redis is not reachable.
-4. scripts/bench_engine.py: microseconds per recommendation of the guidance engine.
+Then ours scaled: PostgreSQL tracker store + Redis lock store, first one Rasa server then two
+(each with its own action server over HTTP, as in deploy/docker-compose.yml), customers'
+turns alternating between them like behind a round-robin load balancer; closed loop only.
+Skipped (null) when PostgreSQL or Redis is not reachable. Last, scripts/bench_engine.py:
+microseconds per recommendation of the guidance engine.
 
 Prints a few human lines, then one JSON object as the LAST line (CONTRACT section 8):
 msgs_per_s, p50_ms, p95_ms, baseline_msgs_per_s, ratio, rss_mb (VmHWM of our Rasa server),
 train_s (models/last-train-seconds), capacity_customers, baseline_capacity_customers,
-capacity_ratio, plus idle_p50_ms/idle_p95_ms (and baseline_), idle_p50_ratio, CPU time of the
-servers and of the load generators, baseline_p50_ms/p95_ms, errors, two_server_msgs_per_s,
-one_server_pg_msgs_per_s, scale_factor and engine_us_per_recommendation.
+capacity_ratio (with each search in capacity_searches), plus idle_p50_ms/idle_p95_ms (and
+baseline_), idle_p50_ratio, CPU time of the servers and of the load generators,
+baseline_p50_ms/p95_ms, errors, two_server_msgs_per_s, one_server_pg_msgs_per_s, scale_factor
+and engine_us_per_recommendation.
 
 Usage: .venv/bin/python -m scripts.bench [--customers 20] [--rounds 3] [--skip-scaled]
        [--skip-capacity] [--quick]
@@ -53,6 +54,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
@@ -65,6 +67,10 @@ VENV_BIN = Path(sys.executable).parent
 BENCH_DIR = ROOT / "var" / "bench"
 BASELINE_DIR = BENCH_DIR / "baseline"
 READY_TIMEOUT_S = 900.0
+# The capacity ramp starts at this share of the stock bot's closed-loop msg/s, as arrivals
+# per second, and climbs x1.2 every 30 s: the stock bot's limit was near 0.27 on 2026-12-06,
+# so both limits are crossed in about 7 steps, within the 300 s budget.
+CAPACITY_START_SHARE = 0.12
 
 # Same shape for both: five customer messages per conversation, a greeting first.
 OUR_SCRIPT = (
@@ -370,12 +376,12 @@ def idle(name: str, url: str, script: Sequence[str], conversations: int) -> dict
 
 def capacity(name: str, url: str, script: Sequence[str], closed_loop_msgs_per_s: float,
              server_pids: Sequence[int], options: argparse.Namespace) -> dict[str, Any]:
-    """scripts/bench_capacity.py in its own process against one server. Both assistants climb
-    the same ramp: it starts well below what the first (stock) assistant's closed loop
-    suggests (a customer sends ~1 message per 12.5 s) and is kept for the second, so that a
-    capacity found within the time budget compares like with like."""
+    """scripts/bench_capacity.py in its own process against one server. Every search climbs
+    the same ramp: it starts below what the stock assistant's closed loop suggests (a
+    customer sends ~1 message per 12.5 s) and is kept for the others, so that capacities
+    found within the time budget compare like with like."""
     if options.capacity_start_rate is None:
-        options.capacity_start_rate = max(0.05, 0.05 * closed_loop_msgs_per_s)
+        options.capacity_start_rate = max(0.05, CAPACITY_START_SHARE * closed_loop_msgs_per_s)
     start_rate = options.capacity_start_rate
     command = [sys.executable, "-m", "scripts.bench_capacity", "--url", url,
                "--script", json.dumps(list(script)), "--start-rate", f"{start_rate:.3f}",
@@ -430,13 +436,49 @@ def train_seconds() -> Optional[float]:
 
 def run_one(name: str, url: str, script: Sequence[str], pids: Sequence[int],
             args: argparse.Namespace) -> dict[str, Any]:
-    """Closed loop, idle and capacity against one server."""
+    """Closed loop and idle against one server."""
     result = {"closed": measure(name, [url], script, args.customers, args.rounds, pids)}
     result["idle"] = idle(name, url, script, args.idle_conversations)
-    if not args.skip_capacity:
-        result["capacity"] = capacity(name, url, script, result["closed"]["msgs_per_s"], pids,
-                                      args)
     return result
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    script: Sequence[str]
+    pids: Sequence[int]
+
+
+def capacities(baseline: Server, ours: Server, baseline_closed_msgs_per_s: float,
+               args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The capacity search in ABBA order (stock, ours, ours, stock): a linear drift of the
+    machine's speed over the four searches weighs on both assistants alike. Per assistant:
+    both searches, and their mean as its capacity."""
+    searches: dict[str, list[dict[str, Any]]] = {baseline.name: [], ours.name: []}
+    for server in (baseline, ours, ours, baseline):
+        searches[server.name].append(capacity(server.name, server.url, server.script,
+                                              baseline_closed_msgs_per_s, server.pids, args))
+    return {name: combined(found) for name, found in searches.items()}
+
+
+def combined(searches: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One assistant's searches as one figure: the mean capacity; a limit counts as reached
+    when every search reached it."""
+    def mean(key: str, digits: int = 1) -> Optional[float]:
+        values = [s[key] for s in searches if s.get(key) is not None]
+        return round(statistics.mean(values), digits) if values else None
+
+    return {
+        "capacity_customers": mean("capacity_customers"),
+        "capacity_msgs_per_s": mean("capacity_msgs_per_s"),
+        "capacity_p95_ms": mean("capacity_p95_ms"),
+        "limit_reached": all(s["limit_reached"] for s in searches),
+        "loadgen_cpu_share": mean("loadgen_cpu_share", 3),
+        "server_cpu_share": mean("server_cpu_share", 3),
+        "searches": [s["capacity_customers"] for s in searches],
+        "steps": [s["steps"] for s in searches],
+    }
 
 
 def _ratio(ours: Optional[float], theirs: Optional[float]) -> Optional[float]:
@@ -461,11 +503,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.customers < 1 or args.rounds < 1:
         parser.error("--customers and --rounds must be at least 1")
     args.idle_conversations = 6
-    # ~4.5 min per assistant: with server start-ups and the closed loops, `make bench` stays
-    # under ~25 minutes on a 2-core machine.
-    # x1.4 every 30 s from 5% of the stock bot's closed loop: past both servers' limits within
-    # the budget (x1.25 over 270 s reached neither on 2026-12-06, so the figure was the ramp's).
-    args.capacity_start_rate, args.capacity_factor = None, 1.4
+    # Four capacity searches of ~5 min each: with server start-ups, the closed loops and the
+    # scaled phase, `make bench` takes ~35 minutes on a 2-core machine.
+    # x1.2 every 30 s from CAPACITY_START_SHARE: past both servers' limits within the budget,
+    # with steps fine enough that a 20% difference shows (x1.4 steps made most runs a tie).
+    args.capacity_start_rate, args.capacity_factor = None, 1.2
     args.capacity_step_s, args.capacity_budget_s, args.think_s = 30.0, 300.0, (5.0, 20.0)
     if args.quick:
         args.rounds, args.skip_scaled, args.idle_conversations = 1, True, 2
@@ -476,25 +518,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                               "actions_mode": args.actions_mode, "quick": args.quick}
 
     model, baseline_train_s = baseline_model()
-    log(f"==> stock assistant ({model.name})")
-    with baseline_server(model) as (url, pid):
-        base = run_one("baseline", url, BASELINE_SCRIPT, [pid], args)
-        report["baseline_rss_mb"] = vm_hwm_mb(pid)
-    baseline = base["closed"]
-
-    log(f"==> ours, embedded default (SQLite, one Rasa server, actions {args.actions_mode})")
     db = BENCH_DIR / f"ours-{uuid.uuid4().hex[:8]}.db"
     try:
         env = _our_env(DATABASE_URL=f"sqlite:///{db.relative_to(ROOT)}",
                        ACTIONS_MODE=args.actions_mode)
-        with our_stacks([env]) as (stack,):
+        log(f"==> the stock assistant ({model.name}) and ours, embedded default (SQLite, one "
+            f"Rasa server, actions {args.actions_mode}), side by side")
+        with baseline_server(model) as (base_url, base_pid), our_stacks([env]) as (stack,):
             pids = [process.pid for process in stack.processes.values()]
+            base = run_one("baseline", base_url, BASELINE_SCRIPT, [base_pid], args)
             mine = run_one("ours", stack.rasa_url, OUR_SCRIPT, pids, args)
+            if not args.skip_capacity:
+                found = capacities(Server("baseline", base_url, BASELINE_SCRIPT, [base_pid]),
+                                   Server("ours", stack.rasa_url, OUR_SCRIPT, pids),
+                                   base["closed"]["msgs_per_s"], args)
+                base["capacity"], mine["capacity"] = found["baseline"], found["ours"]
+            report["baseline_rss_mb"] = vm_hwm_mb(base_pid)
             rss = vm_hwm_mb(stack.processes["rasa"].pid)
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-    ours = mine["closed"]
+    baseline, ours = base["closed"], mine["closed"]
 
     one_pg = two = None
     if not args.skip_scaled:
@@ -563,6 +607,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "baseline_capacity_customers": base_cap["capacity_customers"],
             "capacity_ratio": _ratio(cap["capacity_customers"],
                                      base_cap["capacity_customers"]),
+            "capacity_searches": {"ours": cap["searches"], "baseline": base_cap["searches"],
+                                  "order": ["baseline", "ours", "ours", "baseline"]},
         })
         (BENCH_DIR / "capacity-steps.json").write_text(json.dumps(
             {"ours": cap["steps"], "baseline": base_cap["steps"]}, indent=1))

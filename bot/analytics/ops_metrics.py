@@ -50,6 +50,13 @@ LEADS_SAVED = Counter(f"{PREFIX}_leads_saved", "Lead saves written to the databa
 LEADS_SPOOLED = Counter(
     f"{PREFIX}_leads_spooled",
     "Lead saves spooled to a file because the database was down (replayed later).")
+#: A collection stops every conversation of the process: young ones take ~1 ms, a full one
+#: of a loaded server hundreds (bot.rasa_adapters.server.gc_freeze).
+GC_PAUSE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+GC_PAUSES = Histogram(
+    f"{PREFIX}_gc_pause_seconds",
+    "Python garbage-collector pauses of this process, by generation.",
+    ["generation"], buckets=GC_PAUSE_BUCKETS)
 
 
 def channel_label(channel: Optional[str]) -> str:
@@ -60,6 +67,10 @@ def channel_label(channel: Optional[str]) -> str:
 
 def observe_turn(channel: Optional[str], seconds: float) -> None:
     TURN_LATENCY.labels(channel_label(channel)).observe(max(0.0, seconds))
+
+
+def observe_gc_pause(generation: int, seconds: float) -> None:
+    GC_PAUSES.labels(str(generation)).observe(max(0.0, seconds))
 
 
 def count_action_error(action: Optional[str]) -> None:

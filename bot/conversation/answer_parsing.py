@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Collection, Optional
 
 from bot.understanding import validators
-from bot.domain.catalog import Catalog
-from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something
+from bot.domain.catalog import Carrier, Catalog
+from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
 from bot.understanding.locations import resolve_zip
 from bot.understanding.vocabulary import load_vocabulary
 
@@ -124,7 +124,7 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
         code = vocabulary.canonical_challenge(text)
         return Answer(value=[code]) if code else Answer(problem="unknown_challenge", shown=text)
     if slot == "current_carrier":
-        carrier = catalog.resolve(text)
+        carrier = catalog.resolve(text) or _carrier_named_in(text, catalog, vocabulary.carrier_capitalised_only)
         if carrier:
             return Answer(value=carrier.name)
         # Not a carrier we know: move on rather than block the customer.
@@ -142,6 +142,21 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
     return Answer(problem="required", shown=text)
 
 
+def _carrier_named_in(text: str, catalog: Catalog, capitalised_only: Collection[str]) -> Optional[Carrier]:
+    """The one carrier a reply to "who is your carrier?" names among other words ("frontier,
+    I'm fairly sure", "we're on windstream"), else None. Asked that question, an alias that is also an
+    everyday word ("spectrum", "frontier") is the carrier even in lowercase, which free text
+    elsewhere does not allow (bot.understanding.extraction). A carrier after a negation in its
+    clause is ruled out ("not cox anymore, we moved to comcast" is Comcast); two or more left
+    is no single answer, and the words go to the agent. A question naming one ("do you work
+    with cox?") tells what they ask about, not what they have."""
+    if asks_something(text):
+        return None
+    mentions = catalog.mentions(text, capitalised_only)
+    named = {m.carrier for m in mentions if not negated_before(text, m.start)}
+    return named.pop() if len(named) == 1 else None
+
+
 #: The forms whose questions `plain_answer` knows (domain.yml).
 ASKING_FORMS = frozenset({"needs_form", "contact_form"})
 
@@ -155,8 +170,9 @@ def plain_answer(active_form: Optional[str], slot: Optional[str], text: str, cat
     For such a message the intent classifier cannot change what happens: the form takes the
     answer whatever intent it would say (actions/forms.py, "an answer outranks the
     classifier"). So the Rasa server skips the classifier for it and only extracts entities
-    (bot/rasa_adapters/server/answer_first.py). Skips and hedges ("no idea") are left to the
-    classifier, as is anything for a question outside these forms.
+    (bot/rasa_adapters/server/answer_first.py). A hedge around a value ("cox I think") is
+    plain; skips and bare hedges ("no idea") are left to the classifier, as is anything for a
+    question outside these forms.
     """
     text = (text or "").strip()
     if active_form not in ASKING_FORMS or not slot or not text or text.startswith("/"):

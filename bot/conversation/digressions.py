@@ -84,6 +84,15 @@ def asks_something(text: str | None) -> bool:
     return False
 
 
+def negated_before(text: str, index: int) -> bool:
+    """Whether a negation (NEGATIONS) comes before character `index` of `text` in the same
+    clause: "not windstream anymore", "we don't use zayo" rule out what follows; "not sure, cox"
+    does not (the comma ends the negated clause)."""
+    before = (text or "")[:index].lower().replace("’", "'")
+    clause = _CLAUSE_RE.split(before)[-1]
+    return any(word in NEGATIONS for word in _WORD_RE.findall(clause.replace("'", "")))
+
+
 def is_digression(intent: str | None, confidence: float, requested_slot: str | None,
                   answers_question: bool = False, text: str | None = None) -> bool:
     """Whether a message steps out of the question being asked (see DIGRESSION_INTENTS).

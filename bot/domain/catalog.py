@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Any, Callable, Collection, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Union
 
 from pydantic import StrictBool, StrictStr, root_validator, validator
 
@@ -61,6 +61,22 @@ def squash(name: str) -> str:
 
 def _norm(name: str) -> str:
     return " ".join(name.lower().split())
+
+
+def needs_capitals(alias: str, capitalised_only: Collection[str] = ()) -> bool:
+    """Whether a lowercase `alias` names a carrier in running text only when written in capitals:
+    one or two letters ("XO", not the "xo" of a sign-off), or three when listed as an everyday
+    word in `capitalised_only` ("ELI", "ATT"; the vocabulary's carrier_capitalised_only)."""
+    letters = alias.replace(" ", "")
+    return len(letters) <= 2 or (alias in capitalised_only and len(letters) <= 3)
+
+
+class Mention(NamedTuple):
+    """A carrier named inside a text: where (character offsets) and which."""
+
+    start: int
+    end: int
+    carrier: "Carrier"
 
 
 @dataclass(frozen=True)
@@ -212,6 +228,34 @@ class Catalog:
             return None
         current = self._aliases.get(_norm(name_typed)) or self._squashed.get(squash(name_typed))
         return self._by_name.get(current.lower()) if current else None
+
+    def mentions(self, text: Optional[str], capitalised_only: Collection[str] = ()) -> tuple[Mention, ...]:
+        """Every carrier named inside `text` by a name, former name or alias written as whole
+        words ("i believe it's windstream", "we're on level 3"), in text order; the longest name wins
+        ("spectrum business" over "spectrum"). Very short aliases count only in capitals
+        (`needs_capitals`), so a stray "xo" is no XO."""
+        found: list[Mention] = []
+        for match in self._mention_re.finditer(text or ""):
+            typed = match.group()
+            key = _norm(typed)
+            if needs_capitals(key, capitalised_only) and not typed.replace(" ", "").isupper():
+                continue
+            carrier = self.resolve(key)
+            if carrier is not None:
+                found.append(Mention(match.start(), match.end(), carrier))
+        return tuple(found)
+
+    def mentioned(self, text: Optional[str], capitalised_only: Collection[str] = ()) -> tuple[Carrier, ...]:
+        """The distinct carriers `mentions` finds in `text`, in the order first named."""
+        return tuple(dict.fromkeys(m.carrier for m in self.mentions(text, capitalised_only)))
+
+    @cached_property
+    def _mention_re(self) -> "re.Pattern[str]":
+        # One pattern for every spelling, longest first so that the regex engine's first
+        # alternative that fits is the longest name; any run of spaces between words.
+        spellings = sorted(self._aliases, key=lambda a: (-len(a), a))
+        alternatives = "|".join(re.escape(a).replace("\\ ", r"\s+") for a in spellings)
+        return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
 
     def successor_note(self, name_typed: Optional[str]) -> Optional[str]:
         """"TW Telecom is part of Lumen today" when `name_typed` is a former name, else None."""

@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from bot.base.schema import rebuilt_when
+from bot.domain.catalog import needs_capitals
 from bot.understanding.candidates import (CARRIER, CHALLENGE, CITY, CONTRACT_END, EMAIL, EMPLOYEES, ENTITIES,  # noqa: F401 - re-exported
                                           NUM_LOCATIONS, PHONE, SERVICE, US_STATE, ZIP_CODE)
 from bot.understanding.candidates import Candidate as _Cand
@@ -610,8 +611,7 @@ class Extractor:
         return self._place_candidate(kind, key, doc, i, j, all_caps)
 
     def _carrier_case_ok(self, key: str, span: "Span") -> bool:
-        letters = key.replace(" ", "")
-        if len(letters) <= 2 or (key in self._carrier_caps and len(letters) <= 3):
+        if needs_capitals(key, self._carrier_caps):
             return span.text.replace(" ", "").isupper()
         if key in self._carrier_caps:
             return span.text[:1].isupper()

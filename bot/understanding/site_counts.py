@@ -4,14 +4,15 @@ The extractor's matcher finds counts before a site noun ("3 offices", "a dozen s
 `site_counts` then reads what those alone miss: counts that add up ("2 warehouses and 3
 stores", "HQ plus 3 branches"), a count leading a description of the sites ("five, three in
 Tulsa and two in Norman", "3 total, all in Kansas"), a count in words that is the whole reply
-("just the one", "a couple"), a misspelt site noun ("3 locatoins") and "just our HQ".
+("just the one", "a couple") or closes a clause of it ("a bakery in Reno, just the one"), a
+misspelt site noun ("3 locatoins") and "just our HQ".
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Optional
 
-from bot.understanding.candidates import CITY, NUM_LOCATIONS, Candidate
+from bot.understanding.candidates import CITY, NUM_LOCATIONS, SERVICE, Candidate
 from bot.understanding.validators import parse_number_words
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ _INCLUDING_WORDS = frozenset({"if", "counting", "including", "incl", "inc", "wit
 # "Dallas and Houston, so 2", "that's 3": a count closing a description of the sites.
 _CLOSING_LEAD_INS = frozenset({"so", "that's", "thats", "total", "=", "makes", "making"})
 _DESCRIPTION_OPENERS = frozenset({":", "-", "—", "–", ",", "(", ";"})
-_CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":"})
+_CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":", "...", "…"})
 # Around a count in words that is the whole reply ("just the one", "a dozen or so").
 _BARE_COUNT_FILLER = frozenset({
     "just", "only", "the", "about", "around", "maybe", "we", "have", "got", "it's", "its", "it", "is", "i",
@@ -134,7 +135,7 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
                 or _listed_single_sites(doc) or _main_office_only(doc) or _sites_in_listed_towns(doc, others)
-                or _count_of_towns(doc))
+                or _count_of_towns(doc) or _only_count_closing_clause(doc, others))
         if lead is not None:
             counts = [lead]
     return others + counts
@@ -350,6 +351,55 @@ def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
     start, end = words[0], words[-1]
     return Candidate("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value),
                      extra={"alone": True})
+
+
+def _clause_bounds(doc: "Doc") -> list[tuple[int, int]]:
+    """Token ranges of the clauses of `doc`, split at _CLAUSE_ENDS; a hyphen inside a word
+    ("twenty-five", "T-Mobile") splits nothing."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for token in doc:
+        inside_word = token.text == "-" and token.i > 0 and not doc[token.i - 1].whitespace_
+        if token.text in _CLAUSE_ENDS and not inside_word:
+            bounds.append((start, token.i))
+            start = token.i + 1
+    bounds.append((start, len(doc)))
+    return [(i, j) for i, j in bounds if j > i]
+
+
+def _only_count_closing_clause(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """"a bakery in Reno, just the one", "two shops downtown - only the two": a
+    clause of only "just"/"only", maybe "the", and a small count in words, among filler,
+    counts the sites. A noun after the count is what it counts ("just one question", "only one
+    of our phones"), so such a clause is no count of sites; nor one after a clause ending in a
+    service or a thing ("SIP trunks, just two"). Marked `alone` (the question asked decides,
+    as for `_count_in_words_alone`) unless the clause names sites ("just the one of our sites")."""
+    for i, j in _clause_bounds(doc):
+        words = [t for t in doc[i:j] if not (t.is_punct or t.is_space)]
+        k = next((n for n, t in enumerate(words) if t.lower_ in _ONLY_WORDS), None)
+        if k is None or any(t.lower_ not in _BARE_COUNT_FILLER for t in words[:k]):
+            continue
+        m = k + 1 + int(k + 1 < len(words) and words[k + 1].lower_ == "the")
+        n = m
+        while n < len(words) and words[n].like_num and not words[n].is_digit and words[n].lower_ not in ("a", "an"):
+            n += 1
+        if n == m or any(t.lower_ not in _BARE_COUNT_FILLER for t in words[n:]) or _counts_things_before(doc, i, cands):
+            continue
+        value = parse_number_words([t.lower_ for t in words[m:n]])
+        if value is None or value != int(value) or not 1 <= value <= _MAX_BARE_COUNT:
+            continue
+        first, last = words[k], words[n - 1]
+        alone = not any(t.lower_ in SITE_NOUN_SET for t in words)
+        return Candidate("qty", first.i, last.i + 1, first.idx, last.idx + len(last.text), NUM_LOCATIONS, int(value),
+                         extra={"alone": True} if alone else {})
+    return None
+
+
+def _counts_things_before(doc: "Doc", i: int, cands: list[Candidate]) -> bool:
+    """Whether the clause before token i ends by naming a service or things at the sites
+    ("we need SIP trunks, just two", "40 phones, only the one"): a count after it counts those."""
+    k = i - 1  # the clause end
+    return k >= 1 and (doc[k - 1].lower_ in NOT_SITES_AFTER or any(c.kind == SERVICE and c.j == k for c in cands))
 
 
 def _main_office_at(doc: "Doc", i: int) -> int:

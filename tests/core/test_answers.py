@@ -104,6 +104,36 @@ def test_unknown_carrier_moves_on_with_a_note(catalog) -> None:  # type: ignore[
     assert answer.skipped and answer.problem == "unknown_carrier"
 
 
+# A reply to "who is your carrier?" that wraps the name in other words (our own wording).
+@pytest.mark.parametrize("text, value", [
+    ("frontier, I'm fairly sure", "Frontier"),  # an everyday word is the carrier when asked
+    ("honestly i think it's spectrum", "Spectrum Enterprise"),
+    ("we're on windstream for now", "Windstream"),
+    ("cox. been with them forever", "Cox Business"),
+    ("comcast and comcast business", "Comcast Business"),  # one carrier named twice
+    ("we don't have cox anymore, it's verizon now", "Verizon"),  # the negated one is ruled out
+    ("verizon, not at&t", "Verizon"),
+    ("not sure, maybe lumen", "Lumen"),  # the hedge's negation ends with its clause
+])
+def test_a_carrier_named_inside_the_reply_is_the_answer(catalog, text: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer("current_carrier", text, "inform", catalog, TODAY)
+    assert answer.value == value and not answer.skipped
+
+
+@pytest.mark.parametrize("text", [
+    "we left frontier last year for comcast",  # two carriers: no single answer
+    "at&t for phones and cox for internet",
+    "not frontier anymore",  # the only one named is ruled out
+    "we never used spectrum",
+    "do you work with cox?",  # a question about a carrier, not theirs
+    "some local outfit, hugs xo",  # a two-letter alias in lowercase is no carrier
+    "our cousin's company",
+])
+def test_no_single_carrier_named_moves_on_with_the_words(catalog, text: str) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer("current_carrier", text, "inform", catalog, TODAY)
+    assert answer.value is None and answer.skipped and answer.problem == "unknown_carrier" and answer.shown == text
+
+
 @pytest.mark.parametrize("text", ["<script>alert(1)</script>", "'; DROP TABLE leads; --", "🙂" * 3000, "x" * 100_000])
 def test_hostile_text_never_raises(catalog, text: str) -> None:  # type: ignore[no-untyped-def]
     for slot in ("states", "num_locations", "employees", "services", "challenges", "current_carrier",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.catalog import PLACES, US_STATES, Catalog, load_catalog, load_default_catalog, squash
+from bot.domain.catalog import PLACES, US_STATES, Catalog, load_catalog, load_default_catalog, needs_capitals, squash
 from bot.domain.canonical import SERVICES
 from bot.base.yamldata import DataFileError
 
@@ -448,3 +448,46 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as err:
         load_catalog(tmp_path / "nope.yml")
     assert "nope.yml" in str(err.value)
+
+
+# --------------------------------------------------------------------------- carriers named inside a text
+# Our own wording: a reply to "who is your carrier?" that wraps the name in other words.
+
+
+@pytest.mark.parametrize("text, names", [
+    ("i believe it's windstream", ["Windstream"]),
+    ("Zayo, as far as I remember", ["Zayo"]),
+    ("we buy from spectrum business today", ["Spectrum Enterprise"]),  # the longest name, once
+    ("the lines are level   3 ones", ["Lumen"]),  # any run of spaces between the words
+    ("cox for the office, at&t for the warehouse", ["Cox Business", "AT&T"]),  # in text order
+    ("centurylink and then qwest, same company", ["Lumen"]),  # one carrier by two old names
+    ("comcastic service", []),  # inside another word: no carrier
+    ("a wide frontiers of options", []),
+    ("nothing here", []),
+    ("", []),
+])
+def test_mentioned_finds_whole_word_names(catalog: Catalog, text: str, names: list[str]) -> None:
+    assert [c.name for c in catalog.mentioned(text)] == names
+
+
+def test_mentions_give_where_each_name_is(catalog: Catalog) -> None:
+    text = "moving from rcn to Zayo"
+    assert [(text[m.start:m.end], m.carrier.name) for m in catalog.mentions(text)] == [
+        ("rcn", "Astound Business Solutions"), ("Zayo", "Zayo")]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("hugs and kisses xo", []),  # two letters: only in capitals
+    ("XO was our old provider", ["Verizon"]),
+    ("eli said to call", []),  # three letters listed as an everyday word: only in capitals
+    ("ELI, years ago", ["Zayo"]),
+    ("rcn i think", ["Astound Business Solutions"]),  # three letters not listed: any case
+])
+def test_very_short_names_count_only_in_capitals(catalog: Catalog, text: str, names: list[str]) -> None:
+    assert [c.name for c in catalog.mentioned(text, capitalised_only={"eli", "att"})] == names
+
+
+def test_needs_capitals_follows_the_vocabulary_rule() -> None:
+    assert needs_capitals("xo") and needs_capitals("eli", {"eli"})
+    assert not needs_capitals("eli") and not needs_capitals("cox", {"eli"})
+    assert not needs_capitals("spectrum", {"spectrum"})  # longer words only need a capital letter in free text

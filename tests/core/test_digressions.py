@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.digressions import asks_something, is_digression
+from bot.conversation.digressions import asks_something, is_digression, negated_before
 
 
 @pytest.mark.parametrize("text", [
@@ -32,3 +32,16 @@ def test_an_answer_steps_out_only_for_a_confident_question_that_reads_as_one() -
     assert not is_digression("faq", 0.5, "contact_name", False, "what's a CLEC")
     # no answer and not a free-text question: any digression intent steps out, as before
     assert is_digression("greet", 0.6, "num_locations", False, "hello")
+
+
+@pytest.mark.parametrize("text, word, negated", [
+    ("not windstream anymore", "windstream", True),
+    ("we don’t use zayo", "zayo", True),  # a curly apostrophe too
+    ("we never had cox", "cox", True),
+    ("not sure, windstream", "windstream", False),  # the comma ends the negated clause
+    ("no clue but probably zayo", "zayo", False),  # so does "but"
+    ("zayo, not cox", "zayo", False),  # a negation after the word says nothing of it
+    ("zayo, not cox", "cox", True),
+])
+def test_negated_before_looks_back_within_the_clause(text: str, word: str, negated: bool) -> None:
+    assert negated_before(text, text.rindex(word)) is negated

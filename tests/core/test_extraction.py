@@ -264,6 +264,22 @@ COUNTS_IN_WORDS = [
     ("3 lab techs", []),  # people at a site, not sites
 ]
 
+# "just the one" closing a clause of a longer message (our own wording)
+CLAUSE_COUNTS = [
+    ("a small law office in Boise, just the one", ["num_locations=1", "city=Boise", "us_state=ID"]),
+    ("we run a bakery in Eugene - only the one for now", ["num_locations=1", "city=Eugene", "us_state=OR"]),
+    ("a print shop in Fresno (just the one)", ["num_locations=1", "city=Fresno", "us_state=CA"]),
+    ("two shops in Omaha; only the two", ["num_locations=2", "city=Omaha", "us_state=NE"]),
+    ("Tacoma... it's only one", ["num_locations=1", "city=Tacoma", "us_state=WA"]),
+    ("in Salem, only twenty-two", ["city=Salem", "us_state=OR"]),  # not a small count
+    ("just one question, do you do SIP", ["service=sip"]),  # a noun after the count is what it counts
+    ("only one more thing, we're in Akron", ["city=Akron", "us_state=OH"]),
+    ("only one of our printers works", []),
+    ("one of us will call back", []),  # "one" alone inside a longer sentence
+    ("we need SIP trunks, just two", ["service=sip"]),  # counts the trunks, not the sites
+    ("we have 30 printers, only the one", []),
+]
+
 TOWN_TRAPS = [
     ("Aloha! we need new phone lines", ["service=pots"]),  # a greeting, not Aloha, OR
     ("hi, this is Tyler, our shop is in Boise", ["city=Boise", "us_state=ID"]),
@@ -295,10 +311,21 @@ NEGATION_SCOPE = [
 
 
 @pytest.mark.parametrize(
-    "text, expected", SEVERAL_CHALLENGES + COUNTS_IN_WORDS + TOWN_TRAPS + SHORT_REPLIES + NEGATION_SCOPE, ids=_id
+    "text, expected", SEVERAL_CHALLENGES + COUNTS_IN_WORDS + CLAUSE_COUNTS + TOWN_TRAPS + SHORT_REPLIES + NEGATION_SCOPE,
+    ids=_id
 )
 def test_own_words(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert summary(extractor.extract(text, TODAY)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text, alone", [
+    ("a dental lab in Tulsa, only the one", True),  # the question asked decides (a head count?)
+    ("a dental lab in Tulsa. locations? just the one", False),  # the clause names sites
+])
+def test_a_count_closing_a_clause_is_marked_alone_unless_it_names_sites(extractor: Extractor, text: str,
+                                                                          alone: bool) -> None:
+    [count] = [e for e in extractor.extract(text, TODAY) if e.entity == "num_locations"]
+    assert count.value == 1 and count.alone is alone
 
 
 class _FixedTopics:

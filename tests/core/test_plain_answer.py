@@ -23,6 +23,9 @@ TODAY = date(2026, 12, 1)
     ("contact_form", "contact_name", "Rosa Delgado"),
     ("contact_form", "email", "rosa@delgado-fabrication.biz"),
     ("contact_form", "phone", "503 555 0144"),
+    ("needs_form", "current_carrier", "Frontier"),
+    ("needs_form", "current_carrier", "we've got frontier i'm pretty sure"),  # hedged, lowercase
+    ("needs_form", "current_carrier", "not sure, probably windstream"),
 ])
 def test_answers_the_parser_takes_are_plain(form: str, slot: str, text: str) -> None:
     assert plain_answer(form, slot, text, load_default_catalog(), TODAY)
@@ -38,6 +41,10 @@ def test_answers_the_parser_takes_are_plain(form: str, slot: str, text: str) -> 
     (None, "num_locations", "3"),  # no form asking
     ("needs_form", None, "3"),  # no question asked
     ("needs_form", "num_locations", ""),
+    ("needs_form", "current_carrier", "is frontier any good"),  # a question naming a carrier
+    ("needs_form", "current_carrier", "what do you think of spectrum?"),
+    ("needs_form", "current_carrier", "cox or maybe charter, I forget"),  # two carriers: not one answer
+    ("needs_form", "current_carrier", "no idea"),
     ("contact_form", "contact_name", "x" * 150),  # long: left to the whole pipeline
 ])
 def test_everything_else_goes_to_the_classifier(form: str | None, slot: str | None, text: str) -> None:

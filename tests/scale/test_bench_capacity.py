@@ -78,3 +78,30 @@ def test_a_short_staircase_against_a_stand_in_channel() -> None:
     assert result["capacity_customers"] == max(s["customers"] for s in result["steps"]) > 0
     assert result["loadgen_cpu_s"] > 0 and result["loadgen_cpu_share"] is not None
     assert result["limit_reached"] is False
+
+
+def test_capacity_searches_run_abba_and_each_assistant_gets_its_mean(monkeypatch: Any) -> None:
+    """`make bench` searches stock, ours, ours, stock; each capacity is the mean of two."""
+    import argparse
+
+    from scripts import bench
+
+    order: list[str] = []
+    found = {"baseline": iter([100.0, 80.0]), "ours": iter([95.0, 105.0])}
+
+    def search(name: str, url: str, script: Any, closed: float, pids: Any,
+               options: Any) -> dict[str, Any]:
+        order.append(name)
+        return {"capacity_customers": next(found[name]), "capacity_msgs_per_s": 10.0,
+                "capacity_p95_ms": 300.0, "limit_reached": name == "ours" or len(order) < 4,
+                "loadgen_cpu_share": 0.031, "server_cpu_share": 0.9, "steps": [{"step": 0}]}
+
+    monkeypatch.setattr(bench, "capacity", search)
+    result = bench.capacities(bench.Server("baseline", "u1", (), [1]),
+                              bench.Server("ours", "u2", (), [2]), 40.0, argparse.Namespace())
+    assert order == ["baseline", "ours", "ours", "baseline"]
+    assert result["ours"]["capacity_customers"] == 100.0
+    assert result["baseline"]["capacity_customers"] == 90.0
+    assert result["ours"]["searches"] == [95.0, 105.0]
+    assert result["ours"]["limit_reached"] and not result["baseline"]["limit_reached"]
+    assert result["ours"]["loadgen_cpu_share"] == 0.031

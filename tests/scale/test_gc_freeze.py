@@ -44,3 +44,35 @@ def test_it_can_be_turned_off(monkeypatch: Any) -> None:
     assert not gc_freeze.enabled()
     monkeypatch.setenv("GC_FREEZE", "1")
     assert gc_freeze.enabled()
+
+
+def test_every_collection_is_timed_and_full_ones_are_summed_up(caplog: Any) -> None:
+    seen: list[tuple[int, float]] = []
+    now = [0.0]
+    clock = gc_freeze.PauseClock(lambda generation, seconds: seen.append((generation, seconds)),
+                                 clock=lambda: now[0])
+    for generation, pause in ((0, 0.001), (2, 0.3), (2, 0.1)):
+        clock("start", {"generation": generation})
+        now[0] += pause
+        clock("stop", {"generation": generation})
+    assert [g for g, _ in seen] == [0, 2, 2]
+    assert [round(s, 3) for _, s in seen] == [0.001, 0.3, 0.1]
+    assert clock.full_count == 2 and round(clock.full_max, 3) == 0.3
+    now[0] += gc_freeze.SUMMARY_EVERY_S
+    with caplog.at_level("INFO", logger=gc_freeze.__name__):
+        clock("start", {"generation": 2})
+        now[0] += 0.2
+        clock("stop", {"generation": 2})
+    assert "3 full collections" in caplog.text and "took 600 ms (longest 300 ms)" in caplog.text
+    assert clock.full_count == 0  # counted afresh after each summary
+
+
+def test_the_real_collector_reports_its_pauses() -> None:
+    seen: list[int] = []
+    clock = gc_freeze.PauseClock(lambda generation, seconds: seen.append(generation))
+    gc.callbacks.append(clock)
+    try:
+        gc.collect(2)
+    finally:
+        gc.callbacks.remove(clock)
+    assert seen == [2]

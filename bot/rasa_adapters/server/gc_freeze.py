@@ -12,6 +12,11 @@ every object alive at that moment into the permanent generation: the collector n
 scans them, and still collects everything created afterwards (the turns' garbage) as before.
 This is the documented use of `gc.freeze()` for servers (Python docs, gc.freeze).
 `GC_FREEZE=0` turns it off.
+
+Every collection's pause is timed (`gc.callbacks`) into the histogram
+`carrier_advisor_gc_pause_seconds{generation}` of `GET /metrics`, and the full collections are
+summed up in the log at most once a minute: what the conversations held in memory (the tracker
+cache) cost the collector is then on record, with the freeze on or off.
 """
 
 from __future__ import annotations
@@ -20,11 +25,60 @@ import gc
 import logging
 import os
 import time
-from typing import Any
+from typing import Any, Callable, Optional
 
 log = logging.getLogger(__name__)
 WARM_UP_TEXT = "hello, we have 2 offices in Portland, Oregon and need SIP trunks"
+FULL = 2  # the oldest generation: a full collection
+SUMMARY_EVERY_S = 60.0
 _installed = False
+
+
+class PauseClock:
+    """A `gc.callbacks` entry: times each collection and passes (generation, seconds) on."""
+
+    def __init__(self, observe: Callable[[int, float], None],
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.observe, self.clock = observe, clock
+        self.full_count, self.full_seconds, self.full_max = 0, 0.0, 0.0
+        self._started: Optional[float] = None
+        self._summarised_at = clock()
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = self.clock()
+            return
+        if self._started is None:
+            return
+        seconds, self._started = self.clock() - self._started, None
+        generation = int(info.get("generation", 0))
+        self.observe(generation, seconds)
+        if generation == FULL:
+            self.full_count += 1
+            self.full_seconds += seconds
+            self.full_max = max(self.full_max, seconds)
+            self._summarise()
+
+    def _summarise(self) -> None:
+        now = self.clock()
+        if now - self._summarised_at < SUMMARY_EVERY_S:
+            return
+        log.info("gc: %d full collections in %.0f s took %.0f ms (longest %.0f ms)",
+                 self.full_count, now - self._summarised_at, self.full_seconds * 1000,
+                 self.full_max * 1000)
+        self.full_count, self.full_seconds, self.full_max = 0, 0.0, 0.0
+        self._summarised_at = now
+
+
+def time_pauses() -> PauseClock:
+    """Time every collection of this process into the metrics (once per process)."""
+    from bot.analytics.ops_metrics import observe_gc_pause
+
+    clock = next((c for c in gc.callbacks if isinstance(c, PauseClock)), None)
+    if clock is None:
+        clock = PauseClock(observe_gc_pause)
+        gc.callbacks.append(clock)
+    return clock
 
 
 def enabled() -> bool:
@@ -66,7 +120,10 @@ async def freeze_after_start(app: Any, _loop: Any = None) -> None:
 def install() -> None:
     """Register the listener on the app Rasa configures (idempotent)."""
     global _installed
-    if _installed or not enabled():
+    if _installed:
+        return
+    time_pauses()
+    if not enabled():
         return
     import rasa.core.run as rasa_run
 
