@@ -58,23 +58,21 @@ def test_a_batch_that_does_not_fit_goes_through_the_function() -> None:
 def test_rasa_models_switch_to_flat_calls_after_their_first_prediction(monkeypatch: Any) -> None:
     from rasa.utils.tensorflow.models import RasaModel
 
-    original = RasaModel._rasa_predict
-    monkeypatch.setattr(RasaModel, "_rasa_predict", original)
-    install_flat_calls()
-    install_flat_calls()  # idempotent: wrapped once
-    assert RasaModel._rasa_predict is not original
-    assert getattr(RasaModel._rasa_predict, "flat_calls", False)
-
     class Model:
         _tf_predict_step: Any = None
-
-    model = Model()
 
     def first_call(self: Any, batch_in: Any) -> Any:
         self._tf_predict_step = traced()  # what Rasa's own first call does
         return {"ok": True}
 
+    # Rasa's method as it is before our server patches it (another test may have patched it)
     monkeypatch.setattr(RasaModel, "_rasa_predict", first_call)
     install_flat_calls()
+    wrapped = RasaModel._rasa_predict
+    assert wrapped is not first_call and getattr(wrapped, "flat_calls", False)
+    install_flat_calls()
+    assert RasaModel._rasa_predict is wrapped  # idempotent: wrapped once
+
+    model = Model()
     assert RasaModel._rasa_predict(model, None) == {"ok": True}
     assert isinstance(model._tf_predict_step, FlatCall)
