@@ -347,6 +347,8 @@ def measure(name: str, urls: Sequence[str], script: Sequence[str], customers: in
 
 
 async def _idle(url: str, script: Sequence[str], conversations: int, prefix: str) -> list[float]:
+    """One customer at a time, whole conversations without think time: per-turn latency of
+    a server that has nothing else to do."""
     import aiohttp
 
     latencies: list[float] = []
@@ -362,10 +364,7 @@ async def _idle(url: str, script: Sequence[str], conversations: int, prefix: str
     return latencies
 
 
-def idle(name: str, url: str, script: Sequence[str], conversations: int) -> dict[str, Any]:
-    """One customer at a time, whole conversations without think time: per-turn latency of
-    a server that has nothing else to do."""
-    latencies = asyncio.run(_idle(url, script, conversations, prefix=f"idle-{name}"))
+def idle_summary(name: str, latencies: Sequence[float]) -> dict[str, Any]:
     result = {"idle_p50_ms": round(statistics.median(latencies), 1),
               "idle_p95_ms": round(statistics.quantiles(latencies, n=100)[94], 1),
               "idle_turns": len(latencies)}
@@ -434,12 +433,14 @@ def train_seconds() -> Optional[float]:
         return None
 
 
-def run_one(name: str, url: str, script: Sequence[str], pids: Sequence[int],
-            args: argparse.Namespace) -> dict[str, Any]:
-    """Closed loop and idle against one server."""
-    result = {"closed": measure(name, [url], script, args.customers, args.rounds, pids)}
-    result["idle"] = idle(name, url, script, args.idle_conversations)
-    return result
+def idles(baseline: "Server", ours: "Server", conversations: int) -> dict[str, dict[str, Any]]:
+    """Idle latency in ABBA order (stock, ours, ours, stock), `conversations` each time: a
+    few seconds per assistant, so the machine's drift would otherwise decide the ratio."""
+    latencies: dict[str, list[float]] = {baseline.name: [], ours.name: []}
+    for server in (baseline, ours, ours, baseline):
+        latencies[server.name] += asyncio.run(
+            _idle(server.url, server.script, conversations, prefix=f"idle-{server.name}"))
+    return {name: idle_summary(name, found) for name, found in latencies.items()}
 
 
 @dataclass
@@ -526,12 +527,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             f"Rasa server, actions {args.actions_mode}), side by side")
         with baseline_server(model) as (base_url, base_pid), our_stacks([env]) as (stack,):
             pids = [process.pid for process in stack.processes.values()]
-            base = run_one("baseline", base_url, BASELINE_SCRIPT, [base_pid], args)
-            mine = run_one("ours", stack.rasa_url, OUR_SCRIPT, pids, args)
+            stock = Server("baseline", base_url, BASELINE_SCRIPT, [base_pid])
+            own = Server("ours", stack.rasa_url, OUR_SCRIPT, pids)
+            base = {"closed": measure("baseline", [base_url], BASELINE_SCRIPT, args.customers,
+                                      args.rounds, [base_pid])}
+            mine = {"closed": measure("ours", [stack.rasa_url], OUR_SCRIPT, args.customers,
+                                      args.rounds, pids)}
+            idle_found = idles(stock, own, args.idle_conversations)
+            base["idle"], mine["idle"] = idle_found["baseline"], idle_found["ours"]
             if not args.skip_capacity:
-                found = capacities(Server("baseline", base_url, BASELINE_SCRIPT, [base_pid]),
-                                   Server("ours", stack.rasa_url, OUR_SCRIPT, pids),
-                                   base["closed"]["msgs_per_s"], args)
+                found = capacities(stock, own, base["closed"]["msgs_per_s"], args)
                 base["capacity"], mine["capacity"] = found["baseline"], found["ours"]
             report["baseline_rss_mb"] = vm_hwm_mb(base_pid)
             rss = vm_hwm_mb(stack.processes["rasa"].pid)

@@ -80,6 +80,43 @@ def test_a_short_staircase_against_a_stand_in_channel() -> None:
     assert result["limit_reached"] is False
 
 
+def test_the_search_stops_at_the_first_failing_step() -> None:
+    """A step over the limit ends the search: a higher load passing afterwards would be one
+    window's noise, not capacity."""
+    from aiohttp import web
+
+    async def scenario() -> dict[str, Any]:
+        began = asyncio.get_running_loop().time()
+
+        async def webhook(request: web.Request) -> web.Response:
+            body = await request.json()
+            # slow only during the second step (1.5-3.0 s); fast again afterwards
+            if 1.5 <= asyncio.get_running_loop().time() - began < 3.0:
+                await asyncio.sleep(0.3)
+            return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        try:
+            return await capacity(f"http://127.0.0.1:{port}", ["hi", "40 employees"],
+                                  start_rate=20.0, factor=1.0, step_s=1.5, budget_s=8.0,
+                                  think_s=(0.05, 0.1), p95_limit_ms=200.0)
+        finally:
+            await runner.cleanup()
+
+    result = asyncio.run(scenario())
+    assert [s["verdict"] for s in result["steps"]] == ["pass", "over"]  # no third step
+    assert result["limit_reached"] is True
+    assert result["capacity_customers"] == result["steps"][0]["customers"]
+
+
 def test_capacity_searches_run_abba_and_each_assistant_gets_its_mean(monkeypatch: Any) -> None:
     """`make bench` searches stock, ours, ours, stock; each capacity is the mean of two."""
     import argparse
@@ -105,3 +142,19 @@ def test_capacity_searches_run_abba_and_each_assistant_gets_its_mean(monkeypatch
     assert result["ours"]["searches"] == [95.0, 105.0]
     assert result["ours"]["limit_reached"] and not result["baseline"]["limit_reached"]
     assert result["ours"]["loadgen_cpu_share"] == 0.031
+
+
+def test_idle_latency_is_measured_abba_too(monkeypatch: Any) -> None:
+    from scripts import bench
+
+    order: list[str] = []
+
+    async def conversations(url: str, script: Any, count: int, prefix: str) -> list[float]:
+        order.append(url)
+        return [10.0 * count] * 5 if url == "u1" else [5.0 * count] * 5
+
+    monkeypatch.setattr(bench, "_idle", conversations)
+    found = bench.idles(bench.Server("baseline", "u1", (), [1]), bench.Server("ours", "u2", (), [2]), 6)
+    assert order == ["u1", "u2", "u2", "u1"]
+    assert found["baseline"]["idle_p50_ms"] == 60.0 and found["ours"]["idle_p50_ms"] == 30.0
+    assert found["ours"]["idle_turns"] == 10
