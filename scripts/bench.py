@@ -5,8 +5,9 @@ actions in the Rasa server, as `make run` starts it); each is measured while the
 idle, so they never share the CPU:
 
 - closed loop: whole scripted conversations over REST, 20 concurrent customers, no think
-  time (CONTRACT section 8: msgs_per_s, p50_ms, p95_ms);
-- idle: one customer at a time, no think time: p50/p95 per turn;
+  time (CONTRACT section 8: msgs_per_s, p50_ms, p95_ms); twice per assistant, in ABBA order
+  (stock, ours, ours, stock), like the other two;
+- idle: one customer at a time, no think time: p50/p95 per turn, in ABBA order;
 - capacity (open loop, scripts/bench_capacity.py, a separate process that reports its own
   CPU time): customers arrive as a Poisson process at a climbing rate, think 5-20 s between
   messages and hold whole conversations; the most simultaneous customers served with
@@ -314,14 +315,18 @@ async def _load(urls: Sequence[str], script: Sequence[str], customers: int, roun
         started = time.perf_counter()
         await asyncio.gather(*(customer(i) for i in range(customers)))
         wall = time.perf_counter() - started
-    latencies.sort()
+    return {**latency_summary(latencies, wall), "errors": errors}
+
+
+def latency_summary(latencies: Sequence[float], wall: float) -> dict[str, Any]:
+    ordered = sorted(latencies)
     return {
-        "messages": len(latencies),
+        "messages": len(ordered),
         "wall_s": round(wall, 2),
-        "msgs_per_s": round(len(latencies) / wall, 2),
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(statistics.quantiles(latencies, n=100)[94], 1),
-        "errors": errors,
+        "msgs_per_s": round(len(ordered) / wall, 2),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(statistics.quantiles(ordered, n=100)[94], 1),
+        "latencies": ordered,
     }
 
 
@@ -433,6 +438,30 @@ def train_seconds() -> Optional[float]:
         return None
 
 
+def closed_loops(baseline: "Server", ours: "Server", args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The closed loop in ABBA order (stock, ours, ours, stock), `args.rounds` conversations
+    per customer each time; per assistant, both measurements as one: messages over their
+    summed wall time, percentiles over all their turns, server CPU per message overall."""
+    found: dict[str, list[dict[str, Any]]] = {baseline.name: [], ours.name: []}
+    for server in (baseline, ours, ours, baseline):
+        found[server.name].append(measure(server.name, [server.url], server.script,
+                                          args.customers, args.rounds, server.pids))
+    result: dict[str, dict[str, Any]] = {}
+    for name, parts in found.items():
+        total = latency_summary([x for part in parts for x in part["latencies"]],
+                                sum(part["wall_s"] for part in parts))
+        total["errors"] = sum(part["errors"] for part in parts)
+        total["loadgen_cpu_share"] = round(statistics.mean(p["loadgen_cpu_share"] for p in parts), 3)
+        if all(p.get("server_cpu_ms_per_msg") is not None for p in parts):
+            total["server_cpu_ms_per_msg"] = round(sum(
+                p["server_cpu_ms_per_msg"] * p["messages"] for p in parts) / total["messages"], 1)
+        total["msgs_per_s_each"] = [p["msgs_per_s"] for p in parts]
+        log(f"{name}, both closed loops: {total['msgs_per_s']} msg/s, p95 {total['p95_ms']} ms, "
+            f"server CPU {total.get('server_cpu_ms_per_msg')} ms/msg")
+        result[name] = total
+    return result
+
+
 def idles(baseline: "Server", ours: "Server", conversations: int) -> dict[str, dict[str, Any]]:
     """Idle latency in ABBA order (stock, ours, ours, stock), `conversations` each time: a
     few seconds per assistant, so the machine's drift would otherwise decide the ratio."""
@@ -529,10 +558,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             pids = [process.pid for process in stack.processes.values()]
             stock = Server("baseline", base_url, BASELINE_SCRIPT, [base_pid])
             own = Server("ours", stack.rasa_url, OUR_SCRIPT, pids)
-            base = {"closed": measure("baseline", [base_url], BASELINE_SCRIPT, args.customers,
-                                      args.rounds, [base_pid])}
-            mine = {"closed": measure("ours", [stack.rasa_url], OUR_SCRIPT, args.customers,
-                                      args.rounds, pids)}
+            loops = closed_loops(stock, own, args)
+            base, mine = {"closed": loops["baseline"]}, {"closed": loops["ours"]}
             idle_found = idles(stock, own, args.idle_conversations)
             base["idle"], mine["idle"] = idle_found["baseline"], idle_found["ours"]
             if not args.skip_capacity:

@@ -158,3 +158,29 @@ def test_idle_latency_is_measured_abba_too(monkeypatch: Any) -> None:
     assert order == ["u1", "u2", "u2", "u1"]
     assert found["baseline"]["idle_p50_ms"] == 60.0 and found["ours"]["idle_p50_ms"] == 30.0
     assert found["ours"]["idle_turns"] == 10
+
+
+def test_closed_loops_run_abba_and_add_up(monkeypatch: Any) -> None:
+    import argparse
+
+    from scripts import bench
+
+    order: list[str] = []
+
+    def measured(name: str, urls: Any, script: Any, customers: int, rounds: int,
+                 pids: Any = ()) -> dict[str, Any]:
+        order.append(name)
+        wall = 10.0 if name == "ours" else 20.0
+        latencies = [100.0] * 200 if len(order) < 3 else [300.0] * 200
+        return {**bench.latency_summary(latencies, wall), "errors": 0, "loadgen_cpu_share": 0.03,
+                "server_cpu_ms_per_msg": 20.0 if len(order) < 3 else 30.0}
+
+    monkeypatch.setattr(bench, "measure", measured)
+    found = bench.closed_loops(bench.Server("baseline", "u1", (), [1]), bench.Server("ours", "u2", (), [2]),
+                               argparse.Namespace(customers=20, rounds=3))
+    assert order == ["baseline", "ours", "ours", "baseline"]
+    assert found["ours"]["messages"] == 400 and found["ours"]["msgs_per_s"] == 20.0  # 400 in 20 s
+    assert found["baseline"]["msgs_per_s"] == 10.0  # 400 in 40 s
+    assert found["ours"]["server_cpu_ms_per_msg"] == 25.0  # 20 then 30 ms, 200 messages each
+    assert found["ours"]["msgs_per_s_each"] == [20.0, 20.0]
+    assert found["baseline"]["p95_ms"] == 300.0
