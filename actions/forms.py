@@ -29,6 +29,7 @@ from actions.tracker_utils import (answer_to_question, latest_entities, latest_i
                                    rejected_this_turn, set_this_turn, steps_out)
 from bot.conversation.answer_parsing import Answer
 from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
+from bot.conversation.corrections import is_correction
 from bot.conversation.digressions import (FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, REASKED_AFTER_INTENTS,
                                           SMALL_TALK_INTENTS)
 from bot.conversation.missed_questions import (MissedQuestion, Step, agent_note, choices_for, hands_off,
@@ -129,7 +130,7 @@ class QualificationFormValidation(FormValidationAction, ABC):
         answered: List[EventType] = [SlotSet(MISSED_QUESTION, None)] if missed.slot else []
         said_else = self.said_something_else(slot, answer, tracker)
         filled_by_entity = slot in said_else
-        if said_else and not filled_by_entity and answer.value is None:
+        if said_else and not filled_by_entity and (answer.value is None or slot in FREE_TEXT_SLOTS):
             # The customer told us something else ("actually it's 4 offices"): keep it, and
             # keep the form going so it asks its question again (or changes tack).
             return self.after_miss(slot, missed.missed(slot), None, dispatcher, tracker)
@@ -177,8 +178,9 @@ class QualificationFormValidation(FormValidationAction, ABC):
 
     def said_something_else(self, slot: Text, answer: Answer, tracker: Tracker) -> set[Text]:
         """The facts this message gave (slots it set, entities it has), other than an answer
-        that is the whole message ("Portland Internet Co" as the company name)."""
-        if answer.value is not None and slot in FREE_TEXT_SLOTS:
+        that is the whole message ("Portland Internet Co" as the company name). Asked for a
+        name, a message that corrects other facts ("change the city to Tulsa") is no name."""
+        if answer.value is not None and slot in FREE_TEXT_SLOTS and not is_correction(latest_text(tracker)):
             return set()
         said = set(tracker.slots_to_validate()) & FACT_SLOTS
         said |= {

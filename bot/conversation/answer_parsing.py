@@ -26,7 +26,8 @@ SKIP_RE = re.compile(
     re.IGNORECASE,
 )
 NAME_PREFIX_RE = re.compile(
-    r"^\s*(my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me|"
+    # "actually it's ...", "oh, this is ...": a filler only before a lead-in ("Well Health" stays)
+    r"^\s*(?:(?:actually|oh|well|um|uh|sorry|ok|okay|so|yeah|yes)\s*,?\s+)?(my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me|"
     r"the company is|company is|company name is|we are|we're|our company is)\s+",
     re.IGNORECASE,
 )

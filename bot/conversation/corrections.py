@@ -18,7 +18,10 @@ _STRONG = re.compile(
     r"i\s+meant|i\s+mean|meant\s+to\s+say|correction|correcting|instead|rather\s+than|"
     r"scratch\s+that|strike\s+that|my\s+mistake|my\s+bad|typo|"
     r"should\s+(?:be|have\s+been|have\s+said|say|read)|"
-    r"change\s+(?:it|that|this)\s+to|make\s+(?:it|that)|update\s+(?:it|that)\s+to|"
+    r"(?:change|update)\s+(?:it|that|this|(?:my|our|the)\s+(?:state|city|town|zip(?:\s+code)?|"
+    r"locations?|sites?|offices?|number(?:\s+of\s+\w+)?|count|headcount|email|phone(?:\s+number)?|"
+    r"name|company(?:\s+name)?|answer|services?))\s+to|"
+    r"make\s+(?:it|that)|"
     r"(?:that'?s|that\s+is|it'?s|was)\s+wrong|not\s+right|incorrect|"
     r"not\s+\w+(?:\s+\w+)?\s*,?\s+but"
     r")\b",

@@ -38,6 +38,9 @@ def catalog():  # type: ignore[no-untyped-def]
         ("contact_name", "my name is Jane Doe", "Jane Doe"),
         ("contact_name", "Jane Doe", "Jane Doe"),
         ("company_name", "Acme Dental", "Acme Dental"),
+        ("company_name", "oh, it's Pine Hollow Vet Clinic", "Pine Hollow Vet Clinic"),
+        ("company_name", "Well Spring Bakery", "Well Spring Bakery"),  # a filler word only before a lead-in
+        ("contact_name", "sorry, this is Marcus Reyes", "Marcus Reyes"),
         ("callback_time", "tomorrow after 2pm", "tomorrow after 2pm"),
     ],
 )

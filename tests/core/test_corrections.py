@@ -130,3 +130,15 @@ def test_merge_properties(previous, new, correction, negated) -> None:  # type: 
 @given(st.text(max_size=200))
 def test_is_correction_never_raises(text: str) -> None:
     assert is_correction(text) in (True, False)
+
+
+@pytest.mark.parametrize("text, corrects", [
+    ("could you update our zip code to 97201", True),
+    ("change the number of offices to 6", True),
+    ("change my email to dee@tran.io", True),
+    ("we plan to change our carrier to someone cheaper", False),  # a wish, not a correction
+    ("we'd like to change our phone system to hosted VoIP", False),
+    ("Change Healthcare", False),
+])
+def test_change_an_answer_to_something_corrects_it(text: str, corrects: bool) -> None:
+    assert is_correction(text) is corrects

@@ -297,3 +297,28 @@ async def test_a_bare_count_with_a_stray_entity_is_still_the_count(domain: dict)
                    [{"entity": "service", "value": "sip", "start": 8, "end": 18}, {"entity": "us_state", "value": "OR"}])
     turn = await conv.say("one", "goodbye", 0.9, [{"entity": "challenge", "value": "vendor_dependence"}])
     assert conv.slots["num_locations"] == 1.0 and asked(turn) != "num_locations"
+
+
+@pytest.mark.parametrize("reply, entities", [
+    ("please update the city to Tulsa", [{"entity": "city", "value": "Tulsa"}, {"entity": "us_state", "value": "OK"}]),
+    ("oh wait, we're in Idaho not Oregon", [{"entity": "us_state", "value": "ID"}]),
+])
+async def test_a_correction_of_other_facts_is_not_taken_as_a_name(
+        domain: dict, reply: str, entities: list) -> None:
+    # Asked for the company, a customer corrects where they are: that is no company name, the
+    # correction is kept and the question comes again.
+    conv = Conversation(f"correction-not-name-{len(reply)}", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    await conv.say("Jane Doe", "inform")
+    turn = await conv.say(reply, "inform", 0.8, entities)
+    assert conv.slots["company_name"] is None
+    assert asked(turn) == "company_name"
+
+
+async def test_a_company_name_that_starts_like_a_correction_is_still_the_name(domain: dict) -> None:
+    conv = Conversation("actually-company", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    await conv.say("Jane Doe", "inform")
+    turn = await conv.say("actually it's Harbor Lane Dental", "inform", 0.8)
+    assert conv.slots["company_name"] == "Harbor Lane Dental"
+    assert asked(turn) == "email"

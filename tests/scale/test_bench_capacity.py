@@ -38,6 +38,25 @@ def test_step_verdicts() -> None:
     assert step_report(run, 0, 1.0, 0.0, 10.0, 500.0)["verdict"] == "over"
 
 
+async def against(webhook: Any, **search: Any) -> dict[str, Any]:
+    """The capacity search against a stand-in REST channel answering with `webhook`."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        return await capacity(f"http://127.0.0.1:{port}", ["hi", "40 employees"], **search)
+    finally:
+        await runner.cleanup()
+
+
 def test_a_short_staircase_against_a_stand_in_channel() -> None:
     from aiohttp import web
 
@@ -55,21 +74,8 @@ def test_a_short_staircase_against_a_stand_in_channel() -> None:
                 in_flight -= 1
             return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
 
-        app = web.Application()
-        app.router.add_post("/webhooks/rest/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        site = web.TCPSite(runner, "127.0.0.1", port)
-        await site.start()
-        try:
-            return await capacity(f"http://127.0.0.1:{port}", ["hi", "40 employees"],
-                                  start_rate=20.0, factor=2.0, step_s=1.5, budget_s=3.5,
-                                  think_s=(0.05, 0.1), p95_limit_ms=500.0)
-        finally:
-            await runner.cleanup()
+        return await against(webhook, start_rate=20.0, factor=2.0, step_s=1.5, budget_s=3.5,
+                             think_s=(0.05, 0.1), p95_limit_ms=500.0)
 
     result = asyncio.run(scenario())
     assert [s["step"] for s in result["steps"]] == [0, 1]
@@ -95,21 +101,8 @@ def test_the_search_stops_at_the_first_failing_step() -> None:
                 await asyncio.sleep(0.3)
             return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
 
-        app = web.Application()
-        app.router.add_post("/webhooks/rest/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        site = web.TCPSite(runner, "127.0.0.1", port)
-        await site.start()
-        try:
-            return await capacity(f"http://127.0.0.1:{port}", ["hi", "40 employees"],
-                                  start_rate=20.0, factor=1.0, step_s=1.5, budget_s=8.0,
-                                  think_s=(0.05, 0.1), p95_limit_ms=200.0)
-        finally:
-            await runner.cleanup()
+        return await against(webhook, start_rate=20.0, factor=1.0, step_s=1.5, budget_s=8.0,
+                             think_s=(0.05, 0.1), p95_limit_ms=200.0)
 
     result = asyncio.run(scenario())
     assert [s["verdict"] for s in result["steps"]] == ["pass", "over"]  # no third step

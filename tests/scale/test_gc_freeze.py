@@ -29,6 +29,9 @@ def test_start_up_objects_are_frozen_after_a_warm_up_parse() -> None:
         asyncio.run(gc_freeze.freeze_after_start(SimpleNamespace(ctx=SimpleNamespace(agent=agent))))
         assert agent.parsed == [gc_freeze.WARM_UP_TEXT]
         assert gc.get_freeze_count() > 10_000  # the imported code and data, at least
+        # the pause log counts the serving process's collections, not the start-up's
+        clock = gc_freeze.time_pauses()
+        assert clock in gc.callbacks and clock.full_count == 0
         # what is created later is still collected
         before = gc.get_freeze_count()
         cycle: list[Any] = []

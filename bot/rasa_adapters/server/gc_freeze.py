@@ -59,6 +59,11 @@ class PauseClock:
             self.full_max = max(self.full_max, seconds)
             self._summarise()
 
+    def restart(self) -> None:
+        """Count afresh (after the start-up, whose collections are not the serving ones)."""
+        self.full_count, self.full_seconds, self.full_max = 0, 0.0, 0.0
+        self._summarised_at = self.clock()
+
     def _summarise(self) -> None:
         now = self.clock()
         if now - self._summarised_at < SUMMARY_EVERY_S:
@@ -66,8 +71,7 @@ class PauseClock:
         log.info("gc: %d full collections in %.0f s took %.0f ms (longest %.0f ms)",
                  self.full_count, now - self._summarised_at, self.full_seconds * 1000,
                  self.full_max * 1000)
-        self.full_count, self.full_seconds, self.full_max = 0, 0.0, 0.0
-        self._summarised_at = now
+        self.restart()
 
 
 def time_pauses() -> PauseClock:
@@ -113,6 +117,7 @@ async def freeze_after_start(app: Any, _loop: Any = None) -> None:
     load_action_data()
     gc.collect()
     gc.freeze()
+    time_pauses().restart()
     log.info("gc: %d objects frozen after start-up (%.0f ms)", gc.get_freeze_count(),
              (time.perf_counter() - started) * 1000)
 
