@@ -57,7 +57,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -72,6 +72,7 @@ READY_TIMEOUT_S = 900.0
 # per second, and climbs x1.2 every 30 s: the stock bot's limit was near 0.27 on 2026-12-06,
 # so both limits are crossed in about 7 steps, within the 300 s budget.
 CAPACITY_START_SHARE = 0.12
+T = TypeVar("T")
 
 # Same shape for both: five customer messages per conversation, a greeting first.
 OUR_SCRIPT = (
@@ -438,14 +439,29 @@ def train_seconds() -> Optional[float]:
         return None
 
 
-def closed_loops(baseline: "Server", ours: "Server", args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    """The closed loop in ABBA order (stock, ours, ours, stock), `args.rounds` conversations
-    per customer each time; per assistant, both measurements as one: messages over their
-    summed wall time, percentiles over all their turns, server CPU per message overall."""
-    found: dict[str, list[dict[str, Any]]] = {baseline.name: [], ours.name: []}
+@dataclass
+class Server:
+    name: str
+    url: str
+    script: Sequence[str]
+    pids: Sequence[int]
+
+
+def abba(baseline: Server, ours: Server, run: Callable[[Server], T]) -> dict[str, list[T]]:
+    """`run` on each assistant in ABBA order (stock, ours, ours, stock): a linear drift of the
+    machine's speed over the four weighs on both alike. Per assistant, its two results."""
+    found: dict[str, list[T]] = {baseline.name: [], ours.name: []}
     for server in (baseline, ours, ours, baseline):
-        found[server.name].append(measure(server.name, [server.url], server.script,
-                                          args.customers, args.rounds, server.pids))
+        found[server.name].append(run(server))
+    return found
+
+
+def closed_loops(baseline: Server, ours: Server, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The closed loop in ABBA order, `args.rounds` conversations per customer each time; per
+    assistant, both measurements as one: messages over their summed wall time, percentiles
+    over all their turns, server CPU per message overall."""
+    found = abba(baseline, ours, lambda server: measure(
+        server.name, [server.url], server.script, args.customers, args.rounds, server.pids))
     result: dict[str, dict[str, Any]] = {}
     for name, parts in found.items():
         total = latency_summary([x for part in parts for x in part["latencies"]],
@@ -462,33 +478,20 @@ def closed_loops(baseline: "Server", ours: "Server", args: argparse.Namespace) -
     return result
 
 
-def idles(baseline: "Server", ours: "Server", conversations: int) -> dict[str, dict[str, Any]]:
-    """Idle latency in ABBA order (stock, ours, ours, stock), `conversations` each time: a
-    few seconds per assistant, so the machine's drift would otherwise decide the ratio."""
-    latencies: dict[str, list[float]] = {baseline.name: [], ours.name: []}
-    for server in (baseline, ours, ours, baseline):
-        latencies[server.name] += asyncio.run(
-            _idle(server.url, server.script, conversations, prefix=f"idle-{server.name}"))
-    return {name: idle_summary(name, found) for name, found in latencies.items()}
-
-
-@dataclass
-class Server:
-    name: str
-    url: str
-    script: Sequence[str]
-    pids: Sequence[int]
+def idles(baseline: Server, ours: Server, conversations: int) -> dict[str, dict[str, Any]]:
+    """Idle latency in ABBA order, `conversations` each time: a few seconds per assistant, so
+    the machine's drift would otherwise decide the ratio."""
+    found = abba(baseline, ours, lambda server: asyncio.run(
+        _idle(server.url, server.script, conversations, prefix=f"idle-{server.name}")))
+    return {name: idle_summary(name, [x for part in parts for x in part]) for name, parts in found.items()}
 
 
 def capacities(baseline: Server, ours: Server, baseline_closed_msgs_per_s: float,
                args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    """The capacity search in ABBA order (stock, ours, ours, stock): a linear drift of the
-    machine's speed over the four searches weighs on both assistants alike. Per assistant:
-    both searches, and their mean as its capacity."""
-    searches: dict[str, list[dict[str, Any]]] = {baseline.name: [], ours.name: []}
-    for server in (baseline, ours, ours, baseline):
-        searches[server.name].append(capacity(server.name, server.url, server.script,
-                                              baseline_closed_msgs_per_s, server.pids, args))
+    """The capacity search in ABBA order. Per assistant: both searches, and their mean as its
+    capacity."""
+    searches = abba(baseline, ours, lambda server: capacity(
+        server.name, server.url, server.script, baseline_closed_msgs_per_s, server.pids, args))
     return {name: combined(found) for name, found in searches.items()}
 
 
@@ -533,8 +536,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.customers < 1 or args.rounds < 1:
         parser.error("--customers and --rounds must be at least 1")
     args.idle_conversations = 6
-    # Four capacity searches of ~5 min each: with server start-ups, the closed loops and the
-    # scaled phase, `make bench` takes ~35 minutes on a 2-core machine.
+    # Four capacity searches of 2-3 min each (they end at the first failing step): with server
+    # start-ups, the closed loops and the scaled phase, `make bench` took ~13 minutes on this
+    # 2-core machine (2026-12-06).
     # x1.2 every 30 s from CAPACITY_START_SHARE: past both servers' limits within the budget,
     # with steps fine enough that a 20% difference shows (x1.4 steps made most runs a tie).
     args.capacity_start_rate, args.capacity_factor = None, 1.2
