@@ -17,6 +17,8 @@ from bot.domain.slots import LIST_ENTITY_SLOTS, VALUE_ENTITY_SLOTS
 
 NEGATED = "negated"
 COUNT_ALONE = "count_alone"
+# The largest count alone that is taken as sites when no question was asked.
+UNASKED_COUNT_MAX = 12
 
 # entity name -> list slot it feeds
 LIST_SLOTS = LIST_ENTITY_SLOTS
@@ -117,6 +119,10 @@ def updates_from_message(
     # when that was asked, not the number of sites (bot.understanding.site_counts).
     if requested_slot not in (None, "num_locations"):
         entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE)]
+    elif requested_slot is None:
+        # Nothing asked: a small count alone ("3") is sites, a larger one ("40") is as often people.
+        entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE
+                                                and (as_int(e.get("value")) or 0) > UNASKED_COUNT_MAX)]
     for entity_name, slot in VALUE_SLOTS.items():
         values = _values(entities, entity_name, negated=False)
         if not values:

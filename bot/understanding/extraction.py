@@ -372,11 +372,13 @@ class Extractor:
         # "5 pizza places", "3 coffee shops": one word naming the business between the number
         # and the noun (a label of its own: in "one big office and a tiny satellite, so 2
         # sites" the "one" is not the count, so a count of 1 is not taken this way).
+        typed = {"IS_ALPHA": True, "IS_STOP": False, "LOWER": {"NOT_IN": _NOT_A_BUSINESS + PEOPLE_NOUNS + SITE_NOUNS}}
         self._matcher.add(
             "LOC_TYPED",
-            [num + [loc_mod, {"IS_ALPHA": True, "IS_STOP": False,
-                              "LOWER": {"NOT_IN": _NOT_A_BUSINESS + PEOPLE_NOUNS + SITE_NOUNS}},
-                    {"LOWER": {"IN": SITE_NOUNS}}]],
+            [num + [loc_mod, typed, {"LOWER": {"IN": SITE_NOUNS}}],
+             # "3 assisted living facilities", "16 c-stores": two words, or a hyphenated one
+             num + [loc_mod, typed, typed, {"LOWER": {"IN": SITE_NOUNS}}],
+             num + [{"IS_ALPHA": True}, {"ORTH": "-"}, {"LOWER": {"IN": SITE_NOUNS}}]],
             greedy="LONGEST",
         )
         self._matcher.add(

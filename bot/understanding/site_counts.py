@@ -10,13 +10,14 @@ misspelt site noun ("3 locatoins") and "just our HQ".
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Callable, Optional
 
 from bot.understanding.candidates import CITY, NUM_LOCATIONS, SERVICE, Candidate
-from bot.understanding.validators import parse_number_words
+from bot.understanding.validators import NUMBER_WORDS, parse_number_words
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 # Nouns that name the sites customers count ("3 offices", "two hospitals").
 SITE_NOUNS = [
@@ -40,6 +41,15 @@ SITE_NOUNS = [
     # satellites, annexes, kiosks, data centers and "one spot" are sites too
     "satellite", "satellites", "annex", "annexes", "kiosk", "kiosks", "datacenter", "datacenters", "spot",
     "headquarters", "hq", "hqs",
+    # yards, terminals and the trades' own words for a site ("3 yards", "2 marinas", "a commissary
+    # kitchen", "4 rooftops" for dealers)
+    "yard", "yards", "terminal", "terminals", "kitchen", "kitchens", "commissary", "commissaries", "marina",
+    "marinas", "taproom", "taprooms", "rooftop", "rooftops", "chapel", "chapels", "temple", "temples",
+    "mosque", "mosques", "synagogue", "synagogues", "parish", "parishes", "nursery", "nurseries",
+    "greenhouse", "greenhouses", "kennel", "kennels", "laundromat", "laundromats", "washes", "complex",
+    "complexes", "camp", "camps", "quarry", "quarries", "mine", "mines", "firehouse", "firehouses",
+    "precinct", "precincts", "pizzeria", "pizzerias", "bistro", "bistros", "lodge", "lodges", "inn", "inns",
+    "cares",  # "4 urgent cares"
 ]
 # Nouns that name the people customers count ("40 employees", "25 ppl").
 PEOPLE_NOUNS = [
@@ -132,10 +142,14 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
             merged.append(cand)
     merged = _sum_counts_by_place(doc, merged, others)
     counts = [_plus_one_site(doc, _plus_one_site(doc, c, _main_office_at), _one_site_at) for c in merged]
+    chain = _site_chain(doc, counts, others)
+    if chain is not None and (not counts or chain.payload > max(c.payload for c in counts)):
+        return others + [chain]
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
                 or _listed_single_sites(doc) or _main_office_only(doc) or _sites_in_listed_towns(doc, others)
-                or _count_of_towns(doc) or _only_count_closing_clause(doc, others))
+                or _count_of_towns(doc) or _only_count_closing_clause(doc, others)
+                or _count_clause_after_sites(doc))
         if lead is not None:
             counts = [lead]
     return others + counts
@@ -195,6 +209,171 @@ def _with_placed_counts(doc: "Doc", cand: Candidate, places: set[int]) -> Candid
             k += 1
         end = Candidate("qty", cand.i, k, cand.start, doc[k - 1].idx + len(doc[k - 1].text), NUM_LOCATIONS, total)
     return end if total != cand.payload else cand
+
+
+# ---- sites listed one after another: "HQ in Houston, 2 yards in Beaumont and Corpus Christi" ----
+
+# What may describe where a site is, after it: "in Hartford CT", "around Utah county", "in the
+# Denver area", "across the river in Omaha", "out back", "next door".
+_TAIL_PREPS = frozenset({"in", "at", "around", "near", "across", "outside", "by", "on", "off", "over", "up", "down"})
+_TAIL_WORDS = _PLACE_WORDS | frozenset({
+    "the", "area", "metro", "valley", "state", "region", "river", "lake", "city", "back", "out", "next",
+    "door", "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "same", "street", "road", "there", "here", "is", "are", "'s", "of", "other", "greater", "our", "town",
+})
+_CHAIN_JOINERS = frozenset({"and", "plus", "+", "&", ",", ";"})
+# Kinds of chain items: a count candidate, one site named with "the"/"our" or a main office,
+# one site named bare or with "a" ("dental practice, 1 location": the business, then its
+# sites), a count placed by itself ("one in Boise").
+_COUNTED, _DEFINITE, _INDEFINITE, _PLACED = "counted", "definite", "indefinite", "placed"
+_MAX_TAIL = 8
+
+
+def _place_tail(doc: "Doc", k: int, places: set[int]) -> int:
+    """The token after what describes where a site is, from token k ("in Springfield MA", "is in
+    Hartford CT", "in the valley", "around the state", "out back"); k if nothing does."""
+    m = k
+    if m < len(doc) and doc[m].lower_ in ("is", "are", "'s") and m + 1 < len(doc) and doc[m + 1].lower_ in _TAIL_PREPS:
+        m += 1
+    while m < len(doc) and (doc[m].lower_ in _TAIL_PREPS or (m == k and doc[m].lower_ in ("out", "next", "downtown"))):
+        n = m + 1
+        stop = min(len(doc), m + 1 + _MAX_TAIL)
+        while n < stop and (n in places or doc[n].lower_ in _TAIL_WORDS or (doc[n].is_title and doc[n].is_alpha)
+                            or (doc[n].lower_ in ("and", "&", ",") and n + 1 < len(doc) and n + 1 in places and n - 1 in places)):
+            n += 1
+        if n == m + 1 and doc[m].lower_ not in ("out", "next", "downtown"):
+            break  # "in" then nothing of a place: no tail
+        m = n
+    return m
+
+
+def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[int]) -> Optional[tuple[int, int, str]]:
+    """(sites, token after, kind) of one site or count of sites starting at token k: a count
+    candidate ("3 retail stores"), one site named ("the admin building", "our main office",
+    "HQ", "a small branch", "warehouse" opening a clause), or a count placed by itself ("one in
+    Boise", "1 in reno")."""
+    if k >= len(doc):
+        return None
+    if k in counts:
+        return counts[k].payload, counts[k].j, _COUNTED
+    n = _main_office_at(doc, k)
+    if n:
+        return 1, k + n, _DEFINITE
+    determiner = doc[k].lower_ if doc[k].lower_ in _ANY_DETERMINER and doc[k].lower_ != "1" else None
+    opens_clause = k == 0 or doc[k - 1].is_punct or doc[k - 1].lower_ in _CHAIN_JOINERS
+    m = k + int(determiner is not None)
+    for width in (0, 1, 2):  # up to two words of description: "the central prep kitchen"
+        head = m + width
+        if head >= len(doc) or (determiner is None and not opens_clause):
+            break
+        if doc[head].lower_ in _SINGULAR_SITES and all(doc[x].is_alpha and not doc[x].like_num for x in range(m, head)):
+            if head + 1 < len(doc) and (doc[head + 1].lower_ in NOT_SITES_AFTER or doc[head + 1].lower_ in SITE_NOUN_SET):
+                return None  # "office staff", "store managers"; "the office building" is read at its head
+            kind = _DEFINITE if determiner in ("the", "our", "my") else _INDEFINITE
+            return 1, head + 1, kind
+        if not doc[head].is_alpha or doc[head].is_stop:
+            break
+    # "one in Boise", "1 in reno", "four in Iowa": a count placed, standing for sites
+    if doc[k].like_num and doc[k].lower_ not in ("a", "an", "both", "half") and k + 1 < len(doc) \
+            and doc[k + 1].lower_ in ("in", "at", "near", "across", "over", "down", "up", "outside"):
+        value = parse_number_words([doc[k].lower_])
+        if value is not None and value == int(value) and 1 <= value <= 1000:
+            end = _place_tail(doc, k + 1, places) if k + 1 < len(doc) else k + 1
+            if end == k + 1:
+                end = _lowercase_town_after(doc, k + 1)
+            if end > k + 1:
+                return int(value), end, _PLACED
+    return None
+
+
+_NOT_TOWN_WORDS = frozenset({"total", "all", "general", "particular", "person", "mind", "case", "fact", "addition"})
+
+
+def _lowercase_town_after(doc: "Doc", k: int) -> int:
+    """After the preposition at token k, a town the gazetteer did not place, typed in lowercase
+    ("1 in nampa", "1 in carson city"): up to three plain words, then the end of a clause or a
+    joiner. The token after them, or k if there is none."""
+    n = k + 1
+    while n < len(doc) and n - k <= 3 and doc[n].is_alpha and not doc[n].is_stop and doc[n].lower_ not in _NOT_TOWN_WORDS:
+        n += 1
+    if n == k + 1 or (n < len(doc) and not (doc[n].is_punct or doc[n].lower_ in _CHAIN_JOINERS)):
+        return k
+    return n
+
+
+def _sentence_start(doc: "Doc", k: int) -> int:
+    while k > 0 and doc[k - 1].text not in (".", "!", "?", ";"):
+        k -= 1
+    return k
+
+
+def _towns_between(i: int, j: int, others: list[Candidate]) -> int:
+    return len({c.i for c in others if c.layer == "loc" and c.kind == CITY and i <= c.i < j})
+
+
+def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) -> Optional[Candidate]:
+    """Sites listed one after another, each maybe placed, add up: "HQ, 2 warehouses, 1
+    showroom" (4), "a warehouse in Reno NV and our main office in Sacramento" (2), "4 stores
+    in the Denver area and one in Colorado Springs" (5), "HQ in Tallahassee + 4 field offices
+    around the state" (5), "HQ in Overland Park, one branch each in Lee's Summit and
+    Independence" (3). Two items at least. Not a chain: a count then its breakdown ("two
+    sites, one in Hartford and one in Stamford" is 2), the business then its sites ("dental
+    practice, 1 location"), two sites linked ("between the plant and the office")."""
+    by_start = {c.i: c for c in counts}
+    # a town after "in" is placed by the preposition, even a lowercase or ambiguous one ("in reno")
+    places = {k for c in others if c.layer == "loc" for k in range(c.i, c.j)}
+    best: Optional[tuple[int, int, int, int]] = None  # items, total, i, j
+    k = 0
+    while k < len(doc):
+        item = _chain_item(doc, k, by_start, places)
+        if item is None or (k > 0 and doc[k - 1].lower_ == "between"):
+            k += 1
+            continue
+        start, items, (total, end, kind) = k, 1, item
+        kinds, value = [kind], total
+        per_town = False  # "one office each" after the towns: the count stands alone
+        while True:
+            m = _place_tail(doc, end, places)
+            if m < len(doc) and doc[m].lower_ == "each" and value == 1 and kind != _PLACED:
+                tail_end = _place_tail(doc, m + 1, places)
+                after_towns = _towns_between(m + 1, tail_end, others)
+                before_towns = _towns_between(_sentence_start(doc, start), start, others)
+                if after_towns >= 2:
+                    # "one branch each in Lee's Summit and Independence": one per town named
+                    total += after_towns - 1
+                    m = end = tail_end
+                elif items == 1 and before_towns >= 2:
+                    # "Chicago + Milwaukee + Minneapolis, one office each": one per town named before
+                    total, per_town = before_towns, True
+                    break
+            joined = m
+            while m < len(doc) and doc[m].lower_ in _CHAIN_JOINERS:
+                m += 1
+            if m == joined:
+                break
+            nxt = _chain_item(doc, m, by_start, places)
+            if nxt is None:
+                break
+            value, after, next_kind = nxt
+            joiners = {t.lower_ for t in doc[joined:m]}
+            if kinds[0] == _PLACED and next_kind != _PLACED:
+                break  # "7 across Oregon and Washington, HQ is Portland": a count, then where HQ is
+            if next_kind == _PLACED and kinds == [_COUNTED] and joiners <= {",", ";"}:
+                break  # "two sites, one in Hartford and one in Stamford": the count, then its breakdown
+            if items == 1 and kind == _INDEFINITE and next_kind == _COUNTED and joiners <= {",", ";"}:
+                break  # "dental practice, 1 location in Scottsdale": the business, then its sites
+            items += 1
+            total += value
+            end, kind = after, next_kind
+            kinds.append(kind)
+        if (items >= 2 or per_town) and (best is None or items > best[0]):
+            best = (items, total, start, end)
+        k = max(end, k + 1)
+    if best is None:
+        return None
+    _, total, i, j = best
+    span = doc[i:j]
+    return Candidate("qty", i, j, span.start_char, span.end_char, NUM_LOCATIONS, total)
 
 
 def _misspelt_site_count(doc: "Doc") -> Optional[Candidate]:
@@ -319,36 +498,134 @@ def _count_of_towns(doc: "Doc") -> Optional[Candidate]:
 
 
 def _main_office_only(doc: "Doc") -> Optional[Candidate]:
-    """'just our HQ', 'only the main office': one site."""
+    """'just our HQ', 'only the main office', 'just our shop': one site."""
     for k in range(len(doc) - 1):
         if doc[k].lower_ in _ONLY_WORDS:
-            n = _main_office_at(doc, k + 1)
+            n = _main_office_at(doc, k + 1) or _single_site_at(doc, k + 1)
+            if n and k + 1 + n < len(doc) and not doc[k + 1 + n].is_punct:
+                continue  # "only the office staff", "just the office has fiber": not the sites' number
             if n:
                 end = doc[k + n]
                 return Candidate("qty", k, k + 1 + n, doc[k].idx, end.idx + len(end.text), NUM_LOCATIONS, 1)
     return None
 
 
+# A count that is the whole reply may be hedged ("25ish", "roughly 30", "a dozen give or take",
+# "lots, like 70") or settled after a first guess ("thirty something, let's say 35", "between 8
+# and 10, let's go with 9"): these words say so, and the number after a settling word counts.
+_HEDGE_WORDS = frozenset({
+    "ish", "~", "approx", "give", "take", "or", "so", "something", "odd", "lots", "many", "bunch",
+    "handful", "few", "some", "say", "let's", "lets", "let", "go", "with", "call", "i'd", "id", "guess",
+    "between", "to", "than", "more", "less", "over", "under", "plus", "maybe", "prob", "possibly",
+    "sure", "not", "exactly", "precisely", "give-or-take", "count", "counting", "last", "i'm", "a",
+})
+_SETTLING_WORDS = frozenset({"say", "with", "it", "think", "guess", "call", "so", "prob", "probably", "maybe"})
+# Spelling slips in number words ("sevn", "eigth") are read one edit away from a number word of
+# five letters or more; these everyday words are that close and are no number.
+_NUMBER_WORD_LOOKALIKES = frozenset({
+    "there", "three's", "tree", "trees", "even", "seen", "fifth", "sixth", "eighth", "ninth", "tenth",
+    "twelfth", "dozens", "forth", "fort", "forts", "eighty's", "seventh", "evens", "eleventh",
+})
+_FUZZY_NUMBER_WORDS = tuple(w for w in NUMBER_WORDS if len(w) >= 5)
+_MAX_BARE_REPLY = 999  # "100" alone is a count; four digits alone are more often a year or a code
+# "a dozen of us", "just us four": the reply counts people.
+_PEOPLE_MARKERS = frozenset({"us"})
+# Two numbers joined by these are a range ("6 or 7", "between 10 and 12"): its bottom counts, as
+# the site buttons' ranges do.
+_RANGE_WORDS = frozenset({"or", "to", "and", "-", "between"})
+# Digits that are part of a phone number, a date or a time ("(425) 555-0168", "12/31", "3:30").
+_NOT_A_COUNT_DIGITS = re.compile(r"\d\s*[/:().]\s*\d|\(\s*\d|\d\s+\d|\d-\d{3}|\d\s*%")
+
+
+def _number_word(token: "Token") -> Optional[str]:
+    """The token as a number word or digits ("25ish" -> "25", "~30" -> "30", "sevn" ->
+    "seven"), or None."""
+    low = token.lower_
+    stripped = low.strip("~+")
+    if stripped.endswith("ish") and stripped[:-3].isdigit():
+        return stripped[:-3]
+    if token.like_num and low not in ("a", "an", "half"):
+        return stripped
+    if low in NUMBER_WORDS:
+        return low
+    if token.is_alpha and len(low) >= 4 and low not in _NUMBER_WORD_LOOKALIKES and low not in _BARE_COUNT_FILLER:
+        import jellyfish
+
+        close = [w for w in _FUZZY_NUMBER_WORDS if jellyfish.damerau_levenshtein_distance(low, w) <= 1]
+        if len(close) == 1:
+            return close[0]
+    return None
+
+
+def _number_groups(words: list["Token"]) -> list[tuple[int, float, int]]:
+    """(position of its first word, value, position after it) of each number said in `words`:
+    "twenty-two", "two dozen", "a dozen and a half" (18), "25ish"."""
+    groups: list[tuple[int, float, int]] = []
+    k = 0
+    while k < len(words):
+        if _number_word(words[k]) is None and not (
+            words[k].lower_ in ("a", "an", "half") and any(_number_word(w) is not None for w in words[k + 1 : k + 3])
+        ):
+            k += 1
+            continue
+        start, parts = k, []
+        while k < len(words):
+            word = _number_word(words[k])
+            low = words[k].lower_
+            if word is not None:
+                parts.append(word)
+            elif low in ("a", "an", "-", "half") or (low == "and" and k + 1 < len(words) and not words[k + 1].is_digit and (
+                    _number_word(words[k + 1]) is not None or words[k + 1].lower_ in ("a", "an"))):
+                parts.append(low)
+            else:
+                break
+            k += 1
+        half = parts[-3:] == ["and", "a", "half"] or parts[-2:] == ["and", "half"]
+        if half:
+            parts = parts[: -3 if parts[-2] == "a" else -2]
+        value = parse_number_words(parts)
+        if value is not None:
+            groups.append((start, value * 1.5 if half else value, k))
+    return groups
+
+
 def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
-    """A reply that is only a small count in words: "just the one", "a couple", "three",
-    "a dozen or so". Marked `alone`: asked for the head count, "a dozen" is people, so the
-    dialogue lets the question decide (bot.conversation.slot_updates). Digits alone ("40") are
-    left to the question being answered: they are as often a head count."""
-    words = [t for t in doc if not (t.is_punct or t.is_space) and t.lower_ not in _BARE_COUNT_FILLER]
-    if not words or len(words) > 4:
+    """A reply that is only a count: "just the one", "a couple", "three", "15", "25ish",
+    "twenty-two", "a dozen give or take", "thirty something, let's say 35". Marked `alone`: a
+    count with nothing around it answers the question asked ("a dozen" asked for the head
+    count is people), so the dialogue lets the question decide (bot.conversation.slot_updates)."""
+    words = [t for t in doc if not (t.is_punct or t.is_space) or t.text == "~"]
+    if not words or len(words) > 10 or any(t.lower_ in _PEOPLE_MARKERS for t in words):
         return None
-    digits = [t for t in words if t.is_digit]
-    if digits and (len(words) > 1 or len(digits[0].text) > 2
-                   or any(t.lower_ not in _DIGIT_FILLER for t in doc if not (t.is_punct or t.is_space or t.is_digit))):
+    groups = _number_groups(words)
+    inside = {k for start, _, end in groups for k in range(start, end)}
+    others = [t for k, t in enumerate(words) if k not in inside]
+    if not groups or any(t.lower_ not in _BARE_COUNT_FILLER | _HEDGE_WORDS | _RANGE_WORDS for t in others):
         return None
     if [t.lower_ for t in words] == ["both"]:
         return None  # "both" answers "which of the two", not how many sites
-    if not all(t.like_num or t.lower_ in ("a", "an", "and", "-") for t in words) or not any(t.like_num for t in words):
+    if _NOT_A_COUNT_DIGITS.search(doc.text) or any(any(c.isdigit() for c in t.text) for t in others):
         return None
-    value = parse_number_words([t.lower_ for t in words])
-    if value is None or value != int(value) or not 1 <= value <= (_MAX_BARE_DIGITS if digits else _MAX_BARE_COUNT):
+    values = {value for _, value, _ in groups}
+    if len(values) > 1:
+        # two numbers: the one a settling word leads to ("let's say 35"), else the bottom of a range
+        settled = [g for g in groups if g[0] > 0 and words[g[0] - 1].lower_ in _SETTLING_WORDS and g is not groups[0]]
+        between = [t.lower_ for t in words[groups[0][2] : groups[1][0]]]
+        if settled:
+            groups = settled[-1:]
+        elif len(groups) == 2 and between and all(w in _RANGE_WORDS for w in between) and groups[0][1] < groups[1][1]:
+            groups = groups[:1]
+        else:
+            return None
+    start_k, value, end_k = groups[-1]
+    digits = any(t.is_digit for t in words[start_k:end_k])
+    if value != int(value) or not 1 <= value <= (_MAX_BARE_REPLY if digits else 100_000):
         return None
-    start, end = words[0], words[-1]
+    lows = [t.lower_ for t in words]
+    if digits and (any(t.lower_ not in _DIGIT_FILLER | _HEDGE_WORDS | _RANGE_WORDS for t in others)
+                   or (lows[0] == "so" and start_k == 1)):
+        return None  # "at 3", "for 2": a time, not a count; "so 2" closes a description, not a reply
+    start, end = words[start_k], words[end_k - 1]
     return Candidate("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value),
                      extra={"alone": True})
 
@@ -392,6 +669,25 @@ def _only_count_closing_clause(doc: "Doc", cands: list[Candidate]) -> Optional[C
         alone = not any(t.lower_ in SITE_NOUN_SET for t in words)
         return Candidate("qty", first.i, last.i + 1, first.idx, last.idx + len(last.text), NUM_LOCATIONS, int(value),
                          extra={"alone": True} if alone else {})
+    return None
+
+
+def _count_clause_after_sites(doc: "Doc") -> Optional[Candidate]:
+    """"a small chain of coffee shops, 6 right now", "every time we open a new site ... we have
+    12 now": a clause that is only a count and a word of now, in a reply that names sites."""
+    if not any(t.lower_ in SITE_NOUN_SET for t in doc):
+        return None
+    for i, j in _clause_bounds(doc):
+        words = [t for t in doc[i:j] if not (t.is_punct or t.is_space)]
+        nums = [n for n, t in enumerate(words) if t.like_num and t.lower_ not in ("a", "an", "both", "half")]
+        if len(nums) != 1 or not any(t.lower_ in _NOW_WORDS for t in words[nums[0] + 1 :]):
+            continue
+        if any(t.lower_ not in _COUNT_LEAD_INS | _NOW_WORDS | _BARE_COUNT_FILLER for n, t in enumerate(words) if n != nums[0]):
+            continue
+        token = words[nums[0]]
+        value = parse_number_words([token.lower_])
+        if value is not None and value == int(value) and 1 <= value <= 100_000 and not (token.is_digit and len(token.text) >= 4):
+            return Candidate("qty", token.i, token.i + 1, token.idx, token.idx + len(token.text), NUM_LOCATIONS, int(value))
     return None
 
 

@@ -157,7 +157,8 @@ MESSAGES = [
         "alarm lines everywhere. Contract is up March 2027. Thinking SD-WAN with LTE failover? reach me at "
         "ceo@acme-widgets.com or 208-555-0142",
         [
-            "employees=200", "city=Boise", "us_state=ID", "num_locations=4", "carrier=Comcast Business",
+            # the HQ plus 4 branch offices: 5 sites
+            "employees=200", "city=Boise", "us_state=ID", "num_locations=5", "carrier=Comcast Business",
             "challenge=reliability", "challenge=high_cost", "service=pri", "service=pots", "contract_end=2027-03",
             "service=sdwan", "service=wireless_backup", "challenge=need_redundancy", "email=ceo@acme-widgets.com",
             "phone=+12085550142",
@@ -249,7 +250,7 @@ COUNTS_IN_WORDS = [
     ("a couple", ["num_locations=2"]),
     ("a dozen or so", ["num_locations=12"]),
     ("seven", ["num_locations=7"]),
-    ("40", []),  # digits alone: as often a head count, left to the question being answered
+    ("40", ["num_locations=40"]),  # digits alone: a count marked alone, the question asked decides
     ("we run nine daycares", ["num_locations=9"]),
     ("two hospitals and a lab", ["num_locations=3"]),
     ("four, two in Lincoln and two in Omaha", ["num_locations=4", "city=Lincoln", "city=Omaha", "us_state=NE"]),

@@ -202,3 +202,12 @@ def test_a_count_alone_fills_sites_unless_the_head_count_was_asked(requested, ex
     assert {k: v for k, v in update.slots.items() if k == "num_locations"} == expected
     sites = {"entity": "num_locations", "value": 12}  # "a dozen stores" is sites whatever was asked
     assert updates_from_message({}, [sites], "a dozen stores", "inform", requested_slot="employees").slots == {"num_locations": 12.0}
+
+
+@pytest.mark.parametrize("requested, expected", [(None, {}), ("num_locations", {"num_locations": 40.0}), ("employees", {})])
+def test_a_larger_count_alone_fills_sites_only_when_they_were_asked(requested, expected) -> None:  # type: ignore[no-untyped-def]
+    from bot.conversation.slot_updates import updates_from_message
+
+    entity = {"entity": "num_locations", "value": 40, "role": "count_alone"}
+    update = updates_from_message({}, [entity], "40", "inform", requested_slot=requested)
+    assert {k: v for k, v in update.slots.items() if k == "num_locations"} == expected

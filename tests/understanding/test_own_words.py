@@ -85,16 +85,44 @@ def test_towns_that_are_not_a_count_of_sites(rules: Any, text: str) -> None:
 
 
 @pytest.mark.parametrize("text, count", [("we have 4", 4), ("only 2", 2), ("there's 3 of them", 3), ("it's four", 4),
-                                         ("we've got five", 5), ("3", 3)])
+                                         ("we've got five", 5), ("3", 3), ("40", 40), ("25ish", 25), ("roughly 30", 30),
+                                         ("twenty-two", 22), ("a dozen and a half", 18), ("half a dozen", 6),
+                                         ("thirty something, let's say 35", 35), ("between 10 and 12", 10),
+                                         ("eigth", 8), ("a dozen give or take", 12)])
 def test_a_small_count_that_is_the_whole_reply_is_marked_alone(rules: Any, text: str, count: int) -> None:
     counts = [e for e in rules.extract(text) if e.entity == NUM_LOCATIONS]
     assert [(e.value, e.alone) for e in counts] == [(count, True)]
 
 
-@pytest.mark.parametrize("text", ["40", "at 3", "both", "option 2 please", "call me at 3", "2 PRIs", "in 5 minutes",
-                                  "the office manager and the owner"])
+@pytest.mark.parametrize("text", ["at 3", "both", "option 2 please", "call me at 3", "2 PRIs", "in 5 minutes",
+                                  "the office manager and the owner", "100%", "(425) 555-0168", "555 201 3344",
+                                  "12/31", "3:30", "a dozen of us", "there", "fine", "none", "2024", "so 2",
+                                  "point to point between the plant and the office"])
 def test_numbers_that_are_not_a_count_of_sites(rules: Any, text: str) -> None:
     assert _values(rules.extract(text), NUM_LOCATIONS) == set()
+
+
+# Sites listed one after another add up; a count then its breakdown, the business then its
+# sites, and a link between two sites do not (bot.understanding.site_counts._site_chain).
+@pytest.mark.parametrize("text, count", [
+    ("the clinic downtown, a lab in Plano and our main office in Dallas", 3),
+    ("a shop in Eugene and a warehouse in Salem", 2),
+    ("HQ, 3 branches, 1 call center", 5),
+    ("two offices in Austin and one in Waco", 3),
+    ("our main office plus 6 branch offices around the state", 7),
+    ("depot in Fargo, office in Bismarck", 2),
+    ("2 in boise and 1 in nampa", 3),
+    ("Reno, Sparks and Elko, one store each", 3),
+    ("headquarters in Omaha, one branch each in Lincoln and Grand Island", 3),
+    ("three clinics, one in Tulsa, one in Norman and one in Edmond", 3),
+    ("veterinary clinic, 1 location in Mesa", 1),
+    ("a bank with 6 branches", 6),
+    ("5 (4 stores + office)", 5),
+    ("only our plant", 1),
+    ("a chain of bakeries, 9 right now", 9),
+])
+def test_sites_listed_one_after_another_add_up(rules: Any, text: str, count: int) -> None:
+    assert _values(rules.extract(text), NUM_LOCATIONS) == {count}
 
 
 # ---- when the classifier's codes are believed ----------------------------------------------------
