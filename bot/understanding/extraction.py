@@ -14,12 +14,13 @@ Seattle" mark Seattle (and the state only it implied) negated. extract() never r
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
 
 from bot.base.schema import rebuilt_when
 from bot.domain.catalog import needs_capitals
@@ -29,6 +30,7 @@ from bot.understanding.candidates import Candidate as _Cand
 from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
 from bot.understanding.phrasings import Phrasings, load_phrasings
+from bot.understanding.spelling import SpellingMender, own_words
 from bot.understanding.site_counts import NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUN_SET, SITE_NOUNS, site_counts
 from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
 from bot.understanding.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
@@ -210,9 +212,11 @@ class Extractor:
         phrasings: Optional[Phrasings] = None,
         learned: Optional[LearnedTopics] = None,
         approach: str = RULES,
+        spelling: Optional[SpellingMender] = None,
     ) -> None:
         """`phrasings` default to bot/data/phrasings.yml (its topic words serve the rules);
-        `learned` is needed by the learned and union approaches (build_extractor trains it)."""
+        `learned` is needed by the learned and union approaches (build_extractor trains it);
+        `spelling` mends slips toward our words before reading (none: read as typed)."""
         from spacy.matcher import Matcher, PhraseMatcher
 
         if approach not in APPROACHES:
@@ -224,6 +228,7 @@ class Extractor:
         self.phrasings = phrasings if phrasings is not None else load_phrasings()
         self.learned = learned
         self.approach = approach
+        self.spelling = spelling
         # The NLU pipeline asks twice per message (the entity-type featurizer, then the
         # extractor component): the second ask is answered from here. Per instance, so a
         # rebuilt extractor (a data file changed) starts empty.
@@ -436,6 +441,16 @@ class Extractor:
             return []
 
     def _extract(self, text: str, today: date) -> list[ExtractedEntity]:
+        mended = self.spelling.mend(text) if self.spelling is not None else None
+        if mended is None or not mended.edits:
+            return self._read(text, today)
+        out = []
+        for entity in self._read(mended.text, today):
+            start, end = mended.original_span(entity.start, entity.end)
+            out.append(dataclasses.replace(entity, start=start, end=end, text=text[start:end]))
+        return out
+
+    def _read(self, text: str, today: date) -> list[ExtractedEntity]:
         doc = self.nlp.make_doc(text)
         all_caps = _is_all_caps(text)
         char_spans = self._raw_text_entities(text, doc, today)  # emails, phones, dates
@@ -456,19 +471,30 @@ class Extractor:
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end],
                                           alone=bool(cand.extra.get("alone"))), 0))
         entities = _dedupe(self._negate(doc, found))
-        return self._with_topics(doc, text, entities)
+        fine = _fine_clause_spans(doc)
+        if fine:
+            # "nothing wrong with support, it's the price": no challenge in a clause saying all is well
+            entities = [e for e in entities if not (e.entity == CHALLENGE and any(s <= e.start < f for s, f in fine))]
+        return self._with_topics(doc, text, entities, fine)
 
     # ---- challenges and services in the customer's own words ----------------------------------
 
-    def _with_topics(self, doc: "Doc", text: str, entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
+    def _with_topics(self, doc: "Doc", text: str, entities: list[ExtractedEntity],
+                     fine: Sequence[tuple[int, int]] = ()) -> list[ExtractedEntity]:
         """Add the codes of short replies' topic words (rules) and of the classifier (learned,
-        union) that the phrases did not give; a code the customer ruled out stays out."""
+        union) that the phrases did not give; a code the customer ruled out stays out, and the
+        classifier does not read the clauses that say all is well (`fine`, char ranges)."""
         if self.approach == LEARNED:
             entities = [e for e in entities if e.entity not in (SERVICE, CHALLENGE) or e.negated]
         else:
-            entities = entities + self._short_reply_topics(doc, entities)
+            entities = entities + [e for e in self._short_reply_topics(doc, entities)
+                                   if not (e.entity == CHALLENGE and any(s <= e.start < f for s, f in fine))]
         if self.approach != RULES and self.learned is not None and _has_topic_evidence(doc, entities):
-            entities = entities + _plausible_learned(doc, entities, self._learned_topics(text, entities))
+            read = text
+            for s, f in fine:
+                read = read[:s] + " " * (f - s) + read[f:]
+            learned = self._learned_topics(read, entities) if read.strip() else []
+            entities = entities + _plausible_learned(doc, entities, learned)
         return sorted(entities, key=lambda e: e.start)
 
     def _short_reply_topics(self, doc: "Doc", entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
@@ -1041,6 +1067,50 @@ def _clauses(doc: "Doc") -> list[set[str]]:
     return [words for words in out if words]
 
 
+# A clause saying a topic is no problem: "no complaints about reliability", "nothing wrong with
+# support", "not worried about price", "we never have outages", "support's actually decent".
+_ALL_WELL_NEGATORS = frozenset({"no", "nothing", "never", "not", "n't", "zero", "without", "none", "isn't", "aren't",
+                                "wasn't", "don't", "doesn't", "haven't", "hasn't", "rarely", "seldom"})
+_PROBLEM_WORDS = frozenset({
+    "complaint", "complaints", "complain", "complaining", "issue", "issues", "problem", "problems", "trouble",
+    "troubles", "wrong", "worried", "worry", "worries", "unhappy", "concerned", "concern", "concerns", "outage",
+    "outages", "downtime", "bad", "gripes", "gripe", "beef",
+})
+_ALL_WELL_REACH = 4  # words from the negator to the problem word ("never had any real problems")
+
+
+def _fine_clause_spans(doc: "Doc") -> list[tuple[int, int]]:
+    """Char ranges of the clauses (split at punctuation and "but") that say a topic is no
+    problem: a word of satisfaction and none of trouble ("the speed is fine", "support's
+    actually decent"), or a negation of a problem word and no other trouble ("no complaints
+    about reliability", "nothing wrong with support or reliability", "we never have outages")."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for k in range(len(doc) + 1):
+        if k < len(doc) and not (doc[k].is_punct or doc[k].lower_ == "but"):
+            continue
+        clause = doc[start:k]
+        start = k + 1
+        words = [t.lower_.replace("\u2019", "'") for t in clause if t.is_alpha or "'" in t.text]
+        if not words:
+            continue
+        bag = set(words)
+        # "ok honestly the big thing is ...": a first "ok"/"great" is a discourse marker
+        said_well = set(words[1:]) if len(words) > 1 and words[0] in _SATISFIED else bag
+        satisfied = bool(said_well & _SATISFIED) and not bag & _TROUBLE
+        negated_problem = False
+        for n, word in enumerate(words):
+            if word in _ALL_WELL_NEGATORS or word.endswith("n't"):
+                if any(w in _PROBLEM_WORDS for w in words[n + 1 : n + 1 + _ALL_WELL_REACH]):
+                    negated_problem = True
+        if negated_problem:
+            others = bag - _ALL_WELL_NEGATORS - _PROBLEM_WORDS
+            negated_problem = not {w for w in others if not w.endswith("n't")} & (_TROUBLE | {"until", "since", "except"})
+        if satisfied or negated_problem:
+            spans.append((clause.start_char, clause.end_char))
+    return spans
+
+
 def _has_topic_evidence(doc: "Doc", entities: list[ExtractedEntity]) -> bool:
     """Whether the message has a word the classifier may read a problem or a service in: one
     that is not inside a fact (a count, a place, a carrier, a date...), not a number, not a
@@ -1440,11 +1510,18 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     if approach not in APPROACHES:
         raise ValueError(f"approach {approach!r}: one of {', '.join(APPROACHES)}")
     phrasings, vocabulary = load_phrasings(), load_vocabulary()
+    examples = topic_examples(phrasings, vocabulary)
     learned = None
     if approach != RULES:
-        learned = load_or_train_topics(topic_examples(phrasings, vocabulary), {**THRESHOLDS[approach], **(thresholds or {})})
-    return Extractor(vocabulary, default_gazetteer(), load_default_catalog().alias_map(),
-                     phrasings=phrasings, learned=learned, approach=approach)
+        learned = load_or_train_topics(examples, {**THRESHOLDS[approach], **(thresholds or {})})
+    # the words a slip is mended toward: those the understanding is built from
+    words = own_words([text for text, _, _ in examples] + list(vocabulary.service_patterns())
+                      + list(vocabulary.challenge_patterns()))
+    gazetteer, aliases = default_gazetteer(), load_default_catalog().alias_map()
+    names = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)
+                      + list(gazetteer.state_aliases) + list(aliases))
+    return Extractor(vocabulary, gazetteer, aliases, phrasings=phrasings, learned=learned, approach=approach,
+                     spelling=SpellingMender(words, keep=names))
 
 
 def _default_catalog() -> Any:

@@ -9,23 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.understanding.extraction import (CHALLENGE, NUM_LOCATIONS, UNION, ExtractedEntity, build_extractor,
-                                          _has_topic_evidence, _plausible_learned)
+from bot.understanding.extraction import CHALLENGE, NUM_LOCATIONS, ExtractedEntity, _has_topic_evidence, _plausible_learned
 from bot.understanding.topic_classifier import CONCEPT_KINDS, _concept_features
-
-
-@pytest.fixture(scope="module")
-def union() -> Any:
-    extractor = build_extractor(UNION)
-    extractor.warm_up()
-    return extractor
-
-
-@pytest.fixture(scope="module")
-def rules() -> Any:
-    extractor = build_extractor("rules")
-    extractor.warm_up()
-    return extractor
 
 
 def _values(entities: list[ExtractedEntity], name: str) -> set[Any]:
@@ -253,3 +238,25 @@ def test_relocation_needs_a_word_of_change(union: Any) -> None:
 def test_a_contract_term_told_as_a_fact_is_no_topic(rules: Any) -> None:
     assert _values(rules.extract("the contract is 2 years"), CHALLENGE) == set()
     assert _values(rules.extract("contracts"), CHALLENGE) == {"contract_inflexibility"}
+
+
+# ---- a clause saying all is well names no problem -------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3 offices, nothing wrong with the support or the uptime, we just pay too much", {"high_cost"}),
+    ("no complaints about speed, but the contract has us trapped", {"contract_inflexibility"}),
+    ("billing's actually decent, it's the outages that kill us", {"reliability"}),
+    ("never had issues with support. we just want to spend less", {"high_cost"}),
+    ("support is fine", set()),
+])
+def test_no_challenge_from_a_clause_saying_all_is_well(union: Any, text: str, expected: set[str]) -> None:
+    assert _values(union.extract(text), CHALLENGE) == expected
+
+
+@pytest.mark.parametrize("text, code", [
+    ("ok so the main thing is nobody ever calls us back", "poor_support"),  # "ok" opening a clause is no verdict
+    ("never any problems until the storm last week took us down for two days", "reliability"),
+])
+def test_a_complaint_is_kept_beside_words_of_satisfaction(union: Any, text: str, code: str) -> None:
+    assert code in _values(union.extract(text), CHALLENGE)

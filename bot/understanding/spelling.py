@@ -1,0 +1,110 @@
+"""Spelling slips in the customer's words ("redundency", "custmer servise", "bandwidht"), mended
+toward the assistant's own vocabulary before entities are read.
+
+A word is mended only when it is lowercase, five letters or more, no English word (the
+dictionary of pyspellchecker) and no word of ours, and exactly one edit (a letter left out,
+added, changed or two swapped) away from a word of ours: the phrases and sentences the
+understanding is built from (vocabulary.yml, phrasings.yml, the NLU training data). It is
+never mended toward an English word we don't use, so "sdwan" or "comcast" are not turned into
+"swan" or "coast"; the name of a place or a carrier is never mended, and a word typed with a
+capital is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_MIN_LENGTH = 5
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    changes = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + changes + inserts)
+
+
+@dataclass(frozen=True)
+class Mended:
+    """The text with slips mended and, per mended word, (start, end) in the original text and
+    (start, end) in the mended one."""
+
+    text: str
+    edits: tuple[tuple[int, int, int, int], ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Char span of the mended text -> char span of the original text."""
+        return self._to_original(start, is_end=False), self._to_original(end, is_end=True)
+
+    def _to_original(self, position: int, *, is_end: bool) -> int:
+        shift = 0  # original minus mended length of the text before `position`
+        for old_start, old_end, new_start, new_end in self.edits:
+            if position <= new_start:
+                break
+            if position < new_end:  # inside a mended word: the whole original word
+                return old_end if is_end else old_start
+            shift = old_end - new_end
+        return position + shift
+
+
+class SpellingMender:
+    """Mends a customer's spelling slips toward `own_words` (see the module's docstring)."""
+
+    def __init__(self, own_words: Iterable[str], keep: Iterable[str] = ()) -> None:
+        """`keep`: words never mended though neither English nor ours (places, carriers:
+        "socal", "albuquerque")."""
+        self.own_words = frozenset(w for w in own_words if len(w) >= _MIN_LENGTH)
+        self.keep = frozenset(w for w in keep if len(w) >= _MIN_LENGTH)
+        self._english: Optional[Any] = None
+
+    def _is_english(self, word: str) -> bool:
+        if self._english is None:
+            from spellchecker import SpellChecker  # ~0.1 s to load its dictionary: on first use
+
+            self._english = SpellChecker(distance=1)
+        return bool(self._english.known([word]))
+
+    def mend_word(self, word: str) -> Optional[str]:
+        """The word of ours `word` is a slip of, or None."""
+        if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self._is_english(word):
+            return None
+        close = _one_edit(word) & self.own_words
+        return next(iter(close)) if len(close) == 1 else None
+
+    def mend(self, text: str) -> Mended:
+        """`text` with every slip mended (unchanged, with no edits, when there is none)."""
+        pieces: list[str] = []
+        edits: list[tuple[int, int, int, int]] = []
+        last = 0
+        length = 0
+        for match in _WORD.finditer(text):
+            word = match.group()
+            before = text[match.start() - 1] if match.start() else ""
+            after = text[match.end()] if match.end() < len(text) else ""
+            if before.isalnum() or after.isalnum() or (before and before in "@.") or after == "@":
+                continue  # inside a capitalised word, an address or a code
+            fixed = self.mend_word(word)
+            if fixed is None:
+                continue
+            pieces.append(text[last : match.start()])
+            length += match.start() - last
+            edits.append((match.start(), match.end(), length, length + len(fixed)))
+            pieces.append(fixed)
+            length += len(fixed)
+            last = match.end()
+        if not edits:
+            return Mended(text, ())
+        pieces.append(text[last:])
+        return Mended("".join(pieces), tuple(edits))
+
+
+def own_words(texts: Iterable[str]) -> set[str]:
+    """The lowercase words of `texts`."""
+    return {w for text in texts for w in _WORD.findall(text.lower())}
