@@ -611,7 +611,7 @@ class Extractor:
                     continue
                 k, inserted = i + 1, 0
                 for form in forms[1:]:
-                    while k < n and norms[k] != form and inserted < _MAX_INSERTED and doc[k].lower_ in _INSERTABLE:
+                    while k < n and norms[k] != form and inserted < _MAX_INSERTED and _insertable(doc[k].lower_):
                         k += 1
                         inserted += 1
                     if k < n and norms[k] == form:
@@ -896,6 +896,19 @@ _INSERTABLE = frozenset({
     "much", "bit", "little", "some", "new", "old", "existing", "phone", "internet", "telecom", "monthly",
 })
 _MAX_INSERTED = 2
+# Adverbs in -ly only say how much ("painfully slow", "constantly dropping"), except these,
+# which say how little or how often a thing is, or are no adverbs.
+_NOT_INSERTABLE_LY = frozenset({
+    "only", "hardly", "barely", "rarely", "seldom", "scarcely", "early", "daily", "weekly", "monthly", "yearly",
+    "family", "supply", "apply", "reply", "july", "italy", "ugly", "friendly", "likely", "unlikely", "rely",
+    "occasionally", "partly", "slightly", "mostly", "nearly", "almost",
+})
+
+
+def _insertable(low: str) -> bool:
+    """Whether a word may stand inside a challenge phrase without changing it."""
+    return low in _INSERTABLE or (len(low) >= 5 and low.endswith("ly") and low.isalpha() and low not in _NOT_INSERTABLE_LY)
+
 # "a new office manager", "the new site lead": a relocation phrase naming a person or a thing.
 _COMPOUND_AFTER = frozenset({
     "manager", "managers", "director", "coordinator", "admin", "administrator", "staff", "team", "hire",
@@ -915,6 +928,16 @@ _NEW_SITE_WORDS = frozenset({
     "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th", "next", "additional", "extra",
 })
 _LEASE_WORDS = frozenset({"new", "bigger", "larger", "sign", "signing", "signed", "another", "second"})
+_SLOW_WORDS = frozenset({"slow", "slower", "slowest", "sluggish", "crawls", "crawling", "laggy", "lagging", "chokes", "choking",
+                         "bogs", "bogged", "slowness", "slowdowns"})
+# Near a word of slowness, these make it slowness of people or of work, not of the connection.
+_SLOW_PEOPLE_WORDS = frozenset({
+    "support", "respond", "response", "responses", "responding", "install", "installs", "installation", "fix",
+    "fixing", "repair", "repairs", "answer", "answers", "callback", "callbacks", "ticket", "tickets", "tech",
+    "techs", "technician", "turnaround", "provisioning", "quote", "quotes", "billing", "rep", "reps", "service",
+    "team", "staff", "pay", "paying", "process", "processes", "onboarding", "sales", "order", "orders", "helpdesk",
+})
+_MONEY_SIGNS = frozenset("$💸💰🤑💵💲")
 _SPEED_UNITS = frozenset({"meg", "megs", "mbps", "mb", "mbs", "mbit", "megabit", "megabits", "gig", "gigs", "gbps"})
 _NOT_ENOUGH = frozenset({
     "n't", "not", "enough", "cut", "cutting", "barely", "doesnt", "isnt", "aint", "slow", "more", "upgrade",
@@ -958,6 +981,16 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
             window = _clause_window(doc, k, 4)
             if any(lows[m] in _LEASE_WORDS for m in window):
                 add("relocation", min(window + [k]), max(window + [k]) + 1)
+        # "spectrum is slow", "it's embarrassingly slow", "expensive, slow, and locked in": slowness
+        # said of the connection, not of people ("slow to respond", "support is slow")
+        if low in _SLOW_WORDS:
+            near = lows[max(0, k - 3) : k + 2]  # "support is slow", "slow support"
+            if not any(w in _SLOW_PEOPLE_WORDS for w in near) and not (k + 1 < n and lows[k + 1] == "to"):
+                add("bandwidth", k, k + 1)
+        # "$$$", "💸💸": money, said with signs
+        signs = all(c in _MONEY_SIGNS for c in doc[k].text)
+        if signs and (doc[k].text != "$" or (k + 1 < n and all(c in _MONEY_SIGNS for c in doc[k + 1].text))):
+            add("high_cost", k, k + 1)
         # "50 meg for 80 people just doesn't cut it": a speed that is not enough
         if low in _SPEED_UNITS and k > 0 and doc[k - 1].like_num:
             window = [m for m in _clause_window(doc, k, 7) if m > k]

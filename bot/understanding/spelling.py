@@ -18,6 +18,7 @@ from typing import Any, Iterable, Optional
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _MIN_LENGTH = 5
+_DRAWN_OUT = re.compile(r"([a-z])\1{2,}")  # "slooow", "soooo": a letter typed three times or more
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -72,7 +73,12 @@ class SpellingMender:
         return bool(self._english.known([word]))
 
     def mend_word(self, word: str) -> Optional[str]:
-        """The word of ours `word` is a slip of, or None."""
+        """The word of ours `word` is a slip of ("slooow" drawn out is "slow"), or None."""
+        if _DRAWN_OUT.search(word):
+            for repeats in (r"\1", r"\1\1"):
+                short = _DRAWN_OUT.sub(repeats, word)
+                if short in self.own_words or self._is_english(short):
+                    return short
         if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self._is_english(word):
             return None
         close = _one_edit(word) & self.own_words

@@ -260,3 +260,23 @@ def test_no_challenge_from_a_clause_saying_all_is_well(union: Any, text: str, ex
 ])
 def test_a_complaint_is_kept_beside_words_of_satisfaction(union: Any, text: str, code: str) -> None:
     assert code in _values(union.extract(text), CHALLENGE)
+
+
+# ---- slowness of the connection, money in signs, words drawn out ---------------------------------
+
+
+@pytest.mark.parametrize("text, code", [
+    ("comcast is slow and nobody picks up", "bandwidth"),
+    ("our wifi is ridiculously slow", "bandwidth"),  # an adverb in -ly stands inside a phrase
+    ("pricey, sluggish and a pain to deal with", "bandwidth"),
+    ("$$$$", "high_cost"),
+    ("💰💰", "high_cost"),
+    ("the internet is sooo sloooow", "bandwidth"),
+])
+def test_more_ways_to_name_a_problem(union: Any, text: str, code: str) -> None:
+    assert code in _values(union.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["the tech was slow to show up", "install was slow", "billing is slow to fix errors"])
+def test_slowness_of_people_or_work_is_no_bandwidth(rules: Any, text: str) -> None:
+    assert "bandwidth" not in _values(rules.extract(text), CHALLENGE)
