@@ -280,3 +280,9 @@ def test_more_ways_to_name_a_problem(union: Any, text: str, code: str) -> None:
 @pytest.mark.parametrize("text", ["the tech was slow to show up", "install was slow", "billing is slow to fix errors"])
 def test_slowness_of_people_or_work_is_no_bandwidth(rules: Any, text: str) -> None:
     assert "bandwidth" not in _values(rules.extract(text), CHALLENGE)
+
+
+def test_a_problem_told_in_one_sentence_among_facts_is_read(union: Any) -> None:
+    text = ("Dental group with 4 offices around Spokane, about 60 staff, on Comcast at each one. "
+            "The quote to renew came back a third higher than last year.")
+    assert "high_cost" in _values(union.extract(text), CHALLENGE)
