@@ -299,19 +299,26 @@ async def test_a_bare_count_with_a_stray_entity_is_still_the_count(domain: dict)
     assert conv.slots["num_locations"] == 1.0 and asked(turn) != "num_locations"
 
 
-@pytest.mark.parametrize("reply, entities", [
-    ("please update the city to Tulsa", [{"entity": "city", "value": "Tulsa"}, {"entity": "us_state", "value": "OK"}]),
-    ("oh wait, we're in Idaho not Oregon", [{"entity": "us_state", "value": "ID"}]),
+@pytest.mark.parametrize("reply, entities, slot, value, said", [
+    ("please update the city to Tulsa", [{"entity": "city", "value": "Tulsa"}, {"entity": "us_state", "value": "OK"}],
+     "city", "Tulsa", "main office in Tulsa"),
+    ("oh wait, we're in Idaho not Oregon", [{"entity": "us_state", "value": "ID"}, {"entity": "us_state", "value": "OR",
+                                                                                   "role": "negated"}],
+     "states", ["ID"], "sites in Idaho"),
 ])
 async def test_a_correction_of_other_facts_is_not_taken_as_a_name(
-        domain: dict, reply: str, entities: list) -> None:
+        domain: dict, reply: str, entities: list, slot: str, value: object, said: str) -> None:
     # Asked for the company, a customer corrects where they are: that is no company name, the
-    # correction is kept and the question comes again.
+    # correction is kept and said back, and the question comes again.
     conv = Conversation(f"correction-not-name-{len(reply)}", domain)
+    await conv.say("we're in Portland, Oregon", "inform", 0.9,
+                   [{"entity": "city", "value": "Portland"}, {"entity": "us_state", "value": "OR"}])
     await conv.say("/email_plan", "email_plan", 1.0)
     await conv.say("Jane Doe", "inform")
     turn = await conv.say(reply, "inform", 0.8, entities)
     assert conv.slots["company_name"] is None
+    assert conv.slots[slot] == value
+    assert any(said in m.text for m in turn.messages), transcript(conv.turns)
     assert asked(turn) == "company_name"
 
 
