@@ -603,6 +603,7 @@ class Extractor:
                     out.append(cand)
         out += self._loose_challenge_candidates(doc, norms, {c.payload for c in out if c.layer == "challenge"})
         out += _paired_word_candidates(doc, {c.payload for c in out if c.layer == "challenge"})
+        out += _cable_candidates(doc, out)
         return [c for c in out if not _names_a_person_or_thing(doc, c)]
 
     def _loose_challenge_candidates(self, doc: "Doc", norms: list[str], known: set[Any]) -> list[_Cand]:
@@ -1001,6 +1002,34 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
             window = [m for m in _clause_window(doc, k, 7) if m > k]
             if any(lows[m] in _NOT_ENOUGH for m in window):
                 add("bandwidth", k - 1, max(window) + 1)
+    return out
+
+
+# "cable" is broadband when it is what a site is on ("comcast cable", "cable at 3 branches",
+# "cable + lte", "we're on cable"), not cabling ("a cable run", "the cable got cut").
+_CABLE_WORDS = frozenset({"cable", "coax"})
+_CABLING_AFTER = frozenset({
+    "run", "runs", "running", "pull", "pulls", "pulled", "drop", "drops", "work", "installer", "installers",
+    "contractor", "contractors", "tray", "trays", "management", "guy", "guys", "company", "companies", "tv", "box",
+    "boxes", "bill", "got", "was", "is", "cut", "cuts", "card", "plant",
+})
+_CABLE_CONTEXT_AFTER = frozenset({"at", "in", "for", "everywhere", "+", "and", ",", "w/", "with", "/", "&", "only"})
+_CABLE_CONTEXT_BEFORE = frozenset({"+", "and", ",", "on", "have", "use", "using", "cheap", "business", "plus", "&", "/", "basic"})
+
+
+def _cable_candidates(doc: "Doc", found: list[_Cand]) -> list[_Cand]:
+    taken = {k for c in found if c.layer in ("service", "carrier") for k in range(c.i, c.j)}
+    carrier_ends = {c.j for c in found if c.layer == "carrier"}
+    out = []
+    for k, token in enumerate(doc):
+        if token.lower_ not in _CABLE_WORDS or k in taken:
+            continue
+        after = doc[k + 1].lower_ if k + 1 < len(doc) else ""
+        before = doc[k - 1].lower_ if k else ""
+        if after in _CABLING_AFTER:
+            continue
+        if k in carrier_ends or after in _CABLE_CONTEXT_AFTER or before in _CABLE_CONTEXT_BEFORE or after == "":
+            out.append(_Cand("service", k, k + 1, token.idx, token.idx + len(token.text), SERVICE, "broadband"))
     return out
 
 

@@ -1,9 +1,9 @@
 """Spelling slips in the customer's words ("redundency", "custmer servise", "bandwidht"), mended
 toward the assistant's own vocabulary before entities are read.
 
-A word is mended only when it is lowercase, five letters or more, no English word (the
-dictionary of pyspellchecker) and no word of ours, and exactly one edit (a letter left out,
-added, changed or two swapped) away from a word of ours: the phrases and sentences the
+A word is mended only when it is lowercase, no English word (the dictionary of
+pyspellchecker) and no word of ours, and exactly one edit (a letter left out, added, changed or
+two swapped; for a word of four letters only two swapped: "mlps") away from a word of ours: the phrases and sentences the
 understanding is built from (vocabulary.yml, phrasings.yml, the NLU training data). It is
 never mended toward an English word we don't use, so "sdwan" or "comcast" are not turned into
 "swan" or "coast"; the name of a place or a carrier is never mended, and a word typed with a
@@ -61,8 +61,10 @@ class SpellingMender:
     def __init__(self, own_words: Iterable[str], keep: Iterable[str] = ()) -> None:
         """`keep`: words never mended though neither English nor ours (places, carriers:
         "socal", "albuquerque")."""
-        self.own_words = frozenset(w for w in own_words if len(w) >= _MIN_LENGTH)
-        self.keep = frozenset(w for w in keep if len(w) >= _MIN_LENGTH)
+        words = set(own_words)
+        self.own_words = frozenset(w for w in words if len(w) >= _MIN_LENGTH)
+        self.own_four = frozenset(w for w in words if len(w) == _MIN_LENGTH - 1)
+        self.keep = frozenset(w for w in keep if len(w) >= _MIN_LENGTH - 1)
         self._english: Optional[Any] = None
 
     def _is_english(self, word: str) -> bool:
@@ -79,6 +81,12 @@ class SpellingMender:
                 short = _DRAWN_OUT.sub(repeats, word)
                 if short in self.own_words or self._is_english(short):
                     return short
+        if len(word) == _MIN_LENGTH - 1 and word not in self.own_four and word not in self.keep \
+                and not self._is_english(word):
+            # four letters: only two letters swapped ("mlps", "drak"); any edit is too loose there
+            swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+            close = swaps & self.own_four
+            return next(iter(close)) if len(close) == 1 else None
         if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self._is_english(word):
             return None
         close = _one_edit(word) & self.own_words

@@ -286,3 +286,25 @@ def test_a_problem_told_in_one_sentence_among_facts_is_read(union: Any) -> None:
     text = ("Dental group with 4 offices around Spokane, about 60 staff, on Comcast at each one. "
             "The quote to renew came back a third higher than last year.")
     assert "high_cost" in _values(union.extract(text), CHALLENGE)
+
+
+# ---- services by the names customers use --------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, code", [
+    ("we're on cable at every store", "broadband"),
+    ("spectrum cable and a PRI", "broadband"),
+    ("cable + 5g at each shop", "broadband"),
+    ("dialpad or nextiva, something like that", "ucaas"),
+    ("two cradlepoints", "wireless_backup"),
+    ("we'd like our own fiber between the plants", "dark_fiber"),
+    ("a dedicated connection for the office", "dia"),
+    ("mlps to the branches", "mpls"),  # a slip of two letters swapped
+])
+def test_services_by_the_names_customers_use(union: Any, text: str, code: str) -> None:
+    assert code in _values(union.extract(text), "service")
+
+
+@pytest.mark.parametrize("text", ["the electrician needs a cable run to the back office", "cable management is a mess in the closet"])
+def test_cabling_is_no_broadband(rules: Any, text: str) -> None:
+    assert "broadband" not in _values(rules.extract(text), "service")
