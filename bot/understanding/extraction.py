@@ -168,7 +168,7 @@ _CONTRACT_CUE = re.compile(
 )
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _DIGIT = re.compile(r"\d")
-_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "pair", "both", "half"})
+_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "pair", "both", "half", "trio"})
 # A reply of at most this many words, not a question, is short: its topic words count.
 _SHORT_REPLY_WORDS = 6
 # Words around a topic word in a short reply that add nothing to it. No negations ("not the
@@ -981,12 +981,12 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
             if any(lows[m] in _NEW_SITE_WORDS or lows[m] in SITE_NOUN_SET for m in window) and not any(
                 lows[m] in _NEG_SINGLE for m in range(max(0, k - 3), k)
             ):
-                add("relocation", min(window + [k]), max(window + [k]) + 1)
+                add("relocation", k, k + 1)  # the word alone: the window may hold a count of sites
         # "we sign the lease on a bigger place": a new lease
         if low in ("lease", "leases"):
             window = _clause_window(doc, k, 4)
             if any(lows[m] in _LEASE_WORDS for m in window):
-                add("relocation", min(window + [k]), max(window + [k]) + 1)
+                add("relocation", k, k + 1)
         # "spectrum is slow", "it's embarrassingly slow", "expensive, slow, and locked in": slowness
         # said of the connection, not of people ("slow to respond", "support is slow")
         if low in _SLOW_WORDS:

@@ -131,7 +131,7 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     - "five, three in Tulsa and two in Norman", "3 total, all in Kansas", "4 - Reno, Sparks,
       Elko and Ely": a count leading the reply, then a description of the sites, is the count.
     """
-    counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS), key=lambda c: c.i)
+    counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS and not _sites_to_come(doc, c)), key=lambda c: c.i)
     others = [c for c in cands if c.kind != NUM_LOCATIONS]
     merged: list[Candidate] = []
     for cand in counts:
@@ -157,6 +157,17 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
 
 _CONTAINER_PREPS = frozenset({"on", "in", "at", "across", "within", "inside", "under"})
 _WHERE_PREPS = frozenset({"in", "at", "near", "downtown", "outside", "around", "by"})
+
+
+_ADDING_WORDS = frozenset({"adding", "add", "opening", "open", "building", "build", "acquiring", "buying", "another"})
+
+
+def _sites_to_come(doc: "Doc", cand: Candidate) -> bool:
+    """'we're adding two more sites', 'opening 3 new stores': sites to come, not how many there
+    are (a count, not a total: the question of the total is still open)."""
+    before = doc[cand.i - 1].lower_ if cand.i else ""
+    inside = {t.lower_ for t in doc[cand.i : cand.j]}
+    return before in _ADDING_WORDS or "more" in inside
 
 
 def _sum_counts_by_place(doc: "Doc", counts: list[Candidate], others: list[Candidate]) -> list[Candidate]:
@@ -247,7 +258,8 @@ def _place_tail(doc: "Doc", k: int, places: set[int]) -> int:
     return m
 
 
-def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[int]) -> Optional[tuple[int, int, str]]:
+def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[int],
+                first: bool = True) -> Optional[tuple[int, int, str]]:
     """(sites, token after, kind) of one site or count of sites starting at token k: a count
     candidate ("3 retail stores"), one site named ("the admin building", "our main office",
     "HQ", "a small branch", "warehouse" opening a clause), or a count placed by itself ("one in
@@ -273,6 +285,14 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
             return 1, head + 1, kind
         if not doc[head].is_alpha or doc[head].is_stop:
             break
+    # "and 2 small ones": a count of the same kind of site as the one before
+    if not first and doc[k].like_num and doc[k].lower_ not in ("a", "an", "both", "half"):
+        for width in (1, 2, 3):
+            if k + width < len(doc) and doc[k + width].lower_ == "ones" and all(
+                    doc[x].is_alpha for x in range(k + 1, k + width)):
+                value = parse_number_words([doc[k].lower_])
+                if value is not None and value == int(value) and value >= 1:
+                    return int(value), k + width + 1, _COUNTED
     # "one in Boise", "1 in reno", "four in Iowa": a count placed, standing for sites
     if doc[k].like_num and doc[k].lower_ not in ("a", "an", "both", "half") and k + 1 < len(doc) \
             and doc[k + 1].lower_ in ("in", "at", "near", "across", "over", "down", "up", "outside"):
@@ -351,7 +371,7 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
                 m += 1
             if m == joined:
                 break
-            nxt = _chain_item(doc, m, by_start, places)
+            nxt = _chain_item(doc, m, by_start, places, first=False)
             if nxt is None:
                 break
             value, after, next_kind = nxt
@@ -798,6 +818,9 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
         described = True
     elif described_by_list and after in _NOW_WORDS:
         described = True  # "three now, four by summer"
+    elif described_by_list and after in ("across", "in", "around") and any(
+            c.layer == "loc" and c.i in (k + 1, k + 2) and not c.needs_anchor for c in cands):
+        described = True  # "7 across Oregon and Washington", "3 in Boise": where the sites are
     elif described_by_list and doc[k].text in _DESCRIPTION_OPENERS and len(rest):
         places = any(c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in cands)
         sites = any(t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS or t.lower_ in _PLACE_WORDS for t in rest)

@@ -308,3 +308,16 @@ def test_services_by_the_names_customers_use(union: Any, text: str, code: str) -
 @pytest.mark.parametrize("text", ["the electrician needs a cable run to the back office", "cable management is a mess in the closet"])
 def test_cabling_is_no_broadband(rules: Any, text: str) -> None:
     assert "broadband" not in _values(rules.extract(text), "service")
+
+
+@pytest.mark.parametrize("text, count", [
+    ("we run 5 offices and we're opening 2 more next year", 5),  # sites to come are no total
+    ("the flagship and 3 small ones", 4),
+    ("6 across Kansas and Missouri", 6),
+])
+def test_counts_of_sites_to_come_and_of_the_same_kind(rules: Any, text: str, count: int) -> None:
+    assert _values(rules.extract(text), NUM_LOCATIONS) == {count}
+
+
+def test_sites_to_come_alone_give_no_count(rules: Any) -> None:
+    assert _values(rules.extract("we're adding three more stores in the spring"), NUM_LOCATIONS) == set()
