@@ -104,4 +104,21 @@ def is_digression(intent: str | None, confidence: float, requested_slot: str | N
     if answers_question or requested_slot in FREE_TEXT_SLOTS:
         return (intent in ANSWER_OVERRIDING_INTENTS and confidence >= ANSWER_OVERRIDING_CONFIDENCE
                 and asks_something(text))
+    if intent == "human_handoff" and requested_slot is not None and not requests_person(text):
+        # "spectum" or "atnt" to "who is your carrier?": an answer the parser did not take and
+        # the classifier misread, not a request for a person (the form counts it as a miss)
+        return False
     return intent in DIGRESSION_INTENTS
+
+
+_PERSON_REQUEST_RE = re.compile(
+    r"\b(?:talk|speak|chat)\s+(?:to|with)\b|\b(?:transfer|connect|put)\s+me\b|\bcall\s*me\b|\bcallback\b|\bsales\b"
+    r"|\b(?:advisor|advisors|broker|brokers|specialist|expert|consultation|meeting|people|team|escalate)\b"
+    r"|^\W*customer\s+service\W*$")
+
+
+def requests_person(text: str | None) -> bool:
+    """Whether the words ask for a person: a question, a person named ("agent", "someone"), or
+    "talk to", "speak with", "call me", "sales"."""
+    low = (text or "").lower().replace("’", "'")
+    return asks_something(low) or bool(_PERSON_REQUEST_RE.search(low))

@@ -34,6 +34,15 @@ def test_an_answer_steps_out_only_for_a_confident_question_that_reads_as_one() -
     assert is_digression("greet", 0.6, "num_locations", False, "hello")
 
 
+@pytest.mark.parametrize("text, wanted", [
+    ("spectum", False), ("atnt", False), ("the big one", False),  # misread answers to a question
+    ("let me talk to sales", True), ("agent please", True), ("can you call me", True), ("/human_handoff", True),
+])
+def test_a_request_for_a_person_while_a_question_is_open_must_read_as_one(text: str, wanted: bool) -> None:
+    assert is_digression("human_handoff", 0.9, "current_carrier", False, text) is wanted
+    assert is_digression("human_handoff", 0.9, None, False, text)  # no question open: the classifier decides
+
+
 @pytest.mark.parametrize("text, word, negated", [
     ("not windstream anymore", "windstream", True),
     ("we don’t use zayo", "zayo", True),  # a curly apostrophe too

@@ -104,3 +104,22 @@ def test_extractor_component_marks_roles(extractor) -> None:  # type: ignore[no-
     assert [(e["entity"], e["value"], e.get("role")) for e in alone.get("entities")] == [("num_locations", 1, "count_alone")]
     assert ("city", "Seattle", "negated") in [(e["entity"], e["value"], e.get("role")) for e in negated.get("entities")]
     assert not plain.get("entities")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("spectum", "inform"),  # a carrier mistyped: no request for a person
+    ("atnt", "inform"),
+    ("can I talk to someone", "human_handoff"),
+    ("put me through to sales", "human_handoff"),
+])
+def test_human_handoff_only_for_words_that_ask_for_a_person(text: str, intent: str) -> None:
+    from bot.rasa_adapters.nlu.person_request import PersonRequestCheck
+
+    message = Message.build(text)
+    ranking = [{"name": "human_handoff", "confidence": 0.7}, {"name": "inform", "confidence": 0.2},
+               {"name": "greet", "confidence": 0.1}]
+    message.set("intent", dict(ranking[0]))
+    message.set("intent_ranking", ranking)
+    PersonRequestCheck().process([message])
+    assert message.get("intent")["name"] == intent
+    assert [r["name"] for r in message.get("intent_ranking")][0] == intent
