@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Callable, Collection, Optional
 
 from bot.understanding import validators
+from bot.understanding.site_counts import PEOPLE_NOUNS
 from bot.domain.catalog import Carrier, Catalog
 from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
 from bot.understanding.locations import resolve_zip
@@ -60,6 +61,12 @@ class Answer:
         (An unknown carrier is "skipped" too, but it is not an answer when the classifier says
         the message is something else: "what's the weather" is not a carrier.)"""
         return self.value is not None or (self.said_skip and skippable)
+
+
+# A number followed by people ("25 people", "20 of us", "about 40 staff").
+_COUNTS_PEOPLE = re.compile(
+    r"\b(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS)) + r")\s+(?:(?:full|part)[- ]time\s+)?(?:"
+    + "|".join(re.escape(n) for n in PEOPLE_NOUNS) + r"|of\s+us)\b", re.IGNORECASE)
 
 
 def _from_result(slot: str, result: validators.Result[Any], text: str, convert: Callable[[Any], Any] = lambda v: v) -> Answer:
@@ -115,6 +122,9 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
             return _from_result(slot, validators.validate_zip(text), text, lambda z: [z_state(z)])
         return _from_result(slot, validators.validate_states(text), text)
     if slot == "num_locations":
+        if _COUNTS_PEOPLE.search(text):
+            # "we're about 25 people" to "how many locations?": a head count, no count of sites
+            return Answer(problem="required", shown=text)
         return _from_result(slot, validators.parse_count(text), text, float)
     if slot == "employees":
         return _from_result(slot, validators.parse_headcount(text), text, float)

@@ -461,6 +461,10 @@ class Extractor:
         cands = _drop_overlapping(cands, char_spans)
         cands = _resolve_overlaps(cands)
         cands = site_counts(doc, cands)
+        # a count read from a phone number, an address or a date ("816-555-0174 (the office
+        # line...)") is none
+        cands = [c for c in cands if not (c.kind == NUM_LOCATIONS and any(
+            s.start < c.end and c.start < s.end for s in char_spans))]
         found: list[tuple[ExtractedEntity, int]] = []  # entity, order within a start
         for cand in char_spans:
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))

@@ -785,7 +785,9 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
         k += 1
     closing = any(t.lower_ in _CLOSING_LEAD_INS for t in doc[opening:k])
     start = k
-    while k < len(doc) and doc[k].like_num and not doc[k].lower_ in ("a", "an"):
+    while k < len(doc) and (doc[k].like_num and not doc[k].lower_ in ("a", "an") or (
+            # "sixty-five": a hyphen inside a number said in words
+            k > start and doc[k].text == "-" and not doc[k - 1].whitespace_ and k + 1 < len(doc) and doc[k + 1].like_num)):
         k += 1
     if k == start:
         return None

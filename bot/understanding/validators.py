@@ -169,11 +169,15 @@ _SCALES = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "m
 _GLUE = {"a", "an", "and", "of", "half"}
 NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | {"dozen", "half"}
 
-_NUM_TOKEN = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:k|m|mm)?(?![\d])|[a-z]+", re.IGNORECASE)
+# Digits glued to other letters are no number here: "the 90s", "4g", "10am", "3rd" ("5k" and
+# "25ish" are).
+_NUM_TOKEN = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:k|m|mm|ish)?(?![\da-z])|[a-z]+", re.IGNORECASE)
 _DIGITS = re.compile(r"^(-?)(\d[\d,]*(?:\.\d+)?)(k|m|mm)?$", re.IGNORECASE)
 
 
 def _digits_value(token: str) -> Optional[float]:
+    if token.lower().endswith("ish"):
+        token = token[:-3]  # "25ish"
     match = _DIGITS.match(token)
     if not match:
         return None

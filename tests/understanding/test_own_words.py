@@ -321,3 +321,22 @@ def test_counts_of_sites_to_come_and_of_the_same_kind(rules: Any, text: str, cou
 
 def test_sites_to_come_alone_give_no_count(rules: Any) -> None:
     assert _values(rules.extract("we're adding three more stores in the spring"), NUM_LOCATIONS) == set()
+
+
+# ---- numbers that are no count of sites -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "720-555-0199 (that's the office line, not my cell)",  # a phone number before a site word
+    "around seventy-two staff across the three",  # a hyphenated head count
+])
+def test_no_count_of_sites_from_a_phone_number_or_a_head_count(rules: Any, text: str) -> None:
+    assert _values(rules.extract(text), NUM_LOCATIONS) == set()
+
+
+@pytest.mark.parametrize("text", ["we're about 40 people", "maybe 15 of us", "our phones are from the 80s", "4g backup"])
+def test_an_answer_to_how_many_sites_that_counts_no_sites(text: str) -> None:
+    from bot.conversation.answer_parsing import parse_answer
+    from bot.domain.catalog import load_default_catalog
+
+    assert parse_answer("num_locations", text, "inform", load_default_catalog()).value is None
