@@ -479,7 +479,13 @@ class Extractor:
         if fine:
             # "nothing wrong with support, it's the price": no challenge in a clause saying all is well
             entities = [e for e in entities if not (e.entity == CHALLENGE and any(s <= e.start < f for s, f in fine))]
-        return self._with_topics(doc, text, entities, fine)
+        entities = self._with_topics(doc, text, entities, fine)
+        if _outage_only_feared(doc):
+            # "if our one line goes down we're dead": no backup, not outages that happen
+            entities = [e for e in entities if (e.entity, e.value) != (CHALLENGE, "reliability")]
+            if not any((e.entity, e.value) == (CHALLENGE, "need_redundancy") for e in entities):
+                entities.append(ExtractedEntity(CHALLENGE, "need_redundancy", 0, len(text), text))
+        return sorted(entities, key=lambda e: e.start)
 
     # ---- challenges and services in the customer's own words ----------------------------------
 
@@ -1191,6 +1197,39 @@ def _sentences(text: str) -> list[str]:
     none for a message of one sentence."""
     parts = [p.strip() for p in _SENTENCE_END.split(text) if p and len(p.split()) >= _MIN_SENTENCE_WORDS]
     return parts if len(parts) >= 2 else []
+
+
+# An outage feared, not had: "if the line goes down", "in case it fails", "should the fiber get cut".
+_FEAR_OPENERS = frozenset({"if", "should", "case", "whenever"})
+_FAILURE_WORDS = frozenset({
+    "down", "out", "fails", "fail", "failed", "dies", "die", "dead", "drops", "drop", "cut", "offline", "outage",
+    "outages", "crashes", "crash", "breaks", "dark",
+})
+_OUTAGE_HAD_WORDS = frozenset({
+    "every", "again", "constantly", "always", "keeps", "keep", "weekly", "daily", "often", "twice", "times",
+    "week", "month", "last", "yesterday", "today", "happened", "happens", "still",
+})
+_FEAR_REACH = 6
+
+
+def _outage_only_feared(doc: "Doc") -> bool:
+    """Whether every failure the message names is feared, not had: "if our one line goes down
+    we're dead", "should the fiber get cut we'd have nothing" ("whenever" only with "one",
+    "only" or "single": "whenever it rains the line dies" is an outage had)."""
+    lows = [t.lower_.replace("\u2019", "'") for t in doc]
+    failures = [k for k, w in enumerate(lows) if w in _FAILURE_WORDS]
+    if not failures or any(w in _OUTAGE_HAD_WORDS for w in lows):
+        return False
+    single = any(w in ("one", "only", "single", "sole") for w in lows)
+    feared = set()
+    for k, word in enumerate(lows):
+        if word in _FEAR_OPENERS and (word != "whenever" or single) and (word != "case" or (k and lows[k - 1] == "in")):
+            near = [m for m in failures if k < m <= k + _FEAR_REACH]
+            if near:
+                # the failure feared and what it would bring, to the end of the sentence
+                end = next((m for m in range(near[0], len(doc)) if doc[m].text in (".", "!", "?", ";")), len(doc))
+                feared.update(m for m in failures if k < m < end)
+    return bool(feared) and all(m in feared for m in failures)
 
 
 def _has_topic_evidence(doc: "Doc", entities: list[ExtractedEntity]) -> bool:

@@ -340,3 +340,15 @@ def test_an_answer_to_how_many_sites_that_counts_no_sites(text: str) -> None:
     from bot.domain.catalog import load_default_catalog
 
     assert parse_answer("num_locations", text, "inform", load_default_catalog()).value is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("if the one circuit we have fails, the store can't take cards", {"need_redundancy"}),
+    ("should that fiber ever get cut we'd be offline for days", {"need_redundancy"}),
+    ("it drops every afternoon, and if it goes down during payroll we're stuck", {"reliability"}),
+])
+def test_an_outage_feared_is_no_backup_not_an_outage_had(union: Any, text: str, expected: set[str]) -> None:
+    found = _values(union.extract(text), CHALLENGE)
+    assert expected <= found
+    if expected == {"need_redundancy"}:
+        assert "reliability" not in found
