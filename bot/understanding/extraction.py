@@ -953,6 +953,18 @@ _SLOW_PEOPLE_WORDS = frozenset({
     "techs", "technician", "turnaround", "provisioning", "quote", "quotes", "billing", "rep", "reps", "service",
     "team", "staff", "pay", "paying", "process", "processes", "onboarding", "sales", "order", "orders", "helpdesk",
 })
+_SUPPORT_NOUNS = frozenset({"support", "service", "helpdesk", "reps", "rep", "techs", "technicians", "staff"})
+_LINKING_VERBS = frozenset({"is", "are", "was", "were", "'s", "has", "have", "seems", "feels", "got", "gets", "been"})
+_BAD_WORDS = frozenset({
+    "lousy", "awful", "terrible", "horrible", "bad", "poor", "crappy", "crap", "garbage", "useless", "nonexistent",
+    "non-existent", "atrocious", "abysmal", "pathetic", "worst", "sucks", "joke", "rude", "clueless", "incompetent",
+    "unhelpful", "shoddy", "subpar", "dreadful", "worse", "trash",
+})
+_WAIT_UNITS = frozenset({"min", "mins", "minutes", "minute", "hour", "hours", "hr", "hrs", "forever", "ages", "eternity", "hour-long"})
+_FEE_WORDS = frozenset({"fee", "fees", "surcharge", "surcharges", "charges"})
+_FEE_CUES = frozenset({"new", "hidden", "extra", "junk", "added", "more", "another", "random", "surprise", "keep", "keeps",
+                       "mystery", "bogus", "crazy", "ridiculous", "insane"})
+_CONTRACT_FEE_WORDS = frozenset({"termination", "cancellation", "early", "etf", "install", "installation", "setup"})
 _MONEY_SIGNS = frozenset("$💸💰🤑💵💲")
 _SPEED_UNITS = frozenset({"meg", "megs", "mbps", "mb", "mbs", "mbit", "megabit", "megabits", "gig", "gigs", "gbps"})
 _NOT_ENOUGH = frozenset({
@@ -1003,6 +1015,23 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
             near = lows[max(0, k - 3) : k + 2]  # "support is slow", "slow support"
             if not any(w in _SLOW_PEOPLE_WORDS for w in near) and not (k + 1 < n and lows[k + 1] == "to"):
                 add("bandwidth", k, k + 1)
+        # "lousy service", "the reps are useless", "support has been awful": a bad word for support
+        if low in _SUPPORT_NOUNS:
+            before = lows[max(0, k - 2) : k]
+            after = lows[k + 1 : k + 4]
+            bad_after = bool(after) and after[0] in _LINKING_VERBS and any(w in _BAD_WORDS for w in after[1:3])
+            if any(w in _BAD_WORDS for w in before) or bad_after:
+                add("poor_support", max(0, k - 2), min(n, k + 4))
+        # "45 minutes on hold", "an hour of hold music": waiting to reach someone
+        if low == "hold" and k > 0 and lows[k - 1] in ("on", "of"):
+            window = _clause_window(doc, k, 4)
+            if any(lows[m] in _WAIT_UNITS for m in window) or (k + 1 < n and lows[k + 1] == "music"):
+                add("poor_support", k - 1, k + 1)
+        # "some new fee on the invoice", "hidden fees": charges that creep in
+        if low in _FEE_WORDS:
+            window = _clause_window(doc, k, 3)
+            if any(lows[m] in _FEE_CUES for m in window) and not any(lows[m] in _CONTRACT_FEE_WORDS for m in window):
+                add("high_cost", k, k + 1)
         # "$$$", "💸💸": money, said with signs
         signs = all(c in _MONEY_SIGNS for c in doc[k].text)
         if signs and (doc[k].text != "$" or (k + 1 < n and all(c in _MONEY_SIGNS for c in doc[k + 1].text))):

@@ -352,3 +352,18 @@ def test_an_outage_feared_is_no_backup_not_an_outage_had(union: Any, text: str, 
     assert expected <= found
     if expected == {"need_redundancy"}:
         assert "reliability" not in found
+
+
+@pytest.mark.parametrize("text, code", [
+    ("the account reps are clueless", "poor_support"),
+    ("honestly the service has been abysmal", "poor_support"),
+    ("last week I sat 50 minutes on hold", "poor_support"),
+    ("there's a mystery fee on every bill", "high_cost"),
+])
+def test_bad_support_waits_and_creeping_fees(rules: Any, text: str, code: str) -> None:
+    assert code in _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["support isn't bad at all", "early termination fees apply", "we put the rollout on hold till spring"])
+def test_no_support_or_cost_complaint_here(rules: Any, text: str) -> None:
+    assert not {"poor_support", "high_cost"} & _values(rules.extract(text), CHALLENGE)
