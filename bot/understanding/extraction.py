@@ -507,19 +507,28 @@ class Extractor:
             entities = entities + _plausible_learned(doc, entities, learned)
         return sorted(entities, key=lambda e: e.start)
 
-    def _short_reply_topics(self, doc: "Doc", entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
+    def _short_reply_topics(self, doc: "Doc", entities: list[ExtractedEntity], offset: int = 0) -> list[ExtractedEntity]:
         """"pricing, mostly", "outages and the support": in a short reply that is not a
         question, a topic word (bot/data/phrasings.yml) names its code."""
-        words = [t for t in doc if t.is_alpha]
-        if not words or len(words) > _SHORT_REPLY_WORDS or any(t.text == "?" for t in doc):
+        if any(t.text == "?" for t in doc):
             return []
+        words = [t for t in doc if t.is_alpha]
+        if len(words) > _SHORT_REPLY_WORDS:
+            # a longer reply may still open or close with a clause that is only a topic ("the
+            # price, and calls drop when it's busy"): each such clause is read alone
+            out: list[ExtractedEntity] = []
+            for i, j in _topic_clauses(doc):
+                clause_words = [t for t in doc[i:j] if t.is_alpha]
+                if 0 < len(clause_words) <= _TOPIC_CLAUSE_WORDS:
+                    out += self._short_reply_topics(doc[i:j].as_doc(), entities + out, offset=doc[i].idx)
+            return out
         tables = ((CHALLENGE, self.phrasings.challenge_words), (SERVICE, self.phrasings.service_words))
         # a topic word inside a fact ("no contract" is a contract status) or inside a phrase
         # already read ("single vendor") names nothing more
         spans = {kind: [(e.start, e.end) for e in entities if e.entity in _FACT_ENTITIES or e.entity == kind]
                  for kind in (CHALLENGE, SERVICE)}
         topics = [(t, entity, table[t.norm_]) for t in words for entity, table in tables
-                  if t.norm_ in table and not any(s <= t.idx < e for s, e in spans[entity])]
+                  if t.norm_ in table and not any(s <= t.idx + offset < e for s, e in spans[entity])]
         topic_tokens = {t.i for t, _, _ in topics}
         # two topic words in a row are one thing named by the last ("billing consolidation")
         topics = [(t, entity, code) for t, entity, code in topics
@@ -529,7 +538,7 @@ class Extractor:
         # cincinnati bell" are facts, not answers naming a problem.
         covered = [(e.start, e.end) for e in entities]
         for t in words:
-            if t.i in topic_tokens or t.lower_ in _FILLER or any(s <= t.idx < e for s, e in covered):
+            if t.i in topic_tokens or t.lower_ in _FILLER or any(s <= t.idx + offset < e for s, e in covered):
                 continue
             return []
         known = {(e.entity, e.value) for e in entities}
@@ -540,7 +549,7 @@ class Extractor:
             if (entity, code) in known:
                 continue
             known.add((entity, code))
-            out.append(ExtractedEntity(entity, code, token.idx, token.idx + len(token.text), token.text))
+            out.append(ExtractedEntity(entity, code, token.idx + offset, token.idx + offset + len(token.text), token.text))
         return out
 
     def _learned_topics(self, text: str, entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
@@ -1069,6 +1078,23 @@ def _cable_candidates(doc: "Doc", found: list[_Cand]) -> list[_Cand]:
             continue
         if k in carrier_ends or after in _CABLE_CONTEXT_AFTER or before in _CABLE_CONTEXT_BEFORE or after == "":
             out.append(_Cand("service", k, k + 1, token.idx, token.idx + len(token.text), SERVICE, "broadband"))
+    return out
+
+
+_TOPIC_CLAUSE_WORDS = 3
+_TOPIC_CLAUSE_BREAKS = frozenset({"and", "but", "plus", "also", "&"})
+
+
+def _topic_clauses(doc: "Doc") -> list[tuple[int, int]]:
+    """Token ranges of the clauses of `doc`, split at punctuation and at "and", "but", "plus"."""
+    out, start = [], 0
+    for t in doc:
+        if t.is_punct or t.lower_ in _TOPIC_CLAUSE_BREAKS:
+            if t.i > start:
+                out.append((start, t.i))
+            start = t.i + 1
+    if start < len(doc):
+        out.append((start, len(doc)))
     return out
 
 

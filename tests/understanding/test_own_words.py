@@ -367,3 +367,15 @@ def test_bad_support_waits_and_creeping_fees(rules: Any, text: str, code: str) -
 @pytest.mark.parametrize("text", ["support isn't bad at all", "early termination fees apply", "we put the rollout on hold till spring"])
 def test_no_support_or_cost_complaint_here(rules: Any, text: str) -> None:
     assert not {"poor_support", "high_cost"} & _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the billing, and the line dies every other day", {"high_cost", "reliability"}),
+    ("we lose calls all the time. also pricing", {"reliability", "high_cost"}),
+])
+def test_a_clause_that_is_only_a_topic_names_it_in_a_longer_reply(union: Any, text: str, expected: set[str]) -> None:
+    assert expected <= _values(union.extract(text), CHALLENGE)
+
+
+def test_a_topic_word_in_a_clause_with_other_words_is_no_topic(rules: Any) -> None:
+    assert "high_cost" not in _values(rules.extract("the pricing page is confusing, and the line dies every day"), CHALLENGE)
