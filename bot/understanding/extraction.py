@@ -474,7 +474,7 @@ class Extractor:
                 continue
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end],
                                           alone=bool(cand.extra.get("alone"))), 0))
-        entities = _dedupe(self._negate(doc, found))
+        entities = _dedupe(_retract(doc, self._negate(doc, found)))
         fine = _fine_clause_spans(doc)
         if fine:
             # "nothing wrong with support, it's the price": no challenge in a clause saying all is well
@@ -623,6 +623,7 @@ class Extractor:
         out += self._loose_challenge_candidates(doc, norms, {c.payload for c in out if c.layer == "challenge"})
         out += _paired_word_candidates(doc, {c.payload for c in out if c.layer == "challenge"})
         out += _cable_candidates(doc, out)
+        out += _described_service_candidates(doc, out)
         return [c for c in out if not _names_a_person_or_thing(doc, c)]
 
     def _loose_challenge_candidates(self, doc: "Doc", norms: list[str], known: set[Any]) -> list[_Cand]:
@@ -1095,6 +1096,34 @@ def _topic_clauses(doc: "Doc") -> list[tuple[int, int]]:
             start = t.i + 1
     if start < len(doc):
         out.append((start, len(doc)))
+    return out
+
+
+# Services described rather than named: "a direct private link between the plant and the
+# warehouse" is Ethernet between the sites; "an internet connection that's ours alone, not
+# shared" is dedicated internet.
+_LINK_WORDS = frozenset({"link", "links", "connection", "connections", "circuit", "circuits", "tie", "ties", "line"})
+_NOT_A_LINK_WORDS = frozenset({"internet", "phone", "phones", "cable", "voice", "wifi", "isp", "web"})
+_UNSHARED = (("not", "shared"), ("ours", "alone"), ("to", "ourselves"), ("nobody", "else"), ("not", "share"),
+             ("unshared",), ("n't", "shared"))
+_CONNECTION_WORDS = frozenset({"internet", "connection", "line", "circuit", "pipe", "bandwidth"})
+
+
+def _described_service_candidates(doc: "Doc", found: list[_Cand]) -> list[_Cand]:
+    known = {c.payload for c in found if c.layer == "service"}
+    lows = [t.lower_.replace("\u2019", "'") for t in doc]
+    out: list[_Cand] = []
+    for k, low in enumerate(lows):
+        if "ethernet" not in known and low in _LINK_WORDS and "between" in lows[k + 1 : k + 3]:
+            window = _clause_window(doc, k, 4)
+            if not any(lows[m] in _NOT_A_LINK_WORDS for m in window):
+                out.append(_Cand("service", k, k + 1, doc[k].idx, doc[k].idx + len(doc[k].text), SERVICE, "ethernet"))
+                known.add("ethernet")
+        if "dia" not in known and any(tuple(lows[k : k + len(p)]) == p for p in _UNSHARED):
+            window = _clause_window(doc, k, 8)
+            if any(lows[m] in _CONNECTION_WORDS for m in window):
+                out.append(_Cand("service", k, k + 1, doc[k].idx, doc[k].idx + len(doc[k].text), SERVICE, "dia"))
+                known.add("dia")
     return out
 
 
@@ -1608,6 +1637,26 @@ def _negation_scopes(doc: "Doc", entity_spans: list[tuple[int, int]]) -> list[tu
         if stop > cue_end:
             scopes.append((doc[cue_end].idx, doc[stop - 1].idx + len(doc[stop - 1].text)))
     return scopes
+
+
+# "PRIs, no scratch that, SIP": the customer takes back what they just said.
+_RETRACTIONS = (("scratch", "that"), ("forget", "that"), ("never", "mind"), ("strike", "that"), ("no", "wait"),
+                ("actually", "no"), ("i", "mean"))
+
+
+def _retract(doc: "Doc", found: list[tuple[ExtractedEntity, int]]) -> list[tuple[ExtractedEntity, int]]:
+    """Services named before a retraction ("no scratch that", "never mind") are ruled out when
+    another service follows it."""
+    lows = [t.lower_ for t in doc]
+    for k in range(len(doc) - 1):
+        if (lows[k], lows[k + 1]) not in _RETRACTIONS:
+            continue
+        cue_start, cue_end = doc[k].idx, doc[k + 1].idx + len(doc[k + 1].text)
+        if not any(e.entity == SERVICE and e.start >= cue_end and not e.negated for e, _ in found):
+            continue
+        found = [(dataclasses.replace(e, negated=True) if e.entity == SERVICE and e.end <= cue_start else e, order)
+                 for e, order in found]
+    return found
 
 
 def _starts_new_action(token: "Token") -> bool:

@@ -66,6 +66,15 @@ class SpellingMender:
         self.own_four = frozenset(w for w in words if len(w) == _MIN_LENGTH - 1)
         self.keep = frozenset(w for w in keep if len(w) >= _MIN_LENGTH - 1)
         self._english: Optional[Any] = None
+        self._checked = False  # _drop_slips_of_ours runs on first use (it loads the dictionary)
+
+    def _drop_slips_of_ours(self) -> None:
+        """The vocabulary keeps a few slips on purpose ("dedicted internet"); as words to mend
+        toward they would stop "dedicted internt" from being mended, so a word of ours that is
+        no English word and one edit from an English word of ours is not one."""
+        english = {w for w in self.own_words if self._is_english(w)}
+        slips = {w for w in self.own_words - english if _one_edit(w) & english}
+        self.own_words = self.own_words - slips
 
     def _is_english(self, word: str) -> bool:
         if self._english is None:
@@ -76,6 +85,9 @@ class SpellingMender:
 
     def mend_word(self, word: str) -> Optional[str]:
         """The word of ours `word` is a slip of ("slooow" drawn out is "slow"), or None."""
+        if not self._checked:
+            self._checked = True
+            self._drop_slips_of_ours()
         if _DRAWN_OUT.search(word):
             for repeats in (r"\1", r"\1\1"):
                 short = _DRAWN_OUT.sub(repeats, word)
@@ -90,6 +102,9 @@ class SpellingMender:
         if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self._is_english(word):
             return None
         close = _one_edit(word) & self.own_words
+        if len(close) > 1:
+            # "trunkz": "trunks" (a letter changed) rather than "trunk" (one added)
+            close = {w for w in close if len(w) == len(word)}
         return next(iter(close)) if len(close) == 1 else None
 
     def mend(self, text: str) -> Mended:

@@ -379,3 +379,18 @@ def test_a_clause_that_is_only_a_topic_names_it_in_a_longer_reply(union: Any, te
 
 def test_a_topic_word_in_a_clause_with_other_words_is_no_topic(rules: Any) -> None:
     assert "high_cost" not in _values(rules.extract("the pricing page is confusing, and the line dies every day"), CHALLENGE)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("we'd want a private link between the two buildings", "ethernet"),
+    ("a line to ourselves, not shared with the neighbors", "dia"),
+    ("the staff want an app on our cells instead of desk phones", "ucaas"),
+    ("sip trunkz and dedicted internt", "dia"),  # two slips at once, one of them a word of ours kept on purpose
+])
+def test_services_described_rather_than_named(union: Any, text: str, code: str) -> None:
+    assert code in _values(union.extract(text), "service")
+
+
+def test_a_service_taken_back_is_ruled_out(rules: Any) -> None:
+    found = {(e.value, e.negated) for e in rules.extract("a PRI, no wait, SIP trunks") if e.entity == "service"}
+    assert found == {("pri", True), ("sip", False)}
