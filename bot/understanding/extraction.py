@@ -624,6 +624,7 @@ class Extractor:
         out += _paired_word_candidates(doc, {c.payload for c in out if c.layer == "challenge"})
         out += _cable_candidates(doc, out)
         out += _described_service_candidates(doc, out)
+        out = [c for c in out if not _fiber_only_mentioned(doc, c)]
         return [c for c in out if not _names_a_person_or_thing(doc, c)]
 
     def _loose_challenge_candidates(self, doc: "Doc", norms: list[str], known: set[Any]) -> list[_Cand]:
@@ -1107,6 +1108,26 @@ _NOT_A_LINK_WORDS = frozenset({"internet", "phone", "phones", "cable", "voice", 
 _UNSHARED = (("not", "shared"), ("ours", "alone"), ("to", "ourselves"), ("nobody", "else"), ("not", "share"),
              ("unshared",), ("n't", "shared"))
 _CONNECTION_WORDS = frozenset({"internet", "connection", "line", "circuit", "pipe", "bandwidth"})
+
+
+# "fiber" alone is dedicated internet when it is wanted ("we need fiber", a short reply), not
+# when it is only talked about ("if the fiber gets cut", "they own the only fiber into the park").
+_FIBER_WORDS = frozenset({"fiber", "fibre"})
+_WANT_WORDS = frozenset({
+    "need", "needs", "want", "wants", "looking", "get", "getting", "add", "adding", "upgrade", "upgrading", "switch",
+    "move", "moving", "quote", "quotes", "price", "pricing", "interested", "considering", "thinking", "like",
+    "have", "has", "on", "use", "using", "with", "run", "order", "buy", "install", "prefer", "plus", "+", "and",
+})
+_SHORT_FIBER_REPLY = 4
+
+
+def _fiber_only_mentioned(doc: "Doc", cand: _Cand) -> bool:
+    if cand.layer != "service" or cand.j - cand.i != 1 or doc[cand.i].lower_ not in _FIBER_WORDS:
+        return False
+    if sum(t.is_alpha for t in doc) <= _SHORT_FIBER_REPLY:
+        return False
+    before = [t.lower_ for t in doc[max(0, cand.i - 4) : cand.i]]
+    return not any(w in _WANT_WORDS for w in before)
 
 
 def _described_service_candidates(doc: "Doc", found: list[_Cand]) -> list[_Cand]:

@@ -394,3 +394,13 @@ def test_services_described_rather_than_named(union: Any, text: str, code: str) 
 def test_a_service_taken_back_is_ruled_out(rules: Any) -> None:
     found = {(e.value, e.negated) for e in rules.extract("a PRI, no wait, SIP trunks") if e.entity == "service"}
     assert found == {("pri", True), ("sip", False)}
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("we need fiber at both sites", True),
+    ("fiber please", True),
+    ("the fiber into our park got cut twice this year", False),
+    ("they own the only fiber on our street", False),
+])
+def test_fiber_is_dedicated_internet_when_it_is_wanted(rules: Any, text: str, wanted: bool) -> None:
+    assert ("dia" in _values(rules.extract(text), "service")) is wanted
