@@ -122,10 +122,14 @@ def check_questions(turns: List[Turn]) -> None:
     last, times = None, 0
     for number, turn in enumerate(turns):
         assert len(turn.questions) <= 1, f"turn {number} asked two questions\n{transcript(turns)}"
-        if _asked_something_of_its_own(turn):
-            continue
         for question in turn.questions:
             key = (question.action, question.text)
+            if _asked_something_of_its_own(turn):
+                # After answering theirs, asking ours again is no ask more in a row; asking
+                # another question starts a new run (the customer saw a different question).
+                if key != last:
+                    last, times = key, 1
+                continue
             times = times + 1 if key == last else 1
             last = key
             assert times <= 2, f"asked three times in a row (turn {number})\n{transcript(turns)}"
@@ -173,6 +177,24 @@ async def _converse(data: st.DataObject, domain: Dict[str, Any]) -> Conversation
 def test_no_question_three_times_in_a_row_and_always_an_ending(data: st.DataObject, env: Any, domain: dict) -> None:
     conv = asyncio.run(_converse(data, domain))
     check_questions(conv.turns)
+
+
+def test_the_checker_counts_a_different_question_after_a_digression_as_a_new_run() -> None:
+    from tests.dialogue.form_loop import BotMessage
+
+    services = BotMessage("action_ask_services", "Which services?")
+    contract = BotMessage("action_ask_contract_end", "When does it end?")
+    turns = [Turn("x", "inform", 0.9, messages=[services]),
+             Turn("why?", "ask_why", 0.9, actions=["action_explain"], messages=[contract]),
+             Turn("x", "inform", 0.9, messages=[services]),
+             Turn("x", "inform", 0.9, messages=[services])]
+    check_questions(turns)  # services, contract_end, services, services: never three in a row
+    turns.append(Turn("x", "inform", 0.9, messages=[services]))
+    try:
+        check_questions(turns)
+    except AssertionError:
+        return
+    raise AssertionError("three asks in a row passed the check")
 
 
 def test_the_checker_catches_a_third_ask() -> None:
