@@ -101,6 +101,10 @@ _SMALL_WORDS = frozenset({"of", "the", "de", "du", "la", "le", "and", "in", "on"
 # "5 pizza places", "3 coffee shops": one word naming the business may sit between the number
 # and the noun, unless it is one of these ("24 hour store", "20 employees per store").
 _NOT_A_BUSINESS = sorted({
+    # "a 2-doctor practice", "a 40-bed hospital": people or capacity, not how many sites
+    "doctor", "doctors", "dentist", "dentists", "attorney", "attorneys", "lawyer", "lawyers", "physician",
+    "physicians", "partner", "partners", "provider", "providers", "vet", "vets", "chair", "chairs", "bed", "beds",
+    "room", "rooms", "seat", "seats", "unit", "units", "bay", "bays", "lane", "lanes", "person", "man", "woman",
     "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
     "minute", "minutes", "mile", "miles", "story", "stories", "floor", "floors", "percent",
     "per", "each", "every", "more", "less", "fewer", "other", "times", "x",

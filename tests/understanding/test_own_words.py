@@ -404,3 +404,9 @@ def test_a_service_taken_back_is_ruled_out(rules: Any) -> None:
 ])
 def test_fiber_is_dedicated_internet_when_it_is_wanted(rules: Any, text: str, wanted: bool) -> None:
     assert ("dia" in _values(rules.extract(text), "service")) is wanted
+
+
+@pytest.mark.parametrize("text, count", [("we're a 3-dentist office in Provo", None), ("a 60-bed clinic", None),
+                                         ("a 4-store chain", 4)])
+def test_a_number_glued_to_people_or_capacity_counts_no_sites(rules: Any, text: str, count: Any) -> None:
+    assert _values(rules.extract(text), NUM_LOCATIONS) == ({count} if count else set())
