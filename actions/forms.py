@@ -26,10 +26,9 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions import dependencies
 from actions.questions import say
 from actions.tracker_utils import (answer_to_question, latest_entities, latest_intent, latest_text,
-                                   rejected_this_turn, set_this_turn, steps_out)
+                                   rejected_this_turn, set_this_turn, steps_out, whole_message_answers)
 from bot.conversation.answer_parsing import Answer
 from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
-from bot.conversation.corrections import is_correction
 from bot.conversation.digressions import (FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, REASKED_AFTER_INTENTS,
                                           SMALL_TALK_INTENTS)
 from bot.conversation.missed_questions import (MissedQuestion, Step, agent_note, choices_for, hands_off,
@@ -180,7 +179,7 @@ class QualificationFormValidation(FormValidationAction, ABC):
         """The facts this message gave (slots it set, entities it has), other than an answer
         that is the whole message ("Portland Internet Co" as the company name). Asked for a
         name, a message that corrects other facts ("change the city to Tulsa") is no name."""
-        if answer.value is not None and slot in FREE_TEXT_SLOTS and not is_correction(latest_text(tracker)):
+        if whole_message_answers(tracker, slot, answer):
             return set()
         said = set(tracker.slots_to_validate()) & FACT_SLOTS
         said |= {

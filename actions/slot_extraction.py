@@ -12,11 +12,9 @@ from rasa_sdk.forms import ValidationAction
 from actions.dependencies import catalog
 from actions.questions import say
 from actions.tracker_utils import (acted_this_turn, answer_to_question, asked_slot, latest_entities, latest_intent, latest_text,
-                                   steps_out, typed_texts, unclear_service_words)
+                                   steps_out, typed_texts, unclear_service_words, whole_message_answers)
 from bot.conversation.acknowledge import describe_changes
 from bot.conversation.clarify import pending_to_slot, read_pending, update_pending
-from bot.conversation.corrections import is_correction
-from bot.conversation.digressions import FREE_TEXT_SLOTS
 from bot.conversation.wording import default_copy, problem_text
 from bot.understanding.locations import resolve_zip
 from bot.conversation.slot_updates import updates_from_message
@@ -44,11 +42,9 @@ class ActionValidateSlotMappings(ValidationAction):
         answer = answer_to_question(tracker)
         if steps_out(tracker, answer is not None and (answer.value is not None or answer.said_skip)):
             return []  # a question or a request for a person is not an answer
-        if (answer is not None and answer.value is not None and asked_slot(tracker) in FREE_TEXT_SLOTS
-                and not is_correction(latest_text(tracker))):
-            # "Portland Internet Co" as the company name: the whole message is the answer (the
-            # form takes it), not a city and a service. A correction ("update the city to
-            # Tulsa") is no name (the form asks again): it is read and said back below.
+        if whole_message_answers(tracker, asked_slot(tracker), answer):
+            # The form takes it. A correction ("update the city to Tulsa") is no name: the
+            # form asks again, and it is read and said back below.
             return []
         update = updates_from_message(
             current=tracker.current_slot_values(),

@@ -9,7 +9,8 @@ from rasa_sdk import Tracker
 from actions import dependencies
 from bot.conversation.answer_parsing import Answer, parse_answer
 from bot.conversation.clarify import Clarification, unclear_mentions
-from bot.conversation.digressions import is_digression
+from bot.conversation.corrections import is_correction
+from bot.conversation.digressions import FREE_TEXT_SLOTS, is_digression
 from bot.conversation.slot_updates import slot_for_entity
 from bot.domain.slots import LEAD_SLOTS
 
@@ -80,6 +81,14 @@ def answer_to_question(tracker: Tracker) -> Optional[Answer]:
         return None
     return parse_answer(asked, latest_text(tracker), latest_intent(tracker), dependencies.catalog(),
                         today=dependencies.settings().now().date())
+
+
+def whole_message_answers(tracker: Tracker, slot: Optional[Text], answer: Optional[Answer]) -> bool:
+    """The whole message is the answer to a free-text question ("Portland Internet Co" as the
+    company name, not a city and a service), unless it corrects other facts ("change the city
+    to Tulsa" is no name)."""
+    return (answer is not None and answer.value is not None and slot in FREE_TEXT_SLOTS
+            and not is_correction(latest_text(tracker)))
 
 
 def steps_out(tracker: Tracker, answers_question: Optional[bool] = None) -> bool:

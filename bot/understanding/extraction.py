@@ -33,7 +33,8 @@ from bot.understanding.phrasings import Phrasings, load_phrasings
 from bot.understanding.spelling import SpellingMender, own_words
 from bot.understanding.site_counts import NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUN_SET, SITE_NOUNS, site_counts
 from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
-from bot.understanding.validators import CHAT_REPLY_CODES, WORD_CODES, find_dates, parse_number_words, phone_e164, validate_email
+from bot.understanding.validators import (CHAT_REPLY_CODES, NUMBER_WORDS, WORD_CODES, find_dates, parse_number_words,
+                                          phone_e164, validate_email)
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
 from bot.understanding.wordforms import stem
 
@@ -521,7 +522,7 @@ class Extractor:
             # a longer reply may still open or close with a clause that is only a topic ("the
             # price, and calls drop when it's busy"): each such clause is read alone
             out: list[ExtractedEntity] = []
-            for i, j in _topic_clauses(doc):
+            for i, j in _clause_ranges(doc, _TOPIC_CLAUSE_BREAKS):
                 clause_words = [t for t in doc[i:j] if t.is_alpha]
                 if 0 < len(clause_words) <= _TOPIC_CLAUSE_WORDS:
                     out += self._short_reply_topics(doc[i:j].as_doc(), entities + out, offset=doc[i].idx)
@@ -1091,19 +1092,6 @@ _TOPIC_CLAUSE_WORDS = 3
 _TOPIC_CLAUSE_BREAKS = frozenset({"and", "but", "plus", "also", "&"})
 
 
-def _topic_clauses(doc: "Doc") -> list[tuple[int, int]]:
-    """Token ranges of the clauses of `doc`, split at punctuation and at "and", "but", "plus"."""
-    out, start = [], 0
-    for t in doc:
-        if t.is_punct or t.lower_ in _TOPIC_CLAUSE_BREAKS:
-            if t.i > start:
-                out.append((start, t.i))
-            start = t.i + 1
-    if start < len(doc):
-        out.append((start, len(doc)))
-    return out
-
-
 # Services described rather than named: "a direct private link between the plant and the
 # warehouse" is Ethernet between the sites; "an internet connection that's ours alone, not
 # shared" is dedicated internet.
@@ -1242,15 +1230,30 @@ _CONTRACT_COMPLAINT = frozenset({
 })
 
 
+_CLAUSE_BREAKS = frozenset({"but"})
+
+
+def _clause_ranges(doc: "Doc", breaks: frozenset[str] = _CLAUSE_BREAKS) -> list[tuple[int, int]]:
+    """Token ranges of the clauses of `doc`, split at punctuation and at `breaks` (by default
+    "but"); empty clauses left out."""
+    out, start = [], 0
+    for t in doc:
+        if t.is_punct or t.lower_ in breaks:
+            if t.i > start:
+                out.append((start, t.i))
+            start = t.i + 1
+    if start < len(doc):
+        out.append((start, len(doc)))
+    return out
+
+
+def _clause_words(doc: "Doc", i: int, j: int) -> list[str]:
+    return [t.lower_.replace("\u2019", "'") for t in doc[i:j] if t.is_alpha or "'" in t.text]
+
+
 def _clauses(doc: "Doc") -> list[set[str]]:
     """The words of each clause (split at punctuation and "but"), clauses without words left out."""
-    out: list[set[str]] = [set()]
-    for t in doc:
-        if t.is_punct or t.lower_ == "but":
-            out.append(set())
-        elif t.is_alpha or "'" in t.text:
-            out[-1].add(t.lower_.replace("\u2019", "'"))
-    return [words for words in out if words]
+    return [words for i, j in _clause_ranges(doc) if (words := set(_clause_words(doc, i, j)))]
 
 
 # A clause saying a topic is no problem: "no complaints about reliability", "nothing wrong with
@@ -1271,13 +1274,9 @@ def _fine_clause_spans(doc: "Doc") -> list[tuple[int, int]]:
     actually decent"), or a negation of a problem word and no other trouble ("no complaints
     about reliability", "nothing wrong with support or reliability", "we never have outages")."""
     spans: list[tuple[int, int]] = []
-    start = 0
-    for k in range(len(doc) + 1):
-        if k < len(doc) and not (doc[k].is_punct or doc[k].lower_ == "but"):
-            continue
-        clause = doc[start:k]
-        start = k + 1
-        words = [t.lower_.replace("\u2019", "'") for t in clause if t.is_alpha or "'" in t.text]
+    for i, j in _clause_ranges(doc):
+        clause = doc[i:j]
+        words = _clause_words(doc, i, j)
         if not words:
             continue
         bag = set(words)
@@ -1764,9 +1763,9 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     learned = None
     if approach != RULES:
         learned = load_or_train_topics(examples, {**THRESHOLDS[approach], **(thresholds or {})})
-    # the words a slip is mended toward: those the understanding is built from
+    # the words a slip is mended toward: those the understanding is built from, and number words
     words = own_words([text for text, _, _ in examples] + list(vocabulary.service_patterns())
-                      + list(vocabulary.challenge_patterns()))
+                      + list(vocabulary.challenge_patterns()) + list(NUMBER_WORDS))
     gazetteer, aliases = default_gazetteer(), load_default_catalog().alias_map()
     names = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)
                       + list(gazetteer.state_aliases) + list(aliases))

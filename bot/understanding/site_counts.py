@@ -111,10 +111,6 @@ _BARE_COUNT_FILLER = frozenset({
 # Around digits alone only these: "at 3" is a time, "for 2" and "in 5" are not counts of sites.
 _DIGIT_FILLER = _BARE_COUNT_FILLER - {"at", "for", "in", "moment", "so", "or", "all", "us"}
 _MAX_BARE_COUNT = 20
-# Digits alone count sites only when small ("3", "only 2", "we have 4"): a bare "40" is more
-# often the head count; either way the reply is marked `alone`, and the dialogue lets the
-# question asked decide (bot.conversation.slot_updates).
-_MAX_BARE_DIGITS = 12
 # A site noun followed by one of these names people or things at the sites.
 SITE_NOUN_SET = frozenset(SITE_NOUNS)
 NOT_SITES_AFTER = frozenset(PEOPLE_NOUNS) | {
@@ -540,14 +536,10 @@ _HEDGE_WORDS = frozenset({
     "sure", "not", "exactly", "precisely", "give-or-take", "count", "counting", "last", "i'm", "a",
 })
 _SETTLING_WORDS = frozenset({"say", "with", "it", "think", "guess", "call", "so", "prob", "probably", "maybe"})
-# Spelling slips in number words ("sevn", "eigth") are read one edit away from a number word of
-# five letters or more; these everyday words are that close and are no number.
-_NUMBER_WORD_LOOKALIKES = frozenset({
-    "there", "three's", "tree", "trees", "even", "seen", "fifth", "sixth", "eighth", "ninth", "tenth",
-    "twelfth", "dozens", "forth", "fort", "forts", "eighty's", "seventh", "evens", "eleventh",
-})
-_FUZZY_NUMBER_WORDS = tuple(w for w in NUMBER_WORDS if len(w) >= 5)
-_MAX_BARE_REPLY = 999  # "100" alone is a count; four digits alone are more often a year or a code
+# "100" alone is a count; four digits alone are more often a year or a code. A count alone is
+# marked `alone` and the dialogue lets the question asked decide: asked nothing, only a small one
+# is sites (bot.conversation.slot_updates.UNASKED_COUNT_MAX).
+_MAX_BARE_REPLY = 999
 # "a dozen of us", "just us four": the reply counts people.
 _PEOPLE_MARKERS = frozenset({"us"})
 # Two numbers joined by these are a range ("6 or 7", "between 10 and 12"): its bottom counts, as
@@ -555,11 +547,13 @@ _PEOPLE_MARKERS = frozenset({"us"})
 _RANGE_WORDS = frozenset({"or", "to", "and", "-", "between"})
 # Digits that are part of a phone number, a date or a time ("(425) 555-0168", "12/31", "3:30").
 _NOT_A_COUNT_DIGITS = re.compile(r"\d\s*[/:().]\s*\d|\(\s*\d|\d\s+\d|\d-\d{3}|\d\s*%")
+# What may stand around a count that is the whole reply (words, digits).
+_AROUND_A_COUNT = _BARE_COUNT_FILLER | _HEDGE_WORDS | _RANGE_WORDS
+_AROUND_DIGITS = _DIGIT_FILLER | _HEDGE_WORDS | _RANGE_WORDS
 
 
 def _number_word(token: "Token") -> Optional[str]:
-    """The token as a number word or digits ("25ish" -> "25", "~30" -> "30", "sevn" ->
-    "seven"), or None."""
+    """The token as a number word or digits ("25ish" -> "25", "~30" -> "30"), or None."""
     low = token.lower_
     stripped = low.strip("~+")
     if stripped.endswith("ish") and stripped[:-3].isdigit():
@@ -567,13 +561,7 @@ def _number_word(token: "Token") -> Optional[str]:
     if token.like_num and low not in ("a", "an", "half"):
         return stripped
     if low in NUMBER_WORDS:
-        return low
-    if token.is_alpha and len(low) >= 4 and low not in _NUMBER_WORD_LOOKALIKES and low not in _BARE_COUNT_FILLER:
-        import jellyfish
-
-        close = [w for w in _FUZZY_NUMBER_WORDS if jellyfish.damerau_levenshtein_distance(low, w) <= 1]
-        if len(close) == 1:
-            return close[0]
+        return low  # (a slip in one, "eigth", was mended before: bot.understanding.spelling)
     return None
 
 
@@ -620,7 +608,7 @@ def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
     groups = _number_groups(words)
     inside = {k for start, _, end in groups for k in range(start, end)}
     others = [t for k, t in enumerate(words) if k not in inside]
-    if not groups or any(t.lower_ not in _BARE_COUNT_FILLER | _HEDGE_WORDS | _RANGE_WORDS for t in others):
+    if not groups or any(t.lower_ not in _AROUND_A_COUNT for t in others):
         return None
     if [t.lower_ for t in words] == ["both"]:
         return None  # "both" answers "which of the two", not how many sites
@@ -642,7 +630,7 @@ def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
     if value != int(value) or not 1 <= value <= (_MAX_BARE_REPLY if digits else 100_000):
         return None
     lows = [t.lower_ for t in words]
-    if digits and (any(t.lower_ not in _DIGIT_FILLER | _HEDGE_WORDS | _RANGE_WORDS for t in others)
+    if digits and (any(t.lower_ not in _AROUND_DIGITS for t in others)
                    or (lows[0] == "so" and start_k == 1)):
         return None  # "at 3", "for 2": a time, not a count; "so 2" closes a description, not a reply
     start, end = words[start_k], words[end_k - 1]
@@ -692,6 +680,9 @@ def _only_count_closing_clause(doc: "Doc", cands: list[Candidate]) -> Optional[C
     return None
 
 
+_AROUND_A_COUNT_NOW = _COUNT_LEAD_INS | _NOW_WORDS | _BARE_COUNT_FILLER
+
+
 def _count_clause_after_sites(doc: "Doc") -> Optional[Candidate]:
     """"a small chain of coffee shops, 6 right now", "every time we open a new site ... we have
     12 now": a clause that is only a count and a word of now, in a reply that names sites."""
@@ -702,7 +693,7 @@ def _count_clause_after_sites(doc: "Doc") -> Optional[Candidate]:
         nums = [n for n, t in enumerate(words) if t.like_num and t.lower_ not in ("a", "an", "both", "half")]
         if len(nums) != 1 or not any(t.lower_ in _NOW_WORDS for t in words[nums[0] + 1 :]):
             continue
-        if any(t.lower_ not in _COUNT_LEAD_INS | _NOW_WORDS | _BARE_COUNT_FILLER for n, t in enumerate(words) if n != nums[0]):
+        if any(t.lower_ not in _AROUND_A_COUNT_NOW for n, t in enumerate(words) if n != nums[0]):
             continue
         token = words[nums[0]]
         value = parse_number_words([token.lower_])
