@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Callable, Collection, Optional
 
 from bot.understanding import validators
-from bot.understanding.site_counts import PEOPLE_NOUNS
+from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS
 from bot.domain.catalog import Carrier, Catalog
 from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
 from bot.understanding.locations import resolve_zip
@@ -63,10 +63,26 @@ class Answer:
         return self.value is not None or (self.said_skip and skippable)
 
 
-# A number followed by people ("25 people", "20 of us", "about 40 staff").
-_COUNTS_PEOPLE = re.compile(
-    r"\b(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS)) + r")\s+(?:(?:full|part)[- ]time\s+)?(?:"
-    + "|".join(re.escape(n) for n in PEOPLE_NOUNS) + r"|of\s+us)\b", re.IGNORECASE)
+def _counted(nouns: Collection[str]) -> re.Pattern[str]:
+    """A number followed by one of `nouns` ("25 people", "3 days", "4 offices")."""
+    return re.compile(
+        r"\b(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS)) + r")\s+(?:(?:full|part)[- ]time\s+)?(?:"
+        + "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+# Numbers of other things than the question counts: asked how many sites, "25 people", "20 of
+# us", "3 days" are none; asked the head count, "4 offices" or "3 days" are none.
+_NOT_SITES = _counted([*NOT_SITES_AFTER, *MEASURE_NOUNS, "of us"])
+_NOT_PEOPLE = _counted([*SITE_NOUNS, *MEASURE_NOUNS])
+
+
+def _count_answer(slot: str, text: str, others: re.Pattern[str], parse: Callable[[str], validators.Result[int]]) -> Answer:
+    """The count a reply gives once the numbers of other things are left out ("we lost
+    internet for 3 days, we're about 30 people" is 30 people)."""
+    rest = others.sub(" ", text)
+    if rest != text and validators.first_number(rest) is None:
+        return Answer(problem="required", shown=text)
+    return _from_result(slot, parse(rest), text, float)
 
 
 def _from_result(slot: str, result: validators.Result[Any], text: str, convert: Callable[[Any], Any] = lambda v: v) -> Answer:
@@ -122,12 +138,9 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
             return _from_result(slot, validators.validate_zip(text), text, lambda z: [z_state(z)])
         return _from_result(slot, validators.validate_states(text), text)
     if slot == "num_locations":
-        if _COUNTS_PEOPLE.search(text):
-            # "we're about 25 people" to "how many locations?": a head count, no count of sites
-            return Answer(problem="required", shown=text)
-        return _from_result(slot, validators.parse_count(text), text, float)
+        return _count_answer(slot, text, _NOT_SITES, validators.parse_count)
     if slot == "employees":
-        return _from_result(slot, validators.parse_headcount(text), text, float)
+        return _count_answer(slot, text, _NOT_PEOPLE, validators.parse_headcount)
     if slot == "services":
         code = vocabulary.canonical_service(text)
         return Answer(value=[code]) if code else Answer(problem="unknown_service", shown=text)

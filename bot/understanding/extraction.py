@@ -31,7 +31,8 @@ from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
 from bot.understanding.phrasings import Phrasings, load_phrasings
 from bot.understanding.spelling import SpellingMender, own_words
-from bot.understanding.site_counts import NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUN_SET, SITE_NOUNS, site_counts
+from bot.understanding.site_counts import (MEASURE_NOUNS, NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUN_SET, SITE_NOUNS,
+                                          site_counts)
 from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
 from bot.understanding.validators import (CHAT_REPLY_CODES, NUMBER_WORDS, WORD_CODES, find_dates, parse_number_words,
                                           phone_e164, validate_email)
@@ -106,8 +107,7 @@ _NOT_A_BUSINESS = sorted({
     "doctor", "doctors", "dentist", "dentists", "attorney", "attorneys", "lawyer", "lawyers", "physician",
     "physicians", "partner", "partners", "provider", "providers", "vet", "vets", "chair", "chairs", "bed", "beds",
     "room", "rooms", "seat", "seats", "unit", "units", "bay", "bays", "lane", "lanes", "person", "man", "woman",
-    "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
-    "minute", "minutes", "mile", "miles", "story", "stories", "floor", "floors", "percent",
+    *MEASURE_NOUNS, "story", "stories", "floor", "floors",
     "per", "each", "every", "more", "less", "fewer", "other", "times", "x",
     "big", "bigger", "tiny", "little", "large", "huge", "old", "busy", "single", "only",
 })

@@ -111,6 +111,12 @@ _BARE_COUNT_FILLER = frozenset({
 # Around digits alone only these: "at 3" is a time, "for 2" and "in 5" are not counts of sites.
 _DIGIT_FILLER = _BARE_COUNT_FILLER - {"at", "for", "in", "moment", "so", "or", "all", "us"}
 _MAX_BARE_COUNT = 20
+# Units of time, distance, speed and share: "3 days", "40 minutes", "100 meg" count neither
+# sites nor people.
+MEASURE_NOUNS = [
+    "hour", "hours", "hr", "hrs", "day", "days", "week", "weeks", "month", "months", "year", "years", "yr", "yrs",
+    "minute", "minutes", "min", "mins", "mile", "miles", "percent", "meg", "megs", "mbps", "gig", "gigs", "gbps",
+]
 # A site noun followed by one of these names people or things at the sites.
 SITE_NOUN_SET = frozenset(SITE_NOUNS)
 NOT_SITES_AFTER = frozenset(PEOPLE_NOUNS) | {

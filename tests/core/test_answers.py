@@ -148,3 +148,17 @@ def test_hostile_text_never_raises(catalog, text: str) -> None:  # type: ignore[
             assert answer.value == text.strip()[:100]
         else:
             assert answer.value is None, (slot, answer)
+
+
+@pytest.mark.parametrize("slot, text, expected", [
+    # numbers of other things are left out of a count: days, people asked for sites, sites asked for people
+    ("employees", "the bill is brutal and last winter we were down for 3 days", None),
+    ("employees", "we lost internet for 2 days, we're about 45 people", 45.0),
+    ("employees", "4 offices", None),
+    ("num_locations", "down for 3 days last month", None),
+    ("num_locations", "3 offices, 40 people", 3.0),
+])
+def test_a_count_leaves_out_the_numbers_of_other_things(slot: str, text: str, expected: object) -> None:
+    from bot.domain.catalog import load_default_catalog
+
+    assert parse_answer(slot, text, "inform", load_default_catalog()).value == expected
