@@ -58,7 +58,9 @@ def unclear_service_words(tracker: Tracker, new_services: Optional[List[Text]] =
     message) answers."""
     spans, values = _service_spans_and_values(tracker)
     known = [*(tracker.get_slot("services") or []), *(new_services or []), *values]
-    return unclear_mentions(latest_text(tracker), spans, known)
+    complaints = [(e["start"], e["end"]) for e in latest_entities(tracker) if e.get("entity") == "challenge"
+                  and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+    return unclear_mentions(latest_text(tracker), spans, known, complaints=complaints)
 
 
 def contract_slots(tracker: Tracker) -> Dict[Text, Any]:

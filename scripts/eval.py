@@ -3,7 +3,8 @@
 - dev = tests/nlu_eval.yml: the development set, used for error analysis;
 - dev-v1 = tests/nlu_sealed.yml, dev-v2 = tests/nlu_sealed_v2.yml: retired sealed sets, development
   sets since session 7 (their errors are analysed);
-- sealed = tests/nlu_sealed_v4.yml and sealed-v3 = tests/nlu_sealed_v3.yml: scored only. Its individual messages and errors are never
+- sealed = tests/nlu_sealed_v5.yml, sealed-v4 = tests/nlu_sealed_v4.yml and sealed-v3 = tests/nlu_sealed_v3.yml: scored only.
+  Their individual messages and errors are never
   printed or written (SEALED-SET DISCIPLINE, docs/nlu-evaluation.md): only per-label
   precision/recall/F1 leave this script.
 
@@ -73,9 +74,13 @@ from scripts.evaluation import (
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "nlu_eval.yml"
-# The sealed sets: v4 (472 messages, an independent author, committed 53fafd4 before session 7
-# changed the understanding) and v3 (476 messages, session 5); only ever scored in aggregate.
-SEALED_SET = ROOT / "tests" / "nlu_sealed_v4.yml"
+# The sealed sets: v5 (494 messages, an independent author with our annotation guide, committed
+# c10a8e9 before session 8 changed the understanding), v4 (472 messages, an independent author,
+# committed 53fafd4 before session 7 changed the understanding) and v3 (476 messages, session 5);
+# only ever scored in aggregate.
+SEALED_SET = ROOT / "tests" / "nlu_sealed_v5.yml"
+SEALED_V4_SET = ROOT / "tests" / "nlu_sealed_v4.yml"
+SEALED_V4 = "sealed-v4"
 SEALED_V3_SET = ROOT / "tests" / "nlu_sealed_v3.yml"
 SEALED_V3 = "sealed-v3"
 # The retired sealed sets, development sets since session 7: v1 (427 messages, aggregates looked at
@@ -89,8 +94,9 @@ DEV_V1 = "dev-v1"
 OWN_DEV_SET = ROOT / "tests" / "nlu_dev_own.yml"
 SEALED = "sealed"
 # set name -> file; "dev" first: worst errors and the threshold come from it alone.
-EVAL_SETS = {"dev": EVAL_SET, DEV_V1: DEV_V1_SET, DEV_V2: DEV_V2_SET, SEALED_V3: SEALED_V3_SET, SEALED: SEALED_SET}
-SEALED_SETS = (SEALED, SEALED_V3)  # aggregates only, never single messages
+EVAL_SETS = {"dev": EVAL_SET, DEV_V1: DEV_V1_SET, DEV_V2: DEV_V2_SET, SEALED_V3: SEALED_V3_SET,
+             SEALED_V4: SEALED_V4_SET, SEALED: SEALED_SET}
+SEALED_SETS = (SEALED, SEALED_V4, SEALED_V3)  # aggregates only, never single messages
 
 MODELS = ROOT / "var" / "eval"
 RESULTS = ROOT / "results" / "eval"
@@ -532,6 +538,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "target_entities": list(TARGET_ENTITIES),
         "models": {name: {**meta[name], **dev_reports[name]} for name in names},
         "sealed": {name: reports[SEALED][name] for name in names},
+        "sealed_v4": {name: reports[SEALED_V4][name] for name in names},
         "sealed_v3": {name: reports[SEALED_V3][name] for name in names},
         "dev_v2": {name: reports[DEV_V2][name] for name in names},
         "dev_v1": {name: reports[DEV_V1][name] for name in names},
@@ -563,6 +570,7 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
     sets[DEV_V2] = load_examples(DEV_V2_SET)
     if sealed:
         sets[SEALED_V3] = load_examples(SEALED_V3_SET)
+        sets[SEALED_V4] = load_examples(SEALED_V4_SET)
         sets[SEALED] = load_examples(SEALED_SET)
     reports: Reports = {set_name: {} for set_name in sets}
     development: dict[str, dict[str, list[Prediction]]] = {}

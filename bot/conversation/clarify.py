@@ -15,6 +15,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from bot.conversation.wording import Copy, Message, default_copy
 from bot.domain.guidance import GuidanceCopy, load_default_copy
+from bot.understanding.extraction import WANT_VERBS
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -69,19 +70,44 @@ def mark_asked(pending: Sequence[Clarification], asked: Clarification) -> list[C
     return [replace(c, asked=c.asked + 1) if c.word == asked.word else c for c in pending]
 
 
+_CLAUSE_END = re.compile(r"[.;!?,\n]|\bbut\b", re.IGNORECASE)
+
+
+def _clause_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """Character range of the clause around text[start:end] (split at punctuation and "but")."""
+    before = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    after = _CLAUSE_END.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
+
+
+def _in_a_complaint(text: str, word: str, complaints: Sequence[tuple[int, int]]) -> bool:
+    """The broad word names what hurts, not what is wanted: its clause holds a challenge and
+    no word that asks for a service ("our internet went down twice", not "we need internet,
+    the bill is too high")."""
+    pattern = r"(?<![\w-])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w-])"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        start, end = _clause_at(text, match.start(), match.end())
+        wants = set(re.findall(r"[a-z']+", text[start:end].lower())) & WANT_VERBS
+        if wants or not any(s < end and start < e for s, e in complaints):
+            return False
+    return True
+
+
 def unclear_mentions(
     text: str,
     covered: Sequence[tuple[int, int]],
     known_services: Iterable[str],
     *,
+    complaints: Sequence[tuple[int, int]] = (),
     vocabulary: Optional[Vocabulary] = None,
 ) -> list[Clarification]:
     """One Clarification per broad word in `text` (bot/data/vocabulary.yml `unclear_services`)
-    that no recognised phrase covers and that none of its services already answers."""
+    that no recognised phrase covers, that none of its services already answers and that is
+    not only the subject of a complaint (`complaints`: the challenges' character spans)."""
     vocabulary = vocabulary or load_vocabulary()
     known = set(known_services or ())
     return [Clarification(word, tuple(codes)) for word, codes in vocabulary.unclear_mentions(text, covered)
-            if not known & set(codes)]
+            if not known & set(codes) and not _in_a_complaint(text or "", word, complaints)]
 
 
 def clarification_question(
@@ -105,13 +131,14 @@ def unclear_service_questions(
     covered: Sequence[tuple[int, int]],
     known_services: Iterable[str],
     *,
+    complaints: Sequence[tuple[int, int]] = (),
     vocabulary: Optional[Vocabulary] = None,
     copy: Optional[Copy] = None,
     names: Optional[GuidanceCopy] = None,
 ) -> list[Message]:
     """One "do you mean A or B?" per broad word in `text` (see `unclear_mentions`)."""
     return [clarification_question(c, copy=copy, names=names)
-            for c in unclear_mentions(text, covered, known_services, vocabulary=vocabulary)]
+            for c in unclear_mentions(text, covered, known_services, complaints=complaints, vocabulary=vocabulary)]
 
 
 def chosen_option(text: str, clarification: Clarification, *, names: Optional[GuidanceCopy] = None) -> Optional[str]:

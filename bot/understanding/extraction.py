@@ -1105,11 +1105,13 @@ _CONNECTION_WORDS = frozenset({"internet", "connection", "line", "circuit", "pip
 # "fiber" alone is dedicated internet when it is wanted ("we need fiber", a short reply), not
 # when it is only talked about ("if the fiber gets cut", "they own the only fiber into the park").
 _FIBER_WORDS = frozenset({"fiber", "fibre"})
-_WANT_WORDS = frozenset({
+# Words that ask for a service (also bot.conversation.clarify: "internet" in a complaint is none).
+WANT_VERBS = frozenset({
     "need", "needs", "want", "wants", "looking", "get", "getting", "add", "adding", "upgrade", "upgrading", "switch",
     "move", "moving", "quote", "quotes", "price", "pricing", "interested", "considering", "thinking", "like",
-    "have", "has", "on", "use", "using", "with", "run", "order", "buy", "install", "prefer", "plus", "+", "and",
+    "order", "buy", "install", "prefer", "require", "requires", "shopping",
 })
+_WANT_WORDS = WANT_VERBS | {"have", "has", "on", "use", "using", "with", "run", "plus", "+", "and"}
 _SHORT_FIBER_REPLY = 4
 
 

@@ -313,6 +313,12 @@ _MONTHS = {
 }
 _MONTH = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _YEAR = r"(?P<y>20\d{2}|'\d{2})"
+_SEASON = r"(?P<season>spring|summer|fall|autumn|winter)"
+# A season as a month: its middle month, or its last with "end of" ("next fall" -> October);
+# winter is the one that starts the year, as people say "this winter" in December.
+_SEASON_MONTHS = {"spring": (4, 5), "summer": (7, 8), "fall": (10, 11), "autumn": (10, 11), "winter": (1, 2)}
+# Part of a year as a month ("early 2027" -> 2027-02, "mid next year" -> June, "late 2027" -> November).
+_PART_MONTHS = {"early": 2, "beginning": 2, "start": 2, "mid": 6, "middle": 6, "late": 11, "first": 6, "second": 12}
 _SMALL = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty[- ]?four|thirty[- ]?six|a couple of|couple of|a couple)"
 
 # Each pattern: (compiled regex, kind). "strong" kinds are dates on their own; "weak" ones
@@ -334,6 +340,12 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?P<pre>in\s+)?(?:about\s+|around\s+|roughly\s+|another\s+|like\s+)?" + _SMALL + r"\s+(?:more\s+)?(?P<unit>months?|mos?|years?|yrs?|weeks?)\b(?!\s+ago)(?P<post>\s+(?:from\s+now|left|to\s+go|remaining|out))?", "relative"),
         (r"\b(?P<status>month[- ]to[- ]month|out\s+of\s+(?:our\s+|the\s+)?contract|no\s+contract|not\s+under\s+(?:a\s+)?contract|off\s+contract|(?:already\s+)?expired)\b", "status"),
         (r"^\W*" + _MONTH + r"\W*$", "bare_month"),
+        (r"^\W*(?:the\s+)?" + _SEASON + r"\W*$", "season_alone"),
+        (r"\b(?:(?P<rel>next|this|coming|in|by|until|till|til|through|thru|around|before|early|late|mid|"
+         r"(?:the\s+)?(?:end|beginning|start|middle)\s+of)[- ]+(?:the\s+)?)?" + _SEASON
+         + r"(?:\s+(?:of\s+)?" + _YEAR + r")?\b", "season"),
+        (r"\b(?P<part>early|mid|late|(?:the\s+)?(?:beginning|start|middle)\s+of|(?:the\s+)?first\s+half\s+of|"
+         r"(?:the\s+)?second\s+half\s+of)[- ]*(?:(?P<which>this|next)\s+year|" + _YEAR + r")\b", "part_year"),
     )
 )
 
@@ -443,6 +455,22 @@ def _value(match: re.Match[str], kind: str, today: date) -> Optional[tuple[str, 
         return f"{target.year:04d}-{target.month:02d}", strong
     if kind == "status":
         return f"{today.year:04d}-{today.month:02d}", False
+    if kind == "season":
+        rel = " ".join((g.get("rel") or "").lower().split())
+        if not rel and not g.get("y"):
+            return None  # "prices fall", "winter storms": a season alone is an answer only (season_alone)
+        middle, last = _SEASON_MONTHS[g["season"].lower()]
+        month = last if rel.endswith("end of") or rel == "late" else middle
+        year = _year(g["y"]) if g.get("y") else _next_month_occurrence(month, today, strictly_after=(rel == "next"))
+        return f"{year:04d}-{month:02d}", rel != "in"
+    if kind == "season_alone":
+        month = _SEASON_MONTHS[g["season"].lower()][0]
+        return f"{_next_month_occurrence(month, today, strictly_after=False):04d}-{month:02d}", False
+    if kind == "part_year":
+        part = g["part"].lower().split()
+        month = _PART_MONTHS[part[1] if part[0] == "the" else part[0]]
+        year = _year(g["y"]) if g.get("y") else today.year + (1 if (g.get("which") or "").lower() == "next" else 0)
+        return f"{year:04d}-{month:02d}", True
     if kind == "bare_month":
         month = _month_num(g["mon"])
         year = _next_month_occurrence(month, today, strictly_after=False)
@@ -456,11 +484,13 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "ymd": ("digit",), "ym": ("digit",), "mdy": ("digit",), "my": ("digit",),
     "named": ("digit", "month"), "dmy": ("digit", "month"), "end_year_n": ("digit", "word"),
     "quarter": ("word",), "end_of": ("word",), "rel_month": ("month",), "relative": ("word",),
-    "status": ("word",), "bare_month": ("month",),
+    "status": ("word",), "bare_month": ("month",), "season": ("season",), "season_alone": ("season",),
+    "part_year": ("word",),
 }
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
-_HAS_WORD = re.compile(r"\b(?:end|eoy|q[1-4]|months?|mos?|years?|yrs?|weeks?|contract|expired|year[- ]end)\b", re.IGNORECASE)
+_HAS_WORD = re.compile(r"\b(?:end|eoy|q[1-4]|months?|mos?|years?|yrs?|weeks?|contract|expired|year[- ]end|early|mid|late|20\d\d)\b", re.IGNORECASE)
+_HAS_SEASON = re.compile(r"\b(?:spring|summer|fall|autumn|winter)\b", re.IGNORECASE)
 
 
 def find_dates(text: str, today: date) -> list[DateMatch]:
@@ -471,7 +501,8 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
     are dates only where the text is about a contract (the extractor decides).
     """
     text = text[:MAX_INPUT]
-    has = {"digit": bool(_HAS_DIGIT.search(text)), "month": bool(_HAS_MONTH.search(text)), "word": bool(_HAS_WORD.search(text))}
+    has = {"digit": bool(_HAS_DIGIT.search(text)), "month": bool(_HAS_MONTH.search(text)), "word": bool(_HAS_WORD.search(text)),
+           "season": bool(_HAS_SEASON.search(text))}
     if not any(has.values()):
         return []
     found: list[DateMatch] = []

@@ -34,6 +34,34 @@ def test_no_question_when_the_word_is_clear(text: str, covered: list, known: lis
     assert unclear_service_questions(text, covered, known) == []
 
 
+def _spans(text: str, *phrases: str) -> list[tuple[int, int]]:
+    return [(text.index(p), text.index(p) + len(p)) for p in phrases]
+
+
+@pytest.mark.parametrize(
+    "text, complaint",
+    [
+        ("our internet went down twice this week", "went down"),
+        ("the internet is slow as molasses", "internet is slow"),
+        ("lost internet for three days in march, nobody called back", "lost internet for three days"),
+    ],
+)
+def test_internet_in_a_complaint_is_no_need(text: str, complaint: str) -> None:
+    assert unclear_service_questions(text, [], [], complaints=_spans(text, complaint)) == []
+
+
+@pytest.mark.parametrize(
+    "text, complaint",
+    [
+        ("we need internet and the bill is too high", "bill is too high"),   # another clause complains
+        ("the internet keeps dropping so we need new internet", "keeps dropping"),  # wanted as well
+        ("looking for faster internet, ours is slow", "ours is slow"),
+    ],
+)
+def test_internet_asked_for_beside_a_complaint_is_still_asked_about(text: str, complaint: str) -> None:
+    assert len(unclear_service_questions(text, [], [], complaints=_spans(text, complaint))) == 1
+
+
 def test_case_and_position_do_not_matter() -> None:
     assert len(unclear_service_questions("INTERNET. that's all", [], [])) == 1
 

@@ -247,6 +247,35 @@ def test_next_month_name_is_after_today() -> None:
     assert v.parse_contract_end("june", date(2026, 6, 10)) == "2026-06"
 
 
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("next fall", "2027-10"),
+        ("it's up in the spring", "2027-04"),
+        ("summer '27", "2027-07"),
+        ("end of summer 2027", "2027-08"),
+        ("autumn", "2027-10"),
+        ("by this winter", "2027-01"),
+        ("early 2027", "2027-02"),
+        ("mid next year", "2027-06"),
+        ("late 2027", "2027-11"),
+        ("the first half of 2028", "2028-06"),
+    ],
+)
+def test_seasons_and_parts_of_a_year_are_months(text: str, value: str) -> None:
+    assert v.parse_contract_end(text, TODAY) == value
+
+
+def test_a_season_is_after_today_and_next_is_the_one_after() -> None:
+    assert v.parse_contract_end("this fall", date(2026, 3, 10)) == "2026-10"
+    assert v.parse_contract_end("next fall", date(2026, 10, 10)) == "2027-10"
+
+
+@pytest.mark.parametrize("text", ["prices fall every year", "the winter storms knocked us out", "we fall back to LTE"])
+def test_a_season_word_in_passing_is_no_date(text: str) -> None:
+    assert v.find_dates(text, TODAY) == []
+
+
 def test_find_dates_offsets() -> None:
     text = "Our contract ends March 2027, renewal talks in 6 months"
     found = v.find_dates(text, TODAY)
