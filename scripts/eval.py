@@ -92,6 +92,12 @@ DEV_V2 = "dev-v2"
 DEV_V1_SET = ROOT / "tests" / "nlu_sealed.yml"
 DEV_V1 = "dev-v1"
 OWN_DEV_SET = ROOT / "tests" / "nlu_dev_own.yml"
+# Development sets written in session 8 by two independent authors with the annotation guide of
+# sealed v5 (docs/nlu-evaluation.md): v6a on counts of sites, v6b on challenges; errors analysed.
+DEV_V6A_SET = ROOT / "tests" / "nlu_dev_v6a.yml"
+DEV_V6A = "dev-v6a"
+DEV_V6B_SET = ROOT / "tests" / "nlu_dev_v6b.yml"
+DEV_V6B = "dev-v6b"
 SEALED = "sealed"
 # set name -> file; "dev" first: worst errors and the threshold come from it alone.
 EVAL_SETS = {"dev": EVAL_SET, DEV_V1: DEV_V1_SET, DEV_V2: DEV_V2_SET, SEALED_V3: SEALED_V3_SET,
@@ -568,6 +574,9 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
         sets["own"] = load_examples(OWN_DEV_SET)
     sets[DEV_V1] = load_examples(DEV_V1_SET)
     sets[DEV_V2] = load_examples(DEV_V2_SET)
+    for name, path in ((DEV_V6A, DEV_V6A_SET), (DEV_V6B, DEV_V6B_SET)):
+        if path.exists():
+            sets[name] = load_examples(path)
     if sealed:
         sets[SEALED_V3] = load_examples(SEALED_V3_SET)
         sets[SEALED_V4] = load_examples(SEALED_V4_SET)

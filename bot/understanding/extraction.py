@@ -138,6 +138,7 @@ _NUM_WORDS = (
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|"
     "ninety|hundred|thousand|million|dozen|single|couple|half|a|an|and|-|of|both|pair"
 )
+_MEASURE_NOUN_SET = frozenset(MEASURE_NOUNS)
 _NUM_RE = r"^(?:~?\d{1,3}(?:,\d{3})+|~?\d+(?:\.\d+)?(?:k|m|ish)?|" + _NUM_WORDS + r")$"
 
 _NEG_SINGLE = frozenset({
@@ -370,7 +371,20 @@ class Extractor:
             "LOC",
             [
                 num + [loc_mod, loc_mod, {"LOWER": {"IN": SITE_NOUNS}}],
-                [{"LOWER": {"IN": ["locations", "sites", "offices", "branches", "stores"]}}, {"LOWER": {"IN": [":", "=", "-"]}}] + tail,
+            ],
+            greedy="LONGEST",
+        )
+        # "all 4 of our branches": the count of all the sites (only after "all": "2 of our
+        # offices" is a part of them)
+        self._matcher.add("LOC_ALL", [num + [{"LOWER": "of"}, {"LOWER": {"IN": ["our", "the", "my", "their"]}},
+                                             loc_mod, loc_mod, {"LOWER": {"IN": SITE_NOUNS}}]], greedy="LONGEST")
+        # The site noun first: "locations: 4", "sites 3", "number of locations is 4". A label of
+        # its own, so that "3 offices - 45 employees" keeps its "3 offices" beside "offices - 45".
+        self._matcher.add(
+            "LOC_NAMED",
+            [
+                [{"LOWER": {"IN": ["locations", "sites", "offices", "branches", "stores"]}},
+                 {"LOWER": {"IN": [":", "=", "-"]}, "OP": "?"}] + tail,
                 # "number of locations is 4", "# of sites: 6", "site count: 6", "total locations 5"
                 [{"LOWER": {"IN": ["number", "#", "total", "count"]}}, {"LOWER": "of", "OP": "?"},
                  {"LOWER": {"IN": _COUNTED_SITES}}, {"LOWER": {"IN": _COUNT_GLUE}, "OP": "*"}] + tail,
@@ -743,6 +757,15 @@ class Extractor:
             if label == "LOC_TYPED":
                 if _count_value(span) == 1:
                     continue
+                label = "LOC"
+            if label == "LOC_ALL":
+                if i == 0 or doc[i - 1].lower_ != "all":
+                    continue
+                label = "LOC"
+            if label == "LOC_NAMED":
+                if (i > 0 and doc[i - 1].like_num) or (j < len(doc) and (
+                        doc[j].lower_ in NOT_SITES_AFTER or doc[j].lower_ in _MEASURE_NOUN_SET)):
+                    continue  # "3 offices - 45 employees": the 45 counts people
                 label = "LOC"
             if label == "EMP_HEAD":
                 if _first_number(doc, i, j) in loc_numbers:
@@ -1508,22 +1531,23 @@ def _count_value(span: "Span") -> Optional[float]:
     if not number_words:
         return None
     value = parse_number_words(number_words)
-    return _range_bottom(span, value)
+    return _range_top(span, value)
 
 
-def _range_bottom(span: "Span", value: Optional[float]) -> Optional[float]:
-    """A count said as a range is noted at its bottom, as the site buttons note "6-20" as 6
-    (bot/data/wording/conversation.yml): "5-6 offices" and "between 8 and 10 sites" read
-    their first number already; "6 or 7 locations" and "5 to 6 branches", where the matcher
-    starts at the number next to the noun, take the number before "or"/"to" when smaller."""
+def _range_top(span: "Span", value: Optional[float]) -> Optional[float]:
+    """A count said as a range is noted at its top, as the customer may have that many sites to
+    serve (the annotation guide, docs/nlu-evaluation.md; the site buttons' "6-20" is a bucket,
+    not a range said): "6 or 7 locations" and "5 to 6 branches" read the number next to the
+    noun already; "5-6 offices" and "between 8 and 10 sites", where the matcher starts at the
+    first number, take the one after "-"/"and"/"or"/"to" when larger."""
     doc = span.doc
-    if value is None or span.start < 2 or doc[span.start - 1].lower_ not in ("or", "to"):
+    if value is None:
         return value
-    before = doc[span.start - 2]
-    if not before.like_num or (span.start >= 3 and doc[span.start - 3].lower_ == "from"):
-        return value  # "grew from 2 to 5 locations": 5 now
-    low = parse_number_words([before.lower_])
-    return low if low is not None and 1 <= low < value else value
+    numbers = [t for t in span if t.like_num and t.lower_ not in ("a", "an")]
+    if len(numbers) == 2 and doc[numbers[0].i + 1].lower_ in ("-", "and", "or", "to", "–"):
+        high = parse_number_words([numbers[1].lower_])
+        return high if high is not None and value < high <= value * 10 else value
+    return value
 
 
 _NUM_TOKEN = re.compile(_NUM_RE)

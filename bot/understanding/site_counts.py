@@ -119,6 +119,7 @@ MEASURE_NOUNS = [
 ]
 # A site noun followed by one of these names people or things at the sites.
 SITE_NOUN_SET = frozenset(SITE_NOUNS)
+_MEASURE_SET = frozenset(MEASURE_NOUNS)
 NOT_SITES_AFTER = frozenset(PEOPLE_NOUNS) | {
     "techs", "technicians", "managers", "manager", "phones", "lines", "circuits", "computers", "printers",
     "staff", "team", "teams", "workers", "employees",
@@ -146,15 +147,144 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     counts = [_plus_one_site(doc, _plus_one_site(doc, c, _main_office_at), _one_site_at) for c in merged]
     chain = _site_chain(doc, counts, others)
     if chain is not None and (not counts or chain.payload > max(c.payload for c in counts)):
-        return others + [chain]
+        counts = [chain]
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
-                or _listed_single_sites(doc) or _main_office_only(doc) or _sites_in_listed_towns(doc, others)
+                or _count_of_a_list(doc, others) or _listed_single_sites(doc) or _main_office_only(doc)
+                or _one_or_both(doc)
+                or _sites_in_listed_towns(doc, others)
                 or _count_of_towns(doc) or _only_count_closing_clause(doc, others)
                 or _count_clause_after_sites(doc))
         if lead is not None:
             counts = [lead]
-    return others + counts
+    return others + _said_last(doc, counts, cands)
+
+
+def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+    """What the customer settles on overrides what was added up: a total they state ("hq plus
+    30 stores, 31 sites total"), a count after "only"/"just" ("only one location, a storefront
+    in Bozeman"), and a count they revise ("3 offices, no 4", "13 stores. maybe 14. yeah 14",
+    "2 restaurants, 3 if you count the catering kitchen", "18 sites in 2024, we're at 21 now")."""
+    if not counts:
+        return counts
+    total = _stated_total(doc)
+    if total is not None:
+        return [_number_candidate(doc, total, counts[-1])]
+    last = counts[-1]
+    if len(counts) == 1 and last.i > 0 and doc[last.i - 1].lower_ in _ONLY_WORDS:
+        j = next((k + 1 for k in range(last.i, min(len(doc), last.i + 4)) if doc[k].lower_ in SITE_NOUN_SET), None)
+        if j is not None and doc[last.i].like_num:
+            return [Candidate("qty", last.i, j, doc[last.i].idx, doc[j - 1].idx + len(doc[j - 1].text), NUM_LOCATIONS,
+                              int(parse_number_words([doc[last.i].lower_]) or last.payload))]
+    k = last.j
+    seen = 0
+    while k < len(doc) and seen < 3:
+        revised = _revision_at(doc, k)
+        if revised is None:
+            break
+        last, k, seen = _number_candidate(doc, revised, last), revised + 1, seen + 1
+    return counts[:-1] + [last] if len(counts) == 1 or last is not counts[-1] else counts
+
+
+# Words that take a count back or settle it ("no", "wait", "actually", "maybe", "yeah", "well"),
+# within a few words before the new number; after it, "now" dates it, "if you count ..." widens it.
+_REVISION_WORDS = frozenset({
+    "no", "nope", "nah", "wait", "actually", "sorry", "mean", "rather", "correction", "scratch", "make",
+    "maybe", "yeah", "yes", "well", "er", "erm", "oops", "technically", "really", "prob", "probably",
+})
+_REVISION_GAP = 6
+_NOW_AFTER = frozenset({"now", "today", "currently"})
+_WIDENING_AFTER = frozenset({"if", "counting", "including", "incl", "w/"})
+# After the new number, these make it a part of the sites ("2 are in Dallas", "2 of them").
+_PART_AFTER = frozenset({"are", "is", "of", "in", "at", "on", "were", "'re", "’re", "by", "next", "more", "new"})
+
+
+def _count_number(doc: "Doc", k: int) -> Optional[float]:
+    """The value of token k when it can be a count of sites: a number that is no year, no part of
+    a phone or a time, and counts no people, units or things ("3 days", "4 techs")."""
+    token = doc[k]
+    if not token.like_num or token.lower_ in ("a", "an") or (token.is_digit and len(token.text) >= 4):
+        return None
+    if k + 1 < len(doc) and (doc[k + 1].lower_ in NOT_SITES_AFTER or doc[k + 1].lower_ in _MEASURE_SET
+                             or doc[k + 1].text in (":", "/", "%", ".") and k + 2 < len(doc) and doc[k + 2].is_digit):
+        return None
+    value = parse_number_words([token.lower_])
+    return value if value is not None and 1 <= value <= 100_000 and value == int(value) else None
+
+
+def _revision_at(doc: "Doc", k: int) -> Optional[int]:
+    """Token index of a number after token k that revises the count before it, or None."""
+    for n in range(k, min(len(doc), k + _REVISION_GAP + 1)):
+        if _count_number(doc, n) is None:
+            if doc[n].like_num and doc[n].lower_ not in ("a", "an") and not (doc[n].is_digit and len(doc[n].text) == 4):
+                return None  # another number first (a year aside): not a revision of this count
+            continue
+        after = doc[n + 1].lower_ if n + 1 < len(doc) else ""
+        if after in _PART_AFTER:
+            return None
+        between = {t.lower_ for t in doc[k:n]}
+        # the word before the number revises ("no wait 5", "maybe 3", "well 2 real ones"), not
+        # "forgot the new one"
+        lead = n > k and (doc[n - 1].lower_ in _REVISION_WORDS or doc[n - 1].is_punct)
+        if (between & _REVISION_WORDS and lead) or after in _NOW_AFTER or _widens(doc, n + 1):
+            return n
+        return None
+    return None
+
+
+_COUNTING_WORDS = frozenset({"count", "counts", "counting", "include", "includes", "including", "add", "adding"})
+
+
+def _widens(doc: "Doc", k: int) -> bool:
+    """'... counting the lab', '... if you count the kiosk', '... if the annex counts' after a
+    number: it takes in more sites ("6 if the new lab is done by then" is sites to come)."""
+    if k >= len(doc):
+        return False
+    if doc[k].lower_ in _WIDENING_AFTER - {"if"}:
+        return True
+    return doc[k].lower_ == "if" and any(t.lower_ in _COUNTING_WORDS for t in doc[k + 1 : k + 6])
+
+
+def _number_candidate(doc: "Doc", k: int, like: Candidate) -> Candidate:
+    token = doc[k]
+    value = parse_number_words([token.lower_])
+    return Candidate("qty", k, k + 1, token.idx, token.idx + len(token.text), NUM_LOCATIONS,
+                     int(value) if value is not None else like.payload)
+
+
+def _people_before(doc: "Doc", k: int) -> bool:
+    """Whether the nearest noun of sites or people before token k (in its sentence) names people."""
+    for m in range(k - 1, -1, -1):
+        low = doc[m].lower_
+        if low in (".", "!", "?", ";") or low in SITE_NOUN_SET:
+            return False
+        if low in NOT_SITES_AFTER:
+            return True
+    return False
+
+
+_TOTAL_AFTER = frozenset({"total", "altogether", "combined", "overall", "all"})
+_TOTAL_BEFORE = frozenset({"total", "totals"})
+
+
+def _stated_total(doc: "Doc") -> Optional[int]:
+    """Token index of a number the customer calls the total of their sites: "31 sites total",
+    "so 5 total", "5 in total", "total of 6 locations", or None."""
+    for k in range(len(doc)):
+        if _count_number(doc, k) is None:
+            continue
+        m = k + 1
+        if m < len(doc) and doc[m].lower_ in SITE_NOUN_SET:
+            m += 1
+        after = [t.lower_ for t in doc[m : m + 2]]
+        before = [t.lower_ for t in doc[max(0, k - 3) : k]]
+        if _people_before(doc, k) and m == k + 1:
+            continue  # "12 attorneys plus staff so ~25 total": people
+        if (after[:1] and after[0] in _TOTAL_AFTER and (after[0] != "all" or after[1:] == ["told"])) or after == ["in", "total"]:
+            return k
+        if before and before[-1] in ("of", ":", "=", "is") and any(w in _TOTAL_BEFORE for w in before) and m > k + 1:
+            return k
+    return None
 
 
 _CONTAINER_PREPS = frozenset({"on", "in", "at", "across", "within", "inside", "under"})
@@ -272,6 +402,8 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
         return counts[k].payload, counts[k].j, _COUNTED
     n = _main_office_at(doc, k)
     if n:
+        if not first and k + n < len(doc) and doc[k + n].lower_ in ("is", "'s", "\u2019s", "sits"):
+            return None  # "4 yards, HQ is in Joplin": where one of them is, not one more
         return 1, k + n, _DEFINITE
     determiner = doc[k].lower_ if doc[k].lower_ in _ANY_DETERMINER and doc[k].lower_ != "1" else None
     opens_clause = k == 0 or doc[k - 1].is_punct or doc[k - 1].lower_ in _CHAIN_JOINERS
@@ -298,6 +430,8 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
     # "one in Boise", "1 in reno", "four in Iowa": a count placed, standing for sites
     if doc[k].like_num and doc[k].lower_ not in ("a", "an", "both", "half") and k + 1 < len(doc) \
             and doc[k + 1].lower_ in ("in", "at", "near", "across", "over", "down", "up", "outside"):
+        if _main_office_at(doc, k + 2) or _single_site_at(doc, k + 2):
+            return None  # "7 lines at the main office, 3 at the branch": things at one site
         value = parse_number_words([doc[k].lower_])
         if value is not None and value == int(value) and 1 <= value <= 1000:
             end = _place_tail(doc, k + 1, places) if k + 1 < len(doc) else k + 1
@@ -519,6 +653,76 @@ def _count_of_towns(doc: "Doc") -> Optional[Candidate]:
     return None
 
 
+_OWN = frozenset({"our", "my", "the"})
+
+
+_LIST_OPENERS = frozenset({":", "-", ".", ",", "\u2014", "\u2013", "("})
+_LIST_JOINERS = frozenset({",", "and", "&", "+", "/", "plus"})
+_MAX_ITEM_WORDS = 3
+
+
+def _list_items(doc: "Doc", k: int) -> tuple[int, int]:
+    """(items, token after) of a list starting at token k: items of one to three words joined
+    by commas, "and", "&" ("savannah, brunswick and statesboro"); (0, k) when none."""
+    items, m, words = 0, k, 0
+    while m < len(doc):
+        token = doc[m]
+        if token.lower_ in _LIST_JOINERS or token.text == ")":
+            if words == 0 and items == 0:
+                return 0, k
+            items += words > 0
+            words = 0
+        elif token.is_alpha and not token.like_num:
+            words += 1
+            if words > _MAX_ITEM_WORDS:
+                return 0, k
+        else:
+            break
+        m += 1
+    return items + (words > 0), m
+
+
+def _count_of_a_list(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """'three: savannah, brunswick and statesboro', 'two. Mobile and Daphne': a count opening the
+    reply followed by a list of as many names, places the gazetteer need not know; 'Locations:
+    Tempe, Mesa, Gilbert, Chandler': a plural site noun, a colon, then the list."""
+    if any(c.kind == SERVICE for c in cands):
+        return None  # "two: sip and broadband" lists services
+    k = 0
+    while k < len(doc) and doc[k].lower_ in _COUNT_LEAD_INS:
+        k += 1
+    if k + 2 < len(doc) and doc[k].like_num and doc[k + 1].text in _LIST_OPENERS:
+        value = parse_number_words([doc[k].lower_])
+        items, end = _list_items(doc, k + 2)
+        if value is not None and items == value >= 2 and all(t.is_punct for t in doc[end:]):
+            return Candidate("qty", k, k + 1, doc[k].idx, doc[k].idx + len(doc[k].text), NUM_LOCATIONS, int(value))
+    if k + 2 < len(doc) and doc[k].lower_ in _PLURAL_SITES and doc[k + 1].text == ":":
+        items, end = _list_items(doc, k + 2)
+        if items >= 2 and all(t.is_punct for t in doc[end:]):
+            last = doc[end - 1]
+            return Candidate("qty", k, end, doc[k].idx, last.idx + len(last.text), NUM_LOCATIONS, items)
+    return None
+
+
+def _one_or_both(doc: "Doc") -> Optional[Candidate]:
+    """'our only office', 'our one and only shop': one site; 'both our stores', 'both of the
+    clinics': two."""
+    lows = [t.lower_ for t in doc]
+    for k, low in enumerate(lows):
+        if low == "both":
+            m = k + 1 + (lows[k + 1 : k + 2] == ["of"])
+            m += m < len(doc) and lows[m] in _OWN
+            m += m < len(doc) and doc[m].is_alpha and lows[m] not in SITE_NOUN_SET and m + 1 < len(doc) and lows[m + 1] in _PLURAL_SITES
+            if m < len(doc) and lows[m] in _PLURAL_SITES:
+                return Candidate("qty", k, m + 1, doc[k].idx, doc[m].idx + len(doc[m].text), NUM_LOCATIONS, 2)
+        if low in ("our", "my") and lows[k + 1 : k + 4] == ["one", "and", "only"] or low in ("our", "my") and lows[k + 1 : k + 2] == ["only"]:
+            m = k + (4 if lows[k + 1] == "one" else 2)
+            m += m < len(doc) and doc[m].is_alpha and lows[m] not in _SINGULAR_SITES and m + 1 < len(doc) and lows[m + 1] in _SINGULAR_SITES
+            if m < len(doc) and lows[m] in _SINGULAR_SITES:
+                return Candidate("qty", k, m + 1, doc[k].idx, doc[m].idx + len(doc[m].text), NUM_LOCATIONS, 1)
+    return None
+
+
 def _main_office_only(doc: "Doc") -> Optional[Candidate]:
     """'just our HQ', 'only the main office', 'just our shop': one site."""
     for k in range(len(doc) - 1):
@@ -548,8 +752,8 @@ _SETTLING_WORDS = frozenset({"say", "with", "it", "think", "guess", "call", "so"
 _MAX_BARE_REPLY = 999
 # "a dozen of us", "just us four": the reply counts people.
 _PEOPLE_MARKERS = frozenset({"us"})
-# Two numbers joined by these are a range ("6 or 7", "between 10 and 12"): its bottom counts, as
-# the site buttons' ranges do.
+# Two numbers joined by these are a range ("6 or 7", "between 10 and 12"): its top counts (the
+# annotation guide, docs/nlu-evaluation.md).
 _RANGE_WORDS = frozenset({"or", "to", "and", "-", "between"})
 # Digits that are part of a phone number, a date or a time ("(425) 555-0168", "12/31", "3:30").
 _NOT_A_COUNT_DIGITS = re.compile(r"\d\s*[/:().]\s*\d|\(\s*\d|\d\s+\d|\d-\d{3}|\d\s*%")
@@ -622,13 +826,13 @@ def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
         return None
     values = {value for _, value, _ in groups}
     if len(values) > 1:
-        # two numbers: the one a settling word leads to ("let's say 35"), else the bottom of a range
+        # two numbers: the one a settling word leads to ("let's say 35"), else the top of a range
         settled = [g for g in groups if g[0] > 0 and words[g[0] - 1].lower_ in _SETTLING_WORDS and g is not groups[0]]
         between = [t.lower_ for t in words[groups[0][2] : groups[1][0]]]
         if settled:
             groups = settled[-1:]
         elif len(groups) == 2 and between and all(w in _RANGE_WORDS for w in between) and groups[0][1] < groups[1][1]:
-            groups = groups[:1]
+            groups = groups[1:]  # the top of a range (the annotation guide)
         else:
             return None
     start_k, value, end_k = groups[-1]
@@ -686,7 +890,7 @@ def _only_count_closing_clause(doc: "Doc", cands: list[Candidate]) -> Optional[C
     return None
 
 
-_AROUND_A_COUNT_NOW = _COUNT_LEAD_INS | _NOW_WORDS | _BARE_COUNT_FILLER
+_AROUND_A_COUNT_NOW = _COUNT_LEAD_INS | _NOW_WORDS | _BARE_COUNT_FILLER | {"to", "be", "exact", "precise"}
 
 
 def _count_clause_after_sites(doc: "Doc") -> Optional[Candidate]:
@@ -697,7 +901,8 @@ def _count_clause_after_sites(doc: "Doc") -> Optional[Candidate]:
     for i, j in _clause_bounds(doc):
         words = [t for t in doc[i:j] if not (t.is_punct or t.is_space)]
         nums = [n for n, t in enumerate(words) if t.like_num and t.lower_ not in ("a", "an", "both", "half")]
-        if len(nums) != 1 or not any(t.lower_ in _NOW_WORDS for t in words[nums[0] + 1 :]):
+        after = [t.lower_ for t in words[nums[0] + 1 :]] if len(nums) == 1 else []
+        if len(nums) != 1 or not (set(after) & _NOW_WORDS or after[:3] in (["to", "be", "exact"], ["to", "be", "precise"])):
             continue
         if any(t.lower_ not in _AROUND_A_COUNT_NOW for n, t in enumerate(words) if n != nums[0]):
             continue
