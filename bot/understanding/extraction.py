@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
+from types import MappingProxyType
 
 from bot.base.schema import rebuilt_when
 from bot.domain.catalog import needs_capitals
@@ -235,6 +236,12 @@ class Extractor:
         self.learned = learned
         self.approach = approach
         self.spelling = spelling
+        # one-word names of a challenge ("price", "support", "outages"): a clause that only rules
+        # one out ("not support") says nothing wrong
+        self._topic_stems = {**{stem(v): c for v, c in vocabulary.challenge_patterns().items() if " " not in v},
+                             **{stem(w): "" for w in _TOPIC_NOUNS}, **self.phrasings.challenge_words}
+        self._topic_stems = {w: c for w, c in self._topic_stems.items()
+                             if c != "need_redundancy" and w not in _GOOD_THING_STEMS}
         # The NLU pipeline asks twice per message (the entity-type featurizer, then the
         # extractor component): the second ask is answered from here. Per instance, so a
         # rebuilt extractor (a data file changed) starts empty.
@@ -494,7 +501,7 @@ class Extractor:
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end],
                                           alone=bool(cand.extra.get("alone"))), 0))
         entities = _dedupe(_retract(doc, self._negate(doc, found)))
-        fine = _fine_clause_spans(doc)
+        fine = _fine_clause_spans(doc, self._topic_stems)
         if fine:
             # "nothing wrong with support, it's the price": no challenge in a clause saying all is well
             entities = [e for e in entities if not (e.entity == CHALLENGE and any(s <= e.start < f for s, f in fine))]
@@ -1211,12 +1218,14 @@ _SITE_WORDS = SITE_NOUN_SET | frozenset(PEOPLE_NOUNS)
 _SATISFIED = frozenset({
     "fine", "ok", "okay", "good", "great", "happy", "solid", "reasonable", "satisfied", "pleased",
     "excellent", "perfect", "decent", "acceptable", "smooth", "smoothly", "stable",
+    "quick", "painless",  # "the install was quick"
 })
 _TROUBLE = frozenset({
     "not", "no", "n't", "never", "but", "except", "until", "although", "though", "however", "too", "slow",
     "bad", "poor", "terrible", "awful", "worse", "worst", "problem", "problems", "issue", "issues", "down",
     "out", "drop", "drops", "dropping", "expensive", "high", "hate", "need", "want", "isn't", "wasn't",
     "aren't", "don't", "doesn't", "didn't", "can't", "cant", "won't", "wont", "nobody", "nothing",
+    "isnt", "wasnt", "arent", "dont", "doesnt", "didnt", "enough", "faster", "quicker", "more",
 })
 # Word forms without one of which a message names no relocation (wordforms.stem).
 _MOVE_CUES = frozenset(stem(w) for w in (
@@ -1284,25 +1293,52 @@ def _clauses(doc: "Doc") -> list[set[str]]:
 # A clause saying a topic is no problem: "no complaints about reliability", "nothing wrong with
 # support", "not worried about price", "we never have outages", "support's actually decent".
 _ALL_WELL_NEGATORS = frozenset({"no", "nothing", "never", "not", "n't", "zero", "without", "none", "isn't", "aren't",
-                                "wasn't", "don't", "doesn't", "haven't", "hasn't", "rarely", "seldom"})
+                                "wasn't", "don't", "doesn't", "haven't", "hasn't", "rarely", "seldom",
+                                # typed without the apostrophe
+                                "isnt", "arent", "wasnt", "dont", "doesnt", "havent", "hasnt"})
 _PROBLEM_WORDS = frozenset({
     "complaint", "complaints", "complain", "complaining", "issue", "issues", "problem", "problems", "trouble",
     "troubles", "wrong", "worried", "worry", "worries", "unhappy", "concerned", "concern", "concerns", "outage",
-    "outages", "downtime", "bad", "gripes", "gripe", "beef",
+    "outages", "downtime", "bad", "gripes", "gripe", "beef", "deal",  # "isn't a big deal"
 })
 _ALL_WELL_REACH = 4  # words from the negator to the problem word ("never had any real problems")
 
 
-def _fine_clause_spans(doc: "Doc") -> list[tuple[int, int]]:
+# Topics named by a word the phrases give no code alone ("support" may be good or bad).
+_TOPIC_NOUNS = ("support", "service", "reliability", "outages", "outage", "uptime", "downtime", "customer")
+# Topics that are good things: "no backup", "zero accountability" complain of their absence.
+_GOOD_THING_STEMS = frozenset(stem(w) for w in (
+    "accountability", "affordability", "dependability", "flexibility", "stability", "visibility", "resilience",
+    "resiliency", "continuity", "responsiveness", "uptime", "diversification", "leverage", "savings", "saving",
+    "consolidation", "growth", "expansion", "capacity", "speed", "throughput", "callback", "escalation",
+))
+# Words around a topic ruled out in a clause of its own: "not price", "it's not the support".
+_RULED_OUT_FILLER = frozenset({"it's", "its", "it", "is", "the", "our", "that", "really", "so", "much", "about", "even",
+                               "and", "or", "nor", "just", "either", "neither", "honestly", "tbh"})
+
+
+def _ruled_out_topic(words: list[str], topic_words: Mapping[str, str]) -> bool:
+    """'not price', 'no, not support', 'it's not the bill': a negator and a topic word only."""
+    negators = [w for w in words if w in _ALL_WELL_NEGATORS or w.endswith("n't")]
+    topics = [w for w in words if stem(w) in topic_words]
+    rest = [w for w in words if w not in negators and w not in topics and w not in _RULED_OUT_FILLER]
+    return bool(negators) and bool(topics) and not rest and words.index(negators[0]) < words.index(topics[0])
+
+
+def _fine_clause_spans(doc: "Doc", topic_words: Mapping[str, str] = MappingProxyType({})) -> list[tuple[int, int]]:
     """Char ranges of the clauses (split at punctuation and "but") that say a topic is no
     problem: a word of satisfaction and none of trouble ("the speed is fine", "support's
-    actually decent"), or a negation of a problem word and no other trouble ("no complaints
-    about reliability", "nothing wrong with support or reliability", "we never have outages")."""
+    actually decent"), a negation of a problem word and no other trouble ("no complaints
+    about reliability", "nothing wrong with support or reliability", "we never have outages"),
+    or a topic ruled out ("not price. not support. speed.": `topic_words`, phrasings.yml)."""
     spans: list[tuple[int, int]] = []
     for i, j in _clause_ranges(doc):
         clause = doc[i:j]
         words = _clause_words(doc, i, j)
         if not words:
+            continue
+        if _ruled_out_topic(words, topic_words):
+            spans.append((clause.start_char, clause.end_char))
             continue
         bag = set(words)
         # "ok honestly the big thing is ...": a first "ok"/"great" is a discourse marker

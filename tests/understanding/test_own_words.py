@@ -282,9 +282,20 @@ def test_a_contract_term_told_as_a_fact_is_no_topic(rules: Any) -> None:
     ("billing's actually decent, it's the outages that kill us", {"reliability"}),
     ("never had issues with support. we just want to spend less", {"high_cost"}),
     ("support is fine", set()),
+    ("price isnt really a big deal, calls keep dropping", {"reliability"}),      # typed without the apostrophe
+    ("the install was quick, credit where due. the billing is a mess though", {"high_cost"}),
+    ("no, not the price. not the support either. it's the speed", {"bandwidth"}),  # topics ruled out
 ])
 def test_no_challenge_from_a_clause_saying_all_is_well(union: Any, text: str, expected: set[str]) -> None:
     assert _values(union.extract(text), CHALLENGE) == expected
+
+
+@pytest.mark.parametrize("text, code", [
+    ("no failover at all", "need_redundancy"),         # the absence of a good thing is the problem
+    ("zero accountability from them", "poor_support"),
+])
+def test_a_good_thing_said_missing_is_a_problem(union: Any, text: str, code: str) -> None:
+    assert code in _values(union.extract(text), CHALLENGE)
 
 
 @pytest.mark.parametrize("text, code", [
