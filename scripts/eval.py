@@ -1,6 +1,8 @@
 """NLU evaluation, ours against Rasa's default pipeline (`make eval`), on two sets side by side.
 
 - dev = tests/nlu_eval.yml: the development set, used for error analysis;
+- dev-v6a = tests/nlu_dev_v6a.yml, dev-v6b = tests/nlu_dev_v6b.yml: development sets of session 8 (two
+  independent authors, the annotation guide of docs/nlu-evaluation.md);
 - dev-v1 = tests/nlu_sealed.yml, dev-v2 = tests/nlu_sealed_v2.yml: retired sealed sets, development
   sets since session 7 (their errors are analysed);
 - sealed = tests/nlu_sealed_v5.yml, sealed-v4 = tests/nlu_sealed_v4.yml and sealed-v3 = tests/nlu_sealed_v3.yml: scored only.

@@ -103,11 +103,15 @@ _GREETINGS = frozenset({"aloha", "howdy", "hello", "hiya", "greetings", "cheers"
 _SMALL_WORDS = frozenset({"of", "the", "de", "du", "la", "le", "and", "in", "on", "del", "los", "las", "el"})
 # "5 pizza places", "3 coffee shops": one word naming the business may sit between the number
 # and the noun, unless it is one of these ("24 hour store", "20 employees per store").
-_NOT_A_BUSINESS = sorted({
-    # "a 2-doctor practice", "a 40-bed hospital": people or capacity, not how many sites
+# People of a practice: "a 2-doctor practice" and "a 3 vet office" count people, "3 vet
+# clinics" (a plural site noun) counts sites.
+_PEOPLE_OF_A_PRACTICE = frozenset({
     "doctor", "doctors", "dentist", "dentists", "attorney", "attorneys", "lawyer", "lawyers", "physician",
-    "physicians", "partner", "partners", "provider", "providers", "vet", "vets", "chair", "chairs", "bed", "beds",
-    "room", "rooms", "seat", "seats", "unit", "units", "bay", "bays", "lane", "lanes", "person", "man", "woman",
+    "physicians", "partner", "partners", "provider", "providers", "vet", "vets",
+})
+_NOT_A_BUSINESS = sorted({
+    # "a 40-bed hospital": capacity, not how many sites
+    "chair", "chairs", "bed", "beds", "room", "rooms", "seat", "seats", "unit", "units", "bay", "bays", "lane", "lanes", "person", "man", "woman",
     *MEASURE_NOUNS, "story", "stories", "floor", "floors",
     "per", "each", "every", "more", "less", "fewer", "other", "times", "x",
     "big", "bigger", "tiny", "little", "large", "huge", "old", "busy", "single", "only",
@@ -140,6 +144,7 @@ _NUM_WORDS = (
     "ninety|hundred|thousand|million|dozen|single|couple|half|a|an|and|-|of|both|pair"
 )
 _MEASURE_NOUN_SET = frozenset(MEASURE_NOUNS)
+_SINGULAR_SITE_NOUNS = frozenset(n for n in SITE_NOUNS if not n.endswith("s") or n in ("campus", "headquarters"))
 _NUM_RE = r"^(?:~?\d{1,3}(?:,\d{3})+|~?\d+(?:\.\d+)?(?:k|m|ish)?|" + _NUM_WORDS + r")$"
 
 _NEG_SINGLE = frozenset({
@@ -738,9 +743,15 @@ class Extractor:
                     return None
                 return _Cand("loc", i, j, start, end, "city", options, needs_place=True)
             lower_ok = alias or options[0].population >= g.min_lowercase_population
-            if not capitalised and not lower_ok:
-                return None
             person = key in g.person_names
+            if not capitalised and not lower_ok:
+                # a small town typed in lowercase ("the store in laramie", "great falls and
+                # helena"): only where a place goes, and only a name of two words or one that
+                # is no English word ("ketchikan", not "brick" or "temple")
+                if " " in key.strip() or (self.spelling is not None and not self.spelling.is_english(key)):
+                    return _Cand("loc", i, j, start, end, "city", options, needs_place=True,
+                                 extra={"alias": alias, "person": person, "lowercase": True})
+                return None
             return _Cand("loc", i, j, start, end, "city", options, needs_place=person, extra={"alias": alias, "person": person})
         return None
 
@@ -764,6 +775,8 @@ class Extractor:
             if label == "LOC_TYPED":
                 if _count_value(span) == 1:
                     continue
+                if any(t.lower_ in _PEOPLE_OF_A_PRACTICE for t in span) and doc[j - 1].lower_ in _SINGULAR_SITE_NOUNS:
+                    continue  # "a 2-doctor practice": people
                 label = "LOC"
             if label == "LOC_ALL":
                 if i == 0 or doc[i - 1].lower_ != "all":

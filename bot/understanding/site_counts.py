@@ -165,11 +165,12 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
     30 stores, 31 sites total"), a count after "only"/"just" ("only one location, a storefront
     in Bozeman"), and a count they revise ("3 offices, no 4", "13 stores. maybe 14. yeah 14",
     "2 restaurants, 3 if you count the catering kitchen", "18 sites in 2024, we're at 21 now")."""
+    total = _stated_total(doc)
+    if total is not None and (counts or any(t.lower_ in SITE_NOUN_SET for t in doc)):
+        like = counts[-1] if counts else None
+        return [_number_candidate(doc, total, like)]
     if not counts:
         return counts
-    total = _stated_total(doc)
-    if total is not None:
-        return [_number_candidate(doc, total, counts[-1])]
     last = counts[-1]
     if len(counts) == 1 and last.i > 0 and doc[last.i - 1].lower_ in _ONLY_WORDS:
         j = next((k + 1 for k in range(last.i, min(len(doc), last.i + 4)) if doc[k].lower_ in SITE_NOUN_SET), None)
@@ -245,11 +246,11 @@ def _widens(doc: "Doc", k: int) -> bool:
     return doc[k].lower_ == "if" and any(t.lower_ in _COUNTING_WORDS for t in doc[k + 1 : k + 6])
 
 
-def _number_candidate(doc: "Doc", k: int, like: Candidate) -> Candidate:
+def _number_candidate(doc: "Doc", k: int, like: Optional[Candidate]) -> Candidate:
     token = doc[k]
     value = parse_number_words([token.lower_])
     return Candidate("qty", k, k + 1, token.idx, token.idx + len(token.text), NUM_LOCATIONS,
-                     int(value) if value is not None else like.payload)
+                     int(value) if value is not None else (like.payload if like is not None else 0))
 
 
 def _people_before(doc: "Doc", k: int) -> bool:

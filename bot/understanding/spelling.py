@@ -72,11 +72,12 @@ class SpellingMender:
         """The vocabulary keeps a few slips on purpose ("dedicted internet"); as words to mend
         toward they would stop "dedicted internt" from being mended, so a word of ours that is
         no English word and one edit from an English word of ours is not one."""
-        english = {w for w in self.own_words if self._is_english(w)}
+        english = {w for w in self.own_words if self.is_english(w)}
         slips = {w for w in self.own_words - english if _one_edit(w) & english}
         self.own_words = self.own_words - slips
 
-    def _is_english(self, word: str) -> bool:
+    def is_english(self, word: str) -> bool:
+        """Whether pyspellchecker's English dictionary knows `word` (loaded on first use)."""
         if self._english is None:
             from spellchecker import SpellChecker  # ~0.1 s to load its dictionary: on first use
 
@@ -91,15 +92,15 @@ class SpellingMender:
         if _DRAWN_OUT.search(word):
             for repeats in (r"\1", r"\1\1"):
                 short = _DRAWN_OUT.sub(repeats, word)
-                if short in self.own_words or self._is_english(short):
+                if short in self.own_words or self.is_english(short):
                     return short
         if len(word) == _MIN_LENGTH - 1 and word not in self.own_four and word not in self.keep \
-                and not self._is_english(word):
+                and not self.is_english(word):
             # four letters: only two letters swapped ("mlps", "drak"); any edit is too loose there
             swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
             close = swaps & self.own_four
             return next(iter(close)) if len(close) == 1 else None
-        if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self._is_english(word):
+        if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self.is_english(word):
             return None
         close = _one_edit(word) & self.own_words
         if len(close) > 1:

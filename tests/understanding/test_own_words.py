@@ -71,6 +71,9 @@ def test_counts_around_the_sites(rules: Any, text: str, count: int) -> None:
         ("12 phones at the main office, 4 at the annex", None),     # things at the sites, not a count
         ("lots of branches. 17 to be exact", 17),
         ("two: sip and a pri", None),                               # a list of services
+        ("we closed an office last year, still 3 total", 3),              # a total with no count before it
+        ("3 vet clinics and a boarding kennel", 4),                 # people words before a plural site noun
+        ("a 3-vet practice in Provo", None),                        # ... before a singular one: people
     ],
 )
 def test_the_count_the_customer_settles_on(rules: Any, text: str, count: Any) -> None:
@@ -454,3 +457,17 @@ def test_fiber_is_dedicated_internet_when_it_is_wanted(rules: Any, text: str, wa
                                          ("a 4-store chain", 4)])
 def test_a_number_glued_to_people_or_capacity_counts_no_sites(rules: Any, text: str, count: Any) -> None:
     assert _values(rules.extract(text), NUM_LOCATIONS) == ({count} if count else set())
+
+
+@pytest.mark.parametrize("text, city", [
+    ("our shop is in moorhead", "Moorhead"),                        # a small town typed in lowercase
+    ("2 offices, one in great falls and one in havre", "Great Falls"),
+    ("just the one store out in hilo", "Hilo"),
+])
+def test_small_towns_typed_in_lowercase_where_a_place_goes(rules: Any, text: str, city: str) -> None:
+    assert city in _values(rules.extract(text), "city")
+
+
+@pytest.mark.parametrize("text", ["we sell brick and tile", "the temple runs on comcast"])
+def test_lowercase_english_words_are_no_town(rules: Any, text: str) -> None:
+    assert _values(rules.extract(text), "city") == set()
