@@ -471,3 +471,16 @@ def test_small_towns_typed_in_lowercase_where_a_place_goes(rules: Any, text: str
 @pytest.mark.parametrize("text", ["we sell brick and tile", "the temple runs on comcast"])
 def test_lowercase_english_words_are_no_town(rules: Any, text: str) -> None:
     assert _values(rules.extract(text), "city") == set()
+
+
+@pytest.mark.parametrize("text, code", [
+    ("the card readers can't connect most mornings", "reliability"),   # can't connect
+    ("our wifi gives up every afternoon", "reliability"),
+    ("all we want is a line that stays up", "reliability"),            # wished for
+    ("the voip sounds awful, like a robot", "reliability"),            # call quality
+    ("cable maxes out at 25 down", "bandwidth"),                       # a ceiling of speed
+    ("it's like dial-up in here", "bandwidth"),
+    ("we've outgrown our internet", "bandwidth"),
+])
+def test_more_ways_to_say_it_fails_or_is_slow(rules: Any, text: str, code: str) -> None:
+    assert code in _values(rules.extract(text), CHALLENGE)
