@@ -103,6 +103,8 @@ DEV_V6A_SET = ROOT / "tests" / "nlu_dev_v6a.yml"
 DEV_V6A = "dev-v6a"
 DEV_V6B_SET = ROOT / "tests" / "nlu_dev_v6b.yml"
 DEV_V6B = "dev-v6b"
+DEV_V6C_SET = ROOT / "tests" / "nlu_dev_v6c.yml"  # a third author: long messages of many facts
+DEV_V6C = "dev-v6c"
 SEALED = "sealed"
 # set name -> file; "dev" first: worst errors and the threshold come from it alone.
 EVAL_SETS = {"dev": EVAL_SET, DEV_V1: DEV_V1_SET, DEV_V2: DEV_V2_SET, SEALED_V3: SEALED_V3_SET,
@@ -580,7 +582,7 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
         sets["own"] = load_examples(OWN_DEV_SET)
     sets[DEV_V1] = load_examples(DEV_V1_SET)
     sets[DEV_V2] = load_examples(DEV_V2_SET)
-    for name, path in ((DEV_V6A, DEV_V6A_SET), (DEV_V6B, DEV_V6B_SET)):
+    for name, path in ((DEV_V6A, DEV_V6A_SET), (DEV_V6B, DEV_V6B_SET), (DEV_V6C, DEV_V6C_SET)):
         if path.exists():
             sets[name] = load_examples(path)
     if sealed:

@@ -484,3 +484,20 @@ def test_lowercase_english_words_are_no_town(rules: Any, text: str) -> None:
 ])
 def test_more_ways_to_say_it_fails_or_is_slow(rules: Any, text: str, code: str) -> None:
     assert code in _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("the isp and the phone company just blame each other", "poor_support"),   # nobody owns the fix
+    ("there's no other option out in the county", "vendor_dependence"),        # the only provider
+    ("we're handcuffed till 2028", "contract_inflexibility"),                  # no way out
+    ("signed a 3 year deal and can't get out of it", "contract_inflexibility"),
+    ("we're closing a location in march", "relocation"),                       # closing or merging sites
+    ("we're consolidating offices next year", "relocation"),
+    ("two months and they still haven't done a site survey", "slow_install"),
+])
+def test_more_ways_to_name_a_challenge(rules: Any, text: str, code: str) -> None:
+    assert code in _values(rules.extract(text), CHALLENGE)
+
+
+def test_a_carrier_named_consolidated_is_no_move(rules: Any) -> None:
+    assert "relocation" not in _values(rules.extract("consolidated is our carrier"), CHALLENGE)
