@@ -144,6 +144,9 @@ _NUM_WORDS = (
     "ninety|hundred|thousand|million|dozen|single|couple|half|a|an|and|-|of|both|pair"
 )
 _MEASURE_NOUN_SET = frozenset(MEASURE_NOUNS)
+# Site nouns that are also lengths ("400 yards from the office"), and what follows a distance.
+_DISTANCE_SITE_NOUNS = frozenset({"yard", "yards"})
+_DISTANCE_AFTER = frozenset({"from", "away", "apart", "down", "up", "off", "of", "to", "between", "across"})
 _SINGULAR_SITE_NOUNS = frozenset(n for n in SITE_NOUNS if not n.endswith("s") or n in ("campus", "headquarters"))
 _NUM_RE = r"^(?:~?\d{1,3}(?:,\d{3})+|~?\d+(?:\.\d+)?(?:k|m|ish)?|" + _NUM_WORDS + r")$"
 
@@ -784,7 +787,7 @@ class Extractor:
                 label = "LOC"
             if label == "LOC_NAMED":
                 if (i > 0 and doc[i - 1].like_num) or (j < len(doc) and (
-                        doc[j].lower_ in NOT_SITES_AFTER or doc[j].lower_ in _MEASURE_NOUN_SET)):
+                        doc[j].lower_ in NOT_SITES_AFTER or doc[j].lower_ in _MEASURE_NOUN_SET or doc[j].lower_ in SITE_NOUN_SET)):
                     continue  # "3 offices - 45 employees": the 45 counts people
                 label = "LOC"
             if label == "EMP_HEAD":
@@ -803,6 +806,10 @@ class Extractor:
             value = _count_value(span)
             if value is None or value <= 0 or value != int(value):
                 continue
+            if label == "LOC" and (i > 0 and doc[i - 1].text == "$" or len(span) >= 3 and span[-2].lower_ in ("a", "an", "per")):
+                continue  # "$350 a store": a price per site, not a count
+            if label == "LOC" and doc[j - 1].lower_ in _DISTANCE_SITE_NOUNS and j < len(doc) and doc[j].lower_ in _DISTANCE_AFTER:
+                continue  # "400 yards from the office": a distance
             if label == "LOC" and j < len(doc) and doc[j].lower_ in NOT_SITES_AFTER:
                 continue  # "3 office staff", "2 lab techs": people, not sites
             while i < j - 1 and doc[i].lower_ in ("and", "of", "-", "+"):

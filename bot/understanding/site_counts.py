@@ -145,6 +145,9 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
             merged.append(cand)
     merged = _sum_counts_by_place(doc, merged, others)
     counts = [_plus_one_site(doc, _plus_one_site(doc, c, _main_office_at), _one_site_at) for c in merged]
+    opening = _opening_count(doc, others)
+    if opening is not None:
+        return others + _said_last(doc, [opening], cands)
     chain = _site_chain(doc, counts, others)
     if chain is not None and (not counts or chain.payload > max(c.payload for c in counts)):
         counts = [chain]
@@ -171,6 +174,9 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
         return [_number_candidate(doc, total, like)]
     if not counts:
         return counts
+    only = _only_count(doc)
+    if only is not None:
+        counts = [only]
     last = counts[-1]
     if len(counts) == 1 and last.i > 0 and doc[last.i - 1].lower_ in _ONLY_WORDS:
         j = next((k + 1 for k in range(last.i, min(len(doc), last.i + 4)) if doc[k].lower_ in SITE_NOUN_SET), None)
@@ -187,13 +193,62 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
     return counts[:-1] + [last] if len(counts) == 1 or last is not counts[-1] else counts
 
 
+_OPENING_ENDS = frozenset({".", ":", ";", "!", "\u2014", "\u2013", "-", ",", "..."})
+
+
+def _opening_count(doc: "Doc", others: list[Candidate]) -> Optional[Candidate]:
+    """'three. the clinic in hays, the clinic in great bend and the billing office', 'just 2. hq is
+    in lincoln and a small office in kearney', 'a couple. the bar and the restaurant next door': a
+    count that is the reply's first sentence, then a description of the sites, is the count."""
+    k = 0
+    while k < len(doc) and doc[k].lower_ in _COUNT_LEAD_INS:
+        k += 1
+    start = k
+    while k < len(doc) and k - start < 3 and doc[k].text not in _OPENING_ENDS:
+        k += 1
+    if k == start or k >= len(doc) - 1 or doc[k].text not in _OPENING_ENDS:
+        return None
+    if doc[k].text == "-" and not doc[k - 1].whitespace_:
+        return None  # "a 3-vet practice": a hyphenated word, not a sentence ending
+    words = [t.lower_ for t in doc[start:k]]
+    if any(w.isdigit() and len(w) >= 4 for w in words) or (words[0] in ("a", "an") and any(w.isdigit() for w in words)):
+        return None
+    value = parse_number_words(words)
+    if value is None or value != int(value) or not 1 <= value <= 1000:
+        return None
+    rest = doc[k + 1 :]
+    named = sum(t.lower_ in SITE_NOUN_SET for t in rest) + sum(
+        c.layer == "loc" and c.i > k and not (c.needs_anchor or c.needs_place) for c in others)
+    if named < min(2, int(value)) or any(t.lower_ in NOT_SITES_AFTER for t in rest):
+        return None  # "40, all at the main office": people at one site, not 40 sites
+    first, last = doc[start], doc[k - 1]
+    return Candidate("qty", start, k, first.idx, last.idx + len(last.text), NUM_LOCATIONS, int(value))
+
+
+def _only_count(doc: "Doc") -> Optional[Candidate]:
+    """'just the one location', 'only 2 offices': a count after "just"/"only" (and "the") with a
+    site noun right after it, the number of all the sites."""
+    for k in range(len(doc) - 2):
+        if doc[k].lower_ not in _ONLY_WORDS:
+            continue
+        m = k + 1 + (doc[k + 1].lower_ == "the")
+        if m + 1 < len(doc) and doc[m].like_num and doc[m].lower_ not in ("a", "an") and doc[m + 1].lower_ in SITE_NOUN_SET:
+            value = parse_number_words([doc[m].lower_])
+            if value is not None and value == int(value) and 1 <= value <= 1000:
+                return Candidate("qty", m, m + 2, doc[m].idx, doc[m + 1].idx + len(doc[m + 1].text), NUM_LOCATIONS, int(value))
+    return None
+
+
 # Words that take a count back or settle it ("no", "wait", "actually", "maybe", "yeah", "well"),
 # within a few words before the new number; after it, "now" dates it, "if you count ..." widens it.
 _REVISION_WORDS = frozenset({
     "no", "nope", "nah", "wait", "actually", "sorry", "mean", "rather", "correction", "scratch", "make",
     "maybe", "yeah", "yes", "well", "er", "erm", "oops", "technically", "really", "prob", "probably",
+    "typo", "said", "meant",
 })
-_REVISION_GAP = 6
+# Words that may stand right before the new number once a revision word was said ("wait no its 4").
+_REVISION_LEADS = frozenset({"its", "it's", "it\u2019s", "is", "be", "at", "to"})
+_REVISION_GAP = 12
 _NOW_AFTER = frozenset({"now", "today", "currently"})
 _WIDENING_AFTER = frozenset({"if", "counting", "including", "incl", "w/"})
 # After the new number, these make it a part of the sites ("2 are in Dallas", "2 of them").
@@ -216,20 +271,22 @@ def _count_number(doc: "Doc", k: int) -> Optional[float]:
 def _revision_at(doc: "Doc", k: int) -> Optional[int]:
     """Token index of a number after token k that revises the count before it, or None."""
     for n in range(k, min(len(doc), k + _REVISION_GAP + 1)):
+        if doc[n].text in (".", "!", "?") and n + 1 < len(doc) and not doc[n + 1].like_num and n > k + 1 \
+                and not {t.lower_ for t in doc[k:n]} & _REVISION_WORDS:
+            return None  # the next sentence, with nothing taken back
         if _count_number(doc, n) is None:
-            if doc[n].like_num and doc[n].lower_ not in ("a", "an") and not (doc[n].is_digit and len(doc[n].text) == 4):
-                return None  # another number first (a year aside): not a revision of this count
             continue
         after = doc[n + 1].lower_ if n + 1 < len(doc) else ""
         if after in _PART_AFTER:
-            return None
+            continue  # "2 of them", "2 are in Dallas": a part of the sites
         between = {t.lower_ for t in doc[k:n]}
-        # the word before the number revises ("no wait 5", "maybe 3", "well 2 real ones"), not
-        # "forgot the new one"
-        lead = n > k and (doc[n - 1].lower_ in _REVISION_WORDS or doc[n - 1].is_punct)
-        if (between & _REVISION_WORDS and lead) or after in _NOW_AFTER or _widens(doc, n + 1):
+        # the word before the number revises ("no wait 5", "maybe 3", "well 2 real ones", "wait
+        # no its 4"), not "forgot the new one"
+        lead = n > k and (doc[n - 1].lower_ in _REVISION_WORDS or doc[n - 1].is_punct
+                          or doc[n - 1].lower_ in _REVISION_LEADS)
+        but_its = "but" in between and doc[n - 1].lower_ in _REVISION_LEADS  # "12 stores but its 21"
+        if (between & _REVISION_WORDS and lead) or but_its or after in _NOW_AFTER or _widens(doc, n + 1):
             return n
-        return None
     return None
 
 

@@ -74,6 +74,13 @@ def test_counts_around_the_sites(rules: Any, text: str, count: int) -> None:
         ("we closed an office last year, still 3 total", 3),              # a total with no count before it
         ("3 vet clinics and a boarding kennel", 4),                 # people words before a plural site noun
         ("a 3-vet practice in Provo", None),                        # ... before a singular one: people
+        ("oops, i wrote 9 branches but its 11", 11),                # "but it's" takes it back
+        ("we had 10 shops, closed 3 last year, so at 7 now", 7),    # past numbers skipped to the count now
+        ("just the one office, a little storefront in Nampa", 1),   # "just the one": nothing added
+        ("two. the shop in Moorhead and the office in Fargo", 2),   # a count as the first sentence
+        ("our boats are 300 yards from the dock office", None),     # yards of distance
+        ("we pay like $90 a store for cable", None),                 # a price per site
+        ("locations: 1 office + 2 yards", 3),                       # the noun and a colon, then counts
     ],
 )
 def test_the_count_the_customer_settles_on(rules: Any, text: str, count: Any) -> None:
