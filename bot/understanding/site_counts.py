@@ -674,9 +674,15 @@ def _sites_in_listed_towns(doc: "Doc", cands: list[Candidate]) -> Optional[Candi
             continue
         m = end = m + 1
         towns = 0
-        while m in town_end:
+        while True:
+            if m in town_end:
+                m = town_end[m]
+            else:
+                m = _unknown_town_at(doc, m)  # "houlton", "watford city": towns the gazetteer lacks
+                if m is None:
+                    break
             towns += 1
-            m = end = town_end[m]
+            end = m
             if m + 1 < len(doc) and doc[m].text == "," and (m + 1) in state_end:
                 m = state_end[m + 1]  # "Tulsa, OK"
             elif m in state_end:
@@ -688,11 +694,39 @@ def _sites_in_listed_towns(doc: "Doc", cands: list[Candidate]) -> Optional[Candi
             else:
                 break
         if towns >= 2:
-            # "headquartered in Salt Lake City, branch offices in Provo and Ogden": one more
-            main = any(t.lower_ in _HEADQUARTERED or _main_office_at(doc, t.i) for t in doc[:k])
+            # "headquartered in Salt Lake City, branch offices in Provo and Ogden", "offices in
+            # a, b and c, HQ in d": one more
+            main = any(t.lower_ in _HEADQUARTERED or _main_office_at(doc, t.i) for t in doc
+                       if t.i < k or t.i >= end)
             span = doc[k:end]
             return Candidate("qty", k, end, span.start_char, span.end_char, NUM_LOCATIONS, towns + int(main))
     return None
+
+
+# Words that make a list item no town: "offices in rural areas and small towns".
+_NOT_TOWN_ITEM = frozenset({
+    "rural", "small", "big", "several", "many", "different", "various", "other", "area", "areas", "towns",
+    "cities", "places", "states", "counties", "county", "parts", "regions", "region", "suburbs", "downtown",
+    "same", "each", "every", "all", "both", "need", "needs", "want", "have", "has", "had", "use", "using",
+    "town", "state", "metro", "nearby",
+})
+_MAX_TOWN_WORDS = 3
+
+
+def _unknown_town_at(doc: "Doc", m: int) -> Optional[int]:
+    """The token after a town name of one to three plain words starting at token m ("houlton",
+    "fort kent", "watford city") that ends at a joiner, a comma or the end of a clause; None
+    when the words there are no such name ("i mostly work from home", "rural areas")."""
+    n = m
+    while n < len(doc) and n - m < _MAX_TOWN_WORDS and doc[n].is_alpha and not doc[n].is_stop \
+            and doc[n].lower_ not in _NOT_TOWN_ITEM and doc[n].lower_ not in SITE_NOUN_SET \
+            and doc[n].lower_ not in NOT_SITES_AFTER and not doc[n].like_num:
+        n += 1
+    if n == m:
+        return None
+    if n < len(doc) and not (doc[n].is_punct or doc[n].lower_ in _COUNT_JOINERS or doc[n].lower_ in ("and", "&")):
+        return None  # the words go on: no name of a town
+    return n
 
 
 def _count_of_towns(doc: "Doc") -> Optional[Candidate]:

@@ -81,6 +81,10 @@ def test_counts_around_the_sites(rules: Any, text: str, count: int) -> None:
         ("our boats are 300 yards from the dock office", None),     # yards of distance
         ("we pay like $90 a store for cable", None),                 # a price per site
         ("locations: 1 office + 2 yards", 3),                       # the noun and a colon, then counts
+        ("branch offices in lodi, galt and ione", 3),               # towns the gazetteer lacks, listed
+        ("HQ in Fresno, depots in lemoore, hanford and tulare", 4), # ... and the main office
+        ("shops in wasco and delano, plus i work from home", 2),    # the list ends where the words go on
+        ("we have stores in small towns and rural areas", None),    # no town names at all
     ],
 )
 def test_the_count_the_customer_settles_on(rules: Any, text: str, count: Any) -> None:
