@@ -490,8 +490,8 @@ class Extractor:
         char_spans = self._raw_text_entities(text, doc, today)  # emails, phones, dates
         lowers = [t.lower_ for t in doc]
         cands = self._phrase_candidates(doc, lowers, all_caps)
-        if any(t.like_num for t in doc):
-            cands += self._matcher_candidates(doc)  # counts and ZIPs need a number
+        if any(t.like_num or t.text[:1].isdigit() for t in doc):
+            cands += self._matcher_candidates(doc)  # counts, ZIPs and speeds ("10mbps") need a number
         cands = _drop_overlapping(cands, char_spans)
         cands = _resolve_overlaps(cands)
         cands = site_counts(doc, cands)
@@ -967,6 +967,32 @@ class Extractor:
         return out
 
 
+# Speeds: "10 meg", "1.5 mbps", "25 down", "3mbps". At or below SLOW_MBPS a line is slow for a
+# business today (a T1 is 1.5); a figure asked for ("we need 10 meg") is no complaint.
+_SPEED_TOKEN = r"^\d+(?:\.\d+)?(?:meg|megs|mb|mbps|mbit|kbps)$"
+SLOW_MBPS = 25
+_WANTING_SPEED = frozenset({"need", "needs", "want", "wants", "least", "minimum", "min", "require", "requires", "get"})
+_DOWN_VERBS = frozenset({"were", "was", "been", "go", "went", "goes", "is", "are", "be", "being"})
+
+
+def _slow_speed(doc: "Doc", i: int, j: int) -> bool:
+    """Whether doc[i:j] states a slow speed the customer has ("the dsl is 3 meg", "like 10 meg on
+    a good day", "25 down"), not one they ask for or a count of days down."""
+    text = doc[i:j].text.lower().replace(" ", "")
+    match = re.match(r"(\d+(?:\.\d+)?)", text)
+    if match is None:
+        return False
+    value = float(match.group(1))
+    if "kb" in text:
+        value /= 1000
+    if text[len(match.group(1)):].startswith("g"):
+        value *= 1000  # "1 gig"
+    if doc[j - 1].lower_ == "down" and (i > 0 and doc[i - 1].lower_ in _DOWN_VERBS or j < len(doc) and doc[j].lower_ in ("for", "days", "hours")):
+        return False  # "we were down 3 days", "down for a week"
+    before = {t.lower_ for t in doc[max(0, i - 3) : i]}
+    return 0 < value <= SLOW_MBPS and not before & _WANTING_SPEED
+
+
 # Words a customer puts inside a challenge phrase without changing it (no negations).
 _INSERTABLE = frozenset({
     "way", "really", "so", "just", "totally", "completely", "very", "super", "always", "constantly", "basically",
@@ -1033,6 +1059,8 @@ _FEE_CUES = frozenset({"new", "hidden", "extra", "junk", "added", "more", "anoth
 _CONTRACT_FEE_WORDS = frozenset({"termination", "cancellation", "early", "etf", "install", "installation", "setup"})
 _MONEY_SIGNS = frozenset("$💸💰🤑💵💲")
 _SPEED_UNITS = frozenset({"meg", "megs", "mbps", "mb", "mbs", "mbit", "megabit", "megabits", "gig", "gigs", "gbps"})
+# The units of a speed figure (_slow_speed): those, kilobits, and "25 down"
+_SPEED_FIGURE_UNITS = _SPEED_UNITS | {"kbps", "kb", "down"}
 _NOT_ENOUGH = frozenset({
     "n't", "not", "enough", "cut", "cutting", "barely", "doesnt", "isnt", "aint", "slow", "more", "upgrade",
     "max", "maxed", "insufficient", "inadequate", "nowhere",
@@ -1102,6 +1130,10 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
         signs = all(c in _MONEY_SIGNS for c in doc[k].text)
         if signs and (doc[k].text != "$" or (k + 1 < n and all(c in _MONEY_SIGNS for c in doc[k + 1].text))):
             add("high_cost", k, k + 1)
+        # "the dsl is 3 meg", "10mbps", "25 down": a slow speed the customer has
+        if (low in _SPEED_FIGURE_UNITS and k > 0 and doc[k - 1].like_num and _slow_speed(doc, k - 1, k + 1)) or (
+                re.match(_SPEED_TOKEN, low) and _slow_speed(doc, k, k + 1)):
+            add("bandwidth", k - 1 if low in _SPEED_FIGURE_UNITS else k, k + 1)
         # "50 meg for 80 people just doesn't cut it": a speed that is not enough
         if low in _SPEED_UNITS and k > 0 and doc[k - 1].like_num:
             window = [m for m in _clause_window(doc, k, 7) if m > k]
@@ -1363,6 +1395,8 @@ def _fine_clause_spans(doc: "Doc", topic_words: Mapping[str, str] = MappingProxy
         bag = set(words)
         # "ok honestly the big thing is ...": a first "ok"/"great" is a discourse marker
         said_well = set(words[1:]) if len(words) > 1 and words[0] in _SATISFIED else bag
+        if any(a == "good" and b == "day" for a, b in zip(words, words[1:])):
+            said_well = said_well - {"good"}  # "20 meg on a good day": the best it gets
         satisfied = bool(said_well & _SATISFIED) and not bag & _TROUBLE
         negated_problem = False
         for n, word in enumerate(words):

@@ -512,3 +512,16 @@ def test_more_ways_to_name_a_challenge(rules: Any, text: str, code: str) -> None
 
 def test_a_carrier_named_consolidated_is_no_move(rules: Any) -> None:
     assert "relocation" not in _values(rules.extract("consolidated is our carrier"), CHALLENGE)
+
+
+@pytest.mark.parametrize("text, slow", [
+    ("the shop gets 6 meg on a good day", True),          # a slow speed they have
+    ("our T1 is 1.5mbps", True),
+    ("about 768 kbps upload", True),
+    ("we need at least 20 meg", False),                   # asked for, not had
+    ("a 10 gig wave to the colo", False),                 # gigabits are no slow line
+    ("we were down 3 days", False),                       # days down, not a speed
+    ("we have 500 meg fiber", False),
+])
+def test_a_slow_speed_figure_is_a_bandwidth_problem(rules: Any, text: str, slow: bool) -> None:
+    assert ("bandwidth" in _values(rules.extract(text), CHALLENGE)) is slow
