@@ -956,7 +956,9 @@ class Extractor:
     # ---- negation -----------------------------------------------------------------------------
 
     def _negate(self, doc: "Doc", found: list[tuple[ExtractedEntity, int]]) -> list[tuple[ExtractedEntity, int]]:
-        scopes = _negation_scopes(doc, [(e.start, e.end) for e, _ in found])
+        # "closing the Seattle office": the word is a change of sites and still rules out Seattle
+        scopes = _negation_scopes(doc, [(e.start, e.end) for e, _ in found
+                                        if not (e.entity == CHALLENGE and e.text.lower() in _CLOSING_WORDS)])
         if not scopes:
             return found
         out = []
@@ -1026,6 +1028,15 @@ _COMPOUND_AFTER = frozenset({
 
 # Challenges named by two kinds of word in one clause rather than by a set phrase:
 # "five different bills", "a 4th store opening in May", "50 meg just doesn't cut it".
+# A change of sites (relocation): closing one, or adding the next.
+_CLOSING_WORDS = frozenset({"closing", "close", "shutting", "shut", "consolidating", "folding", "merging", "selling"})
+_SITE_CHANGE_VERBS = frozenset({
+    "add", "adding", "open", "opening", "build", "building", "buy", "buying", "purchase", "purchasing", "lease",
+    "leased", "leasing", "acquire", "acquiring", "opens",
+})
+_ORDINALS = frozenset({"second", "third", "fourth", "fifth", "sixth", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"})
+_NEXT_SITE_WORDS = _ORDINALS | {"another", "new", "more", "additional", "extra"}
+_STANDS_ALONE_AFTER = frozenset({"in", "at", "next", "this", "by", "soon", "later", "over", "out", "down", "up", "across"})
 _MANY_WORDS = frozenset({"different", "separate", "multiple", "several", "many", "various", "individual"})
 _BILL_WORDS = frozenset({"bill", "bills", "invoice", "invoices", "statement", "statements", "accounts"})
 _VENDOR_WORDS = frozenset({"vendor", "vendors", "carrier", "carriers", "provider", "providers", "telcos", "isps"})
@@ -1130,6 +1141,23 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
         signs = all(c in _MONEY_SIGNS for c in doc[k].text)
         if signs and (doc[k].text != "$" or (k + 1 < n and all(c in _MONEY_SIGNS for c in doc[k + 1].text))):
             add("high_cost", k, k + 1)
+        # "closing the toledo office", "shutting down the old plant": a site closed is a change of sites
+        if low in _CLOSING_WORDS:
+            window = lows[k + 1 : k + 6]
+            if any(w in SITE_NOUN_SET for w in window) or (window[:1] == ["down"] and any(w in SITE_NOUN_SET for w in lows[k + 2 : k + 7])):
+                add("relocation", k, k + 1)  # the word alone: the places after it stay places
+        # "adding 6 to 8 more", "building a second plant", "a 5th under construction", "purchase a third"
+        if low in _SITE_CHANGE_VERBS:
+            nexts = [m for m in range(k + 1, min(n, k + 5)) if lows[m] in _NEXT_SITE_WORDS]
+            for m in nexts[:1]:
+                after = lows[m + 1] if m + 1 < n else ""
+                # the next site named ("a second plant"), or the word standing for it ("purchase
+                # a third in Surfside", "adding 6 to 8 more next year"), not "more bandwidth"
+                if any(w in SITE_NOUN_SET for w in lows[m + 1 : m + 4]) or after in _STANDS_ALONE_AFTER \
+                        or (after == "" or doc[m + 1].is_punct) and lows[m] != "new":
+                    add("relocation", k, k + 1)
+        if low == "construction" and k > 0 and lows[k - 1] == "under":
+            add("relocation", k - 1, k + 1)
         # "the dsl is 3 meg", "10mbps", "25 down": a slow speed the customer has
         if (low in _SPEED_FIGURE_UNITS and k > 0 and doc[k - 1].like_num and _slow_speed(doc, k - 1, k + 1)) or (
                 re.match(_SPEED_TOKEN, low) and _slow_speed(doc, k, k + 1)):

@@ -145,7 +145,8 @@ MESSAGES = [
     ("Tacoma instead of Seattle", ["city=Tacoma", "us_state=WA", "!city=Seattle"]),
     ("not Seattle, Tacoma", ["!city=Seattle", "city=Tacoma", "us_state=WA"]),
     ("Portland, not Seattle", ["city=Portland", "us_state=OR", "!city=Seattle", "!us_state=WA"]),
-    ("closing the Seattle office, keeping Portland", ["!city=Seattle", "!us_state=WA", "city=Portland", "us_state=OR"]),
+    ("closing the Seattle office, keeping Portland", ["!city=Seattle", "!us_state=WA", "city=Portland", "us_state=OR",
+                                                      "challenge=relocation"]),  # a site closed is a change of sites
     ("we don't need PRIs or SIP, just dedicated internet", ["!service=pri", "!service=sip", "service=dia"]),
     ("We don't need POTS anymore, just SIP trunks", ["!service=pots", "service=sip"]),
     ("I'm not sure about SIP", ["service=sip"]),

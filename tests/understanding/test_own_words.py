@@ -525,3 +525,20 @@ def test_a_carrier_named_consolidated_is_no_move(rules: Any) -> None:
 ])
 def test_a_slow_speed_figure_is_a_bandwidth_problem(rules: Any, text: str, slow: bool) -> None:
     assert ("bandwidth" in _values(rules.extract(text), CHALLENGE)) is slow
+
+
+@pytest.mark.parametrize("text, code", [
+    ("we're shutting down the old warehouse in june", "relocation"),     # a site closed
+    ("closing the Fargo store and moving everyone to Moorhead", "relocation"),
+    ("we're building a third clinic next year", "relocation"),           # the next site
+    ("looking to add 3 more by summer", "relocation"),
+    ("a new branch is under construction", "relocation"),
+    ("spectrum is the only provider on our street", "vendor_dependence"),  # the only provider
+])
+def test_changes_of_sites_and_the_only_provider(rules: Any, text: str, code: str) -> None:
+    assert code in _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["we're adding more bandwidth", "please close the ticket", "we need another line"])
+def test_no_change_of_sites_without_a_site(rules: Any, text: str) -> None:
+    assert "relocation" not in _values(rules.extract(text), CHALLENGE)
