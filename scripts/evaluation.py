@@ -24,6 +24,8 @@ How things are scored (docs/nlu-evaluation.md says the same for readers):
 
 from __future__ import annotations
 
+import functools
+
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -45,6 +47,21 @@ def canonical(value: Any) -> str:
     return str(value).strip().casefold()
 
 
+@functools.lru_cache(maxsize=None)
+def _carrier_name(value: str) -> str:
+    """A carrier as the catalog names it (CONTRACT: "carrier name as in the catalog"), so that an
+    annotator's "cox" or "Spectrum" meets the extractor's "Cox Business" or "Spectrum Enterprise";
+    a name the catalog does not know stays as written."""
+    from bot.domain.catalog import load_default_catalog
+
+    carrier = load_default_catalog().resolve(value)
+    return canonical(carrier.name if carrier is not None else value)
+
+
+def _value(name: str, value: Any) -> str:
+    return _carrier_name(str(value)) if name == "carrier" else canonical(value)
+
+
 def value_sets(entities: Union[Mapping[str, Iterable[Any]], Iterable[Mapping[str, Any]], None]) -> ValueSets:
     """{"us_state": ["OR"]} (eval format) or Rasa's entity dicts -> {name: frozenset(values)}.
 
@@ -55,14 +72,14 @@ def value_sets(entities: Union[Mapping[str, Iterable[Any]], Iterable[Mapping[str
     if isinstance(entities, Mapping):
         for name, values in entities.items():
             for value in values or ():
-                out[str(name)].add(canonical(value))
+                out[str(name)].add(_value(str(name), value))
     else:
         for entity in entities:
             if entity.get("role") == NEGATED_ROLE:
                 continue
             if entity.get("value") is None or not entity.get("entity"):
                 continue
-            out[str(entity["entity"])].add(canonical(entity["value"]))
+            out[str(entity["entity"])].add(_value(str(entity["entity"]), entity["value"]))
     return {name: frozenset(values) for name, values in out.items() if values}
 
 

@@ -228,6 +228,7 @@ class Extractor:
         learned: Optional[LearnedTopics] = None,
         approach: str = RULES,
         spelling: Optional[SpellingMender] = None,
+        cable_carriers: Iterable[str] = (),
     ) -> None:
         """`phrasings` default to bot/data/phrasings.yml (its topic words serve the rules);
         `learned` is needed by the learned and union approaches (build_extractor trains it);
@@ -244,6 +245,8 @@ class Extractor:
         self.learned = learned
         self.approach = approach
         self.spelling = spelling
+        # carriers whose own access network is coax: "a comcast line" is their broadband
+        self.cable_carriers = frozenset(cable_carriers)
         # one-word names of a challenge ("price", "support", "outages"): a clause that only rules
         # one out ("not support") says nothing wrong
         self._topic_stems = {**{stem(v): c for v, c in vocabulary.challenge_patterns().items() if " " not in v},
@@ -508,6 +511,9 @@ class Extractor:
                 continue
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end],
                                           alone=bool(cand.extra.get("alone"))), 0))
+            if cand.layer == "carrier" and cand.extra.get("service"):  # "verizon fios"
+                found.append((ExtractedEntity(SERVICE, cand.extra["service"], cand.start, cand.end,
+                                              text[cand.start : cand.end]), 1))
         entities = _dedupe(_retract(doc, self._negate(doc, found)))
         fine = _fine_clause_spans(doc, self._topic_stems)
         if fine:
@@ -657,6 +663,7 @@ class Extractor:
         out += self._loose_challenge_candidates(doc, norms, {c.payload for c in out if c.layer == "challenge"})
         out += _paired_word_candidates(doc, {c.payload for c in out if c.layer == "challenge"})
         out += _cable_candidates(doc, out)
+        out += self._carrier_product_candidates(doc, out)
         out += _described_service_candidates(doc, out)
         out = [c for c in out if not _fiber_only_mentioned(doc, c)]
         return [c for c in out if not _names_a_person_or_thing(doc, c)]
@@ -698,6 +705,24 @@ class Extractor:
                 return None
             return _Cand("carrier", i, j, start, end, CARRIER, self.carrier_aliases[key])
         return self._place_candidate(kind, key, doc, i, j, all_caps)
+
+    def _carrier_product_candidates(self, doc: "Doc", found: list[_Cand]) -> list[_Cand]:
+        """Broadband named by its product: "verizon fios", "a comcast business line", "spectrum
+        business internet" (a cable operator's line, connection or internet)."""
+        known = any(c.layer == "service" and c.payload == "broadband" for c in found)
+        for c in found:
+            if c.layer != "carrier":
+                continue
+            if "fios" in (t.lower_ for t in doc[c.i : c.j]):
+                c.extra["service"] = "broadband"  # the carrier's name is the product: both are read
+                return []
+            after = [t.lower_ for t in doc[c.j : c.j + 2]]
+            line = next((n for n, w in enumerate(after) if w in _CABLE_PRODUCT_WORDS), None)
+            if not known and c.payload in self.cable_carriers and line is not None and all(
+                    w in ("business", "biz") for w in after[:line]):
+                word = doc[c.j + line]
+                return [_Cand("service", word.i, word.i + 1, word.idx, word.idx + len(word.text), SERVICE, "broadband")]
+        return []
 
     def _carrier_case_ok(self, key: str, span: "Span") -> bool:
         if needs_capitals(key, self._carrier_caps):
@@ -1178,7 +1203,10 @@ _CABLING_AFTER = frozenset({
     "contractor", "contractors", "tray", "trays", "management", "guy", "guys", "company", "companies", "tv", "box",
     "boxes", "bill", "got", "was", "is", "cut", "cuts", "card", "plant",
 })
-_CABLE_CONTEXT_AFTER = frozenset({"at", "in", "for", "everywhere", "+", "and", ",", "w/", "with", "/", "&", "only"})
+_CABLE_CONTEXT_AFTER = frozenset({"at", "in", "for", "everywhere", "+", "and", ",", "w/", "with", "/", "&", "only",
+                                   "line", "lines", "connection", "connections", "service", "plan", "circuit"})
+# What a cable operator sells as its line: "a comcast line", "spectrum business internet".
+_CABLE_PRODUCT_WORDS = frozenset({"internet", "line", "lines", "connection", "connections", "modem", "broadband", "cable"})
 _CABLE_CONTEXT_BEFORE = frozenset({"+", "and", ",", "on", "have", "use", "using", "cheap", "business", "plus", "&", "/", "basic"})
 
 
@@ -1913,8 +1941,10 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     gazetteer, aliases = default_gazetteer(), load_default_catalog().alias_map()
     names = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)
                       + list(gazetteer.state_aliases) + list(aliases))
+    catalog = load_default_catalog()
+    cable = [c.name for c in catalog.carriers if "coax" in c.last_mile]
     return Extractor(vocabulary, gazetteer, aliases, phrasings=phrasings, learned=learned, approach=approach,
-                     spelling=SpellingMender(words, keep=names))
+                     spelling=SpellingMender(words, keep=names), cable_carriers=cable)
 
 
 def _default_catalog() -> Any:

@@ -542,3 +542,17 @@ def test_changes_of_sites_and_the_only_provider(rules: Any, text: str, code: str
 @pytest.mark.parametrize("text", ["we're adding more bandwidth", "please close the ticket", "we need another line"])
 def test_no_change_of_sites_without_a_site(rules: Any, text: str) -> None:
     assert "relocation" not in _values(rules.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", [
+    "the warehouse is on verizon fios",               # the carrier's name is the product
+    "mediacom business internet at both stores",     # a cable operator's internet
+    "the shop runs off a cheap cable connection",    # cable as what a site is on
+])
+def test_broadband_named_by_its_product(union: Any, text: str) -> None:
+    found = union.extract(text)
+    assert "broadband" in _values(found, "service")
+
+
+def test_the_carrier_stays_beside_its_product(union: Any) -> None:
+    assert _values(union.extract("the warehouse is on verizon fios"), "carrier") == {"Verizon"}
