@@ -1939,12 +1939,14 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     words = own_words([text for text, _, _ in examples] + list(vocabulary.service_patterns())
                       + list(vocabulary.challenge_patterns()) + list(NUMBER_WORDS))
     gazetteer, aliases = default_gazetteer(), load_default_catalog().alias_map()
-    names = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)
-                      + list(gazetteer.state_aliases) + list(aliases))
+    places = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)
+                       + list(gazetteer.state_aliases))
+    names = places | own_words(list(aliases))
     catalog = load_default_catalog()
     cable = [c.name for c in catalog.carriers if "coax" in c.last_mile]
     return Extractor(vocabulary, gazetteer, aliases, phrasings=phrasings, learned=learned, approach=approach,
-                     spelling=SpellingMender(words, keep=names), cable_carriers=cable)
+                     spelling=SpellingMender(words, keep=names, not_toward=places - set(NUMBER_WORDS)),
+                     cable_carriers=cable)
 
 
 def _default_catalog() -> Any:

@@ -58,10 +58,14 @@ class Mended:
 class SpellingMender:
     """Mends a customer's spelling slips toward `own_words` (see the module's docstring)."""
 
-    def __init__(self, own_words: Iterable[str], keep: Iterable[str] = ()) -> None:
+    def __init__(self, own_words: Iterable[str], keep: Iterable[str] = (), not_toward: Iterable[str] = ()) -> None:
         """`keep`: words never mended though neither English nor ours (places, carriers:
-        "socal", "albuquerque")."""
+        "socal", "albuquerque"); `not_toward`: place names, mended toward only for a letter
+        missing, added or swapped."""
         words = set(own_words)
+        # place names: mended toward only for a letter missing, added or swapped ("pheonix",
+        # "seatle"), never for a letter changed ("houlton", a town we do not know, is no "houston")
+        self.places = frozenset(not_toward)
         self.own_words = frozenset(w for w in words if len(w) >= _MIN_LENGTH)
         self.own_four = frozenset(w for w in words if len(w) == _MIN_LENGTH - 1)
         self.keep = frozenset(w for w in keep if len(w) >= _MIN_LENGTH - 1)
@@ -102,7 +106,8 @@ class SpellingMender:
             return next(iter(close)) if len(close) == 1 else None
         if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self.is_english(word):
             return None
-        close = _one_edit(word) & self.own_words
+        close = {w for w in _one_edit(word) & self.own_words
+                 if not (w in self.places and len(w) == len(word) and sum(a != b for a, b in zip(w, word)) == 1)}
         if len(close) > 1:
             # "trunkz": "trunks" (a letter changed) rather than "trunk" (one added)
             close = {w for w in close if len(w) == len(word)}

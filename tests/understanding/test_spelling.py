@@ -56,3 +56,11 @@ def test_the_extractor_reads_through_slips(union: Any) -> None:
     found = {(e.entity, e.value, e.text) for e in union.extract("the reliablity is bad and 3 locatoins")}
     assert ("challenge", "reliability", "reliablity") in found
     assert ("num_locations", 3, "3 locatoins") in found
+
+
+def test_a_place_name_is_reached_by_a_letter_missing_or_swapped_never_by_one_changed() -> None:
+    mender = SpellingMender(["houston", "phoenix", "seattle", "invoice"], not_toward=["houston", "phoenix", "seattle"])
+    assert mender.mend_word("pheonix") == "phoenix"      # swapped
+    assert mender.mend_word("seatle") == "seattle"       # missing
+    assert mender.mend_word("houlton") is None           # changed: a town of its own, not a slip
+    assert mender.mend_word("invoise") == "invoice"      # other words of ours as before
