@@ -157,7 +157,7 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
                 or _one_or_both(doc)
                 or _sites_in_listed_towns(doc, others)
                 or _count_of_towns(doc) or _only_count_closing_clause(doc, others)
-                or _count_clause_after_sites(doc))
+                or _count_clause_after_sites(doc) or _placed_single_sites(doc, others))
         if lead is not None:
             counts = [lead]
     return others + _said_last(doc, counts, cands)
@@ -223,6 +223,53 @@ def _opening_count(doc: "Doc", others: list[Candidate]) -> Optional[Candidate]:
         return None  # "40, all at the main office": people at one site, not 40 sites
     first, last = doc[start], doc[k - 1]
     return Candidate("qty", start, k, first.idx, last.idx + len(last.text), NUM_LOCATIONS, int(value))
+
+
+_SINGLE_SITE_OPENERS = frozenset({"a", "an", "another", "one", "our", "second", "2nd"})
+_PLACING = frozenset({"in", "at", "near", "outside"})
+
+
+def _placed_single_sites(doc: "Doc", others: list[Candidate]) -> Optional[Candidate]:
+    """'a plant in Dayton and another in Toledo', 'main office is in tulsa, we also have a yard in
+    okc', 'HQ in pittsburgh, satellite office in erie': two or more sites named one by one, each
+    placed in a town of its own ("in"/"at" and a town, known or typed as one), count one each."""
+    places = {c.i for c in others if c.layer == "loc" and c.kind == CITY}
+    found: list[tuple[int, int]] = []  # (first token, token after its place)
+    towns: set[str] = set()
+    k = 0
+    while k < len(doc):
+        low = doc[k].lower_
+        n = _main_office_at(doc, k)
+        if not n and (low in _SINGLE_SITE_OPENERS or k == 0 or doc[k - 1].is_punct):
+            m = k + (low in _SINGLE_SITE_OPENERS) + (low == "a" and k + 1 < len(doc) and doc[k + 1].lower_ in ("second", "2nd"))
+            m += m < len(doc) and doc[m].is_alpha and doc[m].lower_ not in SITE_NOUN_SET and m + 1 < len(doc) \
+                and doc[m + 1].lower_ in _SINGULAR_SITES  # "a small office"
+            if m < len(doc) and doc[m].lower_ in _SINGULAR_SITES:
+                m += m + 1 < len(doc) and doc[m + 1].lower_ in _SINGULAR_SITES  # "satellite office"
+                n = m + 1 - k
+            elif low == "another" and m < len(doc) and doc[m].lower_ in _PLACING:
+                n = 1  # "and another in Toledo"
+        if not n:
+            k += 1
+            continue
+        p = k + n
+        p += p < len(doc) and doc[p].lower_ in ("is", "'s")
+        if p < len(doc) and doc[p].lower_ in _PLACING:
+            town = p + 1 if (p + 1) in places else None
+            end = (p + 1) if town is None else p + 2
+            if town is None:
+                after = _unknown_town_at(doc, p + 1)
+                end = after if after is not None else None
+            if end is not None and doc[p + 1 : end].text.lower() not in towns:
+                towns.add(doc[p + 1 : end].text.lower())
+                found.append((k, end))
+                k = end
+                continue
+        k = p
+    if len(found) < 2:
+        return None
+    first, last = doc[found[0][0]], doc[found[-1][1] - 1]
+    return Candidate("qty", found[0][0], found[-1][1], first.idx, last.idx + len(last.text), NUM_LOCATIONS, len(found))
 
 
 def _only_count(doc: "Doc") -> Optional[Candidate]:

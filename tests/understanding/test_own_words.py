@@ -85,6 +85,10 @@ def test_counts_around_the_sites(rules: Any, text: str, count: int) -> None:
         ("HQ in Fresno, depots in lemoore, hanford and tulare", 4), # ... and the main office
         ("shops in wasco and delano, plus i work from home", 2),    # the list ends where the words go on
         ("we have stores in small towns and rural areas", None),    # no town names at all
+        ("a clinic in Casper and another in Gillette", 2),          # sites named one by one, each placed
+        ("main office is in reno, we also run a shop in elko", 2),
+        ("HQ in Duluth, branch office in Hibbing", 2),
+        ("our office in Casper is fine", None),                     # one site is no count said
     ],
 )
 def test_the_count_the_customer_settles_on(rules: Any, text: str, count: Any) -> None:
