@@ -1335,6 +1335,17 @@ _TROUBLE = frozenset({
     "aren't", "don't", "doesn't", "didn't", "can't", "cant", "won't", "wont", "nobody", "nothing",
     "isnt", "wasnt", "arent", "dont", "doesnt", "didnt", "enough", "faster", "quicker", "more",
 })
+# Word forms without one of which a message names no support problem: "i have to call 4
+# companies to find whose fault it is" is about vendors, not the help desk (wordforms.stem).
+_SUPPORT_CUES = frozenset(stem(w) for w in (
+    "support", "help", "helpdesk", "rep", "reps", "representative", "tech", "techs", "technician", "ticket",
+    "tickets", "hold", "respond", "response", "responsive", "unresponsive", "answer", "answers", "callback",
+    "back", "service", "manager", "agent", "agents", "chat", "chatbot", "escalate", "escalation", "fix", "fixed",
+    "fixing", "repair", "repairs", "someone", "anyone", "human", "person", "people", "nobody", "customer",
+    "care", "account", "bot", "script", "scripts", "queue", "phone tree", "email", "emails", "reply", "ghosted",
+    "useless", "clueless", "rude", "show", "shows", "showed", "owns", "responsibility", "pick", "picks", "picked",
+    "fault", "blame", "blames", "department", "transferred", "passed", "voicemail",
+))
 # Word forms without one of which a message names no relocation (wordforms.stem).
 _MOVE_CUES = frozenset(stem(w) for w in (
     "move", "moving", "moved", "movin", "relocate", "relocating", "relocation", "new", "open", "opening", "opens",
@@ -1546,6 +1557,8 @@ def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: lis
         learned = [e for e in learned if e.entity != CHALLENGE]
     if words & _SATISFIED and not words & _TROUBLE and all(clause & _SATISFIED for clause in _clauses(doc)):
         return [e for e in learned if e.entity != CHALLENGE]
+    if not any(stem(t.lower_) in _SUPPORT_CUES for t in doc):
+        learned = [e for e in learned if (e.entity, e.value) != (CHALLENGE, "poor_support")]
     facts = [(e.start, e.end) for e in entities if e.entity in _FACT_ENTITIES]
     if not any(stem(t.lower_) in _MOVE_CUES for t in doc if not any(s <= t.idx < e for s, e in facts)):
         # relocation is a change of sites: "the office and a warehouse next door" is where they are

@@ -560,3 +560,9 @@ def test_broadband_named_by_its_product(union: Any, text: str) -> None:
 
 def test_the_carrier_stays_beside_its_product(union: Any) -> None:
     assert _values(union.extract("the warehouse is on verizon fios"), "carrier") == {"Verizon"}
+
+
+def test_the_classifier_names_no_support_problem_without_a_word_of_support(union: Any) -> None:
+    # calling around to find who is at fault is about vendors; a slow circuit is about the install
+    assert "poor_support" not in _values(union.extract("i have to ring 3 different companies every time"), CHALLENGE)
+    assert "poor_support" in _values(union.extract("their help desk is useless"), CHALLENGE)
