@@ -1344,7 +1344,7 @@ _SUPPORT_CUES = frozenset(stem(w) for w in (
     "fixing", "repair", "repairs", "someone", "anyone", "human", "person", "people", "nobody", "customer",
     "care", "account", "bot", "script", "scripts", "queue", "phone tree", "email", "emails", "reply", "ghosted",
     "useless", "clueless", "rude", "show", "shows", "showed", "owns", "responsibility", "pick", "picks", "picked",
-    "fault", "blame", "blames", "department", "transferred", "passed", "voicemail", "accountability", "accountable",
+    "fault", "blame", "blames", "department", "transferred", "passed", "voicemail", "accountability", "accountable", "helpline", "hotline", "wait", "waiting",
 ))
 # Word forms without one of which a message names no relocation (wordforms.stem).
 _MOVE_CUES = frozenset(stem(w) for w in (
