@@ -1061,6 +1061,12 @@ _SITE_CHANGE_VERBS = frozenset({
 })
 _ORDINALS = frozenset({"second", "third", "fourth", "fifth", "sixth", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"})
 _NEXT_SITE_WORDS = _ORDINALS | {"another", "new", "more", "additional", "extra"}
+_MOVING_WORDS = frozenset({"moving", "relocating", "move", "relocate", "movin"})
+_WHEN_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "spring",
+    "summer", "fall", "autumn", "winter",
+})
 _STANDS_ALONE_AFTER = frozenset({"in", "at", "next", "this", "by", "soon", "later", "over", "out", "down", "up", "across"})
 _MANY_WORDS = frozenset({"different", "separate", "multiple", "several", "many", "various", "individual"})
 _BILL_WORDS = frozenset({"bill", "bills", "invoice", "invoices", "statement", "statements", "accounts"})
@@ -1183,6 +1189,12 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
                     add("relocation", k, k + 1)
         if low == "construction" and k > 0 and lows[k - 1] == "under":
             add("relocation", k - 1, k + 1)
+        # "moving across the river to Cambridge in March", "relocating in the spring": a move with a
+        # when or a where ("moving to SIP" is none)
+        if low in _MOVING_WORDS:
+            window = lows[k + 1 : k + 8]
+            if any(w in _WHEN_WORDS or w in SITE_NOUN_SET or w in ("across", "building", "space", "suite") for w in window):
+                add("relocation", k, k + 1)
         # "the dsl is 3 meg", "10mbps", "25 down": a slow speed the customer has
         if (low in _SPEED_FIGURE_UNITS and k > 0 and doc[k - 1].like_num and _slow_speed(doc, k - 1, k + 1)) or (
                 re.match(_SPEED_TOKEN, low) and _slow_speed(doc, k, k + 1)):
@@ -1949,8 +1961,8 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     if approach != RULES:
         learned = load_or_train_topics(examples, {**THRESHOLDS[approach], **(thresholds or {})})
     # the words a slip is mended toward: those the understanding is built from, and number words
-    words = own_words([text for text, _, _ in examples] + list(vocabulary.service_patterns())
-                      + list(vocabulary.challenge_patterns()) + list(NUMBER_WORDS))
+    terms = own_words(list(vocabulary.service_patterns()) + list(vocabulary.challenge_patterns()) + list(NUMBER_WORDS))
+    words = own_words([text for text, _, _ in examples]) | terms
     gazetteer, aliases = default_gazetteer(), load_default_catalog().alias_map()
     places = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)
                        + list(gazetteer.state_aliases))
@@ -1958,7 +1970,9 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     catalog = load_default_catalog()
     cable = [c.name for c in catalog.carriers if "coax" in c.last_mile]
     return Extractor(vocabulary, gazetteer, aliases, phrasings=phrasings, learned=learned, approach=approach,
-                     spelling=SpellingMender(words, keep=names, not_toward=places - set(NUMBER_WORDS)),
+                     # a place name that is also a word of our terms ("cloud" of "cloud phones") is mended
+                     # toward as the term it is
+                     spelling=SpellingMender(words, keep=names, not_toward=places - terms),
                      cable_carriers=cable)
 
 

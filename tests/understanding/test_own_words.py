@@ -566,3 +566,13 @@ def test_the_classifier_names_no_support_problem_without_a_word_of_support(union
     # calling around to find who is at fault is about vendors; a slow circuit is about the install
     assert "poor_support" not in _values(union.extract("i have to ring 3 different companies every time"), CHALLENGE)
     assert "poor_support" in _values(union.extract("their help desk is useless"), CHALLENGE)
+
+
+def test_a_move_with_a_when_or_a_where_is_a_relocation(rules: Any) -> None:
+    assert "relocation" in _values(rules.extract("we're moving across town to a bigger space in June"), CHALLENGE)
+    assert "relocation" not in _values(rules.extract("we might move the phones to the cloud"), CHALLENGE)
+
+
+def test_a_misspelt_word_of_ours_that_is_also_a_town_is_mended_as_the_word(union: Any) -> None:
+    # "cloud" is a word of "cloud phones" and part of "St. Cloud": mended toward as the word
+    assert "ucaas" in _values(union.extract("clowd phones please"), "service")
