@@ -1061,6 +1061,14 @@ _SITE_CHANGE_VERBS = frozenset({
 })
 _ORDINALS = frozenset({"second", "third", "fourth", "fifth", "sixth", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"})
 _NEXT_SITE_WORDS = _ORDINALS | {"another", "new", "more", "additional", "extra"}
+_LINE_NOUNS = frozenset({"internet", "phones", "phone", "wifi", "wi-fi", "connection", "network", "pbx", "voip"})
+_BAD_VERDICTS = frozenset({
+    "disaster", "nightmare", "awful", "terrible", "horrible", "garbage", "trash", "junk", "crap", "crappy", "mess",
+    "unusable", "sucks", "atrocious", "abysmal", "dreadful",
+})
+# "the bill for the phones is a disaster": the verdict is on another topic
+_VERDICT_OF_ANOTHER_TOPIC = frozenset({"bill", "bills", "price", "pricing", "cost", "invoice", "rate", "rates", "contract",
+                                       "support", "install", "installation", "billing"})
 _MOVING_WORDS = frozenset({"moving", "relocating", "move", "relocate", "movin"})
 _WHEN_WORDS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -1120,6 +1128,7 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
 
     lows = [t.lower_.replace("\u2019", "'") for t in doc]
     n = len(doc)
+    verdict: Optional[tuple[int, int]] = None  # a bad verdict on the line, used when nothing else is said
     for k, low in enumerate(lows):
         before = [w for w in lows[max(0, k - 2) : k]]
         # "five different bills", "invoices from 4 carriers", "9 bills": many bills or vendors
@@ -1189,6 +1198,14 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
                     add("relocation", k, k + 1)
         if low == "construction" and k > 0 and lows[k - 1] == "under":
             add("relocation", k - 1, k + 1)
+        # "the internet is a nightmare", "our phones have been a disaster": a bad verdict on the
+        # line itself, when nothing more specific is said, is that it does not work (reliability)
+        if low in _LINE_NOUNS and verdict is None and not any(w in _VERDICT_OF_ANOTHER_TOPIC for w in lows[max(0, k - 4) : k]):
+            window = [m for m in _clause_window(doc, k, 6) if m > k]
+            if any(lows[m] in _BAD_VERDICTS for m in window) and not any(
+                    lows[m] in _NEG_SINGLE or lows[m] == "home" or lows[m] in _VERDICT_OF_ANOTHER_TOPIC
+                    for m in _clause_window(doc, k, 6)):
+                verdict = (k, max(window) + 1)
         # "moving across the river to Cambridge in March", "relocating in the spring": a move with a
         # when or a where ("moving to SIP" is none)
         if low in _MOVING_WORDS:
@@ -1204,6 +1221,8 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
             window = [m for m in _clause_window(doc, k, 7) if m > k]
             if any(lows[m] in _NOT_ENOUGH for m in window):
                 add("bandwidth", k - 1, max(window) + 1)
+    if verdict is not None and not known:
+        add("reliability", *verdict)
     return out
 
 

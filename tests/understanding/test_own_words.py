@@ -576,3 +576,14 @@ def test_a_move_with_a_when_or_a_where_is_a_relocation(rules: Any) -> None:
 def test_a_misspelt_word_of_ours_that_is_also_a_town_is_mended_as_the_word(union: Any) -> None:
     # "cloud" is a word of "cloud phones" and part of "St. Cloud": mended toward as the word
     assert "ucaas" in _values(union.extract("clowd phones please"), "service")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("honestly the phones are a nightmare", {"reliability"}),        # a bad verdict on the line itself
+    ("the wifi here is junk", {"reliability"}),
+    ("the phone bill is a disaster", set()),                          # a verdict on the bill: not the line
+    ("our wifi at home is awful, anyway", set()),                     # not the business's line
+    ("the internet is garbage, 8 meg on a good day", {"bandwidth"}),   # something more specific is said
+])
+def test_a_bad_verdict_on_the_line(rules: Any, text: str, expected: set) -> None:
+    assert _values(rules.extract(text), CHALLENGE) == expected
