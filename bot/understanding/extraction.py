@@ -1063,7 +1063,7 @@ _ORDINALS = frozenset({"second", "third", "fourth", "fifth", "sixth", "2nd", "3r
 _NEXT_SITE_WORDS = _ORDINALS | {"another", "new", "more", "additional", "extra"}
 _LINE_NOUNS = frozenset({"internet", "phones", "phone", "wifi", "wi-fi", "connection", "network", "pbx", "voip"})
 _BAD_VERDICTS = frozenset({
-    "disaster", "nightmare", "awful", "terrible", "horrible", "garbage", "trash", "junk", "crap", "crappy", "mess",
+    "disaster", "nightmare", "awful", "terrible", "horrible", "garbage", "trash", "junk", "crap", "crappy",
     "unusable", "sucks", "atrocious", "abysmal", "dreadful",
 })
 # "the bill for the phones is a disaster": the verdict is on another topic
