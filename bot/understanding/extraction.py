@@ -1377,6 +1377,16 @@ _SUPPORT_CUES = frozenset(stem(w) for w in (
     "useless", "clueless", "rude", "show", "shows", "showed", "owns", "responsibility", "pick", "picks", "picked",
     "fault", "blame", "blames", "department", "transferred", "passed", "voicemail", "accountability", "accountable", "helpline", "hotline", "wait", "waiting",
 ))
+# Word forms without one of which a message names no slow install: "we lost internet for 2 days"
+# is an outage, not a wait for a new line (wordforms.stem).
+_INSTALL_CUES = frozenset(stem(w) for w in (
+    "install", "installs", "installed", "installation", "installer", "provision", "provisioning", "provisioned",
+    "circuit", "circuits", "turn", "activation", "activate", "activated", "hookup", "hook", "lead", "order",
+    "ordered", "survey", "build", "buildout", "construction", "live", "connect", "connected", "new", "wait",
+    "waiting", "waited", "still", "date", "dates", "delay", "delays", "delayed", "promised", "schedule",
+    "scheduled", "light", "lit", "fiber", "drop", "permit", "permits", "move", "moved", "moving", "open",
+    "opening", "change", "changes", "add", "adding", "upgrade", "took", "takes", "taking", "get", "getting", "got", "told", "quoted",
+))
 # Word forms without one of which a message names no relocation (wordforms.stem).
 _MOVE_CUES = frozenset(stem(w) for w in (
     "move", "moving", "moved", "movin", "relocate", "relocating", "relocation", "new", "open", "opening", "opens",
@@ -1590,6 +1600,8 @@ def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: lis
         return [e for e in learned if e.entity != CHALLENGE]
     if not any(stem(t.lower_) in _SUPPORT_CUES for t in doc):
         learned = [e for e in learned if (e.entity, e.value) != (CHALLENGE, "poor_support")]
+    if not any(stem(t.lower_) in _INSTALL_CUES for t in doc):
+        learned = [e for e in learned if (e.entity, e.value) != (CHALLENGE, "slow_install")]
     facts = [(e.start, e.end) for e in entities if e.entity in _FACT_ENTITIES]
     if not any(stem(t.lower_) in _MOVE_CUES for t in doc if not any(s <= t.idx < e for s, e in facts)):
         # relocation is a change of sites: "the office and a warehouse next door" is where they are

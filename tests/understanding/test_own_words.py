@@ -587,3 +587,9 @@ def test_a_misspelt_word_of_ours_that_is_also_a_town_is_mended_as_the_word(union
 ])
 def test_a_bad_verdict_on_the_line(rules: Any, text: str, expected: set) -> None:
     assert _values(rules.extract(text), CHALLENGE) == expected
+
+
+def test_the_classifier_names_no_slow_install_without_a_word_of_installing(union: Any) -> None:
+    # an outage of two days is no wait for a new line
+    assert "slow_install" not in _values(union.extract("we were offline for 4 days in october"), CHALLENGE)
+    assert "slow_install" in _values(union.extract("it took them 4 months to get the circuit in"), CHALLENGE)
