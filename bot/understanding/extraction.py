@@ -32,7 +32,8 @@ from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
 from bot.understanding.phrasings import Phrasings, load_phrasings
 from bot.understanding.spelling import SpellingMender, own_words
-from bot.understanding.site_counts import (MEASURE_NOUNS, NOT_SITES_AFTER, PEOPLE_NOUNS, SITE_NOUN_SET, SITE_NOUNS,
+from bot.understanding.site_counts import (MEASURE_NOUN_SET, MEASURE_NOUNS, NOT_SITES_AFTER, PEOPLE_NOUNS,
+                                          SINGULAR_SITE_NOUNS, SITE_NOUN_SET, SITE_NOUNS,
                                           site_counts)
 from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
 from bot.understanding.validators import (CHAT_REPLY_CODES, NUMBER_WORDS, WORD_CODES, find_dates, parse_number_words,
@@ -143,11 +144,9 @@ _NUM_WORDS = (
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|"
     "ninety|hundred|thousand|million|dozen|single|couple|half|a|an|and|-|of|both|pair"
 )
-_MEASURE_NOUN_SET = frozenset(MEASURE_NOUNS)
 # Site nouns that are also lengths ("400 yards from the office"), and what follows a distance.
 _DISTANCE_SITE_NOUNS = frozenset({"yard", "yards"})
 _DISTANCE_AFTER = frozenset({"from", "away", "apart", "down", "up", "off", "of", "to", "between", "across"})
-_SINGULAR_SITE_NOUNS = frozenset(n for n in SITE_NOUNS if not n.endswith("s") or n in ("campus", "headquarters"))
 _NUM_RE = r"^(?:~?\d{1,3}(?:,\d{3})+|~?\d+(?:\.\d+)?(?:k|m|ish)?|" + _NUM_WORDS + r")$"
 
 _NEG_SINGLE = frozenset({
@@ -803,7 +802,7 @@ class Extractor:
             if label == "LOC_TYPED":
                 if _count_value(span) == 1:
                     continue
-                if any(t.lower_ in _PEOPLE_OF_A_PRACTICE for t in span) and doc[j - 1].lower_ in _SINGULAR_SITE_NOUNS:
+                if any(t.lower_ in _PEOPLE_OF_A_PRACTICE for t in span) and doc[j - 1].lower_ in SINGULAR_SITE_NOUNS:
                     continue  # "a 2-doctor practice": people
                 label = "LOC"
             if label == "LOC_ALL":
@@ -812,7 +811,7 @@ class Extractor:
                 label = "LOC"
             if label == "LOC_NAMED":
                 if (i > 0 and doc[i - 1].like_num) or (j < len(doc) and (
-                        doc[j].lower_ in NOT_SITES_AFTER or doc[j].lower_ in _MEASURE_NOUN_SET or doc[j].lower_ in SITE_NOUN_SET)):
+                        doc[j].lower_ in NOT_SITES_AFTER or doc[j].lower_ in MEASURE_NOUN_SET or doc[j].lower_ in SITE_NOUN_SET)):
                     continue  # "3 offices - 45 employees": the 45 counts people
                 label = "LOC"
             if label == "EMP_HEAD":
@@ -1994,11 +1993,11 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     # the words a slip is mended toward: those the understanding is built from, and number words
     terms = own_words(list(vocabulary.service_patterns()) + list(vocabulary.challenge_patterns()) + list(NUMBER_WORDS))
     words = own_words([text for text, _, _ in examples]) | terms
-    gazetteer, aliases = default_gazetteer(), load_default_catalog().alias_map()
+    catalog = load_default_catalog()
+    gazetteer, aliases = default_gazetteer(), catalog.alias_map()
     places = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)
                        + list(gazetteer.state_aliases))
     names = places | own_words(list(aliases))
-    catalog = load_default_catalog()
     cable = [c.name for c in catalog.carriers if "coax" in c.last_mile]
     return Extractor(vocabulary, gazetteer, aliases, phrasings=phrasings, learned=learned, approach=approach,
                      # a place name that is also a word of our terms ("cloud" of "cloud phones") is mended

@@ -119,7 +119,7 @@ MEASURE_NOUNS = [
 ]
 # A site noun followed by one of these names people or things at the sites.
 SITE_NOUN_SET = frozenset(SITE_NOUNS)
-_MEASURE_SET = frozenset(MEASURE_NOUNS)
+MEASURE_NOUN_SET = frozenset(MEASURE_NOUNS)
 NOT_SITES_AFTER = frozenset(PEOPLE_NOUNS) | {
     "techs", "technicians", "managers", "manager", "phones", "lines", "circuits", "computers", "printers",
     "staff", "team", "teams", "workers", "employees",
@@ -176,13 +176,8 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
         return counts
     only = _only_count(doc)
     if only is not None:
-        counts = [only]
+        return [only]
     last = counts[-1]
-    if len(counts) == 1 and last.i > 0 and doc[last.i - 1].lower_ in _ONLY_WORDS:
-        j = next((k + 1 for k in range(last.i, min(len(doc), last.i + 4)) if doc[k].lower_ in SITE_NOUN_SET), None)
-        if j is not None and doc[last.i].like_num:
-            return [Candidate("qty", last.i, j, doc[last.i].idx, doc[j - 1].idx + len(doc[j - 1].text), NUM_LOCATIONS,
-                              int(parse_number_words([doc[last.i].lower_]) or last.payload))]
     k = last.j
     seen = 0
     while k < len(doc) and seen < 3:
@@ -190,7 +185,7 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
         if revised is None:
             break
         last, k, seen = _number_candidate(doc, revised, last), revised + 1, seen + 1
-    return counts[:-1] + [last] if len(counts) == 1 or last is not counts[-1] else counts
+    return counts[:-1] + [last]
 
 
 _OPENING_ENDS = frozenset({".", ":", ";", "!", "\u2014", "\u2013", "-", ",", "..."})
@@ -243,9 +238,9 @@ def _placed_single_sites(doc: "Doc", others: list[Candidate]) -> Optional[Candid
         if not n and (low in _SINGLE_SITE_OPENERS or k == 0 or doc[k - 1].is_punct):
             m = k + (low in _SINGLE_SITE_OPENERS) + (low == "a" and k + 1 < len(doc) and doc[k + 1].lower_ in ("second", "2nd"))
             m += m < len(doc) and doc[m].is_alpha and doc[m].lower_ not in SITE_NOUN_SET and m + 1 < len(doc) \
-                and doc[m + 1].lower_ in _SINGULAR_SITES  # "a small office"
-            if m < len(doc) and doc[m].lower_ in _SINGULAR_SITES:
-                m += m + 1 < len(doc) and doc[m + 1].lower_ in _SINGULAR_SITES  # "satellite office"
+                and doc[m + 1].lower_ in SINGULAR_SITE_NOUNS  # "a small office"
+            if m < len(doc) and doc[m].lower_ in SINGULAR_SITE_NOUNS:
+                m += m + 1 < len(doc) and doc[m + 1].lower_ in SINGULAR_SITE_NOUNS  # "satellite office"
                 n = m + 1 - k
             elif low == "another" and m < len(doc) and doc[m].lower_ in _PLACING:
                 n = 1  # "and another in Toledo"
@@ -273,16 +268,19 @@ def _placed_single_sites(doc: "Doc", others: list[Candidate]) -> Optional[Candid
 
 
 def _only_count(doc: "Doc") -> Optional[Candidate]:
-    """'just the one location', 'only 2 offices': a count after "just"/"only" (and "the") with a
-    site noun right after it, the number of all the sites."""
+    """'just the one location', 'only 2 small offices': a count after "just"/"only" (and "the")
+    with a site noun in the next three words, the number of all the sites (nothing is added to
+    it: "only one office, a small one over the bank")."""
     for k in range(len(doc) - 2):
         if doc[k].lower_ not in _ONLY_WORDS:
             continue
         m = k + 1 + (doc[k + 1].lower_ == "the")
-        if m + 1 < len(doc) and doc[m].like_num and doc[m].lower_ not in ("a", "an") and doc[m + 1].lower_ in SITE_NOUN_SET:
-            value = parse_number_words([doc[m].lower_])
-            if value is not None and value == int(value) and 1 <= value <= 1000:
-                return Candidate("qty", m, m + 2, doc[m].idx, doc[m + 1].idx + len(doc[m + 1].text), NUM_LOCATIONS, int(value))
+        if m >= len(doc) or not doc[m].like_num or doc[m].lower_ in ("a", "an"):
+            continue
+        j = next((n + 1 for n in range(m + 1, min(len(doc), m + 4)) if doc[n].lower_ in SITE_NOUN_SET), None)
+        value = parse_number_words([doc[m].lower_])
+        if j is not None and value is not None and value == int(value) and 1 <= value <= 1000:
+            return Candidate("qty", m, j, doc[m].idx, doc[j - 1].idx + len(doc[j - 1].text), NUM_LOCATIONS, int(value))
     return None
 
 
@@ -308,7 +306,7 @@ def _count_number(doc: "Doc", k: int) -> Optional[float]:
     token = doc[k]
     if not token.like_num or token.lower_ in ("a", "an") or (token.is_digit and len(token.text) >= 4):
         return None
-    if k + 1 < len(doc) and (doc[k + 1].lower_ in NOT_SITES_AFTER or doc[k + 1].lower_ in _MEASURE_SET
+    if k + 1 < len(doc) and (doc[k + 1].lower_ in NOT_SITES_AFTER or doc[k + 1].lower_ in MEASURE_NOUN_SET
                              or doc[k + 1].text in (":", "/", "%", ".") and k + 2 < len(doc) and doc[k + 2].is_digit):
         return None
     value = parse_number_words([token.lower_])
@@ -517,7 +515,7 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
         head = m + width
         if head >= len(doc) or (determiner is None and not opens_clause):
             break
-        if doc[head].lower_ in _SINGULAR_SITES and all(doc[x].is_alpha and not doc[x].like_num for x in range(m, head)):
+        if doc[head].lower_ in SINGULAR_SITE_NOUNS and all(doc[x].is_alpha and not doc[x].like_num for x in range(m, head)):
             if head + 1 < len(doc) and (doc[head + 1].lower_ in NOT_SITES_AFTER or doc[head + 1].lower_ in SITE_NOUN_SET):
                 return None  # "office staff", "store managers"; "the office building" is read at its head
             kind = _DEFINITE if determiner in ("the", "our", "my") else _INDEFINITE
@@ -655,7 +653,7 @@ def _misspelt_site_count(doc: "Doc") -> Optional[Candidate]:
 
 
 _ANY_DETERMINER = ("a", "an", "one", "the", "our", "my", "1")
-_SINGULAR_SITES = frozenset(n for n in SITE_NOUNS if not n.endswith("s") or n in ("campus", "headquarters"))
+SINGULAR_SITE_NOUNS = frozenset(n for n in SITE_NOUNS if not n.endswith("s") or n in ("campus", "headquarters"))
 
 
 def _single_site_at(doc: "Doc", i: int) -> int:
@@ -665,7 +663,7 @@ def _single_site_at(doc: "Doc", i: int) -> int:
     if n:
         return n
     n = _one_site_at(doc, i, _ANY_DETERMINER)
-    if n and doc[i + n - 1].lower_ in _SINGULAR_SITES:
+    if n and doc[i + n - 1].lower_ in SINGULAR_SITE_NOUNS:
         return n
     return 0
 
@@ -856,8 +854,8 @@ def _one_or_both(doc: "Doc") -> Optional[Candidate]:
                 return Candidate("qty", k, m + 1, doc[k].idx, doc[m].idx + len(doc[m].text), NUM_LOCATIONS, 2)
         if low in ("our", "my") and lows[k + 1 : k + 4] == ["one", "and", "only"] or low in ("our", "my") and lows[k + 1 : k + 2] == ["only"]:
             m = k + (4 if lows[k + 1] == "one" else 2)
-            m += m < len(doc) and doc[m].is_alpha and lows[m] not in _SINGULAR_SITES and m + 1 < len(doc) and lows[m + 1] in _SINGULAR_SITES
-            if m < len(doc) and lows[m] in _SINGULAR_SITES:
+            m += m < len(doc) and doc[m].is_alpha and lows[m] not in SINGULAR_SITE_NOUNS and m + 1 < len(doc) and lows[m + 1] in SINGULAR_SITE_NOUNS
+            if m < len(doc) and lows[m] in SINGULAR_SITE_NOUNS:
                 return Candidate("qty", k, m + 1, doc[k].idx, doc[m].idx + len(doc[m].text), NUM_LOCATIONS, 1)
     return None
 
