@@ -65,8 +65,10 @@ class Answer:
 
 def _counted(nouns: Collection[str]) -> re.Pattern[str]:
     """A number followed by one of `nouns` ("25 people", "3 days", "4 offices")."""
+    number = r"(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS)) + r")"
+    # "6 or 7 of us", "10-12 people": the whole range counts the same things
     return re.compile(
-        r"\b(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS)) + r")\s+(?:(?:full|part)[- ]time\s+)?(?:"
+        r"\b(?:" + number + r"\s*(?:-|to|or)\s*)?" + number + r"\s+(?:(?:full|part)[- ]time\s+)?(?:"
         + "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 

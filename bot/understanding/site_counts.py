@@ -760,11 +760,11 @@ _MAX_TOWN_WORDS = 3
 
 def _unknown_town_at(doc: "Doc", m: int) -> Optional[int]:
     """The token after a town name of one to three plain words starting at token m ("houlton",
-    "fort kent", "watford city") that ends at a joiner, a comma or the end of a clause; None
+    "fort kent", "watford city", "red lodge": a site noun may end a name, not begin it) that ends at a joiner, a comma or the end of a clause; None
     when the words there are no such name ("i mostly work from home", "rural areas")."""
     n = m
     while n < len(doc) and n - m < _MAX_TOWN_WORDS and doc[n].is_alpha and not doc[n].is_stop \
-            and doc[n].lower_ not in _NOT_TOWN_ITEM and doc[n].lower_ not in SITE_NOUN_SET \
+            and doc[n].lower_ not in _NOT_TOWN_ITEM and (n > m or doc[n].lower_ not in SITE_NOUN_SET) \
             and doc[n].lower_ not in NOT_SITES_AFTER and not doc[n].like_num:
         n += 1
     if n == m:
