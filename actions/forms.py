@@ -25,7 +25,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions import dependencies
 from actions.questions import say
-from actions.tracker_utils import (answer_to_question, latest_entities, latest_intent, latest_text,
+from actions.tracker_utils import (answer_to_question, ever_requested, latest_entities, latest_intent, latest_text,
                                    rejected_this_turn, set_this_turn, steps_out, whole_message_answers)
 from bot.conversation.answer_parsing import Answer
 from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
@@ -35,6 +35,7 @@ from bot.conversation.missed_questions import (MissedQuestion, Step, agent_note,
                                                next_step, with_note)
 from bot.conversation.wording import default_copy, problem_text
 from bot.conversation.slot_updates import slot_for_entity
+from bot.conversation.told_problems import joined, problems_question_due
 from bot.domain import slots
 
 MISSED_QUESTION = "missed_question"
@@ -143,8 +144,9 @@ class QualificationFormValidation(FormValidationAction, ABC):
         if filled_by_entity or value is not None:
             events = list(answered)
             if value is not None:
-                if slot == "services" and current:
-                    value = list(dict.fromkeys([*current, *value]))  # "which internet?" adds to SIP
+                if slot in ("services", "challenges") and current:
+                    # "which internet?" adds to SIP; "besides the backup?" adds to need_redundancy
+                    value = joined(current, value)
                 events.append(SlotSet(slot, value))
             tracker.add_slots(events)
             events += self.resolve_clarifications(tracker)
@@ -271,7 +273,14 @@ class QualificationFormValidation(FormValidationAction, ABC):
             next_slot = next((s for s in required if tracker.get_slot(s) is None), None)
         if self.clarification_due(tracker, next_slot):
             return [SlotSet(REQUESTED_SLOT, "services")]
+        again = self.asked_although_filled(tracker, next_slot, self.domain_slots(domain))
+        if again is not None:
+            return [SlotSet(REQUESTED_SLOT, again)]
         return [event] if event is not None else []
+
+    def asked_although_filled(self, tracker: Tracker, next_slot: Optional[Text], order: List[Text]) -> Optional[Text]:
+        """Hook: a filled slot whose question is still to be asked before `next_slot`."""
+        return None
 
     def clarification_due(self, tracker: Tracker, next_slot: Optional[Text]) -> bool:
         """Ask "which internet?" now: it came up in this message (then it is this turn's only
@@ -291,6 +300,19 @@ class ValidateNeedsForm(QualificationFormValidation):
 
     def name(self) -> Text:
         return "validate_needs_form"
+
+    def asked_although_filled(self, tracker: Tracker, next_slot: Optional[Text], order: List[Text]) -> Optional[Text]:
+        """"What's not working today?" when all we know is the backup asked for
+        (bot/conversation/told_problems.py), in the question's own place in the form."""
+        slot = "challenges"
+        if slot not in order or (next_slot in order and order.index(next_slot) < order.index(slot)):
+            return None
+        skipped = slot in (tracker.get_slot("skipped_slots") or [])
+        # asked and settled; a reply that missed it is asked again, as for any question
+        settled = ever_requested(tracker, slot) and MissedQuestion.from_slot(tracker.get_slot(MISSED_QUESTION)).slot != slot
+        if problems_question_due(tracker.get_slot(slot), settled, skipped):
+            return slot
+        return None
 
 
 class ValidateContactForm(QualificationFormValidation):

@@ -46,6 +46,10 @@ class AskQuestion(Action, ABC):
             # "internet": ask which, instead of the services question.
             say(dispatcher, clarification_question(pending[0]))
             return [SlotSet("pending_clarifications", pending_to_slot(mark_asked(pending, pending[0])))]
+        if self.slot == "challenges" and tracker.get_slot("challenges"):
+            # asked although filled: all we know is the backup asked for (told_problems.py)
+            say(dispatcher, default_copy().message("problems_besides_backup"))
+            return []
         say(dispatcher, default_copy().question(self.slot))
         return []
 

@@ -76,6 +76,12 @@ def asked_slot(tracker: Tracker) -> Optional[Text]:
     return tracker.get_slot("requested_slot") if tracker.active_loop_name else None
 
 
+def ever_requested(tracker: Tracker, slot: Text) -> bool:
+    """Whether a form has asked the question for `slot` in this conversation."""
+    return any(e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") == slot
+               for e in tracker.events)
+
+
 def answer_to_question(tracker: Tracker) -> Optional[Answer]:
     """The latest message read as the answer to the question just asked (None: no question)."""
     asked = asked_slot(tracker)

@@ -49,6 +49,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "something_else": (),
     "changed_answer": ("value",),
     "unclear_service": ("word", "options"),
+    "problems_besides_backup": (),
     "default_fallback": (),
     # handoff to a person, in and after business hours
     "office_closed": ("next_opening",),
