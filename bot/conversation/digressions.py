@@ -122,3 +122,25 @@ def requests_person(text: str | None) -> bool:
     "talk to", "speak with", "call me", "sales"."""
     low = (text or "").lower().replace("’", "'")
     return asks_something(low) or bool(_PERSON_REQUEST_RE.search(low))
+
+
+# Words of leaving. The goodbye examples also hold times ("I'll return next week"), so the
+# classifier can read a time given as an answer ("end of next summer") as a goodbye: the
+# intent is believed only when a word of leaving is there (bot/rasa_adapters/nlu/intent_words.py).
+_FAREWELL_RE = re.compile(
+    r"\b(?:bye+|goodbye|good-bye|byebye|cya|ttyl|g2g|gtg|adios|farewell|peace|cheers|later|l8r|(?:good\s*)?night"
+    r"|so\s+long|take\s+care|have\s+a\s+(?:good|nice|great|lovely)|enjoy\s+(?:your|the)"
+    r"|(?:gotta|got\s+to|have\s+to|need\s+to|must|gonna|going\s+to)\s+(?:go|run|bounce|jump|head|dash|split|leave|hop)"
+    r"|(?:heading|head|logging|log|signing|sign|checking)\s+(?:out|off)|i'?m\s+(?:out|off|done|leaving|heading)"
+    r"|leaving|(?:that'?s|thats|that\s+is)\s+(?:all|it)|done\s+(?:here|for)"
+    r"|(?:come|check|be|get)\s+back|return|pick\s+(?:this|it|that)\s+up|(?:another|other|some\s+other)\s+(?:time|day)"
+    r"|continue\s+(?:later|another|tomorrow)|(?:talk|speak|chat)\s+(?:soon|later|tomorrow|to\s+you)"
+    r"|see\s+(?:you|ya|u|y'?all)|catch\s+(?:you|ya|u)|exit|quit"
+    r"|(?:end|close|ending|closing|stop)\s+(?:this|the)?\s*(?:chat|conversation|session))\b")
+
+
+def says_goodbye(text: str | None) -> bool:
+    """Whether the words take leave ("ok thx bye", "gotta run", "I'll come back to it",
+    "that's all for now"), not just name a time ("end of next summer")."""
+    low = (text or "").lower().replace("’", "'")
+    return bool(_FAREWELL_RE.search(low)) or any(ch in low for ch in "👋✌")

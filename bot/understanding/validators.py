@@ -291,11 +291,27 @@ def _count(text: str, maximum: int, noun: str) -> Result[int]:
     return _good(int(value))
 
 
+# "5 or 6", "8-10", "three to four": two numbers joined as a range.
+_RANGE = re.compile(r"(?P<low>\b[\w,]+)\s*(?:-|\u2013|\bor\b|\bto\b)\s*(?P<high>[\w,]+\b)", re.IGNORECASE)
+
+
+def range_top(text: str) -> Optional[float]:
+    """The top of the first range of numbers in the text ("5 or 6 offices" -> 6), else None."""
+    for match in _RANGE.finditer(text[:MAX_INPUT]):
+        low, high = first_number(match.group("low")), first_number(match.group("high"))
+        if low is not None and high is not None and 0 < low < high:
+            return high
+    return None
+
+
 @_safe
 def parse_count(text: str) -> Result[int]:
-    """Number of sites: "4", "four", "a dozen", "4 offices", "one", "single" -> int.
-    Zero or negative -> not_positive; over 100,000 -> too_large; none -> not_a_number."""
-    return _count(text, MAX_LOCATIONS, "locations")
+    """Number of sites: "4", "four", "a dozen", "4 offices", "one", "single" -> int; a range at
+    its top ("5 or 6" -> 6: a broker quotes for the sites there may be, as the extractor reads
+    it, docs/nlu-evaluation.md). Zero or negative -> not_positive; over 100,000 -> too_large;
+    none -> not_a_number."""
+    top = range_top(text)
+    return _count(text if top is None else f"{top:g}", MAX_LOCATIONS, "locations")
 
 
 @_safe
@@ -341,7 +357,8 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?P<status>month[- ]to[- ]month|out\s+of\s+(?:our\s+|the\s+)?contract|no\s+contract|not\s+under\s+(?:a\s+)?contract|off\s+contract|(?:already\s+)?expired)\b", "status"),
         (r"^\W*" + _MONTH + r"\W*$", "bare_month"),
         (r"^\W*(?:the\s+)?" + _SEASON + r"\W*$", "season_alone"),
-        (r"\b(?:(?P<rel>next|this|coming|in|by|until|till|til|through|thru|around|before|early|late|mid|"
+        (r"\b(?P<edge>(?:the\s+)?end\s+of\s+(?=(?:next|this|coming)\s))?"
+         r"(?:(?P<rel>next|this|coming|in|by|until|till|til|through|thru|around|before|early|late|mid|"
          r"(?:the\s+)?(?:end|beginning|start|middle)\s+of)[- ]+(?:the\s+)?)?" + _SEASON
          + r"(?:\s+(?:of\s+)?" + _YEAR + r")?\b", "season"),
         (r"\b(?P<part>early|mid|late|(?:the\s+)?(?:beginning|start|middle)\s+of|(?:the\s+)?first\s+half\s+of|"
@@ -460,7 +477,7 @@ def _value(match: re.Match[str], kind: str, today: date) -> Optional[tuple[str, 
         if not rel and not g.get("y"):
             return None  # "prices fall", "winter storms": a season alone is an answer only (season_alone)
         middle, last = _SEASON_MONTHS[g["season"].lower()]
-        month = last if rel.endswith("end of") or rel == "late" else middle
+        month = last if rel.endswith("end of") or rel == "late" or g.get("edge") else middle
         year = _year(g["y"]) if g.get("y") else _next_month_occurrence(month, today, strictly_after=(rel == "next"))
         return f"{year:04d}-{month:02d}", rel != "in"
     if kind == "season_alone":

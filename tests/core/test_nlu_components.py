@@ -106,20 +106,39 @@ def test_extractor_component_marks_roles(extractor) -> None:  # type: ignore[no-
     assert not plain.get("entities")
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("spectum", "inform"),  # a carrier mistyped: no request for a person
-    ("atnt", "inform"),
-    ("can I talk to someone", "human_handoff"),
-    ("put me through to sales", "human_handoff"),
+@pytest.mark.parametrize("text, top, intent", [
+    ("spectum", "human_handoff", "inform"),  # a carrier mistyped: no request for a person
+    ("atnt", "human_handoff", "inform"),
+    ("can I talk to someone", "human_handoff", "human_handoff"),
+    ("put me through to sales", "human_handoff", "human_handoff"),
+    ("around the middle of next spring", "goodbye", "inform"),  # a time given, no leave taken
+    ("in a couple of weeks probably", "goodbye", "inform"),
+    ("ok thats everything, gotta run", "goodbye", "goodbye"),
+    ("I'll come back to it on monday", "goodbye", "goodbye"),
+    ("cheers, talk soon", "goodbye", "goodbye"),
 ])
-def test_human_handoff_only_for_words_that_ask_for_a_person(text: str, intent: str) -> None:
-    from bot.rasa_adapters.nlu.person_request import PersonRequestCheck
+def test_intents_only_for_words_that_say_them(text: str, top: str, intent: str) -> None:
+    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
 
     message = Message.build(text)
-    ranking = [{"name": "human_handoff", "confidence": 0.7}, {"name": "inform", "confidence": 0.2},
+    ranking = [{"name": top, "confidence": 0.7}, {"name": "inform", "confidence": 0.2},
                {"name": "greet", "confidence": 0.1}]
     message.set("intent", dict(ranking[0]))
     message.set("intent_ranking", ranking)
-    PersonRequestCheck().process([message])
+    IntentWordsCheck().process([message])
     assert message.get("intent")["name"] == intent
     assert [r["name"] for r in message.get("intent_ranking")][0] == intent
+    assert sorted(r["name"] for r in message.get("intent_ranking")) == sorted(r["name"] for r in ranking)
+
+
+def test_every_goodbye_taught_takes_leave_in_words() -> None:
+    """The goodbye examples of the training data all pass the check (none is vetoed)."""
+    import yaml
+
+    from bot.conversation.digressions import says_goodbye
+    from bot.understanding.nlu_examples import nlu_files
+
+    goodbyes = [line.strip()[2:] for path in nlu_files() for item in yaml.safe_load(path.read_text())["nlu"]
+                if item.get("intent") == "goodbye" for line in item["examples"].splitlines() if line.strip()]
+    assert len(goodbyes) > 30
+    assert [text for text in goodbyes if not says_goodbye(text)] == []

@@ -125,7 +125,9 @@ def test_555_test_numbers_survive_stricter_metadata(monkeypatch: pytest.MonkeyPa
         ("two hundred and fifty", 250),
         ("1,200", 1200),
         ("a couple", 2),
-        ("3 or 4", 3),
+        ("3 or 4", 4),  # a range at its top, as the extractor reads it
+        ("eight to ten offices", 10),
+        ("12-15", 15),
         ("100000", 100_000),
     ],
     ids=_id,
@@ -260,6 +262,8 @@ def test_next_month_name_is_after_today() -> None:
         ("mid next year", "2027-06"),
         ("late 2027", "2027-11"),
         ("the first half of 2028", "2028-06"),
+        ("the end of next spring", "2027-05"),
+        ("end of this fall", "2026-11"),  # said in late November: now
     ],
 )
 def test_seasons_and_parts_of_a_year_are_months(text: str, value: str) -> None:

@@ -1,0 +1,68 @@
+"""Rasa NLU component: an intent whose words must say it is believed only when they do.
+
+DIET can be sure and wrong on words it has never seen:
+- `human_handoff` for "spectum" or "atnt" typed as the carrier, and the rule for a person
+  requested during a form then hands the customer over though nobody asked; it is kept only
+  when the message reads as a request for a person (a question, a person named, "talk to",
+  "call me", "sales": bot.conversation.digressions.requests_person);
+- `goodbye` for a time given as an answer ("end of next summer"), since goodbyes often name
+  one ("I'll return next week"); the assistant then said "Thanks for stopping by" in the
+  middle of the questions. It is kept only when a word takes leave (says_goodbye).
+
+Otherwise the next intent of the ranking is the intent. Placed after the intent classifiers and
+before FallbackClassifier. Button payloads ("/human_handoff") do not pass through NLU components.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Mapping, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.conversation.digressions import requests_person, says_goodbye
+
+# intent -> whether the words say it
+WORDS_OF: Mapping[str, Callable[[Optional[str]], bool]] = {
+    "human_handoff": requests_person,
+    "goodbye": says_goodbye,
+}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class IntentWordsCheck(GraphComponent):
+    """Replaces an intent of WORDS_OF on words that don't say it by the next intent."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "IntentWordsCheck":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            name = intent.get(INTENT_NAME_KEY)
+            says = WORDS_OF.get(name)
+            if says is None or says(message.get(TEXT)):
+                continue
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in WORDS_OF
+                       or WORDS_OF[r[INTENT_NAME_KEY]](message.get(TEXT))]
+            if not ranking:
+                continue
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            dropped = [r for r in message.get(INTENT_RANKING_KEY) or [] if r not in ranking]
+            message.set(INTENT_RANKING_KEY, ranking + [dict(r) for r in dropped], add_to_output=True)
+        return messages
