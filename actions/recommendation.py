@@ -29,6 +29,12 @@ class ActionRecommend(Action):
     ) -> List[EventType]:
         profile = CustomerProfile.from_slots(tracker.current_slot_values())
         rec = recommend(profile, dependencies.catalog(), policy=dependencies.handoff_policy())
+        if not rec.handoff and tracker.get_slot("recommendation") == rec.to_dict():
+            # Said after the plan, changing nothing in it (a name typed, "ok"): the options
+            # again, not the whole plan once more.
+            say(dispatcher, default_copy().message("plan_unchanged"))
+            await save_lead(tracker, [])  # other facts (a head count) may still have changed
+            return []
         dispatcher.utter_message(text=render_plan_text(rec))
         events: List[EventType] = [SlotSet("recommendation", rec.to_dict())]
         if rec.handoff:

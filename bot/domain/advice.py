@@ -69,7 +69,10 @@ def contract_timing(end: Optional[ContractEnd], today: date, sites: int) -> list
         return []
     days = (end.day - today).days
     words = {"end_date": end.shown()}
-    if days < 0:
+    # A month alone has passed only once it is over: "this month" (also what "month to month"
+    # is recorded as) is a contract ending now, not one that ended.
+    last_day = end.day.replace(day=monthrange(end.day.year, end.day.month)[1]) if end.whole_month else end.day
+    if (last_day - today).days < 0:
         key = "contract_ended"
     elif days <= START_NOW_DAYS:
         key = "contract_start_now"

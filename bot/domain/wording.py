@@ -44,6 +44,7 @@ def join_names(names: Sequence[str]) -> str:
 MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     # forms and fallbacks
     "plan_options": (),
+    "plan_unchanged": (),
     "ask_rephrase": (),
     "ask_affirmation": ("value",),
     "something_else": (),

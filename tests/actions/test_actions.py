@@ -103,6 +103,21 @@ async def test_recommend_sets_the_contract_shape_and_saves_the_lead(env: Any, di
     assert lead is not None and lead.status == "new" and list(lead.states) == ["OR", "WA"]
 
 
+async def test_a_plan_nothing_changed_is_not_shown_again(env: Any, domain: dict) -> None:
+    first = CollectingDispatcher()
+    rec = slot_events(await ActionRecommend().run(first, tracker(NEEDS), domain))["recommendation"]
+    again = CollectingDispatcher()  # "Kim Osei" typed after the plan: the same facts
+    events = await ActionRecommend().run(again, tracker({**NEEDS, "recommendation": rec, "employees": 30.0},
+                                                        text="Kim Osei"), domain)
+    assert events == []
+    [message] = again.messages
+    assert "Lumen" not in message["text"] and "doesn't change your plan" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["Talk to an agent", "Email me the plan", "Change an answer"]
+    changed = CollectingDispatcher()  # a fact that changes it: the new plan is shown
+    events = await ActionRecommend().run(changed, tracker({**NEEDS, "recommendation": rec, "services": ["pots"]}), domain)
+    assert slot_events(events)["recommendation"] != rec and "Lumen" in texts(changed)
+
+
 async def test_recommend_hands_off_when_no_competitor_serves(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
     # issue 13: North Dakota has Midco now; Guam has no carrier on file, so it is handed off.
     slots = {"states": ["GU"], "num_locations": 1.0, "services": ["pri"], "challenges": ["high_cost"]}

@@ -79,6 +79,9 @@ def test_parse_contract_end(value: str | None, expected: date | None) -> None:
 @pytest.mark.parametrize("end, key", [
     ("2026-11-30", "contract_ended"), ("2027-01-17", "contract_start_now"), ("2027-04-05", "contract_start_now"),
     ("2027-09", "contract_plan_ahead"), ("2028-12-01", "contract_later"),
+    ("2026-11", "contract_ended"),
+    ("2026-12", "contract_start_now"),  # this month (and month to month): ending now, not ended
+    ("2026-12-02", "contract_ended"),
 ])
 def test_contract_timing(end: str, key: str) -> None:
     today = date(2026, 12, 6)
