@@ -40,8 +40,11 @@ class ActionValidateSlotMappings(ValidationAction):
             # Portland" would then drop the Portland site).
             return []
         answer = answer_to_question(tracker)
-        if steps_out(tracker, answer is not None and (answer.value is not None or answer.said_skip)):
-            return []  # a question or a request for a person is not an answer
+        if (steps_out(tracker, answer is not None and (answer.value is not None or answer.said_skip))
+                and latest_intent(tracker) != "human_handoff"):
+            # A question is not an answer. A request for a person keeps the facts said with it
+            # ("3 clinics in NC, on PRIs... Can I talk to someone?"): the agent needs them.
+            return []
         if whole_message_answers(tracker, asked_slot(tracker), answer):
             # The form takes it. A correction ("update the city to Tulsa") is no name: the
             # form asks again, and it is read and said back below.

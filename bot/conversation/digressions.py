@@ -144,3 +144,29 @@ def says_goodbye(text: str | None) -> bool:
     "that's all for now"), not just name a time ("end of next summer")."""
     low = (text or "").lower().replace("’", "'")
     return bool(_FAREWELL_RE.search(low)) or any(ch in low for ch in "👋✌")
+
+
+# A request for one of us, as a sentence of its own among facts: "... Can I talk to someone?",
+# "Please have an agent call me." (not "we can never talk to a person at the phone company").
+_ASKS_FOR_ONE_OF_US = re.compile(
+    r"\b(?:talk|speak|chat|meet)\s+(?:to|with)\s+(?:someone|somebody|anyone|(?:a|an|one\s+of\s+your|your)\s+"
+    r"(?:real\s+|live\s+|actual\s+)?(?:person|human|rep|representative|agent|agents|advisor|expert|specialist|broker|people|team))\b"
+    r"|\b(?:can|could|would|will|please\s+have|have|get)\s+(?:someone|somebody|an?\s+(?:agent|rep|representative|person|human|advisor))"
+    r"\s+(?:to\s+)?(?:call|contact|reach|ring|phone|email|get\s+back)"
+    r"|\b(?:call|ring|phone)\s+me\b|\bgive\s+me\s+a\s+(?:call|ring)\b|\b(?:connect|transfer|put)\s+me\s+(?:to|with|through)\b")
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+_NOBODY = re.compile(r"\b(?:nobody|no\s+one|noone|none\s+of)\b")  # "nobody will call me back" complains
+
+
+def asks_for_a_person_among_facts(text: str | None) -> bool:
+    """Whether a sentence of a longer message asks for one of us ("We have 3 clinics ... Can I
+    talk to someone?"), so a request at the end of a message of facts is not lost."""
+    sentences = [s for s in _SENTENCE_RE.split((text or "").replace("’", "'")) if s.strip()]
+    if len(sentences) < 2:
+        return False
+    for sentence in sentences:
+        low = sentence.lower()
+        match = _ASKS_FOR_ONE_OF_US.search(low)
+        if match and not negated_before(low, match.start()) and not _NOBODY.search(low[:match.start()]):
+            return True
+    return False

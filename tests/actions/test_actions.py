@@ -103,6 +103,17 @@ async def test_recommend_sets_the_contract_shape_and_saves_the_lead(env: Any, di
     assert lead is not None and lead.status == "new" and list(lead.states) == ["OR", "WA"]
 
 
+async def test_facts_said_with_a_request_for_a_person_are_kept(env: Any, dispatcher: CollectingDispatcher,
+                                                                domain: dict) -> None:
+    text = "Two yoga studios in Tempe, AZ. Can I chat with a rep?"
+    t = tracker({}, text=text, intent="human_handoff", entities=[
+        {"entity": "num_locations", "value": 2, "start": 0, "end": 17},
+        {"entity": "city", "value": "Tempe", "start": 21, "end": 26},
+        {"entity": "us_state", "value": "AZ", "start": 28, "end": 30}])
+    slots = slot_events(await ActionValidateSlotMappings().run(dispatcher, t, domain))
+    assert slots["num_locations"] == 2 and slots["states"] == ["AZ"] and slots["city"] == "Tempe"
+
+
 async def test_a_plan_nothing_changed_is_not_shown_again(env: Any, domain: dict) -> None:
     first = CollectingDispatcher()
     rec = slot_events(await ActionRecommend().run(first, tracker(NEEDS), domain))["recommendation"]

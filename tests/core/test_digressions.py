@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.digressions import asks_something, is_digression, negated_before
+from bot.conversation.digressions import asks_for_a_person_among_facts, asks_something, is_digression, negated_before
 
 
 @pytest.mark.parametrize("text", [
@@ -54,3 +54,16 @@ def test_a_request_for_a_person_while_a_question_is_open_must_read_as_one(text: 
 ])
 def test_negated_before_looks_back_within_the_clause(text: str, word: str, negated: bool) -> None:
     assert negated_before(text, text.rindex(word)) is negated
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("We're two bakeries in Salem OR on old copper lines. Could I speak with a real person?", True),
+    ("3 warehouses, need fiber everywhere.\nPlease have someone call me this week.", True),
+    ("Four dental offices in Utah. Connect me with one of your agents.", True),
+    ("Four dental offices in Utah. We can never speak to a person at the phone company.", False),  # a complaint
+    ("Four dental offices in Utah. Nobody at our carrier will call me back.", False),
+    ("Four dental offices in Utah. Our team is 30 people.", False),
+    ("can somebody call me", False),  # one sentence: the classifier's own intent decides
+])
+def test_a_request_for_a_person_among_facts(text: str, asks: bool) -> None:
+    assert asks_for_a_person_among_facts(text) is asks

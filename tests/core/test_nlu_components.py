@@ -131,6 +131,19 @@ def test_intents_only_for_words_that_say_them(text: str, top: str, intent: str) 
     assert sorted(r["name"] for r in message.get("intent_ranking")) == sorted(r["name"] for r in ranking)
 
 
+def test_a_request_for_a_person_among_facts_is_a_request_for_a_person() -> None:
+    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
+
+    message = Message.build("Two yoga studios in Tempe, on Cox cable. Can I chat with a rep?")
+    message.set("intent", {"name": "inform", "confidence": 0.93})
+    message.set("intent_ranking", [{"name": "inform", "confidence": 0.93}, {"name": "human_handoff", "confidence": 0.04}])
+    IntentWordsCheck().process([message])
+    assert message.get("intent") == {"name": "human_handoff", "confidence": 0.93}
+    ranking = message.get("intent_ranking")
+    assert [r["name"] for r in ranking] == ["human_handoff", "inform"]
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.5  # no tie for the fallback to ask about
+
+
 def test_every_goodbye_taught_takes_leave_in_words() -> None:
     """The goodbye examples of the training data all pass the check (none is vetoed)."""
     import yaml

@@ -9,8 +9,13 @@ DIET can be sure and wrong on words it has never seen:
   one ("I'll return next week"); the assistant then said "Thanks for stopping by" in the
   middle of the questions. It is kept only when a word takes leave (says_goodbye).
 
-Otherwise the next intent of the ranking is the intent. Placed after the intent classifiers and
-before FallbackClassifier. Button payloads ("/human_handoff") do not pass through NLU components.
+Otherwise the next intent of the ranking is the intent. And the other way round: a request for
+one of us as a sentence of its own among facts ("We have 3 clinics in NC ... Can I talk to
+someone?") is `human_handoff`, though the facts make the message read as `inform` to DIET
+(asks_for_a_person_among_facts); the facts are kept all the same (actions/slot_extraction.py).
+
+Placed after the intent classifiers and before FallbackClassifier. Button payloads
+("/human_handoff") do not pass through NLU components.
 """
 
 from __future__ import annotations
@@ -25,18 +30,22 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.conversation.digressions import requests_person, says_goodbye
+from bot.conversation.digressions import asks_for_a_person_among_facts, requests_person, says_goodbye
 
+HANDOFF = "human_handoff"
+# Intents that already lead to a person.
+_NOT_PROMOTED = frozenset({HANDOFF, "complain"})
 # intent -> whether the words say it
 WORDS_OF: Mapping[str, Callable[[Optional[str]], bool]] = {
-    "human_handoff": requests_person,
+    HANDOFF: requests_person,
     "goodbye": says_goodbye,
 }
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class IntentWordsCheck(GraphComponent):
-    """Replaces an intent of WORDS_OF on words that don't say it by the next intent."""
+    """Replaces an intent of WORDS_OF on words that don't say it by the next intent, and puts
+    `human_handoff` first for a request for a person among facts."""
 
     @classmethod
     def create(
@@ -55,6 +64,9 @@ class IntentWordsCheck(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             name = intent.get(INTENT_NAME_KEY)
+            if name not in _NOT_PROMOTED and asks_for_a_person_among_facts(message.get(TEXT)):
+                self._promote_handoff(message, intent)
+                continue
             says = WORDS_OF.get(name)
             if says is None or says(message.get(TEXT)):
                 continue
@@ -66,3 +78,14 @@ class IntentWordsCheck(GraphComponent):
             dropped = [r for r in message.get(INTENT_RANKING_KEY) or [] if r not in ranking]
             message.set(INTENT_RANKING_KEY, ranking + [dict(r) for r in dropped], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _promote_handoff(message: Message, intent: Dict[Text, Any]) -> None:
+        """`human_handoff` first, at the confidence the classifier gave its own first intent; the
+        others scaled into what is left (so FallbackClassifier sees no tie to ask about)."""
+        confidence = float(intent.get("confidence", 1.0))
+        ranking = [{**r, "confidence": float(r.get("confidence", 0.0)) * (1.0 - confidence)}
+                   for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != HANDOFF]
+        top = {INTENT_NAME_KEY: HANDOFF, "confidence": confidence}
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(top)] + ranking, add_to_output=True)
