@@ -58,9 +58,11 @@ class Answer:
 
     def answers(self, skippable: bool) -> bool:
         """Whether this is an answer to the question: a value, or a skip where skipping is ok.
-        (An unknown carrier is "skipped" too, but it is not an answer when the classifier says
-        the message is something else: "what's the weather" is not a carrier.)"""
-        return self.value is not None or (self.said_skip and skippable)
+        An unknown carrier is "skipped" too, and answers unless its words ask something:
+        "what's the weather" is not a carrier, "bob's telecom" is one we don't know, whatever
+        the classifier made of it (it had taken such names for FAQ questions)."""
+        unknown_carrier = self.problem == "unknown_carrier" and not asks_something(self.shown)
+        return self.value is not None or (self.said_skip and skippable) or (unknown_carrier and skippable)
 
 
 def _counted(nouns: Collection[str]) -> re.Pattern[str]:

@@ -286,6 +286,26 @@ async def test_an_unknown_carrier_is_noted_for_the_agent(domain: dict) -> None:
     assert conv.slots["agent_notes"] == ['Current carrier: "Bob\'s Telecom"']
 
 
+async def test_an_unknown_carrier_the_classifier_took_for_a_question_is_still_noted(domain: dict) -> None:
+    conv = Conversation("carrier-faq", domain)
+    await conv.say(**PORTLAND_SIP)
+    await conv.say("skip", "skip")
+    await conv.say("skip", "skip")
+    turn = await conv.say("Lakeshore Voice & Data", "faq", 0.99)
+    assert conv.slots["agent_notes"] == ['Current carrier: "Lakeshore Voice & Data"']
+    assert asked(turn) == "contract_end"
+
+
+async def test_a_question_in_place_of_the_carrier_still_steps_out(domain: dict) -> None:
+    conv = Conversation("carrier-question", domain)
+    await conv.say(**PORTLAND_SIP)
+    await conv.say("skip", "skip")
+    await conv.say("skip", "skip")
+    await conv.say("what does a CLEC do?", "faq", 0.99)
+    assert not conv.slots.get("agent_notes")
+    assert "current_carrier" not in (conv.slots.get("skipped_slots") or [])
+
+
 def test_payloads_are_read_like_rasa_reads_them() -> None:
     assert payload_message('/inform{"num_locations": 6}') == ("inform", [{"entity": "num_locations", "value": 6}])
     assert json.loads('{"service": "dia"}') == {"service": "dia"}
