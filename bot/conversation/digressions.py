@@ -139,6 +139,15 @@ _FAREWELL_RE = re.compile(
     r"|(?:end|close|ending|closing|stop)\s+(?:this|the)?\s*(?:chat|conversation|session))\b")
 
 
+_HELLO_RE = re.compile(r"^\W*(?:hi|hii+|hello|hey+|howdy|greetings|good\s+(?:morning|afternoon|evening|day)|morning|afternoon|evening)\b")
+
+
+def says_hello(text: str | None) -> bool:
+    """Whether the message opens with a greeting ("Good evening, I'm the office manager"): a
+    goodbye its words don't take leave in is then a hello ("have a good evening" is a goodbye)."""
+    return bool(_HELLO_RE.search((text or "").lower()))
+
+
 def says_goodbye(text: str | None) -> bool:
     """Whether the words take leave ("ok thx bye", "gotta run", "I'll come back to it",
     "that's all for now"), not just name a time ("end of next summer")."""

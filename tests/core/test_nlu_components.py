@@ -116,6 +116,8 @@ def test_extractor_component_marks_roles(extractor) -> None:  # type: ignore[no-
     ("ok thats everything, gotta run", "goodbye", "goodbye"),
     ("I'll come back to it on monday", "goodbye", "goodbye"),
     ("cheers, talk soon", "goodbye", "goodbye"),
+    ("good afternoon, I handle the IT here", "goodbye", "greet"),  # opens with a greeting
+    ("have a great afternoon", "goodbye", "goodbye"),
 ])
 def test_intents_only_for_words_that_say_them(text: str, top: str, intent: str) -> None:
     from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck

@@ -7,7 +7,8 @@ DIET can be sure and wrong on words it has never seen:
   "call me", "sales": bot.conversation.digressions.requests_person);
 - `goodbye` for a time given as an answer ("end of next summer"), since goodbyes often name
   one ("I'll return next week"); the assistant then said "Thanks for stopping by" in the
-  middle of the questions. It is kept only when a word takes leave (says_goodbye).
+  middle of the questions. It is kept only when a word takes leave (says_goodbye); a message
+  that opens with a greeting ("Good evening, I'm ...") is then a hello.
 
 Otherwise the next intent of the ranking is the intent. And the other way round: a request for
 one of us as a sentence of its own among facts ("We have 3 clinics in NC ... Can I talk to
@@ -30,7 +31,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.conversation.digressions import asks_for_a_person_among_facts, requests_person, says_goodbye
+from bot.conversation.digressions import asks_for_a_person_among_facts, requests_person, says_goodbye, says_hello
 
 HANDOFF = "human_handoff"
 # Intents that already lead to a person.
@@ -72,10 +73,15 @@ class IntentWordsCheck(GraphComponent):
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in WORDS_OF
                        or WORDS_OF[r[INTENT_NAME_KEY]](message.get(TEXT))]
+            if name == "goodbye" and says_hello(message.get(TEXT)):
+                # "Good evening, ..." opening a chat: a hello, at the goodbye's confidence
+                ranking = [{INTENT_NAME_KEY: "greet", "confidence": intent.get("confidence", 1.0)}] + [
+                    r for r in ranking if r.get(INTENT_NAME_KEY) != "greet"]
             if not ranking:
                 continue
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
-            dropped = [r for r in message.get(INTENT_RANKING_KEY) or [] if r not in ranking]
+            kept = {r.get(INTENT_NAME_KEY) for r in ranking}
+            dropped = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in kept]
             message.set(INTENT_RANKING_KEY, ranking + [dict(r) for r in dropped], add_to_output=True)
         return messages
 
