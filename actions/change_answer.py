@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.tracker_utils import latest_text, set_this_turn
+from bot.conversation.change_choice import answer_named
 from bot.domain.slots import CHANGEABLE_SLOTS
 
 CHANGEABLE = CHANGEABLE_SLOTS
@@ -23,10 +25,17 @@ class ActionChangeAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         slot = tracker.get_slot("slot_to_change")
+        typed = slot is None  # "the number of sites" typed instead of a button (data/rules.yml)
+        if typed:
+            slot = answer_named(latest_text(tracker))
         events: List[EventType] = [SlotSet("slot_to_change", None)]
         if slot not in CHANGEABLE:
             dispatcher.utter_message(response="utter_ask_which_answer")
-            return events
+            # typed: no form and no plan after this; the customer picks first
+            return events + ([FollowupAction("action_listen")] if typed else [])
+        if typed and set_this_turn(tracker, slot):
+            # "3 sites now": the new answer came with the choice; a new plan is built on it
+            return events + [SlotSet("recommendation", None)]
         skipped = [s for s in (tracker.get_slot("skipped_slots") or []) if s != slot]
         events += [SlotSet(slot, None), SlotSet("recommendation", None), SlotSet("skipped_slots", skipped)]
         if slot == "states":

@@ -189,6 +189,28 @@ async def test_change_answer_forgets_the_answer_and_the_plan(env: Any, dispatche
     assert events["services"] is None and events["recommendation"] is None
 
 
+async def test_a_typed_choice_of_the_answer_to_change(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    events = await ActionChangeAnswer().run(dispatcher, tracker(NEEDS, text="the employee count I gave you"), domain)
+    assert slot_events(events)["employees"] is None and slot_events(events)["recommendation"] is None
+    assert dispatcher.messages == []
+
+
+async def test_a_typed_choice_with_the_new_answer_keeps_it(env: Any, dispatcher: CollectingDispatcher,
+                                                          domain: dict) -> None:
+    t = tracker(NEEDS, text="how many sites: 5 now", events=[])
+    t.events.append({"event": "slot", "name": "num_locations", "value": 5.0})  # read from this message
+    t.add_slots([{"event": "slot", "name": "num_locations", "value": 5.0}])
+    slots = slot_events(await ActionChangeAnswer().run(dispatcher, t, domain))
+    assert "num_locations" not in slots and slots["recommendation"] is None
+
+
+async def test_a_typed_reply_that_names_no_answer_asks_again(env: Any, dispatcher: CollectingDispatcher,
+                                                            domain: dict) -> None:
+    events = await ActionChangeAnswer().run(dispatcher, tracker(NEEDS, text="hmm the thing"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_which_answer"
+    assert ("followup", "action_listen") in [(e["event"], e.get("name")) for e in events]
+
+
 async def test_every_form_question_has_an_action(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
     for form in domain["forms"].values():
         for slot in form["required_slots"]:
