@@ -35,7 +35,7 @@ from bot.understanding.spelling import SpellingMender, own_words
 from bot.understanding.site_counts import (MEASURE_NOUN_SET, MEASURE_NOUNS, NOT_SITES_AFTER, PEOPLE_NOUNS,
                                           SINGULAR_SITE_NOUNS, SITE_NOUN_SET, SITE_NOUNS,
                                           site_counts)
-from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
+from bot.understanding.topic_classifier import CONCEPTS, LearnedTopics, load_or_train_topics
 from bot.understanding.validators import (CHAT_REPLY_CODES, NUMBER_WORDS, WORD_CODES, find_dates, parse_number_words,
                                           phone_e164, validate_email)
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
@@ -122,6 +122,8 @@ _LOC_MODS = [
     "satellite", "main", "small", "regional", "field", "sales", "local", "medical", "dental",
     "other", "additional", "new", "business", "corporate", "company", "us", "u.s.", "distribution",
     "call", "data", "service", "-", "operating", "active", "more", "urgent", "care", "+",
+    # sizes said of the sites: "3 little offices", "one tiny shop"; "4 day cares", "2 day spas"
+    "little", "tiny", "big", "large", "day",
 ]
 # "number of locations is 4", "site count: 6": a count after the site noun.
 _COUNTED_SITES = [
@@ -447,12 +449,25 @@ class Extractor:
         took = {"LOWER": {"IN": ["took", "takes", "take", "taking"]}}
         approx = {"LOWER": {"IN": ["like", "about", "over", "almost", "nearly", "around", "roughly", "more", "than", "~"]}, "OP": "*"}
         unit = {"LOWER": {"IN": list(_SLOW_WAIT)}}
+        # and "adding a site takes 90 days", "took 4 months to light the fiber", "waited 14 weeks
+        # for the circuit": bringing up a new line, however it is called
+        bring_up = {"LOWER": {"IN": ["install", "installed", "provision", "provisioned", "turn", "add", "light", "lit",
+                                    "build", "connect", "activate", "deliver", "hook", "bring"]}}
+        added = {"LOWER": {"IN": ["add", "adding", "adds", "added"]}}
+        new_line = {"LOWER": {"IN": ["site", "location", "circuit", "line", "branch", "store", "office", "anything",
+                                     "service", "drop", "fiber"]}}
+        waited = {"LOWER": {"IN": ["wait", "waited", "waiting", "waits"]}}
+        for_new = {"LOWER": {"IN": ["circuit", "circuits", "line", "fiber", "drop", "install", "installation",
+                                    "installer", "turn-up", "hookup", "activation", "connection"]}}
         self._matcher.add(
             "SLOW_INSTALL",
             [
                 [install, took, approx, {"LIKE_NUM": True}, unit],
-                [took, approx, {"LIKE_NUM": True}, unit, {"LOWER": "to"}, {"OP": "?"}, {"OP": "?"},
-                 {"LOWER": {"IN": ["install", "installed", "provision", "provisioned", "turn"]}}],
+                [took, {"LOWER": {"IN": ["them", "us", "me"]}, "OP": "?"}, approx, {"LIKE_NUM": True}, unit,
+                 {"LOWER": "to"}, {"OP": "?"}, {"OP": "?"}, bring_up],
+                [added, {"OP": "?"}, {"OP": "?"}, new_line, took, approx, {"LIKE_NUM": True}, unit],
+                [waited, approx, {"LIKE_NUM": True}, unit, {"LOWER": {"IN": ["for", "on"]}}, {"OP": "?"}, {"OP": "?"},
+                 for_new],
             ],
             greedy="LONGEST",
         )
@@ -492,6 +507,8 @@ class Extractor:
         char_spans = self._raw_text_entities(text, doc, today)  # emails, phones, dates
         lowers = [t.lower_ for t in doc]
         cands = self._phrase_candidates(doc, lowers, all_caps)
+        denied = [c for c in cands if c.extra.get("denied")]
+        cands = [c for c in cands if not c.extra.get("denied")]
         if any(t.like_num or t.text[:1].isdigit() for t in doc):
             cands += self._matcher_candidates(doc)  # counts, ZIPs and speeds ("10mbps") need a number
         cands = _drop_overlapping(cands, char_spans)
@@ -514,7 +531,7 @@ class Extractor:
                 found.append((ExtractedEntity(SERVICE, cand.extra["service"], cand.start, cand.end,
                                               text[cand.start : cand.end]), 1))
         entities = _dedupe(_retract(doc, self._negate(doc, found)))
-        fine = _fine_clause_spans(doc, self._topic_stems)
+        fine = _fine_clause_spans(doc, self._topic_stems) + [c.extra["denied"] for c in denied]
         if fine:
             # "nothing wrong with support, it's the price": no challenge in a clause saying all is well
             entities = [e for e in entities if not (e.entity == CHALLENGE and any(s <= e.start < f for s, f in fine))]
@@ -536,7 +553,8 @@ class Extractor:
         if self.approach == LEARNED:
             entities = [e for e in entities if e.entity not in (SERVICE, CHALLENGE) or e.negated]
         else:
-            entities = entities + [e for e in self._short_reply_topics(doc, entities)
+            short = self._short_reply_topics(doc, entities)
+            entities = entities + [e for e in short + self._named_problem_topics(doc, entities + short)
                                    if not (e.entity == CHALLENGE and any(s <= e.start < f for s, f in fine))]
         if self.approach != RULES and self.learned is not None and _has_topic_evidence(doc, entities):
             read = text
@@ -589,6 +607,23 @@ class Extractor:
                 continue
             known.add((entity, code))
             out.append(ExtractedEntity(entity, code, token.idx + offset, token.idx + offset + len(token.text), token.text))
+        return out
+
+    def _named_problem_topics(self, doc: "Doc", entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
+        """"the main issue is cost", "our biggest challenges today are support and uptime": topic
+        words (bot/data/phrasings.yml, and "support") said to be the problem name their codes."""
+        known = {e.value for e in entities if e.entity == CHALLENGE}
+        out: list[ExtractedEntity] = []
+        for k, m in _problem_is_at(doc):
+            for t in doc[m : m + _NAMED_TOPIC_REACH]:
+                low = t.lower_
+                code = self.phrasings.challenge_words.get(t.norm_) or _NAMED_TOPIC_EXTRA.get(low)
+                if code is not None:
+                    if code not in known:
+                        known.add(code)
+                        out.append(ExtractedEntity(CHALLENGE, code, t.idx, t.idx + len(t.text), t.text))
+                elif not (low in _NAMED_TOPIC_FILLER or low in _TOPIC_JOINERS):
+                    break
         return out
 
     def _learned_topics(self, text: str, entities: list[ExtractedEntity]) -> list[ExtractedEntity]:
@@ -663,9 +698,16 @@ class Extractor:
         out += _paired_word_candidates(doc, {c.payload for c in out if c.layer == "challenge"})
         out += _cable_candidates(doc, out)
         out += self._carrier_product_candidates(doc, out)
+        out += _dependence_on_a_carrier(doc, out)
         out += _described_service_candidates(doc, out)
         out = [c for c in out if not _fiber_only_mentioned(doc, c)]
-        return [c for c in out if not _names_a_person_or_thing(doc, c)]
+        out = [c for c in out if not _names_a_person_or_thing(doc, c) and not _names_a_data_backup(doc, c)]
+        out = [_as_slow_install(doc, c) for c in out if not _one_vendor_phrase_wished(doc, c)]
+        for c in out:
+            denied = _challenge_denied(doc, c) or _home_line_problem(doc, c) or _backup_already_had(doc, c)
+            if denied is not None:
+                c.extra["denied"] = denied  # kept aside by _read, and the words not read by the classifier
+        return out
 
     def _loose_challenge_candidates(self, doc: "Doc", norms: list[str], known: set[Any]) -> list[_Cand]:
         """Challenge phrases with up to _MAX_INSERTED words of _INSERTABLE in between ("costs
@@ -834,6 +876,8 @@ class Extractor:
                 continue  # "$350 a store": a price per site, not a count
             if label == "LOC" and doc[j - 1].lower_ in _DISTANCE_SITE_NOUNS and j < len(doc) and doc[j].lower_ in _DISTANCE_AFTER:
                 continue  # "400 yards from the office": a distance
+            if label == "LOC" and any(t.lower_ == "day" for t in span) and doc[j - 1].lower_ in SINGULAR_SITE_NOUNS:
+                continue  # "a 3 day office closure": days; "3 day cares" are sites
             if label == "LOC" and j < len(doc) and doc[j].lower_ in NOT_SITES_AFTER:
                 continue  # "3 office staff", "2 lab techs": people, not sites
             while i < j - 1 and doc[i].lower_ in ("and", "of", "-", "+"):
@@ -913,10 +957,12 @@ class Extractor:
         }
         decisions: dict[tuple[int, int], Optional[tuple[str, Any]]] = {}
         last_place_end: Optional[int] = None
+        place_tokens = {k for span in spans for k in range(*span)}
         for span in spans:
             decision = resolved.get(span)
             if decision is None:
-                decision = self._decide(doc, span, groups[span], hints or context, last_place_end, strong_starts)
+                decision = self._decide(doc, span, groups[span], hints or context, last_place_end, strong_starts,
+                                        place_tokens)
             if decision is not None and decision[0] == "nothing":
                 decision = None
             decisions[span] = decision
@@ -947,7 +993,7 @@ class Extractor:
 
     def _decide(
         self, doc: "Doc", span: tuple[int, int], group: list[_Cand], hints: set[str], last_place_end: Optional[int],
-        strong_starts: frozenset[int] | set[int] = frozenset(),
+        strong_starts: frozenset[int] | set[int] = frozenset(), place_tokens: frozenset[int] | set[int] = frozenset(),
     ) -> Optional[tuple[str, Any]]:
         zips = [c for c in group if c.kind == ZIP_CODE]
         if zips:
@@ -968,6 +1014,10 @@ class Extractor:
             person = bool(city.extra.get("person"))
             if not city.extra.get("alias") and _named_like_a_person(doc, span):
                 return None  # "this is Tyler", "Madison here", "thanks Austin", "Aloha!"
+            if _part_of_a_name(doc, span, place_tokens) and not _placed_like_a_place(doc, span, last_place_end):
+                return None  # "Lakeside Dental Group", "West Plains Credit Union"
+            if city.extra.get("alias") and span[0] - 1 in place_tokens and doc[span[0]].lower_ in _PLACE_TITLE_WORDS:
+                return None  # "the Tampa Bay area" is Tampa's, not "the Bay Area"
             if city.needs_place and not (
                 _placed_like_a_place(doc, span, last_place_end, person=person) or _listed_before_a_place(doc, span, strong_starts)
             ):
@@ -1076,6 +1126,17 @@ _WHEN_WORDS = frozenset({
 })
 _STANDS_ALONE_AFTER = frozenset({"in", "at", "next", "this", "by", "soon", "later", "over", "out", "down", "up", "across"})
 _MANY_WORDS = frozenset({"different", "separate", "multiple", "several", "many", "various", "individual"})
+_SYSTEM_WORDS = frozenset({"systems", "portals", "logins", "accounts"})
+_COMPANY_WORDS = frozenset({"companies"})
+_TOOK_WORDS = frozenset({"took", "takes", "take", "taking"})
+# What a carrier does for a customer: slow at it, it is poor support (not an install: _NEW_LINE_CUES).
+_CARRIER_ACTIONS = frozenset({
+    "fix", "show", "come", "respond", "answer", "call", "change", "ship", "replace", "repair", "send", "return",
+    "reply", "resolve", "credit", "refund", "escalate", "roll", "swap", "update", "release", "port",
+})
+_DELAY_WORDS = frozenset({"forever", "ages", "days", "weeks", "months", "hours", "week", "month", "day", "eternity"})
+_HELD_WORDS = frozenset({"stuck", "locked", "tied", "trapped"})
+_UNTIL_WORDS = frozenset({"until", "till", "til", "thru", "through"})
 _BILL_WORDS = frozenset({"bill", "bills", "invoice", "invoices", "statement", "statements", "accounts"})
 _VENDOR_WORDS = frozenset({"vendor", "vendors", "carrier", "carriers", "provider", "providers", "telcos", "isps"})
 _OPENING_WORDS = frozenset({"opening", "opens", "launching", "launches"})
@@ -1116,10 +1177,96 @@ _NOT_ENOUGH = frozenset({
 })
 
 
+def _slow_to_act(doc: "Doc", lows: Sequence[str], k: int) -> Optional[int]:
+    """The end of "takes days to show up", "took 2 weeks to fix it" from `k` (a form of take),
+    or None: a delay, then "to" and something a carrier does for its customer."""
+    end = min(len(doc), k + 7)
+    to = next((m for m in range(k + 1, end) if lows[m] == "to"), None)
+    if to is None or to + 1 >= len(doc) or not any(w in _DELAY_WORDS for w in lows[k + 1 : to]):
+        return None
+    action = lows[to + 1]
+    return to + 2 if action in _CARRIER_ACTIONS else None
+
+
+_RISE_WORDS = frozenset({
+    "more", "higher", "increase", "increased", "hike", "jump", "jumped", "up", "raise", "raised", "rose", "went",
+    "gone", "climbed", "shot", "doubled", "extra",
+})
+_PRICE_NOUNS = frozenset({"bill", "bills", "price", "prices", "pricing", "rate", "rates", "cost", "costs", "invoice",
+                          "renewal", "renew", "quote", "charge", "charges"})
+# After a figure, what makes it a count or a speed, not money: "30% more staff", "from 50 to 100 meg"
+_NOT_MONEY_AFTER = _SPEED_FIGURE_UNITS | SITE_NOUN_SET | frozenset(PEOPLE_NOUNS) | {"percent", "people", "users", "lines"}
+
+
+def _price_rise(doc: "Doc", lows: Sequence[str], k: int) -> bool:
+    """Whether a price rise starts at `k`: a percentage with a word of rising ("20% more",
+    "up 30%") in a message naming a price, or "from 600 to 940" after a price noun or a verb
+    of rising."""
+    window = lows[max(0, k - 4) : k + 3]
+    if lows[k] == "%" and k > 0 and doc[k - 1].like_num or (lows[k].endswith("%") and lows[k][:1].isdigit()):
+        after = lows[k + 1 : k + 3]
+        if after[:1] and after[0] in _NOT_MONEY_AFTER or any(w in _NOT_MONEY_AFTER for w in after[1:2]):
+            return False
+        return any(w in _RISE_WORDS for w in window) and any(w in _PRICE_NOUNS for w in lows)
+    if lows[k] != "from" or not any(w in _RISE_WORDS or w in _PRICE_NOUNS for w in lows[max(0, k - 4) : k]):
+        return False
+    figures = [m for m in range(k + 1, min(len(doc), k + 6)) if lows[m].lstrip("$").replace(",", "")[:1].isdigit()]
+    if len(figures) < 2 or "to" not in lows[figures[0] : figures[1]]:
+        return False
+    low, high = (parse_number_words([lows[m].lstrip("$").replace(",", "")]) for m in figures[:2])
+    after = lows[figures[1] + 1] if figures[1] + 1 < len(doc) else ""
+    return low is not None and high is not None and high > low and after not in _NOT_MONEY_AFTER
+
+
+_PER_MONTH = frozenset({"/mo", "/month", "monthly", "/mth", "mo", "month", "grand"})
+# Words judging a sum too high ("which seems insane", "900 a month alone", "brutal").
+_DEAR_VERDICTS = frozenset({
+    "insane", "crazy", "high", "steep", "ridiculous", "absurd", "outrageous", "alone", "brutal", "nuts", "wild",
+    "robbery", "expensive", "pricey", "fortune", "bananas", "painful", "killing", "obscene", "astronomical",
+})
+_VERDICT_REACH = 10
+
+
+def _money_figure(doc: "Doc", lows: Sequence[str], k: int) -> bool:
+    """Whether a sum of money is at `k`: "$320", "$ 1,100", "650 a month", "900/mo", "4 grand"."""
+    word = lows[k]
+    if word.startswith("$") and any(c.isdigit() for c in word):
+        return True
+    if not word[:1].isdigit():
+        return False
+    if k and lows[k - 1] == "$":
+        return True
+    after = lows[k + 1 : k + 3]
+    return bool(after) and (after[0] in _PER_MONTH or after in (["a", "month"], ["per", "month"], ["a", "mo"]))
+
+
+def _judged_dear(doc: "Doc", lows: Sequence[str], k: int) -> bool:
+    """Whether a word judging a sum too high is near `k`, in the same sentence."""
+    for step in (-1, 1):
+        m = k + step
+        while 0 <= m < len(doc) and abs(m - k) <= _VERDICT_REACH and doc[m].text not in _SENTENCE_PUNCT:
+            if lows[m] in _DEAR_VERDICTS:
+                return True
+            m += step
+    return False
+
+
+def _held_until(doc: "Doc", lows: Sequence[str], k: int) -> bool:
+    """Whether "stuck", "locked", "tied" at `k` is held by a term: "until June", "for 3 more
+    years", "till 2028" within a few words."""
+    after = lows[k + 1 : k + 6]
+    if any(w in _UNTIL_WORDS for w in after):
+        return True
+    counted = any(a == "for" and (b[:1].isdigit() or parse_number_words([b]) is not None) for a, b in zip(after, after[1:]))
+    return counted and any(w.rstrip("s") in ("year", "month", "yr") for w in after)
+
+
 def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
     out: list[_Cand] = []
 
     def add(code: str, i: int, j: int) -> None:
+        # a construction's code spans one word of it where a longer span could hide a carrier,
+        # a service or a place inside it ("stuck with Lumen until June")
         if code not in known:
             span = doc[i:j]
             out.append(_Cand("challenge", i, j, span.start_char, span.end_char, CHALLENGE, code))
@@ -1140,6 +1287,29 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
             if (count is not None and count >= minimum) or (low.endswith("s") and any(w in _MANY_WORDS for w in before)):
                 if not any(w in _NEG_SINGLE for w in lows[max(0, k - 4) : k]):
                     add("multi_site_management", max(0, k - 2), k + 1)
+        # "4 separate phone systems", "three different internet companies": many of them, counted
+        # (a word may name what they are), or said to be many
+        if low in _SYSTEM_WORDS or low in _COMPANY_WORDS:
+            count = next((parse_number_words([lows[m]]) for m in range(max(0, k - 3), k)
+                          if doc[m].like_num and lows[m] not in ("a", "an", "couple", "pair", "both", "single", "half")), None)
+            minimum = 2 if low in _SYSTEM_WORDS else 3
+            many = count >= minimum if count is not None else any(w in _MANY_WORDS for w in lows[max(0, k - 3) : k])
+            if many and not any(w in _NEG_SINGLE for w in lows[max(0, k - 4) : k]):
+                add("multi_site_management", k, k + 1)
+        # "they take days to show up", "took 2 weeks to fix it": the carrier slow to act
+        if low in _TOOK_WORDS:
+            acted = _slow_to_act(doc, lows, k)
+            if acted is not None:
+                add("poor_support", k, k + 1)
+        # "they want 20% more at renewal", "the bill went from 600 to 940": a price that rises
+        if _price_rise(doc, lows, k):
+            add("high_cost", k, k + 1)
+        # "$320 a month for two lines, which seems insane", "900 a month alone": a sum judged
+        if _money_figure(doc, lows, k) and _judged_dear(doc, lows, k):
+            add("high_cost", k, k + 1)
+        # "stuck with them until June", "locked in for 3 more years": a term that holds them
+        if low in _HELD_WORDS and _held_until(doc, lows, k):
+            add("contract_inflexibility", k, k + 1)
         # "a second showroom opens this winter", "two more stores going up next year"
         opening = low in _OPENING_WORDS or (k + 1 < n and (low, lows[k + 1]) in _OPENING_PAIRS)
         if opening:
@@ -1207,7 +1377,7 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
                 verdict = (k, max(window) + 1)
         # "moving across the river to Cambridge in March", "relocating in the spring": a move with a
         # when or a where ("moving to SIP" is none)
-        if low in _MOVING_WORDS:
+        if low in _MOVING_WORDS and not _moves_a_service(doc, k):
             window = lows[k + 1 : k + 8]
             if any(w in _WHEN_WORDS or w in SITE_NOUN_SET or w in ("across", "building", "space", "suite") for w in window):
                 add("relocation", k, k + 1)
@@ -1220,9 +1390,118 @@ def _paired_word_candidates(doc: "Doc", known: set[Any]) -> list[_Cand]:
             window = [m for m in _clause_window(doc, k, 7) if m > k]
             if any(lows[m] in _NOT_ENOUGH for m in window):
                 add("bandwidth", k - 1, max(window) + 1)
+    shortfall = _paid_speed_shortfall(doc)
+    if shortfall is not None:
+        add("bandwidth", shortfall[0], shortfall[0] + 1)
+    demanded = _term_demanded(doc)
+    if demanded is not None:
+        add("contract_inflexibility", demanded[1] - 1, demanded[1])
+    wished = _one_vendor_wished(doc)
+    if wished is not None and any(lows[m] in _ALL_OF_IT for m in range(wished[1], min(n, wished[1] + 6))):
+        add("multi_site_management", wished[0], wished[0] + 1)  # "one vendor to manage all of it": many to consolidate
     if verdict is not None and not known:
         add("reliability", *verdict)
     return out
+
+
+# "they want a 3 year contract just to add a line", "made us sign a 36-month term": a long term
+# demanded of the customer (contract_inflexibility), not a term told as a fact ("we signed a 3
+# year deal in 2023").
+_TERM_NOUNS = frozenset({"contract", "contracts", "deal", "term", "commitment", "agreement"})
+_DEMAND_VERBS = frozenset({
+    "want", "wants", "wanted", "require", "requires", "required", "make", "makes", "made", "force", "forces",
+    "forced", "insist", "insists", "insisted", "demand", "demands", "demanded", "push", "pushing", "pushed",
+})
+_DEMAND_REACH = 6
+
+
+def _term_demanded(doc: "Doc") -> Optional[tuple[int, int]]:
+    """Token span of a long term (two years or more) the carrier demands ("wants a 3 year
+    contract"), if any; not one the customer wants ("we want a 2 year deal")."""
+    lows = [t.lower_ for t in doc]
+    for k, low in enumerate(lows):
+        if low not in _TERM_NOUNS:
+            continue
+        months = _term_months(lows, k)
+        if months is None or months < 24:
+            continue
+        for m in range(k - 1, max(-1, k - _DEMAND_REACH - 3), -1):
+            if doc[m].text in (".", ";", "!", "?", ","):
+                break
+            if lows[m] in _DEMAND_VERBS and not (m and lows[m - 1] in _CUSTOMER_SUBJECTS):
+                return m, k + 1
+    return None
+
+
+_CUSTOMER_SUBJECTS = frozenset({"we", "i", "we'd", "i'd", "we'll", "i'll", "also", "really", "just"})
+
+
+def _term_months(lows: Sequence[str], k: int) -> Optional[float]:
+    """The length in months of the term named just before the noun at `k` ("3 year", "36-month",
+    "five-year"), or None."""
+    for m in range(k - 1, max(-1, k - 4), -1):
+        word = lows[m]
+        unit = next((u for u in ("year", "yr", "month", "mo") if word.rstrip("s") == u or word.endswith("-" + u)), None)
+        if unit is None:
+            continue
+        figure = word.rsplit("-", 1)[0] if "-" in word else (lows[m - 2] if m >= 2 and lows[m - 1] == "-" else
+                                                            (lows[m - 1] if m else ""))
+        number = parse_number_words([figure])
+        if number is None:
+            return None
+        return number * (12 if unit in ("year", "yr") else 1)
+    return None
+
+
+# "we pay for 300 meg and get 40", "they promised a gig, we see 200": a speed paid for or
+# promised, and a lower one had (bandwidth, not the price: the money is the speed's measure).
+_PROMISE_WORDS = frozenset({"pay", "pays", "paying", "paid", "promised", "promise", "promises", "sold", "advertised",
+                            "billed", "supposedly", "supposed"})
+_HAD_SPEED_WORDS = frozenset({"get", "gets", "getting", "got", "see", "seeing", "saw", "actually", "receive",
+                              "receiving", "measure", "tests", "test", "shows", "show"})
+_SHORTFALL_REACH = 8
+# Words after a bare speed figure: "we pay for 500 and get 80", "20 on a good day"
+_BARE_FIGURE_AFTER = frozenset({"and", "but", "yet", "on", "in", "at", "most", "max", "tops", "if", "when", "symmetrical",
+                                "symmetric", "up", "down"})
+
+
+def _speed_figure(doc: "Doc", k: int) -> Optional[float]:
+    """The megabits of a speed figure at `k` ("300", "300 meg", "a gig", "1 gig"), or None."""
+    low = doc[k].lower_
+    after = doc[k + 1].lower_ if k + 1 < len(doc) else ""
+    if low in ("a", "one") and after in _GIG_UNITS:
+        return 1000.0
+    if not low[:1].isdigit():
+        return None
+    if after.isalpha() and after not in _SPEED_FIGURE_UNITS and after not in _BARE_FIGURE_AFTER:
+        return None  # "2 lines", "3 bills": a count of something else
+    number = parse_number_words([low.rstrip("+")])
+    return number * 1000 if number is not None and after in _GIG_UNITS else number
+
+
+_GIG_UNITS = frozenset({"gig", "gigs", "gigabit", "gbps"})
+
+
+def _paid_speed_shortfall(doc: "Doc") -> Optional[tuple[int, int]]:
+    """Token span of a speed paid for or promised followed by a lower one had, if any."""
+    lows = [t.lower_ for t in doc]
+    n = len(doc)
+    for k, low in enumerate(lows):
+        if low not in _PROMISE_WORDS:
+            continue
+        for m in range(k + 1, min(n, k + 7)):
+            promised = _speed_figure(doc, m)
+            if promised is None or doc[m - 1].text == "$":
+                continue
+            for h in range(m + 1, min(n, m + _SHORTFALL_REACH)):
+                if lows[h] not in _HAD_SPEED_WORDS:
+                    continue
+                for f in range(h + 1, min(n, h + 4)):
+                    had = _speed_figure(doc, f)
+                    if had is not None and had < promised:
+                        return k, f + 1
+            break
+    return None
 
 
 # "cable" is broadband when it is what a site is on ("comcast cable", "cable at 3 branches",
@@ -1233,11 +1512,14 @@ _CABLING_AFTER = frozenset({
     "contractor", "contractors", "tray", "trays", "management", "guy", "guys", "company", "companies", "tv", "box",
     "boxes", "bill", "got", "was", "is", "cut", "cuts", "card", "plant",
 })
+# ...or the kind of line picked ("the cable one", "the cable kind", "internet over cable").
 _CABLE_CONTEXT_AFTER = frozenset({"at", "in", "for", "everywhere", "+", "and", ",", "w/", "with", "/", "&", "only",
-                                   "line", "lines", "connection", "connections", "service", "plan", "circuit"})
+                                   "line", "lines", "connection", "connections", "service", "plan", "circuit",
+                                   "one", "kind", "type", "option", "sort", "variety", "package"})
 # What a cable operator sells as its line: "a comcast line", "spectrum business internet".
 _CABLE_PRODUCT_WORDS = frozenset({"internet", "line", "lines", "connection", "connections", "modem", "broadband", "cable"})
-_CABLE_CONTEXT_BEFORE = frozenset({"+", "and", ",", "on", "have", "use", "using", "cheap", "business", "plus", "&", "/", "basic"})
+_CABLE_CONTEXT_BEFORE = frozenset({"+", "and", ",", "on", "have", "use", "using", "cheap", "business", "plus", "&", "/", "basic",
+                                    "over", "via", "through", "thru", "regular", "standard", "normal", "plain"})
 
 
 def _cable_candidates(doc: "Doc", found: list[_Cand]) -> list[_Cand]:
@@ -1328,6 +1610,178 @@ def _names_a_person_or_thing(doc: "Doc", cand: _Cand) -> bool:
             and doc[cand.j].lower_ in _COMPOUND_AFTER)
 
 
+# "too dependent on Spectrum", "a hostage to Verizon", "we rely on AT&T for everything": one
+# named carrier relied on (vendor_dependence; "we depend on the internet" names no carrier).
+_DEPENDENCE_WORDS = frozenset({"dependent", "dependant", "reliant", "hostage", "beholden", "captive", "depend", "depends",
+                               "rely", "relies", "relying", "depending"})
+_DEPENDENCE_LINKS = frozenset({"on", "to", "upon"})
+
+
+def _dependence_on_a_carrier(doc: "Doc", found: list[_Cand]) -> list[_Cand]:
+    """vendor_dependence for a carrier named right after a word of depending on it."""
+    if any(c.layer == "challenge" and c.payload == "vendor_dependence" for c in found):
+        return []
+    for c in found:
+        if c.layer != "carrier" or c.i < 2:
+            continue
+        link, word = doc[c.i - 1].lower_, doc[c.i - 2].lower_
+        if link in _DEPENDENCE_LINKS and word in _DEPENDENCE_WORDS:
+            span = doc[c.i - 2 : c.i]  # the words, not the carrier's name (it stays a carrier)
+            return [_Cand("challenge", c.i - 2, c.i, span.start_char, span.end_char, CHALLENGE, "vendor_dependence")]
+    return []
+
+
+# "the main issue is cost", "biggest challenges today are cost and support": a word of problem,
+# "is"/"are", then topic words (Extractor._named_problem_topics).
+_PROBLEM_NOUNS = frozenset({
+    "issue", "issues", "problem", "problems", "challenge", "challenges", "concern", "concerns", "headache",
+    "headaches", "complaint", "complaints", "gripe", "gripes", "thing", "priority", "priorities", "pain",
+})
+_PROBLEM_NOUN_FILLER = frozenset({"today", "now", "right", "currently", "honestly", "really", "though", "tho", "here",
+                                  "for", "us", "me", "overall", "lately"})
+_IS_WORDS = frozenset({"is", "are", "was", "were", "'s", "=", ":", "-"})
+_NAMED_TOPIC_FILLER = frozenset({"the", "our", "their", "just", "mostly", "really", "probably", "definitely", "honestly",
+                                 "simply", "then", "its", "it's", "overall", "total", "monthly", "customer"})
+_NAMED_TOPIC_EXTRA = {"support": "poor_support"}
+_NAMED_TOPIC_REACH = 6
+
+
+def _problem_is_at(doc: "Doc") -> list[tuple[int, int]]:
+    """(index of the problem word, index after "is") of each "<problem> is ..." not negated."""
+    lows = [t.lower_.replace("\u2019", "'") for t in doc]
+    out = []
+    for k, low in enumerate(lows):
+        if low not in _PROBLEM_NOUNS:
+            continue
+        m = k + 1
+        while m < len(lows) and m <= k + 2 and lows[m] in _PROBLEM_NOUN_FILLER:
+            m += 1
+        if m < len(lows) and lows[m] in _IS_WORDS and not (m + 1 < len(lows) and lows[m + 1] in _DENIALS | {"no"}):
+            out.append((k, m + 1))
+    return out
+
+
+# "adding a site takes forever", "the buildout is taking months": the wait for a new site's
+# lines (slow_install), not the change of sites itself.
+_WAIT_REACH = 6
+_BEFORE_TAKING = frozenset({"is", "was", "has", "keeps", "always", "still", "usually", "typically"})
+
+
+def _as_slow_install(doc: "Doc", cand: _Cand) -> _Cand:
+    """A relocation phrase followed by a form of take and a delay is slow_install."""
+    if cand.layer != "challenge" or cand.payload != "relocation":
+        return cand
+    after = [t.lower_ for t in doc[cand.j : cand.j + _WAIT_REACH]]
+    took = next((n for n, w in enumerate(after) if w in _TOOK_WORDS), None)
+    # the phrase is what takes long ("adding a site takes months", "the buildout is taking
+    # forever"), not a clause before it ("every time we open a new site it takes months")
+    if took is not None and not (took == 0 or (took == 1 and after[0] in _BEFORE_TAKING)):
+        return cand
+    if took is None or not any(w in _DELAY_WORDS or (w[:1].isdigit() and w.endswith("+")) for w in after[took + 1 :]):
+        return cand
+    return dataclasses.replace(cand, payload="slow_install")
+
+
+# "we're not overpaying", "it isn't expensive", "not locked in or anything": a challenge phrase
+# right after a plain negation is denied (phrases holding their own negation, "not reliable",
+# "no backup", are read whole; "not only expensive" and "not just slow" still complain).
+_DENIALS = frozenset({"not", "n't", "never", "isn't", "isnt", "aren't", "arent", "wasn't", "wasnt", "weren't",
+                      "doesn't", "doesnt", "don't", "dont"})
+_GOAL_WORDS = frozenset({"so", "want", "wants", "wish", "hope", "would", "need", "ideally", "to", "rather", "prefer",
+                         "that", "which"})
+_DENIAL_FILLER = frozenset({"really", "that", "too", "so", "even", "being", "be", "getting", "exactly", "actually",
+                            "currently", "overly", "very", "all", "been"})
+
+
+def _challenge_denied(doc: "Doc", cand: _Cand) -> Optional[tuple[int, int]]:
+    """The char range from the negation to the end of a challenge phrase right after a plain
+    negation ("not overpaying"), or None."""
+    if cand.layer != "challenge" or cand.i == 0:
+        return None
+    k = cand.i - 1
+    if doc[k].lower_ in _DENIAL_FILLER and k > 0:
+        k -= 1
+    if doc[k].lower_.replace("\u2019", "'") not in _DENIALS:
+        return None
+    # "so we're not all eggs in one basket", "a line that doesn't cut out": a goal, not a denial
+    if any(t.lower_ in _GOAL_WORDS for t in doc[max(0, k - 3) : k]):
+        return None
+    return doc[k].idx, cand.end
+
+
+# "my internet at home keeps buffering", "the home wifi drops": the customer's own house, not
+# the business (unless the clause names the business too: "faster at home than at the office").
+_HOME_LINE_CODES = frozenset({"bandwidth", "reliability"})
+_BUSINESS_WORDS = SITE_NOUN_SET | frozenset({"business", "work", "company", "we", "our", "us", "staff", "team"})
+
+
+def _home_line_problem(doc: "Doc", cand: _Cand) -> Optional[tuple[int, int]]:
+    """The char range of the sentence of a slow or failing line at home, or None."""
+    if cand.layer != "challenge" or cand.payload not in _HOME_LINE_CODES:
+        return None
+    for i, j in _clause_ranges(doc):
+        if not i <= cand.i < j:
+            continue
+        lows = [t.lower_ for t in doc[i:j]]
+        home = any(a in ("at", "my") and b in ("home", "house") for a, b in zip(lows, lows[1:])) or any(
+            a == "home" and b in _LINE_NOUNS | {"network", "connection"} for a, b in zip(lows, lows[1:]))
+        if home and not any(w in _BUSINESS_WORDS for w in lows):
+            # the whole sentence: "..., help" pleads about the same home line
+            start = next((m + 1 for m in range(cand.i - 1, -1, -1) if doc[m].text in _SENTENCE_PUNCT), 0)
+            end = next((m for m in range(cand.j, len(doc)) if doc[m].text in _SENTENCE_PUNCT), len(doc) - 1)
+            return doc[start].idx, doc[end].idx + len(doc[end].text)
+    return None
+
+
+_SENTENCE_PUNCT = frozenset({".", "!", "?", ";"})
+
+# "we already have an lte backup, so that's covered", "cable plus a T1 as the backup": a backup
+# the customer has (no need_redundancy), unless more is wished for in the same clause.
+_HAVE_WORDS = frozenset({"have", "has", "had", "got", "'ve", "run", "use", "using"})
+_SETTLED_WORDS = frozenset({"covered", "handled", "sorted", "fine", "solid", "set"})
+_MORE_WISHED = frozenset({"need", "needs", "want", "wants", "another", "better", "real", "proper", "more", "add",
+                          "no", "n't", "not", "without", "lack", "nothing", "zero", "if"})
+
+
+def _backup_already_had(doc: "Doc", cand: _Cand) -> Optional[tuple[int, int]]:
+    """The char range of a clause telling of a backup already had, or None."""
+    if cand.layer != "challenge" or cand.payload != "need_redundancy":
+        return None
+    for i, j in _clause_ranges(doc):
+        if not i <= cand.i < j:
+            continue
+        lows = [t.lower_.replace("\u2019", "'") for t in doc[i:j]]
+        if any(w in _MORE_WISHED for w in lows):
+            return None
+        had = any(w in _HAVE_WORDS for w in lows) and ("already" in lows or any(
+            a == "as" and b in ("a", "the", "our") and c.startswith("backup") for a, b, c in zip(lows, lows[1:], lows[2:])))
+        if had or "already" in lows and any(w in _SETTLED_WORDS for w in lows):
+            return doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
+    return None
+
+
+# "the nightly backups to the cloud", "uploading our server backups": copies of data, not a
+# second connection (need_redundancy).
+_DATA_BACKUP_WORDS = frozenset({
+    "nightly", "daily", "weekly", "overnight", "cloud", "data", "file", "files", "server", "servers", "offsite",
+    "off-site", "database", "footage", "camera", "image", "images", "upload", "uploads", "uploading",
+    "sync", "syncing", "restore", "restores",
+})
+_BACKUP_WORDS = frozenset({"backup", "backups", "back-ups"})
+
+
+def _names_a_data_backup(doc: "Doc", cand: _Cand) -> bool:
+    """Whether a need_redundancy phrase of one word ("backups") is a copy of data: a data word
+    just before it ("nightly backups", "upload our backups") or "of"/"to the cloud" after it."""
+    if cand.layer != "challenge" or cand.payload != "need_redundancy" or cand.j - cand.i != 1:
+        return False
+    if doc[cand.i].lower_ not in _BACKUP_WORDS:
+        return False
+    before = [t.lower_ for t in doc[max(0, cand.i - 3) : cand.i]]
+    after = [t.lower_ for t in doc[cand.j : cand.j + 3]]
+    return any(w in _DATA_BACKUP_WORDS for w in before) or after[:1] == ["of"] or "cloud" in after
+
+
 # ---- when the classifier's codes are believed ------------------------------------------------
 
 # Entities that are facts about the customer, not problems: a message made only of them
@@ -1371,11 +1825,40 @@ _SUPPORT_CUES = frozenset(stem(w) for w in (
     "support", "help", "helpdesk", "rep", "reps", "representative", "tech", "techs", "technician", "ticket",
     "tickets", "hold", "respond", "response", "responsive", "unresponsive", "answer", "answers", "callback",
     "back", "service", "manager", "agent", "agents", "chat", "chatbot", "escalate", "escalation", "fix", "fixed",
-    "fixing", "repair", "repairs", "someone", "anyone", "human", "person", "people", "nobody", "customer",
+    "fixing", "repair", "repairs", "someone", "anyone", "human", "person", "nobody",
     "care", "account", "bot", "script", "scripts", "queue", "phone tree", "email", "emails", "reply", "ghosted",
     "useless", "clueless", "rude", "show", "shows", "showed", "owns", "responsibility", "pick", "picks", "picked",
     "fault", "blame", "blames", "department", "transferred", "passed", "voicemail", "accountability", "accountable", "helpline", "hotline", "wait", "waiting",
 ))
+# "nobody else serves us", "nobody but the co-op": no other provider (vendor_dependence), not
+# nobody at the help desk.
+_NO_OTHER_AFTER = frozenset({"else", "but"})
+
+
+def _no_other_provider(doc: "Doc", k: int) -> bool:
+    return doc[k].lower_ in ("nobody", "noone") and k + 1 < len(doc) and doc[k + 1].lower_ in _NO_OTHER_AFTER
+
+
+# Word forms without one of which a message names no outage: "the stream buffers constantly"
+# and "we keep outgrowing the connection" are slowness (wordforms.stem).
+_FAILURE_CUES = frozenset(stem(w) for w in (
+    *CONCEPTS["FAIL"], "outage", "outages", "down", "downtime", "uptime", "reliability", "reliable", "unreliable",
+    "drop", "dropped", "dropping", "work", "works", "working", "broken", "break", "breaks", "hiccup", "hiccups",
+    "blips", "choppy", "crackle", "jitter", "interruption", "interruptions", "sla", "storm", "storms", "rain",
+    "rains", "snow", "reset", "restart", "flaky", "disconnects", "disconnected", "nothing", "dark", "dies",
+    "stable", "stability", "fails", "failing", "goes", "gone", "lose", "losing", "issue", "issues", "problem",
+    "problems", "trouble", "ring", "busy", "quality", "fax", "dial", "connect", "connecting", "tone", "out",
+))
+# Word forms without one of which a message names no price: a bill or an invoice alone is no
+# complaint of cost (wordforms.stem).
+_PRICE_LEVEL_CUES = frozenset(stem(w) for w in (
+    *(w for w in CONCEPTS["COST"] if w not in ("bill", "billing", "invoice", "statement", "monthly")),
+    *(w for w in CONCEPTS["EXCESS"] if w not in ("double", "much", "up")),
+    "expensive", "pricey", "costly", "overpay", "overpaying", "overpriced", "afford", "cheap", "cheaper", "cheapest",
+    "save", "saving", "savings", "fortune", "ton", "much", "more", "deal", "bucks", "dollars",
+))
+
+
 # Word forms without one of which a message names no slow install: "we lost internet for 2 days"
 # is an outage, not a wait for a new line (wordforms.stem).
 _INSTALL_CUES = frozenset(stem(w) for w in (
@@ -1529,36 +2012,68 @@ def _sentences(text: str) -> list[str]:
     return parts if len(parts) >= 2 else []
 
 
-# An outage feared, not had: "if the line goes down", "in case it fails", "should the fiber get cut".
-_FEAR_OPENERS = frozenset({"if", "should", "case", "whenever"})
+# An outage feared, not had: "if the line goes down", "in case it fails", "should the fiber get cut",
+# "paranoid about it going down".
+_FEAR_OPENERS = frozenset({"if", "should", "case", "whenever", "paranoid", "afraid", "scared", "terrified", "nervous"})
+# Openers that fear an outage only where the message speaks of one line or of a backup it lacks:
+# "whenever it goes down we're done, it's our only line" (not "whenever it rains the line dies").
+_SINGLE_LINE_OPENERS = frozenset({"whenever"})
+_SINGLE_LINE_WORDS = frozenset({"one", "only", "single", "sole", "backup", "failover", "redundancy", "redundant", "second"})
+# "whenever it rains the line dies": what brings the failure, so the failure is had, not feared
+_FAILURE_CAUSES = frozenset({
+    "rain", "rains", "raining", "storm", "storms", "stormy", "snow", "snows", "snowing", "wind", "windy", "busy",
+    "hot", "heat", "cold", "ice", "thunderstorm", "thunderstorms", "everyone", "everybody",
+})
 _FAILURE_WORDS = frozenset({
     "down", "out", "fails", "fail", "failed", "dies", "die", "dead", "drops", "drop", "cut", "offline", "outage",
     "outages", "crashes", "crash", "breaks", "dark",
 })
 _OUTAGE_HAD_WORDS = frozenset({
-    "every", "again", "constantly", "always", "keeps", "keep", "weekly", "daily", "often", "twice", "times",
-    "week", "month", "last", "yesterday", "today", "happened", "happens", "still",
+    "again", "constantly", "always", "weekly", "daily", "often", "twice", "times",
+    "week", "month", "last", "yesterday", "today", "happened", "happens", "still", "had",
 })
+# "keeps dropping" is an outage had, "keeps me up at night" is not; "every week" is, "every store" not.
+_KEEP_WORDS = frozenset({"keep", "keeps", "kept"})
+_EVERY_TIME_WORDS = frozenset({"day", "week", "month", "morning", "afternoon", "evening", "night", "time", "storm",
+                               "hour", "couple", "other", "few", "single"})
 _FEAR_REACH = 6
+_PEOPLE_WHO_CANCEL = frozenset({"we", "i", "you"})
+
+
+def _outage_had_word(lows: Sequence[str], k: int) -> bool:
+    """Whether the word at `k` says an outage happens: "again", "weekly", "keeps dropping",
+    "every week"."""
+    word = lows[k]
+    if word in _OUTAGE_HAD_WORDS:
+        return True
+    after = lows[k + 1 : k + 3]
+    if word in _KEEP_WORDS:
+        return any(w in _FAILURE_WORDS or w.endswith("ing") for w in after)
+    return word == "every" and bool(after) and after[0] in _EVERY_TIME_WORDS
 
 
 def _outage_only_feared(doc: "Doc") -> bool:
     """Whether every failure the message names is feared, not had: "if our one line goes down
-    we're dead", "should the fiber get cut we'd have nothing" ("whenever" only with "one",
-    "only" or "single": "whenever it rains the line dies" is an outage had)."""
+    we're dead", "should the fiber get cut we'd have nothing", "paranoid about it going down"
+    ("when"/"whenever" only where one line or a missing backup is spoken of, and not after a
+    cause: "whenever it rains the line dies" is an outage had)."""
     lows = [t.lower_.replace("\u2019", "'") for t in doc]
-    failures = [k for k, w in enumerate(lows) if w in _FAILURE_WORDS]
-    if not failures or any(w in _OUTAGE_HAD_WORDS for w in lows):
+    # "if we drop a line": the customer cancelling, not the line failing
+    failures = [k for k, w in enumerate(lows) if w in _FAILURE_WORDS and not (k and lows[k - 1] in _PEOPLE_WHO_CANCEL)]
+    if not failures or any(_outage_had_word(lows, k) for k in range(len(lows))):
         return False
-    single = any(w in ("one", "only", "single", "sole") for w in lows)
+    single = any(w in _SINGLE_LINE_WORDS for w in lows) or any(a == "plan" and b == "b" for a, b in zip(lows, lows[1:]))
     feared = set()
     for k, word in enumerate(lows):
-        if word in _FEAR_OPENERS and (word != "whenever" or single) and (word != "case" or (k and lows[k - 1] == "in")):
-            near = [m for m in failures if k < m <= k + _FEAR_REACH]
-            if near:
-                # the failure feared and what it would bring, to the end of the sentence
-                end = next((m for m in range(near[0], len(doc)) if doc[m].text in (".", "!", "?", ";")), len(doc))
-                feared.update(m for m in failures if k < m < end)
+        if word not in _FEAR_OPENERS or (word == "case" and not (k and lows[k - 1] == "in")):
+            continue
+        near = [m for m in failures if k < m <= k + _FEAR_REACH]
+        if not near or (word in _SINGLE_LINE_OPENERS and (
+                not single or any(w in _FAILURE_CAUSES for w in lows[k + 1 : near[0]]))):
+            continue
+        # the failure feared and what it would bring, to the end of the sentence
+        end = next((m for m in range(near[0], len(doc)) if doc[m].text in (".", "!", "?", ";")), len(doc))
+        feared.update(m for m in failures if k < m < end)
     return bool(feared) and all(m in feared for m in failures)
 
 
@@ -1580,10 +2095,192 @@ def _has_topic_evidence(doc: "Doc", entities: list[ExtractedEntity]) -> bool:
     return False
 
 
+# What there may be many of to manage: sites, bills, vendors, their accounts and systems.
+_MANAGED_NOUNS = (SITE_NOUN_SET | _BILL_WORDS | _VENDOR_WORDS | frozenset({
+    "companies", "accounts", "portals", "logins", "systems", "contracts", "numbers", "circuits", "lines", "networks",
+    "setups", "departments",
+}))
+_MANY_CUES = _MANY_WORDS | frozenset({"each", "every", "all", "across", "between", "both", "per", "too", "own"})
+_MANY_REACH = 3
+
+
+def _names_many(doc: "Doc", entities: list[ExtractedEntity]) -> bool:
+    """Whether the message speaks of many things to manage (multi_site_management): more than
+    one site counted, a count or a word of many before a site, bill or vendor noun ("five
+    bills", "each store", "different carriers", "all the branches"), or a plural of one of them
+    ("the invoices", "our sites"); not one bill ("the invoice every month")."""
+    if any(e.entity == NUM_LOCATIONS and isinstance(e.value, (int, float)) and e.value >= 2 for e in entities):
+        return True
+    lows = [t.lower_ for t in doc]
+    for k, low in enumerate(lows):
+        if low not in _MANAGED_NOUNS:
+            continue
+        before = lows[max(0, k - _MANY_REACH) : k]
+        if low.endswith("s") and low not in ("bus", "status", "campus"):
+            return True
+        counted = any(doc[m].like_num and lows[m] not in ("a", "an", "one", "1") for m in range(max(0, k - _MANY_REACH), k))
+        if counted or any(w in _MANY_CUES for w in before) or "both" in lows[k + 1 : k + 1 + _MANY_REACH]:
+            return True
+    return False
+
+
+# "every blip costs us orders", "we lose money when it drops", "$20k an hour in lost sales":
+# money lost to downtime.
+_LOSS_VERBS = frozenset({"lose", "loses", "losing", "lost", "costs", "costing"})
+_LOSS_OBJECTS = frozenset({
+    "money", "sales", "sale", "orders", "order", "revenue", "business", "customers", "customer", "jobs", "deals",
+    "bookings", "appointments", "patients", "productivity", "income", "thousands", "hundreds", "millions", "dearly",
+})
+_PRICE_WORDS = frozenset(stem(w) for w in (
+    "bill", "billing", "invoice", "price", "pricing", "rate", "charge", "fee", "pay", "paying", "paid", "expensive",
+    "pricey", "cheap", "cheaper", "budget", "spend", "spending", "month", "monthly", "mo", "quote", "renewal",
+    "contract", "overpay", "overpaying", "afford", "fortune", "save", "savings",
+))
+
+
+def _price_named(doc: "Doc") -> bool:
+    """Whether the message names a price other than by paying for something ("$650 a month",
+    "the bill", "expensive", "a fee")."""
+    return any(stem(t.lower_) in _PRICE_WORDS and t.lower_ not in _PROMISE_WORDS for t in doc) or any(
+        t.text[:1] == "$" for t in doc)
+
+
+def _money_only_lost(doc: "Doc") -> bool:
+    """Whether the message speaks of money only as lost to downtime ("every outage costs us
+    orders", "when it drops we lose money"): a loss verb with what is lost (or a sum) just
+    after it, and no word of a price paid (bill, rate, fee, pay, monthly...) anywhere."""
+    lows = [t.lower_ for t in doc]
+    loss = False
+    for k, low in enumerate(lows):
+        if low in _LOSS_VERBS or (low == "cost" and lows[k + 1 : k + 2] in (["us"], ["me"], ["them"])):
+            after = lows[k + 1 : k + 4]
+            if any(w in _LOSS_OBJECTS or w[:1] == "$" or w[:1].isdigit() for w in after):
+                loss = True
+    return loss and not any(stem(w) in _PRICE_WORDS for w in lows)
+
+
+def _codes_other_words_explain(doc: "Doc", entities: list[ExtractedEntity]) -> set[str]:
+    """Challenge codes of the classifier that other words of the message explain away: slowness
+    read as outages, many bills read as high prices, one bill read as many, a speed short of
+    the one paid for or money lost to downtime read as a price, one vendor wished for read as
+    dependence on one."""
+    out: set[str] = set()
+    told = {e.value for e in entities if e.entity == CHALLENGE and not e.negated}
+    if "bandwidth" in told and not any(stem(t.lower_) in _FAILURE_CUES for t in doc):
+        out.add("reliability")  # "the stream buffers", "we keep outgrowing the connection"
+    if "multi_site_management" in told and not any(stem(t.lower_) in _PRICE_LEVEL_CUES or t.text[:1] == "$" for t in doc):
+        out.add("high_cost")  # "9 different bills", "matching invoices from 6 providers"
+    if not _names_many(doc, entities):
+        out.add("multi_site_management")  # "the invoice shocks me every month": one bill, its size
+    if _paid_speed_shortfall(doc) is not None and not _price_named(doc):
+        out.add("high_cost")  # "paying for 300 meg and getting 40": the speed falls short
+    if _money_only_lost(doc):
+        out.add("high_cost")  # "every outage costs us orders": the price of downtime
+    if _asks_for_prices(doc):
+        out.add("high_cost")  # "need a quote for phones", "looking for pricing": why they came
+    if _one_vendor_wished(doc) is not None and not any(stem(t.lower_) in _DEPENDENCE_CUES for t in doc):
+        out.add("vendor_dependence")  # "we want one provider for all of it": consolidation
+    lows = [t.lower_ for t in doc]
+    if any(w in _TOOK_WORDS and _slow_to_act(doc, lows, k) is not None for k, w in enumerate(lows)) and not any(
+            stem(w) in _NEW_LINE_CUES for w in lows):
+        out.add("slow_install")  # "they take days to show up": a fix awaited, not a new line
+    if "slow_install" in told and "relocation" not in told and any(
+            w in _TOOK_WORDS and any(v in _DELAY_WORDS for v in lows[k + 1 : k + 5]) for k, w in enumerate(lows)):
+        out.add("relocation")  # "adding a site takes months": the wait for its lines (_as_slow_install)
+    return out
+
+
+# A quote asked for is why the customer came, not a price too high: "need a quote for phones",
+# "looking for pricing on internet". Unless the price is judged too ("better pricing", "$900").
+_QUOTE_NOUNS = frozenset({"quote", "quotes", "pricing", "estimate", "estimates", "proposal", "proposals", "bid", "bids"})
+_REQUEST_WORDS = frozenset({"need", "needs", "want", "wants", "get", "getting", "send", "looking", "request",
+                            "requesting", "give", "like", "can", "could", "please", "for", "some", "a", "an"})
+_PRICE_JUDGED_WORDS = frozenset(stem(w) for w in (
+    *CONCEPTS["EXCESS"], "expensive", "pricey", "costly", "overpay", "overpaying", "overpriced", "afford", "cheaper",
+    "cheapest", "save", "saving", "savings", "fortune", "better", "lower", "less", "reduce", "cut", "high", "higher",
+    "bill", "bills", "paying", "pay", "spend", "spending"))
+
+
+def _asks_for_prices(doc: "Doc") -> bool:
+    """Whether the message asks for prices ("get me a quote on SIP", "looking for pricing")
+    and judges none; "pricing." alone or "the quote for renewal made us choke" judge one."""
+    lows = [t.lower_ for t in doc]
+    asked = any(w in _QUOTE_NOUNS and any(v in _REQUEST_WORDS for v in lows[max(0, k - 3):k])
+                for k, w in enumerate(lows))
+    return asked and not {stem(w) for w in lows} & _PRICE_JUDGED_WORDS and not any(
+        t.text[:1] == "$" for t in doc)
+
+
+# Word forms of a new line being brought up (an install), unlike a fix awaited.
+_NEW_LINE_CUES = frozenset(stem(w) for w in (
+    "install", "installs", "installation", "installer", "provision", "provisioning", "activation", "activate",
+    "turn-up", "order", "lead", "build", "buildout", "construction", "hookup", "survey", "new", "circuit", "drop",
+))
+
+
+# "we want one provider for everything", "ideally a single vendor to manage it all": one
+# vendor wished for (consolidating many: multi_site_management), not reliance on one.
+_WISH_WORDS = frozenset({"want", "wants", "wanted", "love", "like", "ideally", "prefer", "need", "needs", "looking",
+                         "hoping", "rather", "get", "just"})
+_ONE_WORDS = frozenset({"one", "single", "1"})
+_ONE_VENDOR_NOUNS = _VENDOR_WORDS | frozenset({"company", "partner", "bill", "invoice", "source", "roof", "contact"})
+_ALL_OF_IT = frozenset({"all", "both", "everything", "every", "each", "everywhere", "across"})
+_DEPENDENCE_CUES = frozenset(stem(w) for w in (
+    "stuck", "only", "depend", "dependent", "dependence", "reliant", "rely", "relying", "mercy", "hostage", "leverage",
+    "locked", "monopoly", "captive", "same", "eggs", "basket", "nobody", "else", "trapped", "cornered",
+))
+_WISH_REACH = 4
+
+
+def _one_vendor_phrase_wished(doc: "Doc", cand: _Cand) -> bool:
+    """Whether a vendor_dependence phrase of one vendor ("single provider") is wished for ("we'd
+    like a single provider for all our shops"), in a message with no word of dependence."""
+    if cand.layer != "challenge" or cand.payload != "vendor_dependence" or doc[cand.i].lower_ not in _ONE_WORDS:
+        return False
+    wished = _one_vendor_wished(doc)
+    return wished is not None and wished[0] < cand.i < wished[1] and not any(
+        stem(t.lower_) in _DEPENDENCE_CUES for t in doc)
+
+
+def _one_vendor_wished(doc: "Doc") -> Optional[tuple[int, int]]:
+    """Token span of a wish for one vendor or one bill ("want one company to handle it"), if any."""
+    lows = [t.lower_ for t in doc]
+    for k, low in enumerate(lows):
+        if low not in _WISH_WORDS:
+            continue
+        for m in range(k + 1, min(len(doc), k + 1 + _WISH_REACH)):
+            if doc[m].is_punct:
+                break
+            if lows[m] in _ONE_WORDS and any(w in _ONE_VENDOR_NOUNS for w in lows[m + 1 : m + 3]):
+                return k, m + 3
+    return None
+
+
+# "moving our phones to a hosted system", "we have 90 days to move off the T1s": a service
+# moved, not a site (relocation).
+_MIGRATION_TARGETS = frozenset({
+    "sip", "voip", "hosted", "cloud", "system", "ucaas", "sd-wan", "sdwan", "mpls", "teams", "fiber", "off", "away",
+    "ethernet", "dia", "broadband", "pbx", "platform", "provider", "carrier", "vendor", "everyone", "phones",
+})
+_MIGRATION_VERBS = frozenset(stem(w) for w in ("move", "moving", "moved", "migrate", "migrating", "switch", "switching"))
+
+
+def _moves_a_service(doc: "Doc", k: int) -> bool:
+    """Whether the word at `k` moves a service rather than a site ("moving our phones to SIP")."""
+    if stem(doc[k].lower_) not in _MIGRATION_VERBS:
+        return False
+    after = [t.lower_ for t in doc[k + 1 : k + 6]]
+    if after[:1] in (["off"], ["away"]):
+        return True
+    to = next((n for n, w in enumerate(after) if w == "to"), None)
+    targets = after[:to] + after[to + 1 :] if to is not None else after[:3]
+    return any(w in _MIGRATION_TARGETS for w in targets) and not any(w in SITE_NOUN_SET for w in after)
+
+
 def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: list[ExtractedEntity]) -> list[ExtractedEntity]:
     """The classifier's challenges, less those the wording rules out: a topic said to be fine
-    ("support has been fine") and a contract named only as a fact ("contract ends in June",
-    "we're month to month")."""
+    ("support has been fine"), a contract named only as a fact ("contract ends in June",
+    "we're month to month") and codes other words explain away (_codes_other_words_explain)."""
     if not learned:
         return learned
     words = {t.lower_.replace("\u2019", "'") for t in doc}
@@ -1597,12 +2294,15 @@ def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: lis
         learned = [e for e in learned if e.entity != CHALLENGE]
     if words & _SATISFIED and not words & _TROUBLE and all(clause & _SATISFIED for clause in _clauses(doc)):
         return [e for e in learned if e.entity != CHALLENGE]
-    if not any(stem(t.lower_) in _SUPPORT_CUES for t in doc):
+    if not any(stem(t.lower_) in _SUPPORT_CUES and not _no_other_provider(doc, t.i) for t in doc):
         learned = [e for e in learned if (e.entity, e.value) != (CHALLENGE, "poor_support")]
     if not any(stem(t.lower_) in _INSTALL_CUES for t in doc):
         learned = [e for e in learned if (e.entity, e.value) != (CHALLENGE, "slow_install")]
+    ruled_out = _codes_other_words_explain(doc, entities)
+    learned = [e for e in learned if not (e.entity == CHALLENGE and e.value in ruled_out)]
     facts = [(e.start, e.end) for e in entities if e.entity in _FACT_ENTITIES]
-    if not any(stem(t.lower_) in _MOVE_CUES for t in doc if not any(s <= t.idx < e for s, e in facts)):
+    if not any(stem(t.lower_) in _MOVE_CUES and not _moves_a_service(doc, t.i)
+               for t in doc if not any(s <= t.idx < e for s, e in facts)):
         # relocation is a change of sites: "the office and a warehouse next door" is where they are
         learned = [e for e in learned if (e.entity, e.value) != (CHALLENGE, "relocation")]
     dates = [(e.start, e.end) for e in entities if e.entity == CONTRACT_END]
@@ -1666,6 +2366,31 @@ def _named_like_a_person(doc: "Doc", span: tuple[int, int]) -> bool:
     if i == 0 and doc[0].lower_ in _GREETINGS:
         return True
     return False
+
+
+# Capitalised words that go with a place rather than make a name of it ("Tampa Bay area",
+# "Denver Metro", "Seattle Office").
+_PLACE_TITLE_WORDS = _PLACE_NOUNS | _LOC_PRE_MODS | frozenset({
+    "bay", "area", "valley", "county", "region", "downtown", "uptown", "midtown", "airport", "beach", "springs",
+    "heights", "harbor", "island", "lake", "metroplex", "suburbs", "city", "township", "parish", "i",
+})
+
+
+def _part_of_a_name(doc: "Doc", span: tuple[int, int], place_tokens: frozenset[int] | set[int]) -> bool:
+    """A town inside a name of capitalised words that are no place: "Lakeside Dental Group",
+    "West Plains Credit Union", "Union Street Bakery", "Denver Fiber Works" (a company, a
+    street). A word that places it ("in Union", "Springfield Office") wins over this."""
+    i, j = span
+
+    def of_a_name(k: int) -> bool:
+        if k < 0 or k >= len(doc) or k in place_tokens:
+            return False
+        token = doc[k]
+        sentence_start = k == 0 or doc[k - 1].text in (".", "!", "?", ":", "\n")
+        return (token.is_alpha and token.text[:1].isupper() and not token.text.isupper()
+                and not token.is_stop and token.lower_ not in _PLACE_TITLE_WORDS and not (k < i and sentence_start))
+
+    return of_a_name(i - 1) or of_a_name(j)
 
 
 def _listed_before_a_place(doc: "Doc", span: tuple[int, int], strong_starts: frozenset[int] | set[int]) -> bool:

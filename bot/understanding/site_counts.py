@@ -50,6 +50,8 @@ SITE_NOUNS = [
     "complexes", "camp", "camps", "quarry", "quarries", "mine", "mines", "firehouse", "firehouses",
     "precinct", "precincts", "pizzeria", "pizzerias", "bistro", "bistros", "lodge", "lodges", "inn", "inns",
     "cares",  # "4 urgent cares"
+    # homes run as sites (group, care, funeral homes), food pantries, halls of a campus
+    "homes", "pantry", "pantries", "halls",
 ]
 # Nouns that name the people customers count ("40 employees", "25 ppl").
 PEOPLE_NOUNS = [
@@ -134,7 +136,10 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     - "five, three in Tulsa and two in Norman", "3 total, all in Kansas", "4 - Reno, Sparks,
       Elko and Ely": a count leading the reply, then a description of the sites, is the count.
     """
-    counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS and not _sites_to_come(doc, c)), key=lambda c: c.i)
+    counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS and not _sites_to_come(doc, c)
+                     and not _past_count(doc, c)), key=lambda c: c.i)
+    if any(not _ends_of_a_link(doc, c) for c in counts):
+        counts = [c for c in counts if not _ends_of_a_link(doc, c)]
     others = [c for c in cands if c.kind != NUM_LOCATIONS]
     merged: list[Candidate] = []
     for cand in counts:
@@ -151,15 +156,20 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     chain = _site_chain(doc, counts, others)
     if chain is not None and (not counts or chain.payload > max(c.payload for c in counts)):
         counts = [chain]
+    else:
+        counts = [_with_main_office_apart(doc, c, others) for c in counts]
     if not counts:
         lead = (_leading_site_count(doc, others) or _count_in_words_alone(doc) or _misspelt_site_count(doc)
                 or _count_of_a_list(doc, others) or _listed_single_sites(doc) or _main_office_only(doc)
                 or _one_or_both(doc)
-                or _sites_in_listed_towns(doc, others)
+                or _sites_in_listed_towns(doc, others) or _towns_before_sites(doc, others)
                 or _count_of_towns(doc) or _only_count_closing_clause(doc, others)
-                or _count_clause_after_sites(doc) or _placed_single_sites(doc, others))
+                or _count_clause_after_sites(doc) or _placed_single_sites(doc, others)
+                or _ordinal_site(doc) or _one_site_and_no_more(doc) or _collective_count(doc)
+                or _home_town_with_a_site(doc, others) or _more_besides(doc, others) or _the_other_site(doc))
         if lead is not None:
             counts = [lead]
+    counts = [_under_one_roof(doc, c) for c in counts]
     return others + _said_last(doc, counts, cands)
 
 
@@ -169,6 +179,8 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
     in Bozeman"), and a count they revise ("3 offices, no 4", "13 stores. maybe 14. yeah 14",
     "2 restaurants, 3 if you count the catering kitchen", "18 sites in 2024, we're at 21 now")."""
     total = _stated_total(doc)
+    if total is None:
+        total = _settled_count(doc)
     if total is not None and (counts or any(t.lower_ in SITE_NOUN_SET for t in doc)):
         like = counts[-1] if counts else None
         return [_number_candidate(doc, total, like)]
@@ -228,6 +240,8 @@ def _placed_single_sites(doc: "Doc", others: list[Candidate]) -> Optional[Candid
     """'a plant in Dayton and another in Toledo', 'main office is in tulsa, we also have a yard in
     okc', 'HQ in pittsburgh, satellite office in erie': two or more sites named one by one, each
     placed in a town of its own ("in"/"at" and a town, known or typed as one), count one each."""
+    if _moving_between_sites(doc):
+        return None  # "moving from an office in Reno to a building in Sparks": one site, moved
     places = {c.i for c in others if c.layer == "loc" and c.kind == CITY}
     found: list[tuple[int, int]] = []  # (first token, token after its place)
     towns: set[str] = set()
@@ -255,7 +269,7 @@ def _placed_single_sites(doc: "Doc", others: list[Candidate]) -> Optional[Candid
             if town is None:
                 after = _unknown_town_at(doc, p + 1)
                 end = after if after is not None else None
-            if end is not None and doc[p + 1 : end].text.lower() not in towns:
+            if end is not None and doc[p + 1 : end].text.lower() not in towns and not _to_come(doc, k, p):
                 towns.add(doc[p + 1 : end].text.lower())
                 found.append((k, end))
                 k = end
@@ -265,6 +279,19 @@ def _placed_single_sites(doc: "Doc", others: list[Candidate]) -> Optional[Candid
         return None
     first, last = doc[found[0][0]], doc[found[-1][1] - 1]
     return Candidate("qty", found[0][0], found[-1][1], first.idx, last.idx + len(last.text), NUM_LOCATIONS, len(found))
+
+
+_MOVING_WORDS = frozenset({"moving", "move", "moved", "relocating", "relocate", "relocated"})
+
+
+def _moving_between_sites(doc: "Doc") -> bool:
+    """Whether the reply moves a site "from" one place "to" another ("moving from a shared office
+    in Mesa to our own building in Tempe"): the two places are one site, before and after."""
+    lows = [t.lower_ for t in doc]
+    for k, low in enumerate(lows):
+        if low in _MOVING_WORDS and "from" in lows[k + 1 : k + 4]:
+            return "to" in lows[k + 2 : k + 14]
+    return False
 
 
 def _only_count(doc: "Doc") -> Optional[Candidate]:
@@ -290,9 +317,11 @@ _REVISION_WORDS = frozenset({
     "no", "nope", "nah", "wait", "actually", "sorry", "mean", "rather", "correction", "scratch", "make",
     "maybe", "yeah", "yes", "well", "er", "erm", "oops", "technically", "really", "prob", "probably",
     "typo", "said", "meant",
+    # a doubt, then a settled number: "a storage unit, does that count? call it 3"
+    "count", "counts", "call",
 })
 # Words that may stand right before the new number once a revision word was said ("wait no its 4").
-_REVISION_LEADS = frozenset({"its", "it's", "it\u2019s", "is", "be", "at", "to"})
+_REVISION_LEADS = frozenset({"its", "it's", "it\u2019s", "is", "be", "at", "to", "it"})
 _REVISION_GAP = 12
 _NOW_AFTER = frozenset({"now", "today", "currently"})
 _WIDENING_AFTER = frozenset({"if", "counting", "including", "incl", "w/"})
@@ -405,6 +434,296 @@ def _sites_to_come(doc: "Doc", cand: Candidate) -> bool:
     return before in _ADDING_WORDS or "more" in inside
 
 
+# "we used to have 5 offices", "we had 3 stores until covid": a count of the past.
+_PAST_AFTER = frozenset({"until", "till", "til", "before", "pre", "prior"})
+_PAST_WINDOW = 4
+
+
+def _past_count(doc: "Doc", cand: Candidate) -> bool:
+    """'used to have 5 offices', 'used to be one office', 'we had 3 stores until 2020': a count
+    the customer no longer has, so not how many sites there are now."""
+    start = _sentence_start(doc, cand.i)
+    before = [t.lower_ for t in doc[max(start, cand.i - _PAST_WINDOW) : cand.i]]
+    if any(w == "used" and nxt == "to" for w, nxt in zip(before, before[1:])):
+        return True
+    after = {t.lower_ for t in doc[cand.j : cand.j + _PAST_WINDOW]}
+    return cand.i > 0 and doc[cand.i - 1].lower_ == "had" and bool(after & _PAST_AFTER)
+
+
+_LINK_DETERMINERS = frozenset({"the", "our", "my", "their"})
+
+
+def _ends_of_a_link(doc: "Doc", cand: Candidate) -> bool:
+    """'6 centers ... a wave between the two main centers': the two ends of a link, which
+    another count in the reply outnumbers (alone, "between our two buildings" says there are
+    two; "between 8 and 10 clinics" is a range)."""
+    return cand.i >= 2 and doc[cand.i - 2].lower_ == "between" and doc[cand.i - 1].lower_ in _LINK_DETERMINERS
+
+
+# Words that set a count of branches apart from the main office: "HQ ... our 3 branch offices".
+_APART_FROM_MAIN = frozenset({"branch", "branches", "satellite", "satellites", "field", "remote"})
+_NO_WORDS = frozenset({"no", "not", "without", "nor", "never"})
+
+
+def _with_main_office_apart(doc: "Doc", cand: Candidate, others: list[Candidate]) -> Candidate:
+    """'fiber at HQ, cable at 3 branches', 'the main office is fine ... our two satellite
+    offices': a count of branches (or satellites, field or remote sites) leaves the main office
+    out, so a main office named elsewhere in the reply is one more site; so does a main office
+    placed in one town beside a count placed in another ("the main office in Reno ... the 2
+    small offices in Elko and Ely"). Not when the main office is one of them ("the main branch"
+    among "4 branches", "4 offices in Idaho, the main office in Boise") or already counted."""
+    states = {c.i for c in others if c.layer == "loc" and c.kind != CITY}
+    branches = bool({t.lower_ for t in doc[cand.i : cand.j]} & _APART_FROM_MAIN)
+    count_town = _town_named_after(doc, cand.j, states)
+    if not branches and count_town is None:
+        return cand
+    if any(t.lower_ in _MAIN_OFFICE_WORDS for t in doc[cand.i : cand.j]):
+        return cand  # "HQ and 3 branches": added already
+    for k in range(len(doc)):
+        if cand.i - 1 <= k < cand.j:
+            continue
+        n = _main_office_at(doc, k)
+        if not n or (k > 0 and _main_office_at(doc, k - 1)):
+            continue
+        if any(t.lower_ in _NO_WORDS or t.lower_ in _INCLUDING_WORDS for t in doc[max(0, k - 2) : k]):
+            continue  # "6 branches, no separate HQ", "5 branches including the main office"
+        words = {t.lower_ for t in doc[k : k + n]}
+        after = doc[k + n].lower_ if k + n < len(doc) else ""
+        if words & _APART_FROM_MAIN or after in NOT_SITES_AFTER or after in SITE_NOUN_SET:
+            continue  # "the main branch" is a branch; "main office staff" are people
+        if not branches:
+            main_town = _town_named_after(doc, k + n, states)
+            if main_town is None or main_town == count_town:
+                continue
+        return Candidate("qty", cand.i, cand.j, cand.start, cand.end, NUM_LOCATIONS, cand.payload + 1, extra=cand.extra)
+    return cand
+
+
+def _town_named_after(doc: "Doc", j: int, states: set[int]) -> Optional[str]:
+    """The town after "in" at token j ("in mount vernon and ...", "in Reno is fine"): up to three
+    plain words, in lowercase; None when no such name is there ("in total", "in the area", a
+    state: token indices in `states`)."""
+    if j + 1 >= len(doc) or doc[j].lower_ != "in" or (j + 1) in states:
+        return None
+    n = j + 1
+    while n < len(doc) and n - j <= _MAX_TOWN_WORDS and doc[n].is_alpha and not doc[n].is_stop \
+            and doc[n].lower_ not in _NOT_TOWN_ITEM and doc[n].lower_ not in _NOT_TOWN_WORDS \
+            and doc[n].lower_ not in SITE_NOUN_SET:
+        n += 1
+    return doc[j + 1 : n].text.lower() if n > j + 1 else None
+
+
+# "a second office in Carmel" (two sites), "opening a third store" (two now, one to come).
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10}
+_ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:nd|rd|th)$")
+_ORDINAL_DETERMINERS = frozenset({"a", "an", "our", "my", "the", "its", "their"})
+# Words of a site to come, before the ordinal ("opening a second store", "sign a lease on a
+# third") or after its noun ("a second location opening in May").
+_TO_COME_BEFORE = frozenset({
+    "opening", "open", "building", "build", "adding", "add", "buying", "buy", "acquiring", "acquire",
+    "lease", "leasing", "planning", "plan", "launching", "launch", "getting", "will", "gonna", "future",
+    "expanding", "expand",
+})
+# What tells of the sites there are now, beside one to come: "we're in Reno now", "our first is
+# in Elko", "the other two are in Elko", "a cafe in Reno and we're opening a second".
+_NOW_ANCHORS = frozenset({"now", "currently", "today", "first", "existing", "current", "other", "others"})
+_TO_COME_AFTER = frozenset({"opening", "opens", "coming", "planned", "going", "under", "soon", "next"})
+_TO_COME_WINDOW = 6
+# What an ordinal numbers that is no site: "3rd floor", "2nd street", "a second circuit".
+_NOT_NUMBERED_SITES = frozenset({
+    "floor", "story", "storey", "level", "suite", "street", "st", "avenue", "ave", "shift", "time", "line",
+    "circuit", "quarter", "year", "phase", "round", "party", "opinion", "carrier", "provider", "vendor",
+})
+
+
+def _ordinal_value(token: "Token") -> Optional[int]:
+    """2 for "second" or "2nd", up to the tenth (or "12th"); None for anything else."""
+    low = token.lower_
+    if low in _ORDINALS:
+        return _ORDINALS[low]
+    match = _ORDINAL_SUFFIX.match(low)
+    return int(match.group(1)) if match and int(match.group(1)) >= 2 else None
+
+
+def _ordinal_site(doc: "Doc") -> Optional[Candidate]:
+    """'we're in Houma with a second office in Thibodaux' (2), 'our 3rd location is in Eugene'
+    (3): a site numbered by an ordinal means as many sites; when it is still to come ('opening
+    a second store in May', 'adding a third site') the ones before it are the sites now.
+    "opening a second in Biloxi" names no noun after the ordinal: a site noun said before it
+    tells what it counts."""
+    for k in range(1, len(doc) - 1):
+        value = _ordinal_value(doc[k])
+        if value is None or doc[k - 1].lower_ not in _ORDINAL_DETERMINERS:
+            continue
+        head = next((m for m in range(k + 1, min(len(doc), k + 4)) if doc[m].lower_ in SINGULAR_SITE_NOUNS), None)
+        if head is not None and not all(doc[m].is_alpha and not doc[m].like_num for m in range(k + 1, head)):
+            head = None
+        if doc[k + 1].lower_ in _NOT_NUMBERED_SITES:
+            continue  # "the 2nd floor office", "a second line": the ordinal numbers something else
+        if head is not None and head + 1 < len(doc) and (doc[head + 1].lower_ in NOT_SITES_AFTER
+                                                         or doc[head + 1].lower_ in SITE_NOUN_SET):
+            continue  # "a second office manager", "a second store building" (read at its head)
+        if head is None:
+            named_before = any(t.lower_ in SINGULAR_SITE_NOUNS for t in doc[: k - 1])
+            if not (named_before and doc[k + 1].lower_ in ("in", "at", "one")):
+                continue
+            head = k
+        to_come = _to_come(doc, k, head + 1)
+        now = value - 1 if to_come else value
+        if now < 1 or (to_come and not _sites_now_told(doc, k, head + 1)):
+            continue  # "opening a 2nd clinic next month" alone does not say how many there are
+        last = doc[head]
+        return Candidate("qty", k, head + 1, doc[k].idx, last.idx + len(last.text), NUM_LOCATIONS, now)
+    return None
+
+
+def _to_come(doc: "Doc", i: int, j: int) -> bool:
+    """Whether the site named in tokens i..j is still to come: a word of opening, building or
+    leasing shortly before it in its sentence ("we're opening a second cafe"), or of coming right
+    after it ("a second location opening in May")."""
+    start = _sentence_start(doc, i)
+    before = {t.lower_ for t in doc[max(start, i - _TO_COME_WINDOW) : i]}
+    after = {t.lower_ for t in doc[j : j + 2]}
+    return bool(before & _TO_COME_BEFORE or after & _TO_COME_AFTER)
+
+
+def _sites_now_told(doc: "Doc", i: int, j: int) -> bool:
+    """Whether the reply, outside tokens i..j, tells of the sites there are now: a site noun, a
+    word of now ("first", "currently"), or where "we're" ("we're in Reno", "we're a cafe in Elko")."""
+    for k, token in enumerate(doc):
+        if i <= k < j:
+            continue
+        if token.lower_ in SITE_NOUN_SET or token.lower_ in _NOW_ANCHORS:
+            return True
+        if token.lower_ in ("we're", "were", "we") and any(t.lower_ == "in" for t in doc[k + 1 : k + 5]) \
+                and not any(t.i >= i for t in doc[k + 1 : k + 5]):
+            return True
+    return False
+
+
+# Words placing the business in its home town: "we're in Reno", "based out of Elko".
+_PRESENCE_WORDS = frozenset({"we're", "were", "based", "located", "headquartered", "out"})
+
+
+def _home_town_with_a_site(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """'we're out of Casper with a yard in Douglas', 'based in Ogden with a shop in Logan': the
+    business in its home town, then "with" one site in another town, is two sites."""
+    towns = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == CITY}
+    for k in range(2, len(doc) - 3):
+        if doc[k].lower_ != "with" or doc[k + 1].lower_ not in ("a", "an", "one"):
+            continue
+        m = k + 2 + (doc[k + 2].is_alpha and doc[k + 2].lower_ not in SITE_NOUN_SET)
+        if m + 1 >= len(doc) or doc[m].lower_ not in SINGULAR_SITE_NOUNS or doc[m + 1].lower_ not in _TOWN_PREPS:
+            continue
+        there = towns.get(m + 2) or _unknown_town_at(doc, m + 2)
+        start = _sentence_start(doc, k)
+        home = next((t for t in range(start, k) if t in towns and any(
+            w.lower_ in _PRESENCE_WORDS for w in doc[max(start, t - 3) : t])), None)
+        if there is None or home is None or doc[home : towns[home]].text.lower() == doc[m + 2 : there].text.lower():
+            continue
+        return Candidate("qty", home, there, doc[home].idx, doc[there - 1].idx + len(doc[there - 1].text), NUM_LOCATIONS, 2)
+    return None
+
+
+_MORE_PLACES = frozenset({"in", "at", "across", "around", "near", "downtown"})
+
+
+def _more_besides(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """'our main location is downtown. we have 2 more in Mesa and Tempe': "have N more" placed in
+    known places, after a site was named, is that site and N more ("we'll have 2 more in Mesa
+    next year" and "2 more in the pipeline" are not)."""
+    place_starts = {c.i for c in cands if c.layer == "loc" and not c.needs_anchor}
+    for k in range(1, len(doc) - 2):
+        if doc[k + 1].lower_ != "more" or doc[k - 1].lower_ not in _HAVING_WORDS | {"are"}:
+            continue
+        value = _count_number(doc, k)
+        m = k + 2 + (doc[k + 2].lower_ in SITE_NOUN_SET)
+        if value is None or m + 1 >= len(doc) or doc[m].lower_ not in _MORE_PLACES or (m + 1) not in place_starts \
+                or _to_come(doc, k, m):
+            continue
+        if not any(_main_office_at(doc, t) or doc[t].lower_ in SINGULAR_SITE_NOUNS for t in range(k - 1)):
+            continue
+        return Candidate("qty", k, k + 2, doc[k].idx, doc[k + 1].idx + len(doc[k + 1].text), NUM_LOCATIONS, int(value) + 1)
+    return None
+
+
+def _the_other_site(doc: "Doc") -> Optional[Candidate]:
+    """'the main one is downtown. the other office is in Ankeny', 'our other shop is in Elko': one
+    site called "the other" is one of two (no plural site noun, which would leave more)."""
+    if any(t.lower_ in _PLURAL_SITES for t in doc):
+        return None
+    for k, token in enumerate(doc[:-1]):
+        if token.lower_ != "other" or not (k == 0 or doc[k - 1].is_punct or doc[k - 1].lower_ in _OWN):
+            continue
+        m = k + 1 + (doc[k + 1].is_alpha and doc[k + 1].lower_ not in SITE_NOUN_SET and k + 2 < len(doc)
+                     and doc[k + 2].lower_ in SINGULAR_SITE_NOUNS)
+        if m < len(doc) and doc[m].lower_ in SINGULAR_SITE_NOUNS and not (
+                m + 1 < len(doc) and (doc[m + 1].lower_ in NOT_SITES_AFTER or doc[m + 1].lower_ in SITE_NOUN_SET)):
+            first = doc[k - 1] if k > 0 and doc[k - 1].lower_ in _OWN else token
+            return Candidate("qty", first.i, m + 1, first.idx, doc[m].idx + len(doc[m].text), NUM_LOCATIONS, 2)
+    return None
+
+
+# "a pair of shops", "a trio of clinics": a noun of a number before the sites.
+_COLLECTIVES = {"pair": 2, "duo": 2, "trio": 3, "quartet": 4}
+
+
+def _collective_count(doc: "Doc") -> Optional[Candidate]:
+    """'a trio of cafes', 'a pair of our stores': as many sites as the noun of a number says."""
+    for k in range(1, len(doc) - 2):
+        value = _COLLECTIVES.get(doc[k].lower_)
+        if value is None or doc[k - 1].lower_ not in ("a", "an") or doc[k + 1].lower_ != "of":
+            continue
+        m = k + 2 + (doc[k + 2].lower_ in _OWN or doc[k + 2].lower_ == "their")
+        m += m + 1 < len(doc) and doc[m].is_alpha and doc[m].lower_ not in SITE_NOUN_SET and doc[m + 1].lower_ in _PLURAL_SITES
+        if m < len(doc) and doc[m].lower_ in _PLURAL_SITES and not (m + 1 < len(doc) and doc[m + 1].lower_ in NOT_SITES_AFTER):
+            return Candidate("qty", k - 1, m + 1, doc[k - 1].idx, doc[m].idx + len(doc[m].text), NUM_LOCATIONS, value)
+    return None
+
+
+# "a bakery + cafe, same building": the sites named share one.
+_ONE_PLACE_NOUNS = frozenset({"building", "address", "location", "site", "property", "roof", "lot", "premises", "place"})
+
+
+def _under_one_roof(doc: "Doc", cand: Candidate) -> Candidate:
+    """'a brewery + taproom, same building', 'shop and office under one roof': sites named one by
+    one (no number said) and then said to share one building are one site."""
+    if any(t.like_num for t in doc[cand.i : cand.j]):
+        return cand
+    after = [t.lower_ for t in doc[cand.j : cand.j + 5] if not t.is_punct]
+    shared = any(w in ("same", "one", "single") and nxt in _ONE_PLACE_NOUNS for w, nxt in zip(after, after[1:])) \
+        and "each" not in after  # "one building each" keeps them apart
+    if not shared:
+        return cand
+    return Candidate("qty", cand.i, cand.j, cand.start, cand.end, NUM_LOCATIONS, 1, extra=cand.extra)
+
+
+# "..., so three", "so 4 now, 3 after", "so 28 sites": a count settling what was described.
+_SETTLING_LEADS = frozenset({"so", "that's", "thats", "making", "makes"})
+_MAKING_WORDS = frozenset({"make", "makes", "making"})
+_SETTLED_AFTER = frozenset({"now", "total", "in", "all", "altogether", "i", "sites", "locations", "today"})
+
+
+def _settled_count(doc: "Doc") -> Optional[int]:
+    """Token index of a count after "so"/"that's" opening a clause or after "make(s)", after sites
+    were named ("the office in Reno, the shop in Elko, so two", "... so 4 now, 3 after", "adding
+    a depot, which would make 5"): the customer's own sum, which overrides what was added up (a
+    site to come counts when the customer sums it in); None when there is none."""
+    for k in range(1, len(doc)):
+        lead = doc[k - 1].lower_
+        if not (lead in _SETTLING_LEADS and (k == 1 or doc[k - 2].is_punct) or lead in _MAKING_WORDS):
+            continue  # "so three" opens a clause; "which would make 3" may close one
+        if _count_number(doc, k) is None or doc[k].lower_ in ("both", "half") or _people_before(doc, k):
+            continue  # "15 people each, so 30 total": people
+        after = doc[k + 1] if k + 1 < len(doc) else None
+        if after is not None and not (after.is_punct or after.lower_ in _SETTLED_AFTER or after.lower_ in SITE_NOUN_SET):
+            continue
+        if any(t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in doc[: k - 1]):
+            return k
+    return None
+
+
 def _sum_counts_by_place(doc: "Doc", counts: list[Candidate], others: list[Candidate]) -> list[Candidate]:
     """Two counts of sites in one reply: "2 offices in Denver and 3 in Boulder" add up (each
     is placed, then joined); in "two buildings on one campus" the second holds the first."""
@@ -475,9 +794,10 @@ _COUNTED, _DEFINITE, _INDEFINITE, _PLACED = "counted", "definite", "indefinite",
 _MAX_TAIL = 8
 
 
-def _place_tail(doc: "Doc", k: int, places: set[int]) -> int:
+def _place_tail(doc: "Doc", k: int, places: set[int], states: frozenset[int] = frozenset()) -> int:
     """The token after what describes where a site is, from token k ("in Springfield MA", "is in
-    Hartford CT", "in the valley", "around the state", "out back"); k if nothing does."""
+    Hartford CT", "in the valley", "around the state", "out back", "in lewiston, idaho" with the
+    token indices of `states`); k if nothing does."""
     m = k
     if m < len(doc) and doc[m].lower_ in ("is", "are", "'s") and m + 1 < len(doc) and doc[m + 1].lower_ in _TAIL_PREPS:
         m += 1
@@ -487,10 +807,20 @@ def _place_tail(doc: "Doc", k: int, places: set[int]) -> int:
         while n < stop and (n in places or doc[n].lower_ in _TAIL_WORDS or (doc[n].is_title and doc[n].is_alpha)
                             or (doc[n].lower_ in ("and", "&", ",") and n + 1 < len(doc) and n + 1 in places and n - 1 in places)):
             n += 1
+        if n == m + 1 and doc[m].lower_ in _TOWN_PREPS:
+            n = _lowercase_town_after(doc, m)  # "in lewiston": a town the gazetteer did not place
+            n = n + 1 if n == m else n
         if n == m + 1 and doc[m].lower_ not in ("out", "next", "downtown"):
             break  # "in" then nothing of a place: no tail
+        if n + 1 < len(doc) and doc[n].text == "," and (n + 1) in states:
+            n += 2  # "in Lewiston, Idaho": the state after a comma
+            while n < len(doc) and n in states:
+                n += 1
         m = n
     return m
+
+
+_TOWN_PREPS = frozenset({"in", "at", "near", "outside"})
 
 
 def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[int],
@@ -516,8 +846,11 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
         if head >= len(doc) or (determiner is None and not opens_clause):
             break
         if doc[head].lower_ in SINGULAR_SITE_NOUNS and all(doc[x].is_alpha and not doc[x].like_num for x in range(m, head)):
-            if head + 1 < len(doc) and (doc[head + 1].lower_ in NOT_SITES_AFTER or doc[head + 1].lower_ in SITE_NOUN_SET):
+            if head + 1 < len(doc) and (doc[head + 1].lower_ in NOT_SITES_AFTER or doc[head + 1].lower_ in SITE_NOUN_SET
+                                        or doc[head + 1].lower_ in _WHOLE_BUSINESS_NOUNS):
                 return None  # "office staff", "store managers"; "the office building" is read at its head
+            if determiner in ("a", "an") and head > m and _says_what_the_business_is(doc, k):
+                return None  # "we're a food bank, a warehouse and 2 pantries": the business, then its sites
             kind = _DEFINITE if determiner in ("the", "our", "my") else _INDEFINITE
             return 1, head + 1, kind
         if not doc[head].is_alpha or doc[head].is_stop:
@@ -535,6 +868,8 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
             and doc[k + 1].lower_ in ("in", "at", "near", "across", "over", "down", "up", "outside"):
         if _main_office_at(doc, k + 2) or _single_site_at(doc, k + 2):
             return None  # "7 lines at the main office, 3 at the branch": things at one site
+        if doc[k + 1].lower_ == "at" and k + 2 < len(doc) and doc[k + 2].lower_ in _OWN:
+            return None  # "100 mbps at hq, 50 at the others": things (or speeds) at sites
         value = parse_number_words([doc[k].lower_])
         if value is not None and value == int(value) and 1 <= value <= 1000:
             end = _place_tail(doc, k + 1, places) if k + 1 < len(doc) else k + 1
@@ -543,6 +878,19 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
             if end > k + 1:
                 return int(value), end, _PLACED
     return None
+
+
+# A site noun before one of these names the whole business, not one site: "150+ locations,
+# franchise system", "a store chain".
+_WHOLE_BUSINESS_NOUNS = frozenset({"system", "chain", "group", "network", "model", "brand", "business", "company", "owner", "owners"})
+_BEING_WORDS = frozenset({"we're", "were", "i'm", "im", "is", "are", "am"})
+
+
+def _says_what_the_business_is(doc: "Doc", k: int) -> bool:
+    """Whether "a"/"an" at token k follows "we're"/"we are"/"is" ("we're a nonprofit food bank",
+    "this is a family bakery", said with a word describing it): what the business is, not one of
+    its sites."""
+    return k > 0 and doc[k - 1].lower_ in _BEING_WORDS
 
 
 _NOT_TOWN_WORDS = frozenset({"total", "all", "general", "particular", "person", "mind", "case", "fact", "addition"})
@@ -581,6 +929,8 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
     by_start = {c.i: c for c in counts}
     # a town after "in" is placed by the preposition, even a lowercase or ambiguous one ("in reno")
     places = {k for c in others if c.layer == "loc" for k in range(c.i, c.j)}
+    states = frozenset(k for c in others if c.layer == "loc" and c.kind == "state" and doc[c.i].text[:1].isalpha()
+                       and doc[c.i].lower_ not in _TOWN_PREPS for k in range(c.i, c.j))
     best: Optional[tuple[int, int, int, int]] = None  # items, total, i, j
     k = 0
     while k < len(doc):
@@ -592,7 +942,7 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
         kinds, value = [kind], total
         per_town = False  # "one office each" after the towns: the count stands alone
         while True:
-            m = _place_tail(doc, end, places)
+            m = _place_tail(doc, end, places, states)
             if m < len(doc) and doc[m].lower_ == "each" and value == 1 and kind != _PLACED:
                 tail_end = _place_tail(doc, m + 1, places)
                 after_towns = _towns_between(m + 1, tail_end, others)
@@ -742,10 +1092,70 @@ def _sites_in_listed_towns(doc: "Doc", cands: list[Candidate]) -> Optional[Candi
             # "headquartered in Salt Lake City, branch offices in Provo and Ogden", "offices in
             # a, b and c, HQ in d": one more
             main = any(t.lower_ in _HEADQUARTERED or _main_office_at(doc, t.i) for t in doc
-                       if t.i < k or t.i >= end)
+                       if t.i < k or t.i >= end) or _one_site_plus(doc, k)
             span = doc[k:end]
             return Candidate("qty", k, end, span.start_char, span.end_char, NUM_LOCATIONS, towns + int(main))
     return None
+
+
+_TOWN_JOINERS = frozenset({",", "and", "&", "+", "/"})
+
+
+def _towns_before_sites(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """'Reno and Elko stores', 'Austin, Waco & Tyler offices': towns listed right before a plural
+    site noun are one site each; a main office named elsewhere ("Boise HQ, Nampa and Eagle
+    branches") is one more."""
+    town_start = {c.j: c.i for c in cands if c.layer == "loc" and c.kind == CITY}
+    for k in range(2, len(doc)):
+        if doc[k].lower_ not in _PLURAL_SITES or k not in town_start:
+            continue
+        m, towns = k, 0
+        while m in town_start:
+            m = town_start[m]
+            towns += 1
+            n = m
+            while n > 0 and doc[n - 1].lower_ in _TOWN_JOINERS:
+                n -= 1
+            if n == m or n not in town_start:
+                break
+            m = n
+        if towns >= 2:
+            main = any(_main_office_at(doc, t.i) for t in doc if t.i < m or t.i > k)
+            span = doc[m : k + 1]
+            return Candidate("qty", m, k + 1, span.start_char, span.end_char, NUM_LOCATIONS, towns + int(main))
+    return None
+
+
+# "we have the shop in Ogden and that's it": one site, and the customer says there is no more.
+_NO_MORE = (("that's", "it"), ("thats", "it"), ("that", "is", "it"), ("that's", "all"), ("thats", "all"),
+            ("that", "'s", "it"), ("that", "\u2019s", "it"), ("that", "'s", "all"), ("that", "\u2019s", "all"))
+_HAVING_WORDS = frozenset({"have", "got", "run", "own", "operate", "there's", "theres"})
+
+
+def _one_site_and_no_more(doc: "Doc") -> Optional[Candidate]:
+    """'we have the store in Casper and that's it', 'just got a shop downtown, thats all': one
+    site the customer has, then words saying there is no other."""
+    lows = [t.lower_ for t in doc]
+    ends = [k for k in range(len(doc)) if any(tuple(lows[k : k + len(p)]) == p for p in _NO_MORE)]
+    if not ends or any(low in _PLURAL_SITES for low in lows):
+        return None
+    sites = [k for k in range(ends[0]) if _single_site_at(doc, k) and not (k > 0 and _single_site_at(doc, k - 1))]
+    if len(sites) != 1 or not any(low in _HAVING_WORDS for low in lows[max(0, sites[0] - 3) : sites[0]]):
+        return None
+    k = sites[0]
+    last = doc[k + _single_site_at(doc, k) - 1]
+    return Candidate("qty", k, last.i + 1, doc[k].idx, last.idx + len(last.text), NUM_LOCATIONS, 1)
+
+
+def _one_site_plus(doc: "Doc", k: int) -> bool:
+    """'a depot and yard in Enid, plus depots in Lawton and Ada': a single site named earlier in
+    the sentence, then "plus" right before the plural site noun at token k, is one more."""
+    m = k - 1
+    while m >= 0 and doc[m].text == ",":
+        m -= 1
+    if m < 0 or doc[m].lower_ not in ("plus", "+"):
+        return False
+    return any(t.lower_ in SINGULAR_SITE_NOUNS for t in doc[_sentence_start(doc, m) : m])
 
 
 # Words that make a list item no town: "offices in rural areas and small towns".
@@ -823,6 +1233,9 @@ def _count_of_a_list(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
     """'three: savannah, brunswick and statesboro', 'two. Mobile and Daphne': a count opening the
     reply followed by a list of as many names, places the gazetteer need not know; 'Locations:
     Tempe, Mesa, Gilbert, Chandler': a plural site noun, a colon, then the list."""
+    labelled = _labelled_site_list(doc, cands)
+    if labelled is not None:
+        return labelled
     if any(c.kind == SERVICE for c in cands):
         return None  # "two: sip and broadband" lists services
     k = 0
@@ -833,9 +1246,28 @@ def _count_of_a_list(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
         items, end = _list_items(doc, k + 2)
         if value is not None and items == value >= 2 and all(t.is_punct for t in doc[end:]):
             return Candidate("qty", k, k + 1, doc[k].idx, doc[k].idx + len(doc[k].text), NUM_LOCATIONS, int(value))
-    if k + 2 < len(doc) and doc[k].lower_ in _PLURAL_SITES and doc[k + 1].text == ":":
+    return None
+
+
+_SENTENCE_ENDS = frozenset({".", ";", "!", "\n"})
+
+
+def _labelled_site_list(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """'Locations: Tempe, Mesa, Gilbert', 'Carrier: Cox. Sites: Ogden, Provo. Problem: ...': a
+    plural site noun opening a sentence or a field, a colon, then a list of names to the end of
+    that sentence, counts one site per name: each a place or a site ("Sites: need fiber, phones"
+    lists no sites)."""
+    place_starts = {c.i for c in cands if c.layer == "loc" and not c.needs_anchor}
+    for k in range(len(doc) - 2):
+        if doc[k].lower_ not in _PLURAL_SITES or doc[k + 1].text != ":":
+            continue
+        if k > 0 and not (doc[k - 1].is_punct or doc[k - 1].is_space or doc[k - 1].lower_ in _OWN):
+            continue  # "we need new phones at two sites: ..." is a list of what, not of all the sites
         items, end = _list_items(doc, k + 2)
-        if items >= 2 and all(t.is_punct for t in doc[end:]):
+        named = sum(t.i in place_starts or t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS
+                    for t in doc[k + 2 : end])
+        if items >= 2 and named >= items and (end == len(doc) or doc[end].text.strip() in _SENTENCE_ENDS
+                                              or doc[end].is_space or all(t.is_punct for t in doc[end:])):
             last = doc[end - 1]
             return Candidate("qty", k, end, doc[k].idx, last.idx + len(last.text), NUM_LOCATIONS, items)
     return None
@@ -1104,12 +1536,26 @@ def _leading_site_count(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
     """A count opening the reply and followed by a description of the sites, or opening any
     clause and followed by "total" ("Portland + Seattle offices, 3 in total") (see site_counts)."""
     found = _site_count_at(doc, 0, cands, described_by_list=True)
+    asked = _after_echoed_question(doc)
+    if found is None and asked is not None:
+        found = _site_count_at(doc, asked, cands, described_by_list=True)
     for n, token in enumerate(doc):
         if found is not None:
             break
         if token.text in _CLAUSE_ENDS and n + 1 < len(doc):
             found = _site_count_at(doc, n + 1, cands, described_by_list=False)
     return found
+
+
+def _after_echoed_question(doc: "Doc") -> Optional[int]:
+    """'how many locations? 2 if you count the shed': the customer repeats the question, then
+    answers it as a reply would open. The token after the question mark, or None."""
+    lows = [t.lower_ for t in doc]
+    for k in range(len(doc) - 2):
+        if lows[k : k + 2] == ["how", "many"]:
+            end = next((m for m in range(k + 2, min(len(doc), k + 6)) if doc[m].text == "?"), None)
+            return end + 1 if end is not None and end + 1 < len(doc) else None
+    return None
 
 
 def _names_sites(span: "Span", cands: list[Candidate]) -> bool:
@@ -1152,7 +1598,7 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
         span = doc[start : k + 1 + n]
         return Candidate("qty", start, k + 1 + n, span.start_char, span.end_char, NUM_LOCATIONS, int(value) + 1)
     if described_by_list and after in _INCLUDING_WORDS and any(
-        t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in doc[k + 1 : k + 5]
+        t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in doc[k + 1 : k + 6]
     ):
         described = True  # "5 if you count the warehouse", "6 including HQ"
     elif after in _TOTAL_WORDS and (after != "in" or (len(rest) and rest[0].lower_ in ("total", "all"))):
@@ -1167,7 +1613,9 @@ def _site_count_at(doc: "Doc", k: int, cands: list[Candidate], *, described_by_l
         sites = any(t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS or t.lower_ in _PLACE_WORDS for t in rest)
         sub_counts = any(t.like_num and n + 1 < len(rest) and rest[n + 1].lower_ in ("in", "at", "downtown", "near")
                          for n, t in enumerate(rest))
-        described = places or sites or sub_counts or rest[0].lower_ in _TOTAL_WORDS | {"all", "both"}
+        described = places or sites or sub_counts or rest[0].lower_ in _TOTAL_WORDS | {"all", "both"} \
+            or (rest[0].lower_ in _INCLUDING_WORDS - {"if", "with"}  # "seven, counting the one opening in May"
+                and not any(t.lower_ in NOT_SITES_AFTER for t in rest))
     if not described or (k < len(doc) and doc[k].lower_ in NOT_SITES_AFTER):
         return None
     span = doc[start:k]

@@ -106,6 +106,8 @@ class SpellingMender:
             return next(iter(close)) if len(close) == 1 else None
         if len(word) < _MIN_LENGTH or word in self.own_words or word in self.keep or self.is_english(word):
             return None
+        if any(self.is_english(word[:i] + "'" + word[i:]) for i in range(1, len(word))):
+            return None  # a contraction typed without its apostrophe: "thats" is no "whats"
         close = {w for w in _one_edit(word) & self.own_words
                  if not (w in self.places and len(w) == len(word) and sum(a != b for a, b in zip(w, word)) == 1)}
         if len(close) > 1:

@@ -357,6 +357,8 @@ def test_a_problem_told_in_one_sentence_among_facts_is_read(union: Any) -> None:
     ("we're on cable at every store", "broadband"),
     ("spectrum cable and a PRI", "broadband"),
     ("cable + 5g at each shop", "broadband"),
+    ("the cable option works for the web, and voip for the phones", "broadband"),  # the kind picked
+    ("web access via cable at the depot", "broadband"),
     ("dialpad or nextiva, something like that", "ucaas"),
     ("two cradlepoints", "wireless_backup"),
     ("we'd like our own fiber between the plants", "dark_fiber"),
@@ -593,3 +595,46 @@ def test_the_classifier_names_no_slow_install_without_a_word_of_installing(union
     # an outage of two days is no wait for a new line
     assert "slow_install" not in _values(union.extract("we were offline for 4 days in october"), CHALLENGE)
     assert "slow_install" in _values(union.extract("it took them 4 months to get the circuit in"), CHALLENGE)
+
+
+# ---- a town inside a name ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Riverside Pet Hospital",                      # a company named after a town
+    "it's for Madison Title Company",
+    "Hartford Mutual Benefit Society",
+    "we're on Salem Road next to the mall",        # a street
+])
+def test_a_town_inside_a_capitalised_name_is_no_place(rules: Any, text: str) -> None:
+    assert _values(rules.extract(text), "city") == set()
+
+
+@pytest.mark.parametrize("text, city", [
+    ("Riverside Pet Hospital, with clinics in Riverside and Corona", "Riverside"),  # placed by "in"
+    ("the Reno Office and the Sparks Office", "Reno"),                              # a site noun after it
+    ("Boise Nampa And Meridian", "Boise"),                                          # a list of places
+    ("the Orlando metro", "Orlando"),
+])
+def test_a_town_placed_by_its_words_stays_a_place(rules: Any, text: str, city: str) -> None:
+    assert city in _values(rules.extract(text), "city")
+
+
+def test_a_citys_own_bay_area_is_not_the_bay_area(rules: Any) -> None:
+    assert _values(rules.extract("stores all over the Tampa Bay area"), "city") == {"Tampa"}
+    assert _values(rules.extract("two offices in the bay area"), "city") == {"San Francisco"}
+
+
+# ---- a quote asked for ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["i just need a quote on hosted voice", "can we get pricing for fiber at both stores",
+                                  "send me an estimate for a pri"])
+def test_a_quote_asked_for_is_no_price_too_high(union: Any, text: str) -> None:
+    assert "high_cost" not in _values(union.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["we need a quote because the bill doubled", "looking for cheaper pricing",
+                                  "a quote please, paying $1,400 a month now is absurd"])
+def test_a_quote_asked_for_with_a_price_judged_is_still_one(union: Any, text: str) -> None:
+    assert "high_cost" in _values(union.extract(text), CHALLENGE)

@@ -35,6 +35,12 @@ def test_words_that_are_left_as_typed(mender: SpellingMender, word: str) -> None
     assert mender.mend_word(word) is None
 
 
+def test_a_contraction_typed_without_its_apostrophe_is_left_as_typed() -> None:
+    mender = SpellingMender(["whats", "where", "there"])
+    assert mender.mend_word("thats") is None and mender.mend_word("theres") is None
+    assert mender.mend_word("whare") == "where"  # a slip is still mended
+
+
 def test_spans_are_given_in_the_text_as_typed(mender: SpellingMender) -> None:
     text = "the reliablity is bad, custmer servise worse, 3 locatoins"
     mended = mender.mend(text)

@@ -1,0 +1,365 @@
+"""Constructions that say how many sites a customer has (num_locations), one class each, in
+our own words: a site numbered by an ordinal, the main office beside a count of branches, a
+count settled with "so", a count of the past, the two ends of a link beside a larger count, a
+labelled list of sites, a move between two places, and kinds of sites and sizes said of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.understanding.extraction import NUM_LOCATIONS, Extractor, build_extractor
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return build_extractor()
+
+
+def _counts(extractor: Extractor, text: str) -> set[Any]:
+    return {e.value for e in extractor.extract(text) if e.entity == NUM_LOCATIONS and not e.negated}
+
+
+# ---- a site numbered by an ordinal --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("our HQ is in Omaha with a second shop in Lincoln", 2),
+        ("we're based in Provo with a third warehouse in Orem", 3),
+        ("our 5th store is in Ames, the others are in Des Moines", 5),
+    ],
+)
+def test_ordinal_site_that_exists_counts_its_number(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("we have a bakery in Macon and we're opening a second in Warner Robins", 1),
+        ("the gym in Yuma is doing well so we're building a second gym in Tucson", 1),
+        ("we're leasing a third clinic in Durango, our first two are in Cortez", 2),
+        ("a cafe in Akron now, a second cafe opening in Kent this fall", 1),
+    ],
+)
+def test_ordinal_site_to_come_counts_the_ones_before_it(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+def test_ordinal_site_to_come_without_the_sites_now_is_no_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "launching a 3rd salon in Boise next spring") == set()
+
+
+def test_ordinal_of_no_site_is_no_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "we need a second circuit at the warehouse for backup") != {2}
+
+
+# ---- the main office beside a count of branches -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("fiber at the main office, dsl at 4 branches", 5),
+        ("our headquarters is fine but the 6 branch offices keep dropping", 7),
+        ("the HQ has 40 staff and our three satellite offices have a handful each", 4),
+        ("9 branches plus the main office", 10),
+    ],
+)
+def test_main_office_named_apart_from_branches_is_one_more(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("we're 8 branches, no separate headquarters", 8),   # no main office to add
+        ("4 branches, the main branch is in Salem", 4),       # the main branch is one of them
+    ],
+)
+def test_main_office_that_is_none_or_one_of_them_adds_nothing(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+# ---- a count settled with "so" -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("the shop in Reno, the garage in Sparks and the yard in Fernley. so three", 3),
+        ("12 stores in the valley plus the depot in Mesa. so 13 sites", 13),
+        ("the lab, the clinic and a storage room out back, so 3 i think", 3),
+    ],
+)
+def test_count_settled_after_sites_named(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+def test_settled_number_of_people_is_no_count(extractor: Extractor) -> None:
+    found = _counts(extractor, "we have two offices, one in Erie and one in Butler. about 12 people each, so 24 total")
+    assert 24 not in found
+
+
+def test_doubt_then_call_it_settles_the_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "three cafes and a food truck, not sure that counts? call it 4") == {4}
+
+
+# ---- counts of the past ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we used to have 6 stores but that was years ago",
+        "we had 4 offices until the merger",
+    ],
+)
+def test_count_of_the_past_is_no_count(extractor: Extractor, text: str) -> None:
+    assert _counts(extractor, text) == set()
+
+
+# ---- the two ends of a link beside a larger count -----------------------------------------------
+
+
+def test_ends_of_a_link_beside_a_larger_count(extractor: Extractor) -> None:
+    text = "9 clinics across the county, and we want a dedicated link between the two biggest clinics"
+    assert _counts(extractor, text) == {9}
+
+
+def test_range_after_between_is_still_a_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "between 5 and 7 stores depending on the season") == {7}
+
+
+# ---- a labelled list of sites ------------------------------------------------------------------
+
+
+def test_labelled_list_of_sites_inside_a_longer_message(extractor: Extractor) -> None:
+    text = "Provider: Cox. Locations: Ogden, Logan, Layton, Provo. Issue: outages every week"
+    assert _counts(extractor, text) == {4}
+
+
+# ---- a move between two places -----------------------------------------------------------------
+
+
+def test_moving_from_one_place_to_another_is_not_two_sites(extractor: Extractor) -> None:
+    text = "relocating from a small office in Mesa to a new building in Chandler next month"
+    assert 2 not in _counts(extractor, text)
+
+
+# ---- kinds of sites and sizes said of them -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("we run 5 group homes in the county", 5),
+        ("2 food pantries and a thrift store", 3),
+        ("we rent 4 tiny offices downtown", 4),
+        ("it's only one little shop", 1),
+    ],
+)
+def test_kinds_and_sizes_of_sites(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("80+ stores, a franchise network", 80),            # the franchise is the whole business
+        ("we're a nonprofit clinic, warehouse + 3 outlets", 4),  # what the business is, then its sites
+    ],
+)
+def test_the_whole_business_is_no_site(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("we own 2 day spas near the lake", 2),              # "day" before the site noun
+        ("we run 6 day camps every summer", 6),
+    ],
+)
+def test_compound_site_nouns_opening_with_day(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+# ---- sites placed one by one, a town then its state ---------------------------------------------
+
+
+def test_placed_site_with_state_after_a_comma_then_another(extractor: Extractor) -> None:
+    text = "we have one shop in pocatello, idaho and one down the road in blackfoot"
+    assert _counts(extractor, text) == {2}
+
+
+# ---- towns right before a plural site noun ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("Tulsa HQ, Norman and Edmond branches, around 60 people", 3),
+        ("our Reno and Elko stores both need fiber", 2),
+    ],
+)
+def test_towns_listed_before_a_plural_site_noun(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+# ---- the customer echoes the question, then answers ---------------------------------------------
+
+
+def test_count_after_an_echoed_question(extractor: Extractor) -> None:
+    text = "how many sites? 3 counting the warehouse out by the highway. the office is in Casper"
+    assert _counts(extractor, text) == {3}
+
+
+# ---- a site to come summed in by the customer ---------------------------------------------------
+
+
+def test_site_to_come_counts_when_the_customer_sums_it_in(extractor: Extractor) -> None:
+    text = "we have a shop in Ogden and a shop in Provo, and we're adding a kiosk in Logan which would make 3"
+    assert _counts(extractor, text) == {3}
+
+
+# ---- one site, then "that's it" ----------------------------------------------------------------
+
+
+def test_one_site_then_no_more(extractor: Extractor) -> None:
+    assert _counts(extractor, "we've got the office in Casper and that's it") == {1}
+
+
+def test_no_more_after_services_is_no_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "we need fiber and a phone system and that's it") == set()
+
+
+# ---- one site, then "plus" sites in listed towns ------------------------------------------------
+
+
+def test_single_site_plus_sites_in_listed_towns(extractor: Extractor) -> None:
+    text = "we're a freight outfit: a depot in Enid OK, plus depots in Lawton, Ardmore and Ada"
+    assert _counts(extractor, text) == {4}
+
+
+# ---- numbers of things at sites ----------------------------------------------------------------
+
+
+def test_speeds_at_sites_are_no_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "200 mbps at the main office, 25 at the others") == set()
+
+
+# ---- a count, then what it takes in -------------------------------------------------------------
+
+
+def test_count_then_counting_a_site_to_come(extractor: Extractor) -> None:
+    assert _counts(extractor, "nine, counting the one we open in june") == {9}
+
+
+def test_count_then_counting_people_is_no_site_count(extractor: Extractor) -> None:
+    assert 30 not in _counts(extractor, "30, counting the part-time staff")
+
+
+# ---- nouns of a number --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, count", [("a pair of clinics", 2), ("we run a trio of small cafes", 3)])
+def test_noun_of_a_number_before_sites(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+# ---- sites named one by one that share a building -----------------------------------------------
+
+
+def test_sites_sharing_one_building_are_one(extractor: Extractor) -> None:
+    assert _counts(extractor, "a bakery + cafe, same building, downtown Boise") == {1}
+
+
+def test_sites_named_one_by_one_elsewhere_stay_apart(extractor: Extractor) -> None:
+    assert _counts(extractor, "the main office and a warehouse") == {2}
+
+
+def test_site_to_come_beside_the_other_sites(extractor: Extractor) -> None:
+    text = "we're opening our 6th salon in Ogden in may, the other 5 are around Provo"
+    assert _counts(extractor, text) == {5}
+
+
+# ---- a main office in one town beside a count placed in others -----------------------------------
+
+
+def test_main_office_in_one_town_and_a_count_in_others(extractor: Extractor) -> None:
+    text = "the main office in yakima is fine but the 3 small offices in selah, naches and tieton are on dsl"
+    assert _counts(extractor, text) == {4}
+
+
+def test_count_in_the_same_town_as_the_main_office_adds_nothing(extractor: Extractor) -> None:
+    text = "the main office in yakima is fine, and the 3 small offices in yakima are on dsl"
+    assert _counts(extractor, text) == {3}
+
+
+# ---- the home town, then "with" a site elsewhere -------------------------------------------------
+
+
+def test_home_town_with_a_site_in_another_town(extractor: Extractor) -> None:
+    text = "we're a roofer based in Pueblo with a yard in Canon City. 25 guys in the field"
+    assert _counts(extractor, text) == {2}
+
+
+# ---- "have N more" after a site was named --------------------------------------------------------
+
+
+def test_n_more_after_a_named_site(extractor: Extractor) -> None:
+    text = "our main office is on Elm St in Wichita. we have 3 more in Derby, Andover and Hutchinson"
+    assert _counts(extractor, text) == {4}
+
+
+def test_n_more_still_to_come_is_no_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "the office is in Reno and we have 2 more in the pipeline") == set()
+
+
+# ---- what looks like these constructions and is not ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "our server closet is on the 3rd floor of the office",   # an ordinal of a floor
+        "we had a 4 day office closure after the storm",          # days, not sites
+        "Sites: need fiber, phones and a firewall",               # a label, then no places
+    ],
+)
+def test_lookalikes_are_no_count(extractor: Extractor, text: str) -> None:
+    assert _counts(extractor, text) == set()
+
+
+def test_branches_including_the_main_office_add_nothing(extractor: Extractor) -> None:
+    assert _counts(extractor, "7 branches including the main office") == {7}
+
+
+def test_sites_listed_after_we_are_without_a_description_all_count(extractor: Extractor) -> None:
+    assert _counts(extractor, "we're a clinic, a lab and a pharmacy") == {3}
+
+
+def test_count_in_a_state_and_the_main_office_in_one_of_its_towns_add_nothing(extractor: Extractor) -> None:
+    assert _counts(extractor, "the main office in Boise is fine but the 4 offices in Idaho are slow") == {4}
+
+
+# ---- "the other" site ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("HQ is on 5th Ave in Fargo. the other office is out in Minot", 2),
+        ("our other shop has no fiber at all", 2),
+    ],
+)
+def test_the_other_site_is_one_of_two(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+def test_the_other_sites_leave_the_count_open(extractor: Extractor) -> None:
+    assert _counts(extractor, "the other offices are all on cable") == set()
