@@ -141,14 +141,24 @@ def unclear_service_questions(
             for c in unclear_mentions(text, covered, known_services, complaints=complaints, vocabulary=vocabulary)]
 
 
-def chosen_option(text: str, clarification: Clarification, *, names: Optional[GuidanceCopy] = None) -> Optional[str]:
-    """The option a free-text reply picks ("the dedicated one" -> dia): the one code whose
-    name has a word the reply uses and the other names don't ("internet" picks nothing)."""
+def chosen_option(text: str, clarification: Clarification, *, names: Optional[GuidanceCopy] = None,
+                  vocabulary: Optional[Vocabulary] = None) -> Optional[str]:
+    """The option a free-text reply picks ("the dedicated one" -> dia, "the regular kind,
+    nothing fancy" -> broadband): the one code whose name, or whose choice words
+    (vocabulary.yml), the reply uses and the other codes' don't ("internet" picks nothing)."""
     names = names or load_default_copy()
-    said = set(re.findall(r"[a-z0-9]+", (text or "").lower()))
-    said -= set(re.findall(r"[a-z0-9]+", clarification.word.lower()))  # the broad word itself
+    vocabulary = vocabulary or load_vocabulary()
+    low = " ".join(re.findall(r"[a-z0-9]+", (text or "").lower().replace("-", " ")))
+    said = set(low.split()) - set(re.findall(r"[a-z0-9]+", clarification.word.lower()))  # not the broad word
     words = {code: set(re.findall(r"[a-z0-9]+", names.services.get(code, code).lower())) | {code}
              for code in clarification.codes}
-    picked = [code for code, own in words.items()
-              if said & (own - set().union(*(w for c, w in words.items() if c != code)))]
+    phrases = {code: {" ".join(re.findall(r"[a-z0-9]+", p)) for p in vocabulary.choice_words.get(code, ())}
+               for code in clarification.codes}
+
+    def uses(code: str) -> set[str]:
+        return (said & words[code]) | {p for p in phrases[code] if re.search(rf"\b{re.escape(p)}\b", low)}
+
+    used = {code: uses(code) for code in clarification.codes}
+    picked = [code for code in clarification.codes
+              if used[code] - set().union(*(used[c] for c in clarification.codes if c != code))]
     return picked[0] if len(picked) == 1 else None

@@ -87,6 +87,8 @@ class Vocabulary:
     challenges: Mapping[str, tuple[str, ...]]
     carrier_capitalised_only: frozenset[str] = frozenset()
     unclear_services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: service code -> words that pick it in a reply to a "which one?" question ("the regular kind")
+    choice_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     path: str = ""
     _service_index: Mapping[str, str] = field(init=False, repr=False, compare=False)
     _challenge_index: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -247,6 +249,7 @@ class VocabularyFile(DataModel):
     services: Dict[str, List[Phrase]]
     challenges: Dict[str, List[Phrase]]
     unclear_services: Dict[NonEmptyText, List[ServiceCode]] = {}
+    choice_words: Dict[ServiceCode, List[NonEmptyText]] = {}
     carrier_capitalised_only: List[NonEmptyText] = []
 
     _services_shape = validator("services", pre=True, allow_reuse=True)(_service_shape)
@@ -269,6 +272,7 @@ def _read_vocabulary(path: Path) -> Vocabulary:
         challenges={code: tuple(dict.fromkeys(items)) for code, items in parsed.challenges.items()},
         carrier_capitalised_only=frozenset(" ".join(w.lower().split()) for w in parsed.carrier_capitalised_only),
         unclear_services={" ".join(w.lower().split()): tuple(codes) for w, codes in parsed.unclear_services.items()},
+        choice_words={code: tuple(" ".join(w.lower().split()) for w in words) for code, words in parsed.choice_words.items()},
         path=str(path),
     )
 

@@ -90,7 +90,12 @@ def test_a_pending_question_is_resolved_by_one_of_its_services() -> None:
 
 
 @pytest.mark.parametrize("reply, code", [("the dedicated one", "dia"), ("broadband please", "broadband"),
-                                         ("internet", None), ("both", None), ("dedicated internet", "dia")])
+                                         ("internet", None), ("both", None), ("dedicated internet", "dia"),
+                                         # choice words (vocabulary.yml): the kind described
+                                         ("just the standard stuff, nothing fancy", "broadband"),
+                                         ("whatever's cheapest", "broadband"),
+                                         ("a premium line with an SLA", "dia"),
+                                         ("the basic premium one", None)])  # words for both
 def test_a_free_text_reply_picks_an_option(reply: str, code: object) -> None:
     from bot.conversation.clarify import Clarification, chosen_option
 
