@@ -118,6 +118,7 @@ _MAX_BARE_COUNT = 20
 MEASURE_NOUNS = [
     "hour", "hours", "hr", "hrs", "day", "days", "week", "weeks", "month", "months", "year", "years", "yr", "yrs",
     "minute", "minutes", "min", "mins", "mile", "miles", "percent", "meg", "megs", "mbps", "gig", "gigs", "gbps",
+    "times",  # how often: "drops a couple times a week"
 ]
 # A site noun followed by one of these names people or things at the sites.
 SITE_NOUN_SET = frozenset(SITE_NOUNS)

@@ -171,7 +171,7 @@ NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | {"doz
 
 # Digits glued to other letters are no number here: "the 90s", "4g", "10am", "3rd" ("5k" and
 # "25ish" are).
-_NUM_TOKEN = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:k|m|mm|ish)?(?![\da-z])|[a-z]+", re.IGNORECASE)
+_NUM_TOKEN = re.compile(r"-?\d(?:[\d,]*\d)?(?:\.\d+)?(?:k|m|mm|ish)?(?![\da-z])|[a-z]+", re.IGNORECASE)
 _DIGITS = re.compile(r"^(-?)(\d[\d,]*(?:\.\d+)?)(k|m|mm)?$", re.IGNORECASE)
 
 

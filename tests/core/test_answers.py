@@ -162,3 +162,16 @@ def test_a_count_leaves_out_the_numbers_of_other_things(slot: str, text: str, ex
     from bot.domain.catalog import load_default_catalog
 
     assert parse_answer(slot, text, "inform", load_default_catalog()).value == expected
+
+
+@pytest.mark.parametrize("slot, text", [
+    ("employees", "the line cuts out a couple times a day"),   # how often, not how many people
+    ("num_locations", "it's gone down three times since monday"),
+])
+def test_how_often_is_no_count(catalog, slot: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer(slot, text, "inform", catalog, TODAY).value is None
+
+
+def test_a_head_count_beside_how_often(catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer("employees", "maybe 60, and it drops 4 times a week", "inform", catalog, TODAY)
+    assert answer.value == 60

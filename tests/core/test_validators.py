@@ -163,7 +163,8 @@ def test_parse_count_refused(text, reason: str) -> None:  # type: ignore[no-unty
 
 @pytest.mark.parametrize(
     "text, value",
-    [("50", 50), ("fifty", 50), ("about 200 people", 200), ("5k", 5000), ("1.5k", 1500), ("1,200 employees", 1200), ("2 million", 2_000_000)],
+    [("50", 50), ("fifty", 50), ("about 200 people", 200), ("5k", 5000), ("1.5k", 1500), ("1,200 employees", 1200), ("2 million", 2_000_000),
+     ("roughly 45, give or take", 45)],  # a comma after the number ends it
     ids=_id,
 )
 def test_parse_headcount(text: str, value: int) -> None:
