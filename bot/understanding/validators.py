@@ -278,7 +278,18 @@ def first_number(text: str) -> Optional[float]:
     return None
 
 
+# A number taken back: "40, no, more like 55", "3 - sorry, 4", "12, actually make that 15".
+_TAKEN_BACK = re.compile(r"\b(?:no|nope|sorry|actually|wait|i\s+mean|make\s+(?:it|that)|more\s+like|correction|"
+                         r"rather|scratch\s+that|or\s+rather)\b", re.IGNORECASE)
+
+
 def _count(text: str, maximum: int, noun: str) -> Result[int]:
+    first = re.search(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text[:MAX_INPUT], re.IGNORECASE)
+    if first is not None:
+        # the number after the last taking back, when there is one ("40, no, more like 55")
+        backs = [m for m in _TAKEN_BACK.finditer(text[:MAX_INPUT]) if m.start() > first.start()]
+        if backs and first_number(text[backs[-1].end():]) is not None:
+            text = text[backs[-1].end():]
     value = first_number(text)
     if value is None:
         return _bad(NOT_A_NUMBER, f"Could you give me the number of {noun} as a number, like 4?")

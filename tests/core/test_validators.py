@@ -127,6 +127,7 @@ def test_555_test_numbers_survive_stricter_metadata(monkeypatch: pytest.MonkeyPa
         ("a couple", 2),
         ("3 or 4", 4),  # a range at its top, as the extractor reads it
         ("eight to ten offices", 10),
+        ("2, no wait, 3 with the new annex", 3),  # a number taken back
         ("12-15", 15),
         ("100000", 100_000),
     ],
@@ -164,7 +165,8 @@ def test_parse_count_refused(text, reason: str) -> None:  # type: ignore[no-unty
 @pytest.mark.parametrize(
     "text, value",
     [("50", 50), ("fifty", 50), ("about 200 people", 200), ("5k", 5000), ("1.5k", 1500), ("1,200 employees", 1200), ("2 million", 2_000_000),
-     ("roughly 45, give or take", 45)],  # a comma after the number ends it
+     ("roughly 45, give or take", 45),  # a comma after the number ends it
+     ("25, sorry, 35 since the merger", 35), ("eighty - actually make that ninety", 90)],  # taken back
     ids=_id,
 )
 def test_parse_headcount(text: str, value: int) -> None:
