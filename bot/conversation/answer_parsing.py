@@ -22,7 +22,7 @@ MAX_TEXT = 2000
 MAX_NAME = 100
 
 SKIP_RE = re.compile(
-    r"^\s*(skip|pass|n/?a|none|no idea|not sure|unsure|don'?t know|dunno|idk|no|nope|"
+    r"^\s*(skip|pass|n/?a|none|no idea|not sure|unsure|don'?t know|dunno|idk|no|nope|not really|all good|"
     r"rather not( say)?|prefer not( to say)?|i don'?t know|i'?m not sure|no clue|nothing)\b",
     re.IGNORECASE,
 )

@@ -157,10 +157,11 @@ def says_goodbye(text: str | None) -> bool:
 
 # A request for one of us, as a sentence of its own among facts: "... Can I talk to someone?",
 # "Please have an agent call me." (not "we can never talk to a person at the phone company").
+_ONE_OF_US = "|".join(sorted(PERSON_WORDS | {"advisor", "advisors", "expert", "specialist", "broker", "people", "team"}))
 _ASKS_FOR_ONE_OF_US = re.compile(
-    r"\b(?:talk|speak|chat|meet)\s+(?:to|with)\s+(?:someone|somebody|anyone|(?:a|an|one\s+of\s+your|your)\s+"
-    r"(?:real\s+|live\s+|actual\s+)?(?:person|human|rep|representative|agent|agents|advisor|expert|specialist|broker|people|team))\b"
-    r"|\b(?:can|could|would|will|please\s+have|have|get)\s+(?:someone|somebody|an?\s+(?:agent|rep|representative|person|human|advisor))"
+    r"\b(?:talk|speak|chat|meet)\s+(?:to|with)\s+(?:(?:a|an|one\s+of\s+your|your)\s+(?:real\s+|live\s+|actual\s+)?)?"
+    r"(?:" + _ONE_OF_US + r")\b"
+    r"|\b(?:can|could|would|will|please\s+have|have|get)\s+(?:an?\s+)?(?:" + _ONE_OF_US + r")"
     r"\s+(?:to\s+)?(?:call|contact|reach|ring|phone|email|get\s+back)"
     r"|\b(?:call|ring|phone)\s+me\b|\bgive\s+me\s+a\s+(?:call|ring)\b|\b(?:connect|transfer|put)\s+me\s+(?:to|with|through)\b")
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Optional
 
 from bot.understanding.candidates import CITY, NUM_LOCATIONS, SERVICE, Candidate
-from bot.understanding.validators import NUMBER_WORDS, parse_number_words
+from bot.understanding.validators import NUMBER_WORDS, RANGE_JOINERS, TAKE_BACK_WORDS, parse_number_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -314,8 +314,7 @@ def _only_count(doc: "Doc") -> Optional[Candidate]:
 
 # Words that take a count back or settle it ("no", "wait", "actually", "maybe", "yeah", "well"),
 # within a few words before the new number; after it, "now" dates it, "if you count ..." widens it.
-_REVISION_WORDS = frozenset({
-    "no", "nope", "nah", "wait", "actually", "sorry", "mean", "rather", "correction", "scratch", "make",
+_REVISION_WORDS = TAKE_BACK_WORDS | frozenset({
     "maybe", "yeah", "yes", "well", "er", "erm", "oops", "technically", "really", "prob", "probably",
     "typo", "said", "meant",
     # a doubt, then a settled number: "a storage unit, does that count? call it 3"
@@ -1324,7 +1323,7 @@ _MAX_BARE_REPLY = 999
 _PEOPLE_MARKERS = frozenset({"us"})
 # Two numbers joined by these are a range ("6 or 7", "between 10 and 12"): its top counts (the
 # annotation guide, docs/nlu-evaluation.md).
-_RANGE_WORDS = frozenset({"or", "to", "and", "-", "between"})
+_RANGE_WORDS = RANGE_JOINERS | {"and", "between"}
 # Digits that are part of a phone number, a date or a time ("(425) 555-0168", "12/31", "3:30").
 _NOT_A_COUNT_DIGITS = re.compile(r"\d\s*[/:().]\s*\d|\(\s*\d|\d\s+\d|\d-\d{3}|\d\s*%")
 # What may stand around a count that is the whole reply (words, digits).

@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Callable, Generic, Optional, TypeVar
+from typing import Any, Callable, Final, Generic, Optional, TypeVar
 
 from bot.understanding.locations import CityInfo, default_gazetteer
 
@@ -278,13 +278,18 @@ def first_number(text: str) -> Optional[float]:
     return None
 
 
-# A number taken back: "40, no, more like 55", "3 - sorry, 4", "12, actually make that 15".
-_TAKEN_BACK = re.compile(r"\b(?:no|nope|sorry|actually|wait|i\s+mean|make\s+(?:it|that)|more\s+like|correction|"
-                         r"rather|scratch\s+that|or\s+rather)\b", re.IGNORECASE)
+# Words that take a number back: "40, no, more like 55", "3 - sorry, 4", "12, actually make
+# that 15" (the extractor's count rules read them too: site_counts._REVISION_WORDS).
+TAKE_BACK_WORDS: Final = frozenset({"no", "nope", "nah", "wait", "actually", "sorry", "mean", "rather", "correction",
+                                    "scratch", "make"})
+# (in free text "make" and "mean" only as "make it/that", "I mean": "12, we make 3 products")
+_TAKEN_BACK = re.compile(r"\b(?:" + "|".join(sorted(TAKE_BACK_WORDS - {"make", "mean"}))
+                         + r"|make\s+(?:it|that)|i\s+mean|more\s+like)\b", re.IGNORECASE)
+_A_NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
 
 
 def _count(text: str, maximum: int, noun: str) -> Result[int]:
-    first = re.search(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text[:MAX_INPUT], re.IGNORECASE)
+    first = _A_NUMBER.search(text[:MAX_INPUT])
     if first is not None:
         # the number after the last taking back, when there is one ("40, no, more like 55")
         backs = [m for m in _TAKEN_BACK.finditer(text[:MAX_INPUT]) if m.start() > first.start()]
@@ -302,8 +307,11 @@ def _count(text: str, maximum: int, noun: str) -> Result[int]:
     return _good(int(value))
 
 
-# "5 or 6", "8-10", "three to four": two numbers joined as a range.
-_RANGE = re.compile(r"(?P<low>\b[\w,]+)\s*(?:-|\u2013|\bor\b|\bto\b)\s*(?P<high>[\w,]+\b)", re.IGNORECASE)
+# "5 or 6", "8-10", "three to four": two numbers joined as a range (site_counts._RANGE_WORDS too).
+RANGE_JOINERS: Final = frozenset({"or", "to", "-", "\u2013"})
+_RANGE = re.compile(r"(?P<low>\b[\w,]+)\s*(?:" + "|".join(re.escape(w) if not w.isalpha() else rf"\b{w}\b"
+                                                         for w in sorted(RANGE_JOINERS))
+                    + r")\s*(?P<high>[\w,]+\b)", re.IGNORECASE)
 
 
 def range_top(text: str) -> Optional[float]:

@@ -121,3 +121,10 @@ async def test_a_reply_that_misses_the_problems_question_gets_it_once_more(env: 
                           [_entity("challenge", "high_cost", text, "paying way too much")])
     assert said["challenges"] == ["need_redundancy", "high_cost"]
     assert said["asked_next"] == "employees"
+
+
+async def test_not_really_to_the_problems_question_keeps_the_backup(env: Any, domain: dict) -> None:
+    slots = {**WHERE_AND_HOW_MANY, "services": ["ucaas", "wireless_backup"], "challenges": ["need_redundancy"]}
+    said, t = await _turn(slots, "not really, costs are ok", "challenges", domain, ASKED_SERVICES + ASKED_PROBLEMS)
+    assert t.get_slot("challenges") == ["need_redundancy"] and "challenges" in said["skipped_slots"]
+    assert said["asked_next"] == "employees"
