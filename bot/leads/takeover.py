@@ -130,6 +130,8 @@ class Claim:
 
     won: bool
     takeover: Optional[Takeover]
+    # The line that tells the customer who joined, recorded with the claim (won claims only).
+    joined_line: Optional[TakeoverMessage] = None
 
 
 def _takeover(row: Any) -> Takeover:
@@ -229,8 +231,14 @@ class TakeoverStore:
 
     def claim(self, takeover_id: int, agent_id: str, agent_name: str, via: str,
               slack_channel: Optional[str] = None,
-              slack_thread_ts: Optional[str] = None) -> Claim:
-        """Give a waiting takeover to this agent; exactly one of concurrent claims wins."""
+              slack_thread_ts: Optional[str] = None,
+              joined_text: Optional[str] = None, joined_delivered: bool = False) -> Claim:
+        """Give a waiting takeover to this agent; exactly one of concurrent claims wins.
+
+        `joined_text`, when given, is recorded as the system line to the customer in the same
+        transaction: a crash right after the claim cannot leave a taken chat whose customer
+        is never told that a person joined.
+        """
         t = takeovers_table
         values: dict[str, Any] = {"state": "taken", "agent_id": agent_id,
                                   "agent_name": agent_name, "agent_via": via,
@@ -242,7 +250,11 @@ class TakeoverStore:
                                                     t.c.state == "waiting"))
                                .values(**values)).rowcount == 1
             row = conn.execute(select(t).where(t.c.id == takeover_id)).one_or_none()
-        return Claim(won, _takeover(row) if row is not None else None)
+            joined = None
+            if won and row is not None and joined_text is not None:
+                joined = self._insert_message(conn, _takeover(row), "system", joined_text,
+                                              agent_name, joined_delivered)
+        return Claim(won, _takeover(row) if row is not None else None, joined)
 
     def attach_slack_thread(self, takeover_id: int, channel: str, thread_ts: str) -> None:
         """Where the agent talks (a dashboard take still has the Slack post's thread)."""
@@ -285,14 +297,18 @@ class TakeoverStore:
                     author: Optional[str] = None, delivered: bool = False) -> TakeoverMessage:
         if role not in MESSAGE_ROLES:
             raise ValueError(f"unknown role {role!r}")
-        m = takeover_messages_table
         with self._tx(write=True) as conn:
-            new_id = conn.execute(insert(m).values(
-                takeover_id=takeover.id, sender_id=takeover.sender_id, role=role,
-                # PostgreSQL refuses NUL in text; the customer's message must still be relayed.
-                author=strip_nul(author), text=strip_nul(text), at=self._clock(),
-                delivered=delivered)).inserted_primary_key[0]
-            return _message(conn.execute(select(m).where(m.c.id == new_id)).one())
+            return self._insert_message(conn, takeover, role, text, author, delivered)
+
+    def _insert_message(self, conn: Any, takeover: Takeover, role: str, text: str,
+                        author: Optional[str], delivered: bool) -> TakeoverMessage:
+        m = takeover_messages_table
+        new_id = conn.execute(insert(m).values(
+            takeover_id=takeover.id, sender_id=takeover.sender_id, role=role,
+            # PostgreSQL refuses NUL in text; the customer's message must still be relayed.
+            author=strip_nul(author), text=strip_nul(text), at=self._clock(),
+            delivered=delivered)).inserted_primary_key[0]
+        return _message(conn.execute(select(m).where(m.c.id == new_id)).one())
 
     def take_undelivered(self, sender_id: str) -> list[TakeoverMessage]:
         """Agent and system lines a REST customer has not been given yet; now marked given."""

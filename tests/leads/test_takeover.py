@@ -62,6 +62,17 @@ def test_two_agents_claim_at_once_and_exactly_one_wins(takeovers: TakeoverStore,
         takeovers.end(takeover.id, "closed", by=winners[0])
 
 
+def test_the_joined_line_is_recorded_with_the_won_claim_only(takeovers: TakeoverStore) -> None:
+    # Written in the claim's transaction: a server killed right after the claim still tells
+    # the REST customer, on their next message, that a person joined.
+    takeover = takeovers.open("conv-joined", "rest")
+    won = takeovers.claim(takeover.id, "U1", "Dana", "slack", joined_text="Dana joined.")
+    assert won.won and won.joined_line is not None and won.joined_line.role == "system"
+    lost = takeovers.claim(takeover.id, "U2", "Sam", "slack", joined_text="Sam joined.")
+    assert not lost.won and lost.joined_line is None
+    assert [line.text for line in takeovers.take_undelivered("conv-joined")] == ["Dana joined."]
+
+
 def test_a_claim_after_the_end_loses(takeovers: TakeoverStore) -> None:
     takeover = takeovers.open("conv-3", "rest")
     assert takeovers.end(takeover.id, "resumed") is not None

@@ -160,15 +160,17 @@ class TakeoverService:
 
     async def say_to_customer(self, takeover: Takeover, text: str, role: str,
                               author: Optional[str], resume: bool = False,
-                              lead_update: Optional[dict[str, Any]] = None) -> TakeoverMessage:
+                              lead_update: Optional[dict[str, Any]] = None,
+                              recorded: Optional[TakeoverMessage] = None) -> TakeoverMessage:
         """One agent or system line: recorded, in the tracker, pushed to the customer's channel.
 
         `resume`: the assistant answers again after this line (hand-back, close, expiry).
+        `recorded`: the line is already in the store (the claim wrote it with the takeover).
         """
         from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
 
-        line = await self._db(self.store.add_message, takeover, role, text, author,
-                              takeover.channel != "rest")
+        line = recorded or await self._db(self.store.add_message, takeover, role, text, author,
+                                          takeover.channel != "rest")
         meta = {"takeover": {"id": takeover.id, "role": role, "agent": author,
                              "line": line.id}}
         events: list[Any] = [BotUttered(text, data={}, metadata=meta)]
@@ -249,12 +251,14 @@ class TakeoverService:
         takeover = await self._db(self.store.active_for, sender_id)
         if takeover is None:
             return False, await self._db(self.store.latest_for, sender_id)
+        joined = JOINED.format(agent=agent_name)
         claim = await self._db(self.store.claim, takeover.id, agent_id, agent_name, via,
-                               slack_channel, slack_thread_ts)
+                               slack_channel, slack_thread_ts, joined_text=joined,
+                               joined_delivered=takeover.channel != "rest")
         if not claim.won or claim.takeover is None:
             return False, claim.takeover
         taken = claim.takeover
-        await self.say_to_customer(taken, JOINED.format(agent=agent_name), "system", agent_name)
+        await self.say_to_customer(taken, joined, "system", agent_name, recorded=claim.joined_line)
         await self._announce_taken(taken)
         return True, taken
 
