@@ -82,7 +82,9 @@ def commands(settings: Settings, model: Path, endpoints: Path, credentials: Path
         "--cors", "*",
     ]
     if settings.api_token:
-        rasa += ["--enable-api", "--auth-token", settings.api_token]
+        # One argument with "=": a token that begins with "-" (token_urlsafe gives one in 64)
+        # would otherwise be read as an option, and Rasa would not start.
+        rasa += ["--enable-api", f"--auth-token={settings.api_token}"]
     return {
         "actions": [
             # rasa_sdk through bot.runtime.action_server: log redaction installed first.

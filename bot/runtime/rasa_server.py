@@ -34,14 +34,24 @@ def with_jwt_secret(args: list[str]) -> list[str]:
     """`args` plus `--jwt-secret` derived from `--auth-token`, so our own clients can call the
     API with a header instead of `?token=` in the URL (bot.rasa_adapters.http_api). Added here,
     in the process, so the secret is not on the command line either."""
-    if "--auth-token" not in args or "--jwt-secret" in args:
+    if any(a == "--jwt-secret" or a.startswith("--jwt-secret=") for a in args):
         return args
-    position = args.index("--auth-token") + 1
-    if position >= len(args):
+    token = _option_value(args, "--auth-token")
+    if not token:
         return args
     from bot.rasa_adapters.http_api import JWT_METHOD, jwt_secret_for
 
-    return args + ["--jwt-secret", jwt_secret_for(args[position]), "--jwt-method", JWT_METHOD]
+    return args + ["--jwt-secret", jwt_secret_for(token), "--jwt-method", JWT_METHOD]
+
+
+def _option_value(args: list[str], option: str) -> Optional[str]:
+    """The value of `option` given as "--option=value" or as "--option value"."""
+    for position, arg in enumerate(args):
+        if arg.startswith(option + "="):
+            return arg[len(option) + 1:]
+        if arg == option and position + 1 < len(args):
+            return args[position + 1]
+    return None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

@@ -125,3 +125,7 @@ def test_the_rasa_server_gets_a_jwt_secret_derived_from_its_api_token() -> None:
     assert with_jwt_secret(["run", "--port", "5005"]) == ["run", "--port", "5005"]  # no API
     given = args + ["--jwt-secret", "theirs"]
     assert with_jwt_secret(given) == given  # an operator's own secret wins
+    # The launcher passes the token as one argument, so one that begins with "-" (as one
+    # secrets.token_urlsafe in 64 does) is not read as an option.
+    dashed = ["run", "--enable-api", "--auth-token=-" + "t" * 39]
+    assert with_jwt_secret(dashed)[3:5] == ["--jwt-secret", jwt_secret_for("-" + "t" * 39)]
