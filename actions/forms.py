@@ -173,8 +173,13 @@ class QualificationFormValidation(FormValidationAction, ABC):
             # "skip" to "which internet?": keep the services we know; the agent will ask.
             say(dispatcher, default_copy().message("left_for_agent"))
             return answered + self.drop(slot, missed, tracker)
-        problem = (answer.problem or "required", answer.shown)
         words = None if answer.said_skip else self.reply_words(tracker)
+        if slot == "challenges" and current and answer.problem == "unknown_challenge":
+            # "Besides that?" (told_problems.py) answered with nothing new we can name ("just
+            # the move really", "that's the main one"): they have told what hurts. Asking
+            # again would be a loop; their words go to the agent.
+            return answered + self.drop(slot, missed.missed(slot, words), tracker)
+        problem = (answer.problem or "required", answer.shown)
         return self.after_miss(slot, missed.missed(slot, words), problem, dispatcher, tracker)
 
     def said_something_else(self, slot: Text, answer: Answer, tracker: Tracker) -> set[Text]:

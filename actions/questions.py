@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation.clarify import clarification_question, mark_asked, pending_to_slot, read_pending
 from bot.conversation.missed_questions import MissedQuestion, choices_for
+from bot.conversation.told_problems import besides_told_question
 from bot.conversation.wording import Message, default_copy
 from bot.domain.slots import ASKED_SLOTS
 
@@ -47,8 +48,8 @@ class AskQuestion(Action, ABC):
             say(dispatcher, clarification_question(pending[0]))
             return [SlotSet("pending_clarifications", pending_to_slot(mark_asked(pending, pending[0])))]
         if self.slot == "challenges" and tracker.get_slot("challenges"):
-            # asked although filled: all we know is the backup asked for (told_problems.py)
-            say(dispatcher, default_copy().message("problems_besides_backup"))
+            # asked although filled: a problem or a backup told before it (told_problems.py)
+            say(dispatcher, besides_told_question(tracker.get_slot("challenges")))
             return []
         say(dispatcher, default_copy().question(self.slot))
         return []

@@ -22,7 +22,7 @@ from pydantic import create_model, validator
 
 from bot.base.schema import DataModel, Invalid, NonEmptyText, check_placeholders, load_cached, placeholders, read_model
 from bot.base.yamldata import DATA_DIR
-from bot.domain.canonical import GUIDELINE_IDS, ROLES, SERVICES
+from bot.domain.canonical import CHALLENGES, GUIDELINE_IDS, ROLES, SERVICES
 
 WORDING_DIR = DATA_DIR / "wording"
 CONVERSATION_PATH = WORDING_DIR / "conversation.yml"
@@ -50,7 +50,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "something_else": (),
     "changed_answer": ("value",),
     "unclear_service": ("word", "options"),
-    "problems_besides_backup": (),
+    "problems_besides_told": ("told",),
     "default_fallback": (),
     # handoff to a person, in and after business hours
     "office_closed": ("next_opening",),
@@ -299,6 +299,7 @@ class PlanFile(DataModel):
     role_names: _texts_model("RoleNames", ROLES)  # type: ignore[valid-type]
     kinds: _texts_model("Kinds", ("ILEC", "CLEC"))  # type: ignore[valid-type]
     services: _texts_model("ServiceNames", SERVICES)  # type: ignore[valid-type]
+    challenges: _texts_model("ChallengeNames", CHALLENGES)  # type: ignore[valid-type]
     steps: _texts_model("Steps", STEPS, STEP_WORDS)  # type: ignore[valid-type]
     explain: _texts_model("Explanations", EXPLANATIONS, EXPLAIN_WORDS)  # type: ignore[valid-type]
 
@@ -318,6 +319,7 @@ class PlanWording:
     role_names: Mapping[str, str]
     kinds: Mapping[str, str]
     services: Mapping[str, str]
+    challenges: Mapping[str, str]
     steps: Mapping[str, str]
     explain: Mapping[str, str]
 
@@ -344,6 +346,7 @@ def _read_plan(path: Path) -> PlanWording:
         role_names=parsed.role_names.dict(),
         kinds=parsed.kinds.dict(),
         services=parsed.services.dict(),
+        challenges=parsed.challenges.dict(),
         steps=parsed.steps.dict(),
         explain=parsed.explain.dict(),
     )

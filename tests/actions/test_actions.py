@@ -22,7 +22,7 @@ ENTITIES = [
     {"entity": "service", "value": "sip"}, {"entity": "challenge", "value": "high_cost"},
 ]
 NEEDS = {"states": ["OR", "WA"], "city": "Portland", "num_locations": 3.0, "services": ["pri", "sip"],
-         "challenges": ["high_cost"], "employees": 40.0, "current_carrier": "Lumen"}
+         "challenges": ["high_cost", "reliability"], "employees": 40.0, "current_carrier": "Lumen"}
 MISSED_SERVICES_ONCE = {"slot": "services", "misses": 1, "replies": [], "choices_offered": False}
 INTERNET = [{"word": "internet", "codes": ["dia", "broadband"], "asked": 0}]
 CONTACT = {"contact_name": "Jane Doe", "company_name": "Acme Dental", "email": "jane@example.com",

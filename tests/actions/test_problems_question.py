@@ -1,4 +1,4 @@
-"""The problems question when all the assistant knows is a backup asked for (told_problems.py)."""
+"""The problems question when the customer has told one problem, or a backup, before it (told_problems.py)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ async def test_a_backup_asked_for_still_gets_the_problems_question(env: Any, dom
     ask = CollectingDispatcher()
     await ASK_ACTIONS["challenges"]().run(ask, t, domain)
     [question] = ask.messages
-    assert question["text"].startswith("Got it, a backup connection. Besides that")
+    assert question["text"].startswith("Got it: a backup connection. Besides that")
     assert "/skip" in [b["payload"] for b in question["buttons"]]
 
 
@@ -83,14 +83,38 @@ async def test_no_keeps_the_backup_and_moves_on(env: Any, domain: dict) -> None:
     assert said["asked_next"] == "employees"
 
 
-async def test_a_problem_told_with_the_backup_is_not_asked_about_again(env: Any, domain: dict) -> None:
-    text = "sip trunks with an lte backup, the outages are killing us"
+async def test_two_problems_told_with_the_backup_are_not_asked_about_again(env: Any, domain: dict) -> None:
+    text = "sip trunks with an lte backup, the outages are killing us and the bill keeps climbing"
     said, _ = await _turn(WHERE_AND_HOW_MANY, text, "services", domain, ASKED_SERVICES, [
         _entity("service", "sip", text, "sip trunks"),
         _entity("service", "wireless_backup", text, "lte backup"),
         _entity("challenge", "need_redundancy", text, "backup"),
-        _entity("challenge", "reliability", text, "outages")])
+        _entity("challenge", "reliability", text, "outages"),
+        _entity("challenge", "high_cost", text, "bill keeps climbing")])
     assert said["asked_next"] == "employees"
+
+
+async def test_one_problem_told_before_the_question_still_gets_it(env: Any, domain: dict) -> None:
+    text = "sip trunks please, our carrier's outages are killing us"
+    said, t = await _turn(WHERE_AND_HOW_MANY, text, "services", domain, ASKED_SERVICES, [
+        _entity("service", "sip", text, "sip trunks"),
+        _entity("challenge", "reliability", text, "outages")])
+    assert said["asked_next"] == "challenges"
+    ask = CollectingDispatcher()
+    await ASK_ACTIONS["challenges"]().run(ask, t, domain)
+    [question] = ask.messages
+    assert question["text"].startswith("Got it: the outages. Besides that")
+    assert "Outages" not in [b["title"] for b in question["buttons"]]
+
+
+async def test_a_reply_naming_nothing_new_settles_it_with_the_words_for_the_agent(env: Any, domain: dict) -> None:
+    # Pointing back at the problem told is no miss: asking again would be a loop.
+    slots = {**WHERE_AND_HOW_MANY, "services": ["sip"], "challenges": ["reliability"]}
+    said, t = await _turn(slots, "mainly those dropouts honestly", "challenges", domain,
+                          ASKED_SERVICES + ASKED_PROBLEMS)
+    assert t.get_slot("challenges") == ["reliability"]
+    assert said["asked_next"] == "employees"
+    assert "mainly those dropouts honestly" in str(t.get_slot("agent_notes"))
 
 
 async def test_the_problems_question_waits_for_its_place(env: Any, domain: dict) -> None:
