@@ -17,6 +17,8 @@ from bot.conversation.wording import Message, default_copy
 from bot.domain.slots import ASKED_SLOTS
 
 FORM_SLOTS = ASKED_SLOTS  # every question the forms ask (bot/domain/slots.py)
+# What a customer does with a plan: "did you mean ...?" about one of these is worth asking.
+PLAN_INTENTS = frozenset({"human_handoff", "email_plan", "change_answer", "ask_why"})
 
 
 def say(dispatcher: CollectingDispatcher, message: Message) -> None:
@@ -95,6 +97,12 @@ class ActionDefaultAskAffirmation(Action):
             say(dispatcher, copy.message("ask_rephrase"))
             return []
         intent = ranking[0]["name"]
+        if (tracker.get_slot("recommendation") and not tracker.get_slot("requested_slot")
+                and intent not in PLAN_INTENTS):
+            # After the plan, words we don't understand ("Kim Lee" typed before a button):
+            # the plan's options, not "did you mean yes?".
+            say(dispatcher, Message(copy.text("plan_not_understood"), copy.message("plan_options").buttons))
+            return []
         entities: Dict[Text, List[Any]] = {}
         for entity in message.get("entities") or []:
             if entity.get("role"):

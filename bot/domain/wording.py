@@ -45,6 +45,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     # forms and fallbacks
     "plan_options": (),
     "plan_unchanged": (),
+    "plan_not_understood": (),
     "ask_rephrase": (),
     "ask_affirmation": ("value",),
     "something_else": (),

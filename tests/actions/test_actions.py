@@ -228,6 +228,26 @@ async def test_did_you_mean_uses_plain_words(env: Any, dispatcher: CollectingDis
     assert message["buttons"][0]["payload"] == '/inform{"service": ["sip"]}'
 
 
+async def test_words_not_understood_after_the_plan_get_its_options(env: Any, domain: dict) -> None:
+    # A name typed before a button is pressed is no "did you mean yes?".
+    plan = {**NEEDS, "recommendation": {"carriers": []}}
+    ranking = [{"name": "nlu_fallback"}, {"name": "affirm", "confidence": 0.05}]
+    dispatcher = CollectingDispatcher()
+    t = tracker(plan, text="Kim Lee", intent="nlu_fallback")
+    t.latest_message["intent_ranking"] = ranking
+    await ActionDefaultAskAffirmation().run(dispatcher, t, domain)
+    [message] = dispatcher.messages
+    assert message["text"].startswith("Sorry, I didn't catch that.")
+    assert [b["payload"] for b in message["buttons"]] == ["/human_handoff", "/email_plan", "/change_answer"]
+    # A plan-related intent is still worth a "did you mean ...?"; so is anything in a form.
+    for slots, top in ((plan, "email_plan"), ({**plan, "requested_slot": "email"}, "affirm")):
+        dispatcher = CollectingDispatcher()
+        t = tracker(slots, text="hmm", intent="nlu_fallback")
+        t.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": top, "confidence": 0.3}]
+        await ActionDefaultAskAffirmation().run(dispatcher, t, domain)
+        assert dispatcher.messages[0]["text"].startswith("Just to be sure")
+
+
 def test_action_server_registers_exactly_the_domain_actions(domain: dict) -> None:
     from rasa_sdk.executor import ActionExecutor
 
