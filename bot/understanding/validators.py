@@ -599,11 +599,16 @@ def validate_states(text: str) -> Result[list[str]]:
     "OR, WA", "new york / new jersey", "Portland and Boise" via their cities, a ZIP).
     Nothing recognisable ("Narnia") -> unknown_state."""
     gazetteer = default_gazetteer()
-    tokens = _PLACE_TOKEN.findall(text)
+    matches = list(_PLACE_TOKEN.finditer(text))
+    tokens = [m.group(0) for m in matches]
     codes_only = bool(tokens) and all(len(t.strip(".")) == 2 for t in tokens if t.lower() not in ("and", "or"))
+    not_codes = _words_among_codes(text, matches) if codes_only else set()
     found: list[str] = []
     i = 0
     while i < len(tokens):
+        if i in not_codes:
+            i += 1
+            continue
         for n in range(min(_MAX_NGRAM, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i : i + n])
             code = _place_state(gazetteer, phrase, codes_only=codes_only, single=len(tokens) == 1)
@@ -617,6 +622,23 @@ def validate_states(text: str) -> Result[list[str]]:
     if not found:
         return _bad(UNKNOWN_STATE, "I couldn't find a US state there. State names or codes work, like Oregon or WA.")
     return _good(found)
+
+
+def _words_among_codes(text: str, matches: list[re.Match[str]]) -> set[int]:
+    """In a reply of two-letter tokens, the lowercase ones used as words, not codes: "in"
+    before a place ("3 in az" is no Indiana), "or" between two places ("wa or id"), a
+    greeting that opens the reply ("hi, in tx"). With a comma between ("or, wa") they stay codes."""
+    words = set()
+    for k, match in enumerate(matches):
+        low = match.group(0)
+        if not low.islower():
+            continue
+        joined_to_next = k + 1 < len(matches) and not text[match.end():matches[k + 1].start()].strip()
+        joined_to_last = k > 0 and not text[matches[k - 1].end():match.start()].strip()
+        if (low == "in" and joined_to_next) or (low == "or" and joined_to_next and joined_to_last) \
+                or (k == 0 and low in CHAT_REPLY_CODES and len(matches) > 1):
+            words.add(k)
+    return words
 
 
 def _place_state(gazetteer: Any, phrase: str, *, codes_only: bool, single: bool) -> Optional[str]:

@@ -316,6 +316,13 @@ def test_find_dates_offsets() -> None:
         ("Tennesee", ["TN"]),
         ("Texas, Texas and Texas", ["TX"]),
         ("I'm in Texas", ["TX"]),
+        # two-letter words among codes: "in" before a place, "or" between two, a greeting first
+        ("2 in nv", ["NV"]),
+        ("tx and in az", ["TX", "AZ"]),
+        ("ny or nj", ["NY", "NJ"]),
+        ("ok, fl", ["FL"]),
+        ("in", ["IN"]),
+        ("in, oh", ["IN", "OH"]),
     ],
     ids=_id,
 )
