@@ -279,7 +279,7 @@ def first_number(text: str) -> Optional[float]:
 
 
 # Words that take a number back: "40, no, more like 55", "3 - sorry, 4", "12, actually make
-# that 15" (the extractor's count rules read them too: site_counts._REVISION_WORDS).
+# that 15" (the extractor's count rules read them too: site_count_revisions._REVISION_WORDS).
 TAKE_BACK_WORDS: Final = frozenset({"no", "nope", "nah", "wait", "actually", "sorry", "mean", "rather", "correction",
                                     "scratch", "make"})
 # (in free text "make" and "mean" only as "make it/that", "I mean": "12, we make 3 products")
@@ -307,7 +307,7 @@ def _count(text: str, maximum: int, noun: str) -> Result[int]:
     return _good(int(value))
 
 
-# "5 or 6", "8-10", "three to four": two numbers joined as a range (site_counts._RANGE_WORDS too).
+# "5 or 6", "8-10", "three to four": two numbers joined as a range (counts_alone._RANGE_WORDS too).
 RANGE_JOINERS: Final = frozenset({"or", "to", "-", "\u2013"})
 _RANGE = re.compile(r"(?P<low>\b[\w,]+)\s*(?:" + "|".join(re.escape(w) if not w.isalpha() else rf"\b{w}\b"
                                                          for w in sorted(RANGE_JOINERS))

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.understanding.extraction import CHALLENGE, NUM_LOCATIONS, ExtractedEntity, _has_topic_evidence, _plausible_learned
+from bot.understanding.classifier_gates import _has_topic_evidence, _plausible_learned
+from bot.understanding.extraction import CHALLENGE, NUM_LOCATIONS, ExtractedEntity
 from bot.understanding.topic_classifier import CONCEPT_KINDS, _concept_features
 
 
@@ -139,7 +140,7 @@ def test_numbers_that_are_not_a_count_of_sites(rules: Any, text: str) -> None:
 
 
 # Sites listed one after another add up; a count then its breakdown, the business then its
-# sites, and a link between two sites do not (bot.understanding.site_counts._site_chain).
+# sites, and a link between two sites do not (bot.understanding.site_chains._site_chain).
 @pytest.mark.parametrize("text, count", [
     ("the clinic downtown, a lab in Plano and our main office in Dallas", 3),
     ("a shop in Eugene and a warehouse in Salem", 2),

@@ -1,0 +1,128 @@
+"""Where one site is named at a token ("a store", "our HQ", "the main office"), a count placed next
+to it ("HQ plus 3 branches" is one more), and the small token tests the site-count readings share
+(where a sentence starts, a town the gazetteer does not know, the number at a token).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Optional
+
+from bot.understanding.candidates import NUM_LOCATIONS, Candidate
+from bot.understanding.site_count_words import (_ANY_DETERMINER, _CHAIN_JOINERS, _COUNT_JOINERS, _MAX_TOWN_WORDS,
+                                                _NOT_TOWN_ITEM, _NOT_TOWN_WORDS, _PLUS_WORDS)
+from bot.understanding.site_nouns import MEASURE_NOUN_SET, NOT_SITES_AFTER, SINGULAR_SITE_NOUNS, SITE_NOUN_SET
+from bot.understanding.validators import parse_number_words
+
+if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
+    from spacy.tokens import Doc
+
+
+_MAIN_OFFICE = (
+    ("hq",), ("headquarters",), ("main", "office"), ("head", "office"), ("corporate", "office"),
+    ("home", "office"), ("main", "location"), ("main", "site"), ("main", "store"), ("main", "branch"),
+    ("main", "clinic"), ("flagship",), ("corporate",), ("main", "building"), ("main", "campus"),
+    ("main", "shop"), ("main", "plant"), ("main", "warehouse"), ("main", "facility"), ("corporate", "hq"),
+    ("corporate", "headquarters"), ("head", "quarters"),
+)
+
+
+def _count_number(doc: "Doc", k: int) -> Optional[float]:
+    """The value of token k when it can be a count of sites: a number that is no year, no part of
+    a phone or a time, and counts no people, units or things ("3 days", "4 techs")."""
+    token = doc[k]
+    if not token.like_num or token.lower_ in ("a", "an") or (token.is_digit and len(token.text) >= 4):
+        return None
+    if k + 1 < len(doc) and (doc[k + 1].lower_ in NOT_SITES_AFTER or doc[k + 1].lower_ in MEASURE_NOUN_SET
+                             or doc[k + 1].text in (":", "/", "%", ".") and k + 2 < len(doc) and doc[k + 2].is_digit):
+        return None
+    value = parse_number_words([token.lower_])
+    return value if value is not None and 1 <= value <= 100_000 and value == int(value) else None
+
+
+def _lowercase_town_after(doc: "Doc", k: int) -> int:
+    """After the preposition at token k, a town the gazetteer did not place, typed in lowercase
+    ("1 in nampa", "1 in carson city"): up to three plain words, then the end of a clause or a
+    joiner. The token after them, or k if there is none."""
+    n = k + 1
+    while n < len(doc) and n - k <= 3 and doc[n].is_alpha and not doc[n].is_stop and doc[n].lower_ not in _NOT_TOWN_WORDS:
+        n += 1
+    if n == k + 1 or (n < len(doc) and not (doc[n].is_punct or doc[n].lower_ in _CHAIN_JOINERS)):
+        return k
+    return n
+
+
+def _sentence_start(doc: "Doc", k: int) -> int:
+    while k > 0 and doc[k - 1].text not in (".", "!", "?", ";"):
+        k -= 1
+    return k
+
+
+def _single_site_at(doc: "Doc", i: int) -> int:
+    """Length of one site named at token i: "the warehouse", "our main office", "HQ", "a
+    small showroom", "the office"; 0 if none."""
+    n = _main_office_at(doc, i)
+    if n:
+        return n
+    n = _one_site_at(doc, i, _ANY_DETERMINER)
+    if n and doc[i + n - 1].lower_ in SINGULAR_SITE_NOUNS:
+        return n
+    return 0
+
+
+def _unknown_town_at(doc: "Doc", m: int) -> Optional[int]:
+    """The token after a town name of one to three plain words starting at token m ("houlton",
+    "fort kent", "watford city", "red lodge": a site noun may end a name, not begin it) that ends at a joiner, a comma or the end of a clause; None
+    when the words there are no such name ("i mostly work from home", "rural areas")."""
+    n = m
+    while n < len(doc) and n - m < _MAX_TOWN_WORDS and doc[n].is_alpha and not doc[n].is_stop \
+            and doc[n].lower_ not in _NOT_TOWN_ITEM and (n > m or doc[n].lower_ not in SITE_NOUN_SET) \
+            and doc[n].lower_ not in NOT_SITES_AFTER and not doc[n].like_num:
+        n += 1
+    if n == m:
+        return None
+    if n < len(doc) and not (doc[n].is_punct or doc[n].lower_ in _COUNT_JOINERS or doc[n].lower_ in ("and", "&")):
+        return None  # the words go on: no name of a town
+    return n
+
+
+def _main_office_at(doc: "Doc", i: int) -> int:
+    """Length in tokens of a main-office phrase starting at token i ("HQ", "the main office"), or 0."""
+    k = i
+    if k < len(doc) and doc[k].lower_ in ("our", "the", "a", "one"):
+        k += 1
+    for phrase in _MAIN_OFFICE:
+        n = len(phrase)
+        if tuple(t.lower_ for t in doc[k : k + n]) == phrase:
+            return k + n - i
+    return 0
+
+
+def _one_site_at(doc: "Doc", i: int, determiners: tuple[str, ...] = ("a", "an", "one")) -> int:
+    """Length of "a showroom", "one small warehouse" (a single site) starting at token i, or 0;
+    with wider `determiners`, "the warehouse", "our office" too."""
+    if i >= len(doc) or doc[i].lower_ not in determiners:
+        return 0
+    for n in (2, 3):
+        if i + n <= len(doc) and doc[i + n - 1].lower_ in SITE_NOUN_SET and (n == 2 or doc[i + 1].is_alpha):
+            return n
+    return 0
+
+
+def _plus_one_site(doc: "Doc", cand: Candidate, site_at: Callable[["Doc", int], int]) -> Candidate:
+    """The count and one more site that `site_at(doc, i)` (its length in tokens, or 0) names
+    on the other side of "plus"/"and": '3 branches and the HQ', 'HQ plus 3 branches' (with
+    `_main_office_at`), 'a couple warehouses and a showroom', 'a warehouse and 3 stores'
+    (with `_one_site_at`)."""
+    j = cand.j
+    if j + 1 < len(doc) and doc[j].lower_ in _PLUS_WORDS:
+        n = site_at(doc, j + 1)
+        if n:
+            last = doc[j + n]
+            return Candidate("qty", cand.i, j + 1 + n, cand.start, last.idx + len(last.text), NUM_LOCATIONS,
+                             cand.payload + 1)
+    if cand.i >= 2 and doc[cand.i - 1].lower_ in _PLUS_WORDS:
+        for n in range(1, 5):
+            i = cand.i - 1 - n
+            if i >= 0 and site_at(doc, i) == n:
+                return Candidate("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
+    return cand
