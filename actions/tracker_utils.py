@@ -60,7 +60,8 @@ def unclear_service_words(tracker: Tracker, new_services: Optional[List[Text]] =
     known = [*(tracker.get_slot("services") or []), *(new_services or []), *values]
     complaints = [(e["start"], e["end"]) for e in latest_entities(tracker) if e.get("entity") == "challenge"
                   and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
-    return unclear_mentions(latest_text(tracker), spans, known, complaints=complaints)
+    answering = tracker.get_slot("requested_slot") == "services"
+    return unclear_mentions(latest_text(tracker), spans, known, complaints=complaints, answering_services=answering)
 
 
 def contract_slots(tracker: Tracker) -> Dict[Text, Any]:

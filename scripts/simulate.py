@@ -17,7 +17,8 @@ consecutive asks of one question; fallback rate (customer turns where nlu_fallba
 action ran); slot accuracy against each persona's fact sheet on the tracker's final slots.
 
 Writes <out>/report.json and <out>/transcripts/<persona>.md for each failing conversation
-(no plan/handoff, a question asked 3+ times in a row, or slot accuracy < 1); prints a table and
+(no plan/handoff, a question asked 3+ times in a row, or slot accuracy < 1; every conversation
+with SIMULATE_ALL_TRANSCRIPTS=1, to read what changed between two runs); prints a table and
 one JSON object as the last line. Exit 1 when a persona fails the gate: no plan/handoff, a
 question asked more than twice in a row, or slot accuracy below --min-slot-accuracy (0.0).
 
@@ -799,7 +800,7 @@ def run_simulation(
     shutil.rmtree(transcripts, ignore_errors=True)
     transcripts.mkdir(parents=True, exist_ok=True)
     for conversation, row in zip(conversations, rows):
-        if row["failing"]:
+        if row["failing"] or os.environ.get("SIMULATE_ALL_TRANSCRIPTS"):
             path = transcripts / f"{row['id']}.md"
             path.write_text(transcript(conversation, row))
             row["transcript"] = str(path.relative_to(out_dir))

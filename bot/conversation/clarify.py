@@ -93,21 +93,53 @@ def _in_a_complaint(text: str, word: str, complaints: Sequence[tuple[int, int]])
     return True
 
 
+# Words that rule a broad word out in its clause: "phones are already on an app", "we don't
+# need internet there". A broad word said only that way is no service wanted.
+_RULED_OUT = frozenset({"no", "not", "don't", "dont", "doesn't", "doesnt", "without", "already", "never", "n't"})
+
+
+def _ruled_out(text: str, word: str) -> bool:
+    """Every mention of `word` is in a clause that rules it out (see _RULED_OUT)."""
+    pattern = r"(?<![\w-])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w-])"
+    mentions = list(re.finditer(pattern, text, re.IGNORECASE))
+    for match in mentions:
+        start, end = _clause_at(text, match.start(), match.end())
+        if not set(re.findall(r"[a-z']+", text[start:end].lower().replace("\u2019", "'"))) & _RULED_OUT:
+            return False
+    return bool(mentions)
+
+
+def _wanted(text: str, word: str) -> bool:
+    """Some mention of `word` is in a clause that asks for something ("we need phones")."""
+    pattern = r"(?<![\w-])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w-])"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        start, end = _clause_at(text, match.start(), match.end())
+        if set(re.findall(r"[a-z']+", text[start:end].lower())) & WANT_VERBS:
+            return True
+    return False
+
+
 def unclear_mentions(
     text: str,
     covered: Sequence[tuple[int, int]],
     known_services: Iterable[str],
     *,
     complaints: Sequence[tuple[int, int]] = (),
+    answering_services: bool = False,
     vocabulary: Optional[Vocabulary] = None,
 ) -> list[Clarification]:
     """One Clarification per broad word in `text` (bot/data/vocabulary.yml `unclear_services`)
     that no recognised phrase covers, that none of its services already answers and that is
-    not only the subject of a complaint (`complaints`: the challenges' character spans)."""
+    not only the subject of a complaint (`complaints`: the challenges' character spans) nor
+    only ruled out ("phones are already on an app"). Words said in passing as often as wanted
+    (vocabulary.yml `unclear_when_wanted`: "phones") count only when `answering_services` (the
+    reply to the services question) or in a clause that asks for something."""
     vocabulary = vocabulary or load_vocabulary()
     known = set(known_services or ())
     return [Clarification(word, tuple(codes)) for word, codes in vocabulary.unclear_mentions(text, covered)
-            if not known & set(codes) and not _in_a_complaint(text or "", word, complaints)]
+            if not known & set(codes) and not _in_a_complaint(text or "", word, complaints)
+            and not _ruled_out(text or "", word)
+            and (answering_services or word not in vocabulary.unclear_when_wanted or _wanted(text or "", word))]
 
 
 def clarification_question(
@@ -141,6 +173,11 @@ def unclear_service_questions(
             for c in unclear_mentions(text, covered, known_services, complaints=complaints, vocabulary=vocabulary)]
 
 
+# Words of a service's name that pick nothing ("a cloud phone system": "a couple of PRIs" is no
+# cloud system).
+_NAME_FILLER = frozenset({"a", "an", "the", "of", "for", "and", "or", "your", "our"})
+
+
 def chosen_option(text: str, clarification: Clarification, *, names: Optional[GuidanceCopy] = None,
                   vocabulary: Optional[Vocabulary] = None) -> Optional[str]:
     """The option a free-text reply picks ("the dedicated one" -> dia, "the regular kind,
@@ -150,7 +187,7 @@ def chosen_option(text: str, clarification: Clarification, *, names: Optional[Gu
     vocabulary = vocabulary or load_vocabulary()
     low = " ".join(re.findall(r"[a-z0-9]+", (text or "").lower().replace("-", " ")))
     said = set(low.split()) - set(re.findall(r"[a-z0-9]+", clarification.word.lower()))  # not the broad word
-    words = {code: set(re.findall(r"[a-z0-9]+", names.services.get(code, code).lower())) | {code}
+    words = {code: (set(re.findall(r"[a-z0-9]+", names.services.get(code, code).lower())) - _NAME_FILLER) | {code}
              for code in clarification.codes}
     phrases = {code: {" ".join(re.findall(r"[a-z0-9]+", p)) for p in vocabulary.choice_words.get(code, ())}
                for code in clarification.codes}

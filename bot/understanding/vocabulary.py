@@ -89,6 +89,10 @@ class Vocabulary:
     unclear_services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: service code -> words that pick it in a reply to a "which one?" question ("the regular kind")
     choice_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: phrases that hold a broad word but name nothing we quote ("cell phones")
+    not_services: tuple[str, ...] = ()
+    #: broad words asked about only when wanted ("we need phones") or given as the services answer
+    unclear_when_wanted: frozenset[str] = frozenset()
     path: str = ""
     _service_index: Mapping[str, str] = field(init=False, repr=False, compare=False)
     _challenge_index: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -132,13 +136,19 @@ class Vocabulary:
         service phrases already recognised there: "fiber internet" is dia, so its "internet"
         is clear), each with the codes it could mean; the order of the file."""
         found = []
+        covered = [*covered, *(m.span() for phrase in self.not_services
+                               for m in re.finditer(_phrase_pattern(phrase), text or "", re.IGNORECASE))]
         for word, codes in self.unclear_services.items():
-            pattern = r"(?<![\w-])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w-])"
-            for match in re.finditer(pattern, text or "", re.IGNORECASE):
+            for match in re.finditer(_phrase_pattern(word), text or "", re.IGNORECASE):
                 if not any(start <= match.start() and match.end() <= end for start, end in covered):
                     found.append((word, codes))
                     break
         return found
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase as whole words, any spaces between them."""
+    return r"(?<![\w-])" + r"\s+".join(map(re.escape, phrase.split())) + r"(?![\w-])"
 
 
 def _index(phrases: Mapping[str, tuple[str, ...]], *, plural: bool) -> Mapping[str, str]:
@@ -250,6 +260,8 @@ class VocabularyFile(DataModel):
     challenges: Dict[str, List[Phrase]]
     unclear_services: Dict[NonEmptyText, List[ServiceCode]] = {}
     choice_words: Dict[ServiceCode, List[NonEmptyText]] = {}
+    not_services: List[NonEmptyText] = []
+    unclear_when_wanted: List[NonEmptyText] = []
     carrier_capitalised_only: List[NonEmptyText] = []
 
     _services_shape = validator("services", pre=True, allow_reuse=True)(_service_shape)
@@ -273,6 +285,8 @@ def _read_vocabulary(path: Path) -> Vocabulary:
         carrier_capitalised_only=frozenset(" ".join(w.lower().split()) for w in parsed.carrier_capitalised_only),
         unclear_services={" ".join(w.lower().split()): tuple(codes) for w, codes in parsed.unclear_services.items()},
         choice_words={code: tuple(" ".join(w.lower().split()) for w in words) for code, words in parsed.choice_words.items()},
+        not_services=tuple(" ".join(w.lower().split()) for w in parsed.not_services),
+        unclear_when_wanted=frozenset(" ".join(w.lower().split()) for w in parsed.unclear_when_wanted),
         path=str(path),
     )
 

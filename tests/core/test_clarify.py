@@ -100,3 +100,32 @@ def test_a_free_text_reply_picks_an_option(reply: str, code: object) -> None:
     from bot.conversation.clarify import Clarification, chosen_option
 
     assert chosen_option(reply, Clarification("internet", ("dia", "broadband"))) == code
+
+
+# "phones" and "wifi" name no product either; they are also said in passing, so they are asked
+# about only when wanted or given as the answer to the services question.
+@pytest.mark.parametrize("text, answering, words", [
+    ("landlines plus wifi for the waiting room", True, ["wifi"]),
+    ("we'd want phones at both counters", False, ["phones"]),
+    ("phones, and wifi for the customers", True, ["wifi", "phones"]),
+    ("the phones at the front desk are ancient", False, []),        # said in passing
+    ("our guest wifi is fine, no complaints", False, []),
+    ("phones are handled already by our parent company", True, []),  # ruled out
+    ("do you also handle staff cell phones?", True, []),             # no service we quote
+    ("voip phones for the team", True, []),                          # a recognised phrase
+])
+def test_phones_and_wifi_are_asked_about_when_wanted(text: str, answering: bool, words: list) -> None:
+    from bot.conversation.clarify import unclear_mentions
+    from bot.understanding.extraction import build_default_extractor
+
+    covered = [(e.start, e.end) for e in build_default_extractor().extract(text) if e.entity == "service"]
+    assert [c.word for c in unclear_mentions(text, covered, [], answering_services=answering)] == words
+
+
+@pytest.mark.parametrize("reply, code", [("the old copper landlines", "pots"), ("hosted, in the cloud", "ucaas"),
+                                         ("trunks into our own pbx", "sip"), ("a couple of PRIs", "pri"),
+                                         ("not sure", None)])
+def test_a_reply_picks_the_kind_of_phones(reply: str, code: object) -> None:
+    from bot.conversation.clarify import Clarification, chosen_option
+
+    assert chosen_option(reply, Clarification("phones", ("pots", "ucaas", "sip", "pri"))) == code
