@@ -8,11 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_utils import latest_text, set_this_turn
+from actions.questions import say
+from actions.tracker_utils import changed_this_turn, latest_text, set_this_turn, times_asked_in_a_row
+from bot.conversation.wording import Message, default_copy
 from bot.conversation.change_choice import answer_named
 from bot.domain.slots import CHANGEABLE_SLOTS
 
 CHANGEABLE = CHANGEABLE_SLOTS
+WHICH_ANSWER = "utter_ask_which_answer"
 
 
 class ActionChangeAnswer(Action):
@@ -30,7 +33,15 @@ class ActionChangeAnswer(Action):
             slot = answer_named(latest_text(tracker))
         events: List[EventType] = [SlotSet("slot_to_change", None)]
         if slot not in CHANGEABLE:
-            dispatcher.utter_message(response="utter_ask_which_answer")
+            if typed and any(changed_this_turn(tracker, s) for s in CHANGEABLE):
+                # "we just opened one in Boise": the new answer without its name; a new plan on it
+                return events + [SlotSet("recommendation", None)]
+            if typed and times_asked_in_a_row(tracker, WHICH_ANSWER) >= 2:
+                # Never a third time: the plan stands, with its options.
+                copy = default_copy()
+                say(dispatcher, Message(copy.text("plan_unchanged"), copy.message("plan_options").buttons))
+                return events + [FollowupAction("action_listen")]
+            dispatcher.utter_message(response=WHICH_ANSWER)
             # typed: no form and no plan after this; the customer picks first
             return events + ([FollowupAction("action_listen")] if typed else [])
         if typed and set_this_turn(tracker, slot):

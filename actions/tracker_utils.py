@@ -144,3 +144,42 @@ def rejected_this_turn(tracker: Tracker) -> bool:
     """A form already rejected the latest message (so a rule has answered it, and the form is
     now asking its question again)."""
     return any(e.get("event") == "action_execution_rejected" for e in _this_turn(tracker))
+
+
+def _turns(tracker: Tracker) -> List[List[Dict[Text, Any]]]:
+    """The events after each customer message, oldest turn first (the current turn last)."""
+    turns: List[List[Dict[Text, Any]]] = []
+    for event in tracker.events or []:
+        if event.get("event") == "user":
+            turns.append([])
+        elif turns:
+            turns[-1].append(event)
+    return turns
+
+
+def _asked(events: List[Dict[Text, Any]], response: Text) -> bool:
+    """`response` was said in these events, by its action or by an action that uttered it."""
+    return any((e.get("event") == "action" and e.get("name") == response)
+               or (e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response)
+               for e in events)
+
+
+def times_asked_in_a_row(tracker: Tracker, response: Text) -> int:
+    """How many of the turns before the current one ended by saying `response`, counted back
+    from the latest (2: the last two replies both missed the question)."""
+    count = 0
+    for events in reversed(_turns(tracker)[:-1]):
+        if not _asked(events, response):
+            break
+        count += 1
+    return count
+
+
+def changed_this_turn(tracker: Tracker, slot: Text) -> bool:
+    """`slot` was set since the customer's latest message to a value it did not have before."""
+    if not set_this_turn(tracker, slot):
+        return False
+    events = list(tracker.events or [])
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    before = [e.get("value") for e in events[:last_user] if e.get("event") == "slot" and e.get("name") == slot]
+    return tracker.get_slot(slot) != (before[-1] if before else None)

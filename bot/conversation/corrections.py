@@ -39,7 +39,9 @@ _WEAK = re.compile(
 # "Tacoma not Seattle", "Tacoma, not Seattle": short answers that swap one value for another.
 _X_NOT_Y = re.compile(r"^\W*[\w.' -]{1,40}?,?\s+not\s+[\w.' -]{1,40}\W*$", re.IGNORECASE)
 _ADDITIVE = re.compile(
-    r"\b(?:also|too|as\s+well|another|additional|in\s+addition|plus|and\s+one\s+more|one\s+more)\b",
+    r"\b(?:also|too|as\s+well|another|additional|in\s+addition|plus|and\s+one\s+more|one\s+more|"
+    # a site opened or added ("actually we just opened one in Delaware") moves no main office
+    r"opened|added|new\s+(?:one|office|site|location|store|shop|branch|clinic))\b",
     re.IGNORECASE,
 )
 

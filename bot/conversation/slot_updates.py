@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from bot.conversation.corrections import is_correction, merge_values
 from bot.domain.profile import as_int
 from bot.domain.slots import LIST_ENTITY_SLOTS, VALUE_ENTITY_SLOTS
+from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 
 NEGATED = "negated"
 COUNT_ALONE = "count_alone"
@@ -71,6 +72,28 @@ def _values(entities: Iterable[Mapping[str, Any]], name: str, negated: bool) -> 
     return out
 
 
+def _states_of_known_towns(entities: Sequence[Mapping[str, Any]], known_states: Sequence[str],
+                           gazetteer: Optional[Gazetteer] = None) -> list[Mapping[str, Any]]:
+    """The entities, with the state of a town named without its state taken from the states
+    already known when the town is there too: "the internet at Dublin drops" after "Dublin,
+    Ohio" is Dublin, OH, not the larger Dublin, CA that the town alone stands for. (The
+    extractor gives a town's own state the town's span; a state named has a span of its own.)"""
+    if not known_states:
+        return list(entities)
+    towns = {(e.get("start"), e.get("end")): e.get("value") for e in entities
+             if e.get("entity") == "city" and e.get("role") != NEGATED and isinstance(e.get("start"), int)}
+    out: list[Mapping[str, Any]] = []
+    for entity in entities:
+        town = towns.get((entity.get("start"), entity.get("end")))
+        if entity.get("entity") == "us_state" and town and entity.get("value") not in known_states:
+            gazetteer = gazetteer or default_gazetteer()
+            there = [c.state for c in gazetteer.city_options(place_key(str(town))) if c.state in known_states]
+            if there:
+                entity = {**entity, "value": there[0]}
+        out.append(entity)
+    return out
+
+
 def updates_from_message(
     current: Mapping[str, Any],
     entities: Sequence[Mapping[str, Any]],
@@ -84,6 +107,7 @@ def updates_from_message(
     `known_zip(zip5) -> bool` says whether a ZIP exists (the extractor also emits the ZIP of
     an unknown code so that we can say so here).
     """
+    entities = _states_of_known_towns(entities, list(current.get("states") or []))
     correction = is_correction(text or "")
     slots: dict[str, Any] = {}
     problems: list[tuple[str, str, str]] = []

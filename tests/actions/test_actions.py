@@ -204,6 +204,34 @@ async def test_a_typed_choice_with_the_new_answer_keeps_it(env: Any, dispatcher:
     assert "num_locations" not in slots and slots["recommendation"] is None
 
 
+async def test_a_new_fact_given_instead_of_the_answer_to_change_is_the_change(
+        env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    # "sorry, we just opened a site in Nampa": no answer named, but the facts changed.
+    before = [{"event": "slot", "name": "states", "value": ["OR", "WA"]}]
+    t = tracker(NEEDS, text="sorry, we just opened a site in Boise", events=before)
+    t.events.append({"event": "slot", "name": "states", "value": ["OR", "WA", "ID"]})
+    t.add_slots([{"event": "slot", "name": "states", "value": ["OR", "WA", "ID"]}])
+    slots = slot_events(await ActionChangeAnswer().run(dispatcher, t, domain))
+    assert slots["recommendation"] is None and "states" not in slots
+    assert dispatcher.messages == []
+
+
+async def test_which_answer_is_never_asked_a_third_time_in_a_row(env: Any, domain: dict) -> None:
+    asked = [{"event": "action", "name": "utter_ask_which_answer"}]
+    missed = [{"event": "user", "text": "hmm"},
+              {"event": "bot", "text": "Which answer?", "metadata": {"utter_action": "utter_ask_which_answer"}}]
+    for earlier, reply in (([], "utter_ask_which_answer"), (asked + missed, "plan_unchanged")):
+        dispatcher = CollectingDispatcher()
+        await ActionChangeAnswer().run(dispatcher, tracker(NEEDS, text="the thing", events=[{"event": "user"}] + earlier),
+                                       domain)
+        said = dispatcher.messages[0]
+        if reply == "plan_unchanged":
+            assert said["text"].startswith("That doesn't change your plan above")
+            assert [b["payload"] for b in said["buttons"]] == ["/human_handoff", "/email_plan", "/change_answer"]
+        else:
+            assert said["response"] == reply
+
+
 async def test_a_typed_reply_that_names_no_answer_asks_again(env: Any, dispatcher: CollectingDispatcher,
                                                             domain: dict) -> None:
     events = await ActionChangeAnswer().run(dispatcher, tracker(NEEDS, text="hmm the thing"), domain)

@@ -52,6 +52,8 @@ def test_corrections(text: str) -> None:
     [
         "we have 3 offices",
         "actually we also have an office in Boise",
+        "sorry, we just opened a site in Boise",
+        "oops, forgot the new branch in Nampa",
         "sorry for the delay, we have 3 offices",
         "sorry about that, 3 offices in Portland",
         "we don't need SIP",

@@ -42,6 +42,20 @@ def test_lists_grow_across_turns_and_hq_stays_first() -> None:
     assert update.slots == {"states": ["OR", "WA", "ID"]}
 
 
+def test_a_town_named_again_without_its_state_stays_in_the_state_known() -> None:
+    # "Dublin" alone stands for Dublin, CA (the largest); after sites in Ohio it is Dublin, OH.
+    text = "the line at the Dublin clinic keeps cutting out"
+    at = text.index("Dublin")
+    town = {"start": at, "end": at + len("Dublin")}
+    entities = [{"entity": "city", "value": "Dublin", **town}, {"entity": "us_state", "value": "CA", **town}]
+    assert updates_from_message({"states": ["OH"], "city": "Columbus"}, entities, text, "inform").slots == {}
+    # A state named with it is believed; so is the town's own state when none is known there.
+    named = [{"entity": "city", "value": "Dublin", **town},
+             {"entity": "us_state", "value": "CA", "start": at + 8, "end": at + 10}]
+    assert updates_from_message({"states": ["OH"], "city": "Columbus"}, named, text, "inform").slots == {"states": ["OH", "CA"]}
+    assert updates_from_message({"states": ["TX"], "city": "Austin"}, entities, text, "inform").slots == {"states": ["TX", "CA"]}
+
+
 def test_correction_replaces_the_number_of_sites() -> None:
     update = updates_from_message({"num_locations": 3.0}, [ent("num_locations", 4)], "actually it's 4 offices", "inform")
     assert update.slots == {"num_locations": 4.0}
