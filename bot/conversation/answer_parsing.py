@@ -103,7 +103,9 @@ def z_state(zip5: str) -> Optional[str]:
 
 def _person_or_company(slot: str, text: str) -> Answer:
     cleaned = NAME_PREFIX_RE.sub("", text).strip(" .!,")
-    looks_wrong = not cleaned[:1].isalnum() or "@" in cleaned or sum(c.isdigit() for c in cleaned) > 3 or any(c in cleaned for c in "<>{}")
+    # A name has letters: "1" or "90210" typed to "what's your name?" is no name ("3M" is a company).
+    looks_wrong = (not cleaned[:1].isalnum() or "@" in cleaned or sum(c.isdigit() for c in cleaned) > 3
+                   or any(c in cleaned for c in "<>{}") or not any(c.isalpha() for c in cleaned))
     if not cleaned or len(cleaned) > MAX_NAME or looks_wrong:
         return Answer(problem="required", shown=text)
     return Answer(value=cleaned)

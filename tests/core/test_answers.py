@@ -41,6 +41,7 @@ def catalog():  # type: ignore[no-untyped-def]
         ("company_name", "oh, it's Pine Hollow Vet Clinic", "Pine Hollow Vet Clinic"),
         ("company_name", "Well Spring Bakery", "Well Spring Bakery"),  # a filler word only before a lead-in
         ("contact_name", "sorry, this is Marcus Reyes", "Marcus Reyes"),
+        ("company_name", "3M", "3M"),
         ("callback_time", "tomorrow after 2pm", "tomorrow after 2pm"),
     ],
 )
@@ -62,6 +63,8 @@ def test_answers_become_canonical(catalog, slot: str, text: str, value: object) 
         ("contract_end", "whenever", "bad_contract_end"),
         ("services", "something fast", "unknown_service"),
         ("contact_name", "jane@acme.com", "required"),
+        ("contact_name", "1", "required"),  # a name has letters
+        ("company_name", "2", "required"),
         ("states", "", "empty"),
     ],
 )
