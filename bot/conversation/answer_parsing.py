@@ -16,6 +16,7 @@ from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_N
 from bot.domain.catalog import Carrier, Catalog
 from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
 from bot.understanding.locations import resolve_zip
+from bot.understanding.owner_head_counts import COUNTED_THINGS, owner_and_staff, words_of
 from bot.understanding.vocabulary import load_vocabulary
 
 MAX_TEXT = 2000
@@ -75,9 +76,9 @@ def _counted(nouns: Collection[str]) -> re.Pattern[str]:
 
 
 # Numbers of other things than the question counts: asked how many sites, "25 people", "20 of
-# us", "3 days" are none; asked the head count, "4 offices" or "3 days" are none.
+# us", "3 days" are none; asked the head count, "4 offices", "3 days" or "2 trucks" are none.
 _NOT_SITES = _counted([*NOT_SITES_AFTER, *MEASURE_NOUNS, "of us"])
-_NOT_PEOPLE = _counted([*SITE_NOUNS, *MEASURE_NOUNS])
+_NOT_PEOPLE = _counted([*SITE_NOUNS, *MEASURE_NOUNS, *COUNTED_THINGS])
 
 
 def _count_answer(slot: str, text: str, others: re.Pattern[str], parse: Callable[[str], validators.Result[int]]) -> Answer:
@@ -146,6 +147,9 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
     if slot == "num_locations":
         return _count_answer(slot, text, _NOT_SITES, validators.parse_count)
     if slot == "employees":
+        owner = owner_and_staff(words_of(text))  # "me plus 9 baristas": 10, as the extractor reads it
+        if owner is not None:
+            return _from_result(slot, validators.parse_headcount(str(owner.count)), text, float)
         return _count_answer(slot, text, _NOT_PEOPLE, validators.parse_headcount)
     if slot == "services":
         code = vocabulary.canonical_service(text)

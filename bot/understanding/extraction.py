@@ -13,8 +13,9 @@ Seattle" mark Seattle (and the state only it implied) negated. extract() never r
 
 The Extractor builds the matchers and weighs their candidates; the rules it applies are in
 modules of bot.understanding by topic: whether a name is a place (place_context), the count
-patterns (count_patterns), negation scopes (negation), overlapping candidates
-(candidate_overlaps), clauses and sentences (clauses); services not named by a phrase
+patterns (count_patterns), a head count said as the owner plus staff (owner_head_counts), a
+carrier's everyday-word name in lowercase (carrier_context), negation scopes (negation),
+overlapping candidates (candidate_overlaps), clauses and sentences (clauses); services not named by a phrase
 (service_rules); challenges told without a set phrase (challenge_constructions, reading
 challenge_cost, challenge_contract, challenge_relocation, challenge_speed, challenge_support and
 challenge_vendors), phrases that do not complain (challenge_denials), topic words
@@ -38,6 +39,7 @@ from bot.understanding.candidate_overlaps import _dedupe, _drop_overlapping, _re
 from bot.understanding.candidates import (CARRIER, CHALLENGE, CITY, CONTRACT_END, EMAIL, EMPLOYEES, ENTITIES,  # noqa: F401 - re-exported
                                           NUM_LOCATIONS, PHONE, SERVICE, US_STATE, ZIP_CODE)
 from bot.understanding.candidates import Candidate as _Cand
+from bot.understanding.carrier_context import named_as_a_carrier
 from bot.understanding.challenge_constructions import _MAX_INSERTED, _insertable, _paired_word_candidates
 from bot.understanding.challenge_denials import (_backup_already_had, _challenge_denied, _home_line_problem,
                                                  _names_a_data_backup)
@@ -54,10 +56,14 @@ from bot.understanding.feared_outages import _outage_only_feared
 from bot.understanding.locations import Gazetteer, default_gazetteer
 from bot.understanding.negation import _negation_scopes, _retract
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
+from bot.understanding.owner_head_counts import with_owner_and_staff
 from bot.understanding.phrasings import Phrasings, load_phrasings
 from bot.understanding.place_context import (_PLACE_JOINERS, _PLACE_TITLE_WORDS, _WORD_AP, _adjacent, _capitalised,
-                                             _drop_cities_out_of_named_states, _is_all_caps, _listed_before_a_place,
-                                             _named_like_a_person, _part_of_a_name, _placed_like_a_place,
+                                             _code_no_word, _drop_cities_out_of_named_states, _is_all_caps,
+                                             _listed_before_a_place, _lowercase_codes_as_states, _named_like_a_person,
+                                             _part_of_a_name, _placed_like_a_place, _untaken, _word_town,
+                                             _word_town_before_its_state, _word_town_listed_with_its_state,
+                                             _word_towns_listed_with_their_state,
                                              _zip_city_name)
 from bot.understanding.service_rules import (_CABLE_PRODUCT_WORDS, _cable_candidates, _described_service_candidates,
                                              _fiber_only_mentioned)
@@ -171,6 +177,8 @@ class Extractor:
         self._form_phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self._matcher = Matcher(self.nlp.vocab)
         self._carrier_caps = {a.lower() for a in vocabulary.carrier_capitalised_only}
+        # everyday words read as a carrier in lowercase where the words around say so ("we're on spectrum")
+        self._carrier_in_context = self._carrier_caps - vocabulary.carrier_capitalised_even_in_context
         self._build_phrases()
         self._build_form_phrases()
         self._build_matcher()
@@ -411,12 +419,15 @@ class Extractor:
         lowers = [t.lower_ for t in doc]
         cands = self._phrase_candidates(doc, lowers, all_caps)
         denied = [c for c in cands if c.extra.get("denied")]
-        cands = [c for c in cands if not c.extra.get("denied")]
+        # towns that are words ("mesa") weigh only among the places, where nothing else took them
+        word_towns = [c for c in cands if c.extra.get("word_town")]
+        cands = [c for c in cands if not c.extra.get("denied") and not c.extra.get("word_town")]
         if any(t.like_num or t.text[:1].isdigit() for t in doc):
             cands += self._matcher_candidates(doc)  # counts, ZIPs and speeds ("10mbps") need a number
         cands = _drop_overlapping(cands, char_spans)
         cands = _resolve_overlaps(cands)
         cands = site_counts(doc, cands)
+        cands = with_owner_and_staff(doc, cands)  # "me plus 9 baristas": 10 employees
         # a count read from a phone number, an address or a date ("816-555-0174 (the office
         # line...)") is none
         cands = [c for c in cands if not (c.kind == NUM_LOCATIONS and any(
@@ -424,7 +435,8 @@ class Extractor:
         found: list[tuple[ExtractedEntity, int]] = []  # entity, order within a start
         for cand in char_spans:
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end]), 0))
-        found.extend(self._emit_locations(doc, [c for c in cands if c.layer in ("loc", "zip")]))
+        found.extend(self._emit_locations(doc, [c for c in cands if c.layer in ("loc", "zip")]
+                                          + _untaken(word_towns, cands + char_spans)))
         for cand in cands:
             if cand.layer in ("loc", "zip"):
                 continue
@@ -670,10 +682,15 @@ class Extractor:
 
     def _carrier_case_ok(self, key: str, span: "Span") -> bool:
         if needs_capitals(key, self._carrier_caps):
-            return span.text.replace(" ", "").isupper()
+            return span.text.replace(" ", "").isupper() or self._lowercase_carrier_ok(key, span)
         if key in self._carrier_caps:
-            return span.text[:1].isupper()
+            return span.text[:1].isupper() or self._lowercase_carrier_ok(key, span)
         return True
+
+    def _lowercase_carrier_ok(self, key: str, span: "Span") -> bool:
+        """An everyday word that is a carrier's name ("att", "spectrum") said where a carrier is
+        meant (bot.understanding.carrier_context); never an alias of one or two letters."""
+        return key in self._carrier_in_context and len(key.replace(" ", "")) > 2 and named_as_a_carrier(span)
 
     def _place_candidate(self, kind: str, key: str, doc: "Doc", i: int, j: int, all_caps: bool) -> Optional[_Cand]:
         span = doc[i:j]
@@ -712,7 +729,7 @@ class Extractor:
             capitalised = _capitalised(span)
             if key in g.common_words:
                 if not capitalised:
-                    return None
+                    return _word_town(i, j, start, end, options)  # "mesa az", not "the mesa"
                 return _Cand("loc", i, j, start, end, "city", options, needs_place=True)
             lower_ok = alias or options[0].population >= g.min_lowercase_population
             person = key in g.person_names
@@ -723,7 +740,7 @@ class Extractor:
                 if " " in key.strip() or (self.spelling is not None and not self.spelling.is_english(key)):
                     return _Cand("loc", i, j, start, end, "city", options, needs_place=True,
                                  extra={"alias": alias, "person": person, "lowercase": True})
-                return None
+                return _word_town(i, j, start, end, options)  # "temple tx", not "a temple"
             return _Cand("loc", i, j, start, end, "city", options, needs_place=person, extra={"alias": alias, "person": person})
         return None
 
@@ -812,6 +829,9 @@ class Extractor:
             if nxt is None or not _adjacent(doc, span[1], nxt[0]):
                 continue
             options = cities[0].payload
+            word_town = bool(cities[0].extra.get("word_town"))  # "mesa az", not "the mesa"
+            if word_town and any(c.kind == "state" for c in group):
+                continue
             for q in groups[nxt]:
                 if q.kind == "state":
                     state = q.payload
@@ -821,8 +841,12 @@ class Extractor:
                 if not state:
                     continue
                 match = next((o for o in options if o.state == state), None)
-                # a lowercase code ("portland or") counts only when the city is in that state
-                if match is not None or (q.kind == "state" and not q.extra.get("weak")):
+                if word_town and (match is None or (q.kind == "state" and not _word_town_before_its_state(
+                        doc, nxt, state, bool(q.extra.get("weak"))))):
+                    continue
+                # a lowercase code ("portland or") counts only when the city is in that state,
+                # unless it is no word ("la grange ga": Georgia, where we know no La Grange)
+                if match is not None or (q.kind == "state" and (not q.extra.get("weak") or _code_no_word(doc, nxt, state))):
                     # "Lebanon NH" where we know no Lebanon in NH: the state, not another Lebanon
                     # (but "Oregon, Washington" is two states, whatever towns they name)
                     if match is not None:
@@ -842,6 +866,14 @@ class Extractor:
                     info = g.zip(cand.payload)
                     if info:
                         hints.add(info.state)
+        # Lowercase codes placed by their words ("3 stores in az", "tx and ok") are states too.
+        lowercase_codes = {span: c.payload for span in spans if span not in resolved for c in groups[span]
+                           if c.kind == "state" and c.extra.get("weak") and not any(d.kind == "city" for d in groups[span])}
+        explicit_states = {span for span in spans if any(c.kind == "state" and not (c.needs_anchor or c.needs_place)
+                                                         for c in groups[span])}
+        explicit_states |= {span for span, (kind, _) in resolved.items() if kind == "state"}
+        for span, code in _lowercase_codes_as_states(doc, lowercase_codes, explicit_states).items():
+            resolved[span] = ("state", code)
         for span, (kind, value) in resolved.items():
             if kind == "state":
                 hints.add(value)
@@ -866,11 +898,15 @@ class Extractor:
             if decision is None:
                 decision = self._decide(doc, span, groups[span], hints or context, last_place_end, strong_starts,
                                         place_tokens)
+            if decision is None and groups[span][0].extra.get("word_town"):
+                decision = _word_town_listed_with_its_state(doc, span, groups[span][0].payload, decisions)
             if decision is not None and decision[0] == "nothing":
                 decision = None
             decisions[span] = decision
             if decision is not None:
                 last_place_end = span[1]
+        _word_towns_listed_with_their_state(doc, decisions, {
+            span: groups[span][0].payload for span in spans if groups[span][0].extra.get("word_town")})
         _drop_cities_out_of_named_states(doc, decisions, hints)
         out: list[tuple[ExtractedEntity, int]] = []
         for span in spans:
@@ -914,6 +950,8 @@ class Extractor:
             return ("state", states[0].payload)
         if cities:
             city = cities[0]
+            if city.extra.get("word_town"):
+                return None  # only before its state or listed with its state's towns (_emit_locations)
             person = bool(city.extra.get("person"))
             if not city.extra.get("alias") and _named_like_a_person(doc, span):
                 return None  # "this is Tyler", "Madison here", "thanks Austin", "Aloha!"

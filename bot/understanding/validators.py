@@ -604,6 +604,7 @@ def validate_states(text: str) -> Result[list[str]]:
     codes_only = bool(tokens) and all(len(t.strip(".")) == 2 for t in tokens if t.lower() not in ("and", "or"))
     not_codes = _words_among_codes(text, matches) if codes_only else set()
     found: list[str] = []
+    last_code = -1  # the last token read as a two-letter code, for a list of them ("tx and ok")
     i = 0
     while i < len(tokens):
         if i in not_codes:
@@ -611,8 +612,11 @@ def validate_states(text: str) -> Result[list[str]]:
             continue
         for n in range(min(_MAX_NGRAM, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i : i + n])
-            code = _place_state(gazetteer, phrase, codes_only=codes_only, single=len(tokens) == 1)
+            listed = n == 1 and _listed_after_a_code(text, matches, last_code, i)
+            code = _place_state(gazetteer, phrase, codes_only=codes_only or listed, single=len(tokens) == 1)
             if code:
+                if n == 1 and len(phrase.strip(".")) == 2:
+                    last_code = i
                 if code not in found:
                     found.append(code)
                 i += n
@@ -622,6 +626,23 @@ def validate_states(text: str) -> Result[list[str]]:
     if not found:
         return _bad(UNKNOWN_STATE, "I couldn't find a US state there. State names or codes work, like Oregon or WA.")
     return _good(found)
+
+
+def _listed_after_a_code(text: str, matches: list[re.Match[str]], last_code: int, k: int) -> bool:
+    """Token k follows the code at last_code in a list ("in tx and ok", "tx, ok"): a word code
+    there is a state too, but not "in" or "or", words in such a list ("tx or in az")."""
+    if last_code < 0 or k <= last_code or matches[k].group(0).lower() in ("in", "or"):
+        return False
+    if not _joins_a_list(text[matches[last_code].end():matches[k].start()]):
+        return False
+    # the list ends there or goes on with a code: "tx, me and my partner" is no Maine
+    rest = text[matches[k].end():].lstrip()
+    return not rest or rest[0] in ",.;!?)" or (k + 1 < len(matches) and len(matches[k + 1].group(0)) == 2
+                                                 and _joins_a_list(text[matches[k].end():matches[k + 1].start()]))
+
+
+def _joins_a_list(between: str) -> bool:
+    return " ".join(between.lower().replace(",", " ").replace("&", " ").replace("/", " ").split()) in ("", "and")
 
 
 def _words_among_codes(text: str, matches: list[re.Match[str]]) -> set[int]:

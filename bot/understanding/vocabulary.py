@@ -86,6 +86,8 @@ class Vocabulary:
     services: Mapping[str, tuple[str, ...]]
     challenges: Mapping[str, tuple[str, ...]]
     carrier_capitalised_only: frozenset[str] = frozenset()
+    #: of carrier_capitalised_only, those not read in lowercase even in a carrier context ("with eli")
+    carrier_capitalised_even_in_context: frozenset[str] = frozenset()
     unclear_services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: service code -> words that pick it in a reply to a "which one?" question ("the regular kind")
     choice_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -263,11 +265,20 @@ class VocabularyFile(DataModel):
     not_services: List[NonEmptyText] = []
     unclear_when_wanted: List[NonEmptyText] = []
     carrier_capitalised_only: List[NonEmptyText] = []
+    carrier_capitalised_even_in_context: List[NonEmptyText] = []
 
     _services_shape = validator("services", pre=True, allow_reuse=True)(_service_shape)
     _services_check = validator("services", allow_reuse=True)(_service_check)
     _challenges_shape = validator("challenges", pre=True, allow_reuse=True)(_challenge_shape)
     _challenges_check = validator("challenges", allow_reuse=True)(_challenge_check)
+
+    @validator("carrier_capitalised_even_in_context")
+    def _listed_as_capitalised_only(cls, names: list[str], values: dict[str, Any]) -> list[str]:  # noqa: N805
+        listed = {" ".join(w.lower().split()) for w in values.get("carrier_capitalised_only") or ()}
+        for n, name in enumerate(names):
+            if " ".join(name.lower().split()) not in listed:
+                raise Invalid(f"{name!r} is not in carrier_capitalised_only", at=(n,))
+        return names
 
     @validator("unclear_services")
     def _two_or_more(cls, block: dict[str, list[str]]) -> dict[str, list[str]]:  # noqa: N805
@@ -283,6 +294,8 @@ def _read_vocabulary(path: Path) -> Vocabulary:
         services={code: tuple(dict.fromkeys(items)) for code, items in parsed.services.items()},
         challenges={code: tuple(dict.fromkeys(items)) for code, items in parsed.challenges.items()},
         carrier_capitalised_only=frozenset(" ".join(w.lower().split()) for w in parsed.carrier_capitalised_only),
+        carrier_capitalised_even_in_context=frozenset(" ".join(w.lower().split())
+                                                      for w in parsed.carrier_capitalised_even_in_context),
         unclear_services={" ".join(w.lower().split()): tuple(codes) for w, codes in parsed.unclear_services.items()},
         choice_words={code: tuple(" ".join(w.lower().split()) for w in words) for code, words in parsed.choice_words.items()},
         not_services=tuple(" ".join(w.lower().split()) for w in parsed.not_services),

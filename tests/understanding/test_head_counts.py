@@ -1,0 +1,97 @@
+"""A head count said as the owner plus their staff (bot.understanding.owner_head_counts): the
+staff plus the people named, whatever the trade's noun; sites, things and the people a business
+serves are no staff. The extractor and the reply to the head-count question read one number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.conversation.answer_parsing import parse_answer
+from bot.domain.catalog import load_default_catalog
+from bot.understanding.extraction import EMPLOYEES, NUM_LOCATIONS, Extractor
+from bot.understanding.owner_head_counts import owner_and_staff, words_of
+
+
+def _values(extractor: Extractor, text: str, entity: str) -> set[Any]:
+    return {e.value for e in extractor.extract(text) if e.entity == entity and not e.negated}
+
+
+def _answer(text: str) -> Any:
+    return parse_answer("employees", text, None, load_default_catalog()).value
+
+
+OWNER_AND_STAFF = [
+    ("me plus 5 welders", 6),
+    ("it's only me and 11 servers at night", 12),  # "servers" of a restaurant: people here
+    ("just me and 4 groomers", 5),
+    ("me and 2 part-time bookkeepers", 3),
+    ("me + 3 installers", 4),
+    ("my husband, me and 8 line cooks", 10),
+    ("me and my sister plus 2 florists", 4),
+    ("my business partner and I plus 6 tutors", 8),
+    ("the three of us and a dozen movers", 15),
+    ("both of us and 3 pharmacists", 5),
+    ("me and 3 or 4 landscapers depending on the season", 5),  # a range counts at its top
+    ("me and 2 of my nephews", 3),
+    ("me and 6 others", 7),
+    ("me and 4 employees", 5),  # a people noun of the matcher: the owner is one more
+    ("me, 2 mechanics plus 2 detailers", None),  # no joiner right after "me": not this construction
+]
+
+
+@pytest.mark.parametrize("text, count", OWNER_AND_STAFF)
+def test_owner_plus_staff_is_one_head_count(rules: Extractor, text: str, count: Any) -> None:
+    if count is None:
+        assert owner_and_staff(words_of(text)) is None
+        return
+    assert _values(rules, text, EMPLOYEES) == {count}
+
+
+@pytest.mark.parametrize("text, count", [(t, c) for t, c in OWNER_AND_STAFF if c is not None])
+def test_reply_to_the_head_count_question_reads_the_same_number(text: str, count: int) -> None:
+    assert _answer(text) == count
+
+
+def test_more_staff_after_the_first_count_add_up(rules: Extractor) -> None:
+    assert _values(rules, "me plus 3 roofers and 2 estimators", EMPLOYEES) == {6}
+    assert _answer("me plus 3 roofers and 2 estimators") == 6
+
+
+def test_a_sentence_around_the_construction(rules: Extractor) -> None:
+    text = "We run a food truck out of Boise, just me and 3 line cooks, and the hotspot keeps dropping"
+    assert _values(rules, text, EMPLOYEES) == {4}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me and 2 box trucks",  # things
+        "just me and 3 laptops",
+        "me and 2 more vans",
+        "me and 45 kids at the daycare",  # the people served
+        "me and 30 clients",
+        "me and 3 dogs",
+        "me and 2 years of contracts",  # a measure
+        "can you help me with 2 quotes",  # "with" joins no staff
+        "email me and 3 days later nothing",
+    ],
+)
+def test_things_people_served_and_measures_are_no_head_count(rules: Extractor, text: str) -> None:
+    assert _values(rules, text, EMPLOYEES) == set()
+
+
+@pytest.mark.parametrize("text, sites", [("me and 3 salons", 3), ("just me and 2 bakeries", 2)])
+def test_sites_after_me_stay_sites(rules: Extractor, text: str, sites: int) -> None:
+    assert _values(rules, text, EMPLOYEES) == set()
+    assert _values(rules, text, NUM_LOCATIONS) == {sites}
+
+
+def test_maine_in_capitals_is_no_speaker(rules: Extractor) -> None:
+    assert owner_and_staff(words_of("a yard in Bangor, ME and 6 drivers")) is None
+
+
+def test_a_count_of_things_is_no_answer_to_the_head_count_question() -> None:
+    assert _answer("me and 2 trucks") is None
+    assert _answer("10 trucks, 30 drivers") == 30
