@@ -139,7 +139,10 @@ class QualificationFormValidation(FormValidationAction, ABC):
         pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS)) if slot == "services" else []
         value = None if filled_by_entity else answer.value
         if slot == "services" and value is None and pending and not said_else:
-            picked = chosen_option(latest_text(tracker), pending[0])  # "the dedicated one"
+            # "the dedicated one": an option of a which-one question asked (the latest asked
+            # need not be the oldest pending: actions/questions.py)
+            picks = [chosen_option(latest_text(tracker), c) for c in pending if c.asked]
+            picked = next((p for p in picks if p), None)
             value = [picked] if picked else None
         if filled_by_entity or value is not None:
             events = list(answered)

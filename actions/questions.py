@@ -46,9 +46,12 @@ class AskQuestion(Action, ABC):
                 return []
         pending = read_pending(tracker.get_slot("pending_clarifications")) if self.slot == "services" else []
         if pending:
-            # "internet": ask which, instead of the services question.
-            say(dispatcher, clarification_question(pending[0]))
-            return [SlotSet("pending_clarifications", pending_to_slot(mark_asked(pending, pending[0])))]
+            # "internet": ask which, instead of the services question. A word said just now
+            # first ("internet" in reply to "which phones?"): the older one comes back later,
+            # not a third time in a row.
+            asked = next((c for c in pending if c.asked == 0), pending[0])
+            say(dispatcher, clarification_question(asked))
+            return [SlotSet("pending_clarifications", pending_to_slot(mark_asked(pending, asked)))]
         if self.slot == "challenges" and tracker.get_slot("challenges"):
             # asked although filled: a problem or a backup told before it (told_problems.py)
             say(dispatcher, besides_told_question(tracker.get_slot("challenges")))

@@ -351,3 +351,20 @@ async def test_a_company_name_that_starts_like_a_correction_is_still_the_name(do
     turn = await conv.say("actually it's Harbor Lane Dental", "inform", 0.8)
     assert conv.slots["company_name"] == "Harbor Lane Dental"
     assert asked(turn) == "email"
+
+
+async def test_a_broad_word_said_in_reply_to_which_one_is_asked_about_first(domain: dict) -> None:
+    # Found by the property test: "which phones?" missed once, then "internet" typed: asking
+    # "which phones?" again would be its third time in a row; "which internet?" comes first.
+    conv = Conversation("two-broad-words", domain)
+    text = "we need phones at our 2 offices in Portland, Oregon"
+    turn = await conv.say(text, "inform", 0.9, [
+        {"entity": "num_locations", "value": 2}, {"entity": "city", "value": "Portland"},
+        {"entity": "us_state", "value": "OR"}])
+    assert '"phones"' in turn.questions[0].text
+    assert '"phones"' in (await conv.say("qwpoeiru zxmcnv", "skip", 0.99)).questions[0].text
+    turn = await conv.say("internet", "inform", 0.35)
+    assert '"internet"' in turn.questions[0].text
+    # "the dedicated one" answers the question just asked, though "phones" is older.
+    await conv.say("the dedicated one", "inform")
+    assert "dia" in conv.slots["services"]
