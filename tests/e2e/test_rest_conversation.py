@@ -152,13 +152,14 @@ def test_health_of_web_app(stack) -> None:  # type: ignore[no-untyped-def]
 
 GUIDANCE_EXAMPLES = [
     # one state, a few sites, high cost, T1s/PRIs: a CLEC pilot beside the incumbent
-    (["3 offices in Dallas Texas, we need T1s and PRIs, our bill is too high", "25 employees",
+    # (one problem told in the first message: "Besides that, ...?" comes next, told_problems.py)
+    (["3 offices in Dallas Texas, we need T1s and PRIs, our bill is too high", "no", "25 employees",
       "AT&T", "June 2027"], {"states": ["TX"]}, {"pilot", "primary"}, {"S1", "S2", "R2", "M1"}, None),  # issue 13: no R4 (both services critical)
     # many states, MPLS, enterprise head count: national primary, CLEC redundancy, a person
     (["we have 40 sites in Texas, California, New York and Illinois and need MPLS and SD-WAN, managing all the sites is a nightmare",
-      "2000 employees", "AT&T", "skip"], {}, {"primary", "redundancy"}, {"L2", "L3", "L5", "R3", "M1"}, "enterprise"),
+      "no", "2000 employees", "AT&T", "skip"], {}, {"primary", "redundancy"}, {"L2", "L3", "L5", "R3", "M1"}, "enterprise"),
     # issue 13: North Dakota is no "no coverage" state: Midco competes in Fargo
-    (["one office in Fargo North Dakota, need PRIs, bill too high", "12 people", "skip", "skip"],
+    (["one office in Fargo North Dakota, need PRIs, bill too high", "no", "12 people", "skip", "skip"],
      {"states": ["ND"]}, {"primary", "pilot"}, {"S1", "R2"}, None),
 ]
 
