@@ -8,9 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.questions import say
+from actions.questions import say_with_plan_options
 from actions.tracker_utils import changed_this_turn, latest_text, set_this_turn, times_asked_in_a_row
-from bot.conversation.wording import Message, default_copy
 from bot.conversation.change_choice import answer_named
 from bot.domain.slots import CHANGEABLE_SLOTS
 
@@ -38,8 +37,7 @@ class ActionChangeAnswer(Action):
                 return events + [SlotSet("recommendation", None)]
             if typed and times_asked_in_a_row(tracker, WHICH_ANSWER) >= 2:
                 # Never a third time: the plan stands, with its options.
-                copy = default_copy()
-                say(dispatcher, Message(copy.text("plan_unchanged"), copy.message("plan_options").buttons))
+                say_with_plan_options(dispatcher, "plan_unchanged")
                 return events + [FollowupAction("action_listen")]
             dispatcher.utter_message(response=WHICH_ANSWER)
             # typed: no form and no plan after this; the customer picks first

@@ -25,6 +25,13 @@ def say(dispatcher: CollectingDispatcher, message: Message) -> None:
     dispatcher.utter_message(text=message.text, buttons=[dict(b) for b in message.buttons])
 
 
+def say_with_plan_options(dispatcher: CollectingDispatcher, key: Text) -> None:
+    """Message `key` with the plan's own options (plan_options' buttons): after the plan, for a
+    message that changes nothing in it or that isn't understood."""
+    copy = default_copy()
+    say(dispatcher, Message(copy.text(key), copy.message("plan_options").buttons))
+
+
 class AskQuestion(Action, ABC):
     """`action_ask_<slot>`: a form asks for `slot`. One subclass per slot, made below."""
 
@@ -104,7 +111,7 @@ class ActionDefaultAskAffirmation(Action):
                 and intent not in PLAN_INTENTS):
             # After the plan, words we don't understand ("Kim Lee" typed before a button):
             # the plan's options, not "did you mean yes?".
-            say(dispatcher, Message(copy.text("plan_not_understood"), copy.message("plan_options").buttons))
+            say_with_plan_options(dispatcher, "plan_not_understood")
             return []
         entities: Dict[Text, List[Any]] = {}
         for entity in message.get("entities") or []:

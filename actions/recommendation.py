@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import dependencies
 from actions.leads import save_lead
-from actions.questions import say
+from actions.questions import say, say_with_plan_options
 from actions.tracker_utils import latest_entities
-from bot.conversation.wording import Message, default_copy
+from bot.conversation.wording import default_copy
 from bot.domain.explain import explain
 from bot.domain.guidance import recommend, render_plan_text
 from bot.domain.profile import CustomerProfile
@@ -32,8 +32,7 @@ class ActionRecommend(Action):
         if not rec.handoff and tracker.get_slot("recommendation") == rec.to_dict():
             # Said after the plan, changing nothing in it (a name typed, "ok"): the options
             # again, not the whole plan once more.
-            copy = default_copy()  # the plan's own options, under words that say why they come again
-            say(dispatcher, Message(copy.text("plan_unchanged"), copy.message("plan_options").buttons))
+            say_with_plan_options(dispatcher, "plan_unchanged")
             await save_lead(tracker, [])  # other facts (a head count) may still have changed
             return []
         dispatcher.utter_message(text=render_plan_text(rec))
