@@ -14,6 +14,7 @@ from typing import Any, Callable, Collection, Optional
 from bot.understanding import validators
 from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS
 from bot.domain.catalog import Carrier, Catalog
+from bot.conversation.clarify import unclear_mentions
 from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
 from bot.understanding.locations import resolve_zip
 from bot.understanding.owner_head_counts import COUNTED_THINGS, owner_and_staff, words_of
@@ -213,4 +214,8 @@ def plain_answer(active_form: Optional[str], slot: Optional[str], text: str, cat
         return False
     if len(text) > MAX_NAME or asks_something(text):
         return False
+    if slot == "services" and unclear_mentions(text, (), (), answering_services=True):
+        # "phones and wifi for the customers": no code yet, but its which-one question follows
+        # (bot/conversation/clarify.py); an answer all the same, whatever the classifier says.
+        return True
     return parse_answer(slot, text, None, catalog, today).value is not None

@@ -15,6 +15,7 @@ TODAY = date(2026, 12, 1)
 
 @pytest.mark.parametrize("form, slot, text", [
     ("needs_form", "num_locations", "3"),
+    ("needs_form", "services", "phones and wifi for the guests"),  # a which-one question follows
     ("needs_form", "num_locations", "a couple"),
     ("needs_form", "states", "Ohio"),
     ("needs_form", "states", "97201"),
