@@ -9,6 +9,8 @@ Two sections, both keyed by the canonical codes of bot.domain.canonical:
 - `examples`: sentences in the customer's voice per code, and `neither` sentences that name no
   challenge and no service. The learned classifier (bot.understanding.topic_classifier) is
   trained on them when the extractor is built. A sentence listed under two codes carries both.
+  `examples.messages` holds whole customer messages, each with all its codes (none: it names no
+  problem and no service), as written by several authors in their own voices (the file says who).
 
 Validated on load against `PhrasingsFile` (bot.base.schema, pydantic); every error names the
 file and the line. Re-read when the file changes.
@@ -74,10 +76,32 @@ class TopicWords(_ByCode):
     _service_words = validator("services", allow_reuse=True)(_one_word_each)
 
 
+def _canonical_list(kind: str, codes: Sequence[str]) -> Callable[..., Any]:
+    def check(cls: Any, items: List[str]) -> List[str]:
+        for i, code in enumerate(items):
+            if code not in codes:
+                raise Invalid(f"{code!r} is not a canonical {kind} code; expected one of: {', '.join(codes)}", at=(i,))
+        return items
+
+    return check
+
+
+class LabelledMessage(DataModel):
+    """One whole message of `examples.messages` with all its codes."""
+
+    text: NonEmptyText
+    challenges: List[str] = []
+    services: List[str] = []
+
+    _challenge_codes = validator("challenges", allow_reuse=True)(_canonical_list("challenge", CHALLENGES))
+    _service_codes = validator("services", allow_reuse=True)(_canonical_list("service", SERVICES))
+
+
 class Examples(_ByCode):
     """`examples:` of phrasings.yml."""
 
     neither: List[NonEmptyText] = []
+    messages: List[LabelledMessage] = []
 
     @validator("neither")
     def _not_also_under_a_code(cls, texts: List[str], values: Dict[str, Any]) -> List[str]:  # noqa: N805
@@ -121,6 +145,10 @@ def _read_phrasings(path: Path) -> Phrasings:
             known = labels.setdefault(text, (set(), set()))
             if code:
                 known[kind].add(code)
+    for message in parsed.examples.messages:
+        known = labels.setdefault(" ".join(message.text.split()), (set(), set()))
+        known[0].update(message.challenges)
+        known[1].update(message.services)
     words = parsed.topic_words
     return Phrasings(
         challenge_words={stem(w.lower()): code for code, items in words.challenges.items() for w in items},

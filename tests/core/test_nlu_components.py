@@ -133,6 +133,42 @@ def test_intents_only_for_words_that_say_them(text: str, top: str, intent: str) 
     assert sorted(r["name"] for r in message.get("intent_ranking")) == sorted(r["name"] for r in ranking)
 
 
+@pytest.mark.parametrize("text, top, intent", [
+    ("hjkhjk", "complain", "out_of_scope"),  # a mash is no complaint: no handoff for frustration
+    ("llllll", "affirm", "out_of_scope"),  # nor a yes
+    ("...", "complain", "out_of_scope"),
+    ("qwfp", "skip", "out_of_scope"),
+    ("qwfp", "inform", "inform"),  # a fact the question asked may still take (a name)
+    ("ugh", "complain", "complain"),  # a word
+    ("?", "skip", "skip"),  # "no idea"
+])
+def test_a_message_nobody_could_read_does_nothing(text: str, top: str, intent: str) -> None:
+    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
+
+    message = Message.build(text)
+    ranking = [{"name": top, "confidence": 0.8}, {"name": "out_of_scope", "confidence": 0.15},
+               {"name": "greet", "confidence": 0.05}]
+    message.set("intent", dict(ranking[0]))
+    message.set("intent_ranking", ranking)
+    IntentWordsCheck().process([message])
+    assert message.get("intent")["name"] == intent
+    assert message.get("intent_ranking")[0]["name"] == intent
+    if intent == "out_of_scope" != top:
+        assert message.get("intent")["confidence"] == 1.0  # no tie for FallbackClassifier to ask about
+        assert max(r["confidence"] for r in message.get("intent_ranking")[1:]) == 0.0
+
+
+def test_an_entity_found_makes_a_message_readable() -> None:
+    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
+
+    message = Message.build("mpls")
+    message.set("entities", [{"entity": "service", "value": "mpls", "start": 0, "end": 4}])
+    message.set("intent", {"name": "affirm", "confidence": 0.6})
+    message.set("intent_ranking", [{"name": "affirm", "confidence": 0.6}])
+    IntentWordsCheck().process([message])
+    assert message.get("intent")["name"] == "affirm"
+
+
 def test_a_request_for_a_person_among_facts_is_a_request_for_a_person() -> None:
     from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
 

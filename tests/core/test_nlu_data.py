@@ -474,8 +474,8 @@ def _held_out_texts(path: Path) -> list[str]:
 
 
 def _list_items(path: Path) -> Iterator[tuple[int, str, bool]]:
-    """(line, text, in a flow list) of every one-line YAML list item of a file: "- text" items
-    and the items of "key: [a, b]" lists."""
+    """(line, text, in a flow list) of every one-line YAML list item of a file: "- text" items,
+    "- text: ..." items (phrasings.yml's whole messages) and the items of "key: [a, b]" lists."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         stripped = line.split(" #", 1)[0].strip()
         if stripped.startswith("- "):
@@ -483,6 +483,8 @@ def _list_items(path: Path) -> Iterator[tuple[int, str, bool]]:
                 value = yaml.safe_load(stripped[2:])
             except yaml.YAMLError:
                 value = stripped[2:]
+            if isinstance(value, dict) and isinstance(value.get("text"), str):
+                value = value["text"]
             if isinstance(value, str):
                 yield number, value, False
         elif ": [" in stripped and stripped.endswith("]"):

@@ -58,6 +58,10 @@ def test_the_shipped_phrasings_load_with_every_code() -> None:
          "under a code and under neither"),
         ("topic_words:\n  services:\n    pots: [copper lines]\nexamples: {}\n", 3, "single word"),
         ("topic_words: {}\nexamples:\n  services:\n    pots: []\n", 4, "non-empty list"),
+        ("topic_words: {}\nexamples:\n  messages:\n    - text: it costs a lot\n      challenges: [high_cost]\n"
+         "    - text: it drops\n      challenges: [outages]\n", 7, "not a canonical challenge code"),
+        ("topic_words: {}\nexamples:\n  messages:\n    - text: fine\n      services: [sip]\n      mood: calm\n", 6,
+         "unknown key 'mood'"),
     ],
 )
 def test_phrasings_errors_name_the_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
@@ -66,6 +70,21 @@ def test_phrasings_errors_name_the_file_and_line(tmp_path: Path, text: str, line
     with pytest.raises(DataFileError) as error:
         read_phrasings(path)
     assert error.value.line == line and message in str(error.value) and str(path) in str(error.value)
+
+
+def test_a_whole_message_carries_all_its_codes(tmp_path: Path) -> None:
+    path = tmp_path / "phrasings.yml"
+    path.write_text(
+        "topic_words: {}\nexamples:\n  challenges:\n    high_cost: [it's pricey]\n  messages:\n"
+        "    - text: \"it's  pricey\"\n      challenges: [reliability]\n      services: [sip]\n"
+        "    - text: two stores in Reno\n",
+        encoding="utf-8",
+    )
+    phrasings = read_phrasings(path)
+    assert dict((t, (c, s)) for t, c, s in phrasings.examples) == {
+        "it's pricey": ({"high_cost", "reliability"}, {"sip"}),  # the same text under a code: both
+        "two stores in Reno": (set(), set()),
+    }
 
 
 def test_a_sentence_under_two_codes_carries_both(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ DIET can be sure and wrong on words it has never seen:
   middle of the questions. It is kept only when a word takes leave (says_goodbye); a message
   that opens with a greeting ("Good evening, I'm ...") is then a hello.
 
-Otherwise the next intent of the ranking is the intent. And the other way round: a request for
+Otherwise the next intent of the ranking is the intent. A message nobody could read ("asdf",
+"...": bot.understanding.unreadable) is `out_of_scope`, whatever the classifier guessed
+(`complain` for "asdf" had handed the customer to a person). And the other way round: a request for
 one of us as a sentence of its own among facts ("We have 3 clinics in NC ... Can I talk to
 someone?") is `human_handoff`, though the facts make the message read as `inform` to DIET
 (asks_for_a_person_among_facts); the facts are kept all the same (actions/slot_extraction.py).
@@ -27,13 +29,19 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.conversation.digressions import asks_for_a_person_among_facts, requests_person, says_goodbye, says_hello
+from bot.understanding.unreadable import is_unreadable
 
 HANDOFF = "human_handoff"
+OUT_OF_SCOPE = "out_of_scope"
+# Intents an unreadable message keeps: `inform` (a fact the form's question may still take: a
+# name, a mistyped carrier) and `out_of_scope` itself. Any other would act on nothing said:
+# `complain` hands over to a person, `affirm` says yes, `skip` drops a question.
+_READ_AS_IS = frozenset({"inform", OUT_OF_SCOPE})
 # Intents that already lead to a person.
 _NOT_PROMOTED = frozenset({HANDOFF, "complain"})
 # intent -> whether the words say it
@@ -63,35 +71,45 @@ class IntentWordsCheck(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            intent = message.get(INTENT) or {}
-            name = intent.get(INTENT_NAME_KEY)
-            if name not in _NOT_PROMOTED and asks_for_a_person_among_facts(message.get(TEXT)):
-                self._promote_handoff(message, intent)
-                continue
-            says = WORDS_OF.get(name)
-            if says is None or says(message.get(TEXT)):
-                continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in WORDS_OF
-                       or WORDS_OF[r[INTENT_NAME_KEY]](message.get(TEXT))]
-            if name == "goodbye" and says_hello(message.get(TEXT)):
-                # "Good evening, ..." opening a chat: a hello, at the goodbye's confidence
-                ranking = [{INTENT_NAME_KEY: "greet", "confidence": intent.get("confidence", 1.0)}] + [
-                    r for r in ranking if r.get(INTENT_NAME_KEY) != "greet"]
-            if not ranking:
-                continue
-            message.set(INTENT, dict(ranking[0]), add_to_output=True)
-            kept = {r.get(INTENT_NAME_KEY) for r in ranking}
-            dropped = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in kept]
-            message.set(INTENT_RANKING_KEY, ranking + [dict(r) for r in dropped], add_to_output=True)
+            self._check_words(message)
+            name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if name not in _READ_AS_IS and is_unreadable(message.get(TEXT), found_entities=bool(message.get(ENTITIES))):
+                self._put_first(message, OUT_OF_SCOPE, 1.0)
         return messages
 
+    def _check_words(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        name = intent.get(INTENT_NAME_KEY)
+        if name not in _NOT_PROMOTED and asks_for_a_person_among_facts(message.get(TEXT)):
+            self._promote_handoff(message, intent)
+            return
+        says = WORDS_OF.get(name)
+        if says is None or says(message.get(TEXT)):
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in WORDS_OF
+                   or WORDS_OF[r[INTENT_NAME_KEY]](message.get(TEXT))]
+        if name == "goodbye" and says_hello(message.get(TEXT)):
+            # "Good evening, ..." opening a chat: a hello, at the goodbye's confidence
+            ranking = [{INTENT_NAME_KEY: "greet", "confidence": intent.get("confidence", 1.0)}] + [
+                r for r in ranking if r.get(INTENT_NAME_KEY) != "greet"]
+        if not ranking:
+            return
+        message.set(INTENT, dict(ranking[0]), add_to_output=True)
+        kept = {r.get(INTENT_NAME_KEY) for r in ranking}
+        dropped = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in kept]
+        message.set(INTENT_RANKING_KEY, ranking + [dict(r) for r in dropped], add_to_output=True)
+
+    @classmethod
+    def _promote_handoff(cls, message: Message, intent: Dict[Text, Any]) -> None:
+        """`human_handoff` first, at the confidence the classifier gave its own first intent."""
+        cls._put_first(message, HANDOFF, float(intent.get("confidence", 1.0)))
+
     @staticmethod
-    def _promote_handoff(message: Message, intent: Dict[Text, Any]) -> None:
-        """`human_handoff` first, at the confidence the classifier gave its own first intent; the
-        others scaled into what is left (so FallbackClassifier sees no tie to ask about)."""
-        confidence = float(intent.get("confidence", 1.0))
+    def _put_first(message: Message, name: str, confidence: float) -> None:
+        """`name` first at `confidence`; the others scaled into what is left (so
+        FallbackClassifier sees no tie to ask about)."""
         ranking = [{**r, "confidence": float(r.get("confidence", 0.0)) * (1.0 - confidence)}
-                   for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != HANDOFF]
-        top = {INTENT_NAME_KEY: HANDOFF, "confidence": confidence}
+                   for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+        top = {INTENT_NAME_KEY: name, "confidence": confidence}
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(top)] + ranking, add_to_output=True)
