@@ -15,6 +15,7 @@ from bot.conversation.missed_questions import MissedQuestion, choices_for
 from bot.conversation.told_problems import besides_told_question
 from bot.conversation.wording import Message, default_copy
 from bot.domain.slots import ASKED_SLOTS
+from bot.understanding.unreadable import is_unreadable
 
 FORM_SLOTS = ASKED_SLOTS  # every question the forms ask (bot/domain/slots.py)
 # What a customer does with a plan: "did you mean ...?" about one of these is worth asking.
@@ -88,6 +89,24 @@ class ActionDefaultAskRephrase(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         say(dispatcher, default_copy().message("ask_rephrase"))
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Out of scope: a message nobody could read ("asdf", "...": bot.understanding.unreadable) is
+    asked again in other words; anything else is told what the assistant is for."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        message = tracker.latest_message or {}
+        if is_unreadable(message.get("text"), found_entities=bool(message.get("entities"))):
+            say(dispatcher, default_copy().message("ask_rephrase"))
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.change_answer import ActionChangeAnswer
 from actions.forms import ValidateContactForm, ValidateNeedsForm
 from actions.handoff import ActionDefaultFallback, ActionHandoff, ActionSubmitLead
-from actions.questions import ASK_ACTIONS, ActionDefaultAskAffirmation
+from actions.questions import ASK_ACTIONS, ActionDefaultAskAffirmation, ActionOutOfScope
 from actions.recommendation import ActionExplain, ActionRecommend
 from actions.slot_extraction import ActionValidateSlotMappings
 from tests.actions.conftest import AFTER_HOURS, slot_events, texts, tracker
@@ -403,3 +404,21 @@ async def test_a_correction_is_said_back(env: Any, dispatcher: CollectingDispatc
     events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
     assert slot_events(events) == {"num_locations": 4.0}
     assert texts(dispatcher) == "Got it, I've updated that: 4 sites."
+
+
+@pytest.mark.parametrize("text, entities, reply", [
+    ("hjkl;", [], "rephrase"),  # a mash: "say it another way", not "outside what I can help with"
+    ("...", [], "rephrase"),
+    ("what's the weather in Reno", [], "out_of_scope"),
+    ("velocix", [{"entity": "carrier", "value": "Velocix", "start": 0, "end": 7}], "out_of_scope"),
+])
+async def test_out_of_scope_asks_an_unreadable_message_again(text: str, entities: list, reply: str,
+                                                             dispatcher: CollectingDispatcher, domain: dict) -> None:
+    from bot.conversation.wording import default_copy
+
+    assert await ActionOutOfScope().run(dispatcher, tracker({}, text=text, intent="out_of_scope", entities=entities),
+                                        domain) == []
+    if reply == "rephrase":
+        assert [m["text"] for m in dispatcher.messages] == [default_copy().message("ask_rephrase").text]
+    else:
+        assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]

@@ -29,14 +29,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.change_answer import ActionChangeAnswer
 from actions.forms import ValidateContactForm, ValidateNeedsForm
 from actions.handoff import ActionHandoff, ActionSubmitLead
-from actions.questions import ASK_ACTIONS
+from actions.questions import ASK_ACTIONS, ActionOutOfScope
 from actions.recommendation import ActionExplain, ActionRecommend
 from actions.slot_extraction import ActionValidateSlotMappings
 
 VALIDATIONS = {"needs_form": ValidateNeedsForm(), "contact_form": ValidateContactForm()}
 CUSTOM_ACTIONS: Dict[str, Action] = {
     a.name(): a for a in (ActionValidateSlotMappings(), ActionRecommend(), ActionExplain(),
-                          ActionHandoff(), ActionSubmitLead(), ActionChangeAnswer())
+                          ActionHandoff(), ActionSubmitLead(), ActionChangeAnswer(), ActionOutOfScope())
 }
 CUSTOM_ACTIONS.update({f"action_ask_{slot}": cls() for slot, cls in ASK_ACTIONS.items()})
 
@@ -45,7 +45,7 @@ CUSTOM_ACTIONS.update({f"action_ask_{slot}": cls() for slot, cls in ASK_ACTIONS.
 LOOP_RULES: Dict[str, Dict[str, List[str]]] = {
     "needs_form": {
         "faq": ["utter_faq", "needs_form"],
-        "out_of_scope": ["utter_out_of_scope", "needs_form"],
+        "out_of_scope": ["action_out_of_scope", "needs_form"],
         "greet": ["utter_greet", "needs_form"],
         "ask_why": ["action_explain", "needs_form"],
         "human_handoff": ["action_deactivate_loop", "action_handoff"],
@@ -53,7 +53,7 @@ LOOP_RULES: Dict[str, Dict[str, List[str]]] = {
     },
     "contact_form": {
         "faq": ["utter_faq", "contact_form"],
-        "out_of_scope": ["utter_out_of_scope", "contact_form"],
+        "out_of_scope": ["action_out_of_scope", "contact_form"],
         "human_handoff": ["action_handoff", "contact_form"],
         "complain": ["action_handoff"],
     },
@@ -66,7 +66,7 @@ RULES: Dict[str, List[str]] = {
     "deny": ["utter_no_problem"],
     "thank": ["utter_you_are_welcome"],
     "faq": ["utter_faq"],
-    "out_of_scope": ["utter_out_of_scope"],
+    "out_of_scope": ["action_out_of_scope"],
     "ask_why": ["action_explain"],
     "inform": ["needs_form"],
     "skip": ["needs_form"],

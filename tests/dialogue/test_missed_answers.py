@@ -138,7 +138,7 @@ async def test_an_email_at_a_rare_domain_is_the_email_whatever_the_classifier_sa
     await conv.say("Acme", "inform")
     turn = await conv.say("jane@acme.photography", "out_of_scope", 0.7)
     assert conv.slots["email"] == "jane@acme.photography"
-    assert "utter_out_of_scope" not in turn.actions and asked(turn) == "phone"
+    assert "action_out_of_scope" not in turn.actions and asked(turn) == "phone"
 
 
 async def test_a_company_named_after_a_place_and_a_service_is_the_company(domain: dict) -> None:
