@@ -6,6 +6,7 @@ Run on Rasa Messages directly, no model trained.
 from __future__ import annotations
 
 import os
+from typing import Optional
 
 import pytest
 
@@ -106,6 +107,19 @@ def test_extractor_component_marks_roles(extractor) -> None:  # type: ignore[no-
     assert not plain.get("entities")
 
 
+def _checked(text: str, ranking: list, entities: Optional[list] = None) -> Message:
+    """`text` classified as `ranking` (its first intent on top), after IntentWordsCheck."""
+    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
+
+    message = Message.build(text)
+    if entities:
+        message.set("entities", entities)
+    message.set("intent", dict(ranking[0]))
+    message.set("intent_ranking", ranking)
+    IntentWordsCheck().process([message])
+    return message
+
+
 @pytest.mark.parametrize("text, top, intent", [
     ("spectum", "human_handoff", "inform"),  # a carrier mistyped: no request for a person
     ("atnt", "human_handoff", "inform"),
@@ -120,14 +134,9 @@ def test_extractor_component_marks_roles(extractor) -> None:  # type: ignore[no-
     ("have a great afternoon", "goodbye", "goodbye"),
 ])
 def test_intents_only_for_words_that_say_them(text: str, top: str, intent: str) -> None:
-    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
-
-    message = Message.build(text)
     ranking = [{"name": top, "confidence": 0.7}, {"name": "inform", "confidence": 0.2},
                {"name": "greet", "confidence": 0.1}]
-    message.set("intent", dict(ranking[0]))
-    message.set("intent_ranking", ranking)
-    IntentWordsCheck().process([message])
+    message = _checked(text, ranking)
     assert message.get("intent")["name"] == intent
     assert [r["name"] for r in message.get("intent_ranking")][0] == intent
     assert sorted(r["name"] for r in message.get("intent_ranking")) == sorted(r["name"] for r in ranking)
@@ -143,14 +152,8 @@ def test_intents_only_for_words_that_say_them(text: str, top: str, intent: str) 
     ("?", "skip", "skip"),  # "no idea"
 ])
 def test_a_message_nobody_could_read_does_nothing(text: str, top: str, intent: str) -> None:
-    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
-
-    message = Message.build(text)
-    ranking = [{"name": top, "confidence": 0.8}, {"name": "out_of_scope", "confidence": 0.15},
-               {"name": "greet", "confidence": 0.05}]
-    message.set("intent", dict(ranking[0]))
-    message.set("intent_ranking", ranking)
-    IntentWordsCheck().process([message])
+    message = _checked(text, [{"name": top, "confidence": 0.8}, {"name": "out_of_scope", "confidence": 0.15},
+                              {"name": "greet", "confidence": 0.05}])
     assert message.get("intent")["name"] == intent
     assert message.get("intent_ranking")[0]["name"] == intent
     if intent == "out_of_scope" != top:
@@ -159,13 +162,8 @@ def test_a_message_nobody_could_read_does_nothing(text: str, top: str, intent: s
 
 
 def test_an_entity_found_makes_a_message_readable() -> None:
-    from bot.rasa_adapters.nlu.intent_words import IntentWordsCheck
-
-    message = Message.build("mpls")
-    message.set("entities", [{"entity": "service", "value": "mpls", "start": 0, "end": 4}])
-    message.set("intent", {"name": "affirm", "confidence": 0.6})
-    message.set("intent_ranking", [{"name": "affirm", "confidence": 0.6}])
-    IntentWordsCheck().process([message])
+    message = _checked("mpls", [{"name": "affirm", "confidence": 0.6}],
+                       entities=[{"entity": "service", "value": "mpls", "start": 0, "end": 4}])
     assert message.get("intent")["name"] == "affirm"
 
 
