@@ -31,7 +31,7 @@ from pydantic import StrictBool, StrictStr, root_validator, validator
 
 from bot.base.schema import DataModel, Invalid, NonEmptyText, dotted, load_cached, read_model
 from bot.base.yamldata import DATA_DIR, line_of
-from bot.domain.canonical import SERVICES
+from bot.domain.canonical import CHALLENGES, SERVICES
 
 DEFAULT_CATALOG_PATH = DATA_DIR / "carriers.yml"
 
@@ -344,6 +344,20 @@ class ServiceCode(str):
     def validate(cls, value: Any) -> str:
         if value not in _SERVICE_ORDER:
             raise ValueError(f"unknown service {value!r}; expected one of: {', '.join(SERVICES)}")
+        return str(value)
+
+
+class ChallengeCode(str):
+    """A challenge code of the contract (bot.domain.canonical.CHALLENGES)."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: Any) -> str:
+        if value not in CHALLENGES:
+            raise ValueError(f"{value!r} is not a canonical challenge code; expected one of: {', '.join(CHALLENGES)}")
         return str(value)
 
 

@@ -27,6 +27,7 @@ from pydantic import validator
 from bot.base.schema import DataModel, Invalid, NonEmptyText, load_cached, read_model
 from bot.base.yamldata import DATA_DIR
 from bot.domain.canonical import CHALLENGES, SERVICES
+from bot.domain.catalog import ChallengeCode, ServiceCode
 from bot.understanding.wordforms import stem
 
 DEFAULT_PATH = DATA_DIR / "phrasings.yml"
@@ -76,25 +77,12 @@ class TopicWords(_ByCode):
     _service_words = validator("services", allow_reuse=True)(_one_word_each)
 
 
-def _canonical_list(kind: str, codes: Sequence[str]) -> Callable[..., Any]:
-    def check(cls: Any, items: List[str]) -> List[str]:
-        for i, code in enumerate(items):
-            if code not in codes:
-                raise Invalid(f"{code!r} is not a canonical {kind} code; expected one of: {', '.join(codes)}", at=(i,))
-        return items
-
-    return check
-
-
 class LabelledMessage(DataModel):
     """One whole message of `examples.messages` with all its codes."""
 
     text: NonEmptyText
-    challenges: List[str] = []
-    services: List[str] = []
-
-    _challenge_codes = validator("challenges", allow_reuse=True)(_canonical_list("challenge", CHALLENGES))
-    _service_codes = validator("services", allow_reuse=True)(_canonical_list("service", SERVICES))
+    challenges: List[ChallengeCode] = []
+    services: List[ServiceCode] = []
 
 
 class Examples(_ByCode):

@@ -14,12 +14,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _MIN_LENGTH = 5
 _DRAWN_OUT = re.compile(r"([a-z])\1{2,}")  # "slooow", "soooo": a letter typed three times or more
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=1)
+def english_dictionary() -> Any:
+    """pyspellchecker's English dictionary, one per process (~0.1 s to load: on first use)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1)
+
+
+def drawn_out_shortened(word: str) -> tuple[str, ...]:
+    """`word` with a letter typed three times or more shortened to one, then to two ("slooow":
+    "slow", "sloow"); nothing when no letter is drawn out."""
+    if not _DRAWN_OUT.search(word):
+        return ()
+    return _DRAWN_OUT.sub(r"\1", word), _DRAWN_OUT.sub(r"\1\1", word)
 
 
 def _one_edit(word: str) -> set[str]:
@@ -69,7 +86,6 @@ class SpellingMender:
         self.own_words = frozenset(w for w in words if len(w) >= _MIN_LENGTH)
         self.own_four = frozenset(w for w in words if len(w) == _MIN_LENGTH - 1)
         self.keep = frozenset(w for w in keep if len(w) >= _MIN_LENGTH - 1)
-        self._english: Optional[Any] = None
         self._checked = False  # _drop_slips_of_ours runs on first use (it loads the dictionary)
 
     def _drop_slips_of_ours(self) -> None:
@@ -82,22 +98,16 @@ class SpellingMender:
 
     def is_english(self, word: str) -> bool:
         """Whether pyspellchecker's English dictionary knows `word` (loaded on first use)."""
-        if self._english is None:
-            from spellchecker import SpellChecker  # ~0.1 s to load its dictionary: on first use
-
-            self._english = SpellChecker(distance=1)
-        return bool(self._english.known([word]))
+        return bool(english_dictionary().known([word]))
 
     def mend_word(self, word: str) -> Optional[str]:
         """The word of ours `word` is a slip of ("slooow" drawn out is "slow"), or None."""
         if not self._checked:
             self._checked = True
             self._drop_slips_of_ours()
-        if _DRAWN_OUT.search(word):
-            for repeats in (r"\1", r"\1\1"):
-                short = _DRAWN_OUT.sub(repeats, word)
-                if short in self.own_words or self.is_english(short):
-                    return short
+        for short in drawn_out_shortened(word):
+            if short in self.own_words or self.is_english(short):
+                return short
         if len(word) == _MIN_LENGTH - 1 and word not in self.own_four and word not in self.keep \
                 and not self.is_english(word):
             # four letters: only two letters swapped ("mlps", "drak"); any edit is too loose there

@@ -16,11 +16,11 @@ another script), which this check cannot judge. Empty text is left to the channe
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Final
 
+from bot.understanding.spelling import drawn_out_shortened, english_dictionary
+
 _WORD = re.compile(r"[a-z]+")
-_DRAWN_OUT = re.compile(r"([a-z])\1{2,}")
 _NOT_JUDGED = re.compile(r"[0-9@]|[^\x00-\x7f]")
 
 #: Shorthand of chat that is no dictionary word: a reply made of it says something.
@@ -31,19 +31,12 @@ CHAT_SHORTHAND: Final[frozenset[str]] = frozenset({
 })
 
 
-@lru_cache(maxsize=1)
-def _english():  # type: ignore[no-untyped-def]
-    from spellchecker import SpellChecker  # ~0.1 s to load its dictionary: on first use
-
-    return SpellChecker(distance=1)
-
-
 def _is_a_word(word: str) -> bool:
     if word in CHAT_SHORTHAND:
         return True
     # a drawn-out letter shortened ("noooo", "heyyy"); "aaaaaa" shortened to "a" is no word
-    forms = {word} | {f for f in (_DRAWN_OUT.sub(r"\1", word), _DRAWN_OUT.sub(r"\1\1", word)) if len(f) > 1}
-    return bool(forms & CHAT_SHORTHAND) or bool(_english().known(forms))
+    forms = {word} | {f for f in drawn_out_shortened(word) if len(f) > 1}
+    return bool(forms & CHAT_SHORTHAND) or bool(english_dictionary().known(forms))
 
 
 def is_unreadable(text: str | None, *, found_entities: bool = False) -> bool:
