@@ -599,6 +599,15 @@ def test_no_held_out_message_in_training_phrasings_or_vocabulary(held_out: Path)
     assert not found, f"{len(found)} training texts copy a message of {held_out.name}; remove them: " + ", ".join(found)
 
 
+def test_no_comment_inside_an_examples_block() -> None:
+    """Inside `examples: |` a "# ..." line is text, not a comment: Rasa skips it with a warning on
+    every load. Comments go above the block."""
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in NLU_FILES
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if line.startswith("    #")]
+    assert not found, "comments inside examples blocks: " + ", ".join(found)
+
+
 def test_training_texts_are_found() -> None:
     """The check above reads every kind of file (an empty list would pass it vacuously)."""
     kinds = collections.Counter(where for where, _, _, _ in training_texts())
