@@ -57,6 +57,27 @@ _EMP_GLUE = [
     ":", "=", "-", "at", "near", "nearly", "over", "under", "just", "like", "total", "currently",
     "count", "number", "size", "some", "maybe", "probably",
 ]
+# "about 12 of us", "there are 30 of us total": the whole team. Not after a word that makes it
+# a case ("when 3 of us are on calls", "more than 2 of us"), nor before one that makes it a part
+# doing something ("3 of us work remotely", "2 of us r on zoom"): only these may follow.
+_NOT_BEFORE_OF_US = frozenset({
+    "than", "if", "when", "whenever", "once", "as", "until", "till", "unless", "because", "cuz", "since",
+    "while", "where", "every", "each", "per",
+})
+_AFTER_OF_US = frozenset({
+    "total", "in", "at", "across", "here", "there", "working", "now", "today", "altogether", "counting",
+    "including", "give", "and", "plus", "so", "between", "these", "right", "tops", "max", "or", "ish",
+    "full", "full-time", "roughly", "about", "give-or-take", "incl", "w", "with", "split", "spread",
+})
+
+
+def counts_the_team(doc: "Doc", i: int, j: int) -> bool:
+    """Whether "<number> of us" at doc[i:j] is the whole team (see _AFTER_OF_US)."""
+    if i > 0 and doc[i - 1].lower_ in _NOT_BEFORE_OF_US:
+        return False
+    return j >= len(doc) or doc[j].is_punct or doc[j].lower_ in _AFTER_OF_US
+
+
 _NUM_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|"

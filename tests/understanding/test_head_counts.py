@@ -95,3 +95,23 @@ def test_maine_in_capitals_is_no_speaker(rules: Extractor) -> None:
 def test_a_count_of_things_is_no_answer_to_the_head_count_question() -> None:
     assert _answer("me and 2 trucks") is None
     assert _answer("10 trucks, 30 drivers") == 30
+
+
+# "<number> of us" in a message is the whole team, unless the words around it make it a case
+# or a part of the team doing something (bot.understanding.count_patterns.counts_the_team).
+OF_US = [
+    ("hey, small insurance office, roughly 9 of us, one location in tulsa", 9),
+    ("there are like 40 of us across both warehouses", 40),
+    ("all 18 of us", 18),
+    ("it's just a couple of us these days", 2),
+    ("we're maybe 25 of us total", 25),
+    ("when 4 of us hop on video the connection chokes", None),
+    ("the upload dies if more than 3 of us are on calls", None),
+    ("only 5 of us work at the front desk", None),
+    ("6 of us share one printer", None),
+]
+
+
+@pytest.mark.parametrize("text, count", OF_US)
+def test_so_many_of_us_is_the_head_count(rules: Extractor, text: str, count: Any) -> None:
+    assert _values(rules, text, EMPLOYEES) == ({count} if count is not None else set())
