@@ -60,3 +60,21 @@ def _sentences(text: str) -> list[str]:
     none for a message of one sentence."""
     parts = [p.strip() for p in _SENTENCE_END.split(text) if p and len(p.split()) >= _MIN_SENTENCE_WORDS]
     return parts if len(parts) >= 2 else []
+
+
+# The classifier's clauses: split at punctuation, a dash and the words that join two statements
+# ("the bills are ridiculous and when it dies nobody calls back").
+_CLAUSE_SPLIT = re.compile(
+    r"\s*[,;:.!?]+\s+|\s+-+\s+|\s+(?:and|plus|but|also|when|whenever|because|cuz|so)\s+", re.IGNORECASE)
+_MIN_CLAUSE_WORDS = 4
+# A clause that negates says what is not the problem ("it's not the price", "we're not moving").
+_NEGATING = re.compile(r"\b(?:not|no|never)\b|n[’']?t\b", re.IGNORECASE)
+
+
+def _stated_clauses(text: str) -> list[str]:
+    """The clauses of a message of two or more (each of _MIN_CLAUSE_WORDS words or more) that
+    negate nothing; none for a message of one clause."""
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and len(p.split()) >= _MIN_CLAUSE_WORDS]
+    if len(parts) < 2:
+        return []
+    return [p for p in parts if not _NEGATING.search(p)]

@@ -187,6 +187,11 @@ class LearnedTopics:
     classifiers: Mapping[str, TopicClassifier]
     thresholds: dict[str, float] = field(default_factory=dict)
 
+    def probabilities(self, kind: str, text: str) -> dict[str, float]:
+        """code -> probability of one kind for one message (no threshold)."""
+        classifier = self.classifiers.get(kind)
+        return classifier.probabilities(text) if classifier is not None else {}
+
     def codes(self, text: str) -> dict[str, list[tuple[str, float]]]:
         """kind -> [(code, probability)] at or above the kind's threshold, most likely first."""
         matrices: dict[int, Any] = {}  # features object -> the message's features

@@ -340,6 +340,9 @@ class _FixedTopics:
     def codes(self, text: str) -> dict[str, list[tuple[str, float]]]:
         return self._codes
 
+    def probabilities(self, kind: str, text: str) -> dict[str, float]:
+        return dict(self._codes.get(kind, []))
+
 
 def _with_topics(extractor: Extractor, approach: str, codes: dict[str, list[tuple[str, float]]]) -> Extractor:
     from bot.understanding.extraction import Extractor as _Extractor

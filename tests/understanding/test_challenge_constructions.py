@@ -298,3 +298,21 @@ def test_a_line_at_home_is_not_the_business_line(extractor: Any, text: str, pres
 )
 def test_the_classifier_reading_explained_away_by_other_words(extractor: Any, text: str, present: set[str], absent: set[str]) -> None:
     _check(extractor, text, present, absent)
+
+
+@pytest.mark.parametrize(
+    "text, present, absent",
+    [
+        # each problem in a clause of its own: the whole sentence dilutes each code, the clause
+        # reads it clearly (extraction.CLAUSE_THRESHOLDS)
+        ("our phone bills are ridiculous and when the internet dies nobody at the cable company calls us back",
+         {"high_cost", "reliability", "poor_support"}, set()),
+        ("the monthly charges are absurd and whenever the connection drops we wait days for a tech",
+         {"high_cost", "reliability", "poor_support"}, set()),
+        # a clause that negates names what is not the problem
+        ("it's not the price, it's that the reps never call back", {"poor_support"}, {"high_cost"}),
+        ("we're not moving anytime soon, the calls just keep cutting out", {"reliability"}, {"relocation"}),
+    ],
+)
+def test_several_problems_in_one_sentence_are_each_read(extractor: Any, text: str, present: set[str], absent: set[str]) -> None:
+    _check(extractor, text, present, absent)
