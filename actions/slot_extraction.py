@@ -13,7 +13,7 @@ from actions.dependencies import catalog
 from actions.questions import say
 from actions.tracker_utils import (acted_this_turn, answer_to_question, asked_slot, latest_entities, latest_intent, latest_text,
                                    steps_out, typed_texts, unclear_service_words, whole_message_answers)
-from bot.conversation.acknowledge import describe_changes
+from bot.conversation.acknowledge import describe_changes, describe_told_instead
 from bot.conversation.clarify import pending_to_slot, read_pending, update_pending
 from bot.conversation.wording import default_copy, problem_text
 from bot.understanding.locations import resolve_zip
@@ -64,6 +64,10 @@ class ActionValidateSlotMappings(ValidationAction):
         changed = describe_changes(tracker.current_slot_values(), update.slots)
         if changed:
             say(dispatcher, default_copy().message("changed_answer", value="; ".join(changed)))
+        if not (answer is not None and (answer.value is not None or answer.said_skip)):
+            told = describe_told_instead(tracker.current_slot_values(), update.slots, asked)
+            if told:  # the question comes again next: what they told instead is not lost
+                say(dispatcher, default_copy().message("told_instead", value="; ".join(told)))
         if "current_carrier" in update.slots:
             # "We're on TW Telecom": say who runs that network today, as the plan will.
             notes = (catalog().successor_note(typed) for typed in typed_texts(tracker, "carrier"))

@@ -1,5 +1,6 @@
 """What the assistant says back when the customer changes an earlier answer ("actually it's 4
-offices"): the new value in plain words, so a silent correction never looks ignored."""
+offices"), or answers another question than the one asked: the values in plain words, so a
+silent correction or an answer out of turn never looks ignored."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import calendar
 from typing import Any, Mapping, Optional
 
 from bot.domain.guidance import GuidanceCopy, join_names, load_default_copy
+from bot.domain.wording import load_plan_wording
 from bot.understanding.locations import Gazetteer, default_gazetteer
 from bot.domain.profile import as_int
 from bot.domain.slots import CONFIRMED_SLOTS
@@ -71,4 +73,36 @@ def describe_changes(
             text = describe(slot, new, names, gazetteer)
             if text:
                 said.append(text)
+    return said
+
+
+def describe_told_instead(
+    before: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    asked: Optional[str],
+    *,
+    names: Optional[GuidanceCopy] = None,
+    gazetteer: Optional[Gazetteer] = None,
+    problems: Optional[Mapping[str, str]] = None,
+) -> list[str]:
+    """Plain words for the first answers told while another question (`asked`) was asked and
+    left unanswered ("which services?" answered with "the bills are insane and it keeps
+    dropping"): said back before the question is asked again, so the answer never looks
+    ignored. Nothing when no question was asked or it was answered."""
+    if not asked or asked in changes:
+        return []
+    names = names or load_default_copy()
+    gazetteer = gazetteer or default_gazetteer()
+    problems = problems if problems is not None else load_plan_wording().challenges
+    said = []
+    for slot in (*ACKNOWLEDGED, "challenges"):
+        old, new = before.get(slot), changes.get(slot)
+        if slot == asked or _empty(new) or not _empty(old):
+            continue
+        if slot == "challenges":
+            text = join_names([problems.get(code, code) for code in new])
+        else:
+            text = describe(slot, new, names, gazetteer)
+        if text:
+            said.append(text)
     return said

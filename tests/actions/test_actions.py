@@ -406,6 +406,28 @@ async def test_a_correction_is_said_back(env: Any, dispatcher: CollectingDispatc
     assert texts(dispatcher) == "Got it, I've updated that: 4 sites."
 
 
+async def test_facts_told_instead_of_the_answer_are_said_back(env: Any, dispatcher: CollectingDispatcher,
+                                                              domain: dict) -> None:
+    """"Which services?" answered with problems: they are kept and said back, and the question
+    comes again (a form's re-ask) without looking as if they were ignored."""
+    t = tracker({"states": ["OH"], "num_locations": 3.0}, text="the bills are brutal and it drops every day",
+                entities=[{"entity": "challenge", "value": "high_cost"}, {"entity": "challenge", "value": "reliability"}],
+                active_loop="needs_form", requested_slot="services")
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events)["challenges"] == ["high_cost", "reliability"]
+    assert texts(dispatcher) == "Noted: the cost and the outages."
+
+
+async def test_an_answer_with_more_facts_is_not_said_back(env: Any, dispatcher: CollectingDispatcher,
+                                                         domain: dict) -> None:
+    t = tracker({"states": ["OH"]}, text="3 shops, the bills are brutal",
+                entities=[{"entity": "num_locations", "value": 3}, {"entity": "challenge", "value": "high_cost"}],
+                active_loop="needs_form", requested_slot="num_locations")
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events)["challenges"] == ["high_cost"]
+    assert dispatcher.messages == []
+
+
 @pytest.mark.parametrize("text, entities, reply", [
     ("hjkl;", [], "rephrase"),  # a mash: "say it another way", not "outside what I can help with"
     ("...", [], "rephrase"),

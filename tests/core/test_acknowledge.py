@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.conversation.acknowledge import describe_changes
+from bot.conversation.acknowledge import describe_changes, describe_told_instead
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,19 @@ def test_changed_answers_are_said_back(before: dict[str, Any], changes: dict[str
 def test_nothing_is_said_for_first_answers_removals_or_no_change(before: dict[str, Any],
                                                                   changes: dict[str, Any]) -> None:
     assert describe_changes(before, changes) == []
+
+
+@pytest.mark.parametrize(
+    "before, changes, asked, said",
+    [
+        ({}, {"challenges": ["high_cost", "reliability"], "employees": 12.0}, "services",
+         ["12 employees", "the cost and the outages"]),
+        ({"city": "Dayton"}, {"city": "Dayton", "num_locations": 3.0}, "employees", ["3 sites"]),
+        ({}, {"services": ["dia"], "challenges": ["high_cost"]}, "services", []),  # the question answered
+        ({}, {"challenges": ["high_cost"]}, None, []),  # no question asked: the first message
+        ({"challenges": ["bandwidth"]}, {"challenges": ["bandwidth", "high_cost"]}, "services", []),  # not a first answer
+    ],
+)
+def test_first_answers_told_instead_of_the_one_asked_are_said_back(
+        before: dict[str, Any], changes: dict[str, Any], asked: Any, said: list[str]) -> None:
+    assert describe_told_instead(before, changes, asked) == said
