@@ -82,6 +82,40 @@ _NOT_SITES = _counted([*NOT_SITES_AFTER, *MEASURE_NOUNS, "of us"])
 _NOT_PEOPLE = _counted([*SITE_NOUNS, *MEASURE_NOUNS, *COUNTED_THINGS])
 
 
+_NUMBER = r"(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS, key=len, reverse=True)) + r")"
+_SITE_NOUN = r"(?:\s+(?:" + "|".join(re.escape(n) for n in sorted(SITE_NOUNS, key=len, reverse=True)) + r"))?"
+# A count of the past is not the answer: "used to be 3, now 2", "we had 4 offices before covid,
+# now just the one" ("had" only with a time before or a "now"/closing after it: "we've had 3
+# offices for years" is now).
+_UNTIL = r"\s+(?:until|till|til|before|pre|prior\s+to)\b[^,.;]*"  # "until covid", "till 2021"
+_USED_TO_COUNT = re.compile(r"\bused\s+to\s+(?:have|be)\s+(?P<n>" + _NUMBER + r")\b" + _SITE_NOUN + "(?:" + _UNTIL + ")?",
+                            re.IGNORECASE)
+_HAD_COUNT = re.compile(r"(?<!\bhave\s)(?<!'ve\s)\bhad\s+(?P<n>" + _NUMBER + r")\b" + _SITE_NOUN
+                        + "(?:" + _UNTIL + r"|(?=.*\b(?:now|closed|shut|sold)\b))", re.IGNORECASE)
+# ... and the sites closed since, when no count of now is said: "used to have 6 but closed 2".
+_CLOSED_COUNT = re.compile(r"\b(?:closed|shut(?:\s+down)?|sold|lost|shuttered|gave\s+up)\s+(?P<m>" + _NUMBER + r")\b"
+                           + _SITE_NOUN, re.IGNORECASE)
+
+
+def _site_count_answer(text: str) -> Answer:
+    """The count of sites now: a count of the past left out, less the sites closed since when
+    only those are said ("used to have 6 shops but shut down 2" is 4)."""
+    past = _USED_TO_COUNT.search(text) or _HAD_COUNT.search(text)
+    if past is None:
+        return _count_answer("num_locations", text, _NOT_SITES, validators.parse_count)
+    rest = text[: past.start()] + " " + text[past.end():]
+    closed = _CLOSED_COUNT.search(rest)
+    if closed is not None:
+        rest = rest[: closed.start()] + " " + rest[closed.end():]
+    now = _count_answer("num_locations", rest, _NOT_SITES, validators.parse_count)
+    if now.value is not None or closed is None:
+        return now if now.value is not None else Answer(problem="not_a_number", shown=text)
+    had, gone = validators.parse_number_words([past.group("n").lower()]), validators.parse_number_words([closed.group("m").lower()])
+    if had is not None and gone is not None and 0 < gone < had:
+        return Answer(value=float(had - gone))
+    return Answer(problem="not_a_number", shown=text)
+
+
 def _count_answer(slot: str, text: str, others: re.Pattern[str], parse: Callable[[str], validators.Result[int]]) -> Answer:
     """The count a reply gives once the numbers of other things are left out ("we lost
     internet for 3 days, we're about 30 people" is 30 people)."""
@@ -146,7 +180,7 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
             return _from_result(slot, validators.validate_zip(text), text, lambda z: [z_state(z)])
         return _from_result(slot, validators.validate_states(text), text)
     if slot == "num_locations":
-        return _count_answer(slot, text, _NOT_SITES, validators.parse_count)
+        return _site_count_answer(text)
     if slot == "employees":
         owner = owner_and_staff(words_of(text))  # "me plus 9 baristas": 10, as the extractor reads it
         if owner is not None:

@@ -178,3 +178,21 @@ def test_how_often_is_no_count(catalog, slot: str, text: str) -> None:  # type: 
 def test_a_head_count_beside_how_often(catalog) -> None:  # type: ignore[no-untyped-def]
     answer = parse_answer("employees", "maybe 60, and it drops 4 times a week", "inform", catalog, TODAY)
     assert answer.value == 60
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        # a count of the past is not the answer; the count now is, or the past less what closed
+        ("it used to be four, now it's three", 3.0),
+        ("we had 5 clinics before the merger, now just the one", 1.0),
+        ("used to have 7 stores but we closed 3 of them", 4.0),
+        ("we had 6 offices till 2021, sold 2", 4.0),
+        ("we've had 3 offices for years", 3.0),  # "have had": now
+        ("had 2 and still have 2", 2.0),  # no time before, no "now" or closing after: the count
+        ("used to have 9", None),  # only the past: asked again
+        ("we had 4, closed 4", None),  # nothing left is no count of sites to serve
+    ],
+)
+def test_a_count_of_the_past_is_not_the_count_of_sites(catalog, text: str, count) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer("num_locations", text, "inform", catalog, today=TODAY).value == count
