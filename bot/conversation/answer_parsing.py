@@ -17,7 +17,8 @@ from bot.domain.catalog import Carrier, Catalog
 from bot.conversation.clarify import unclear_mentions
 from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
 from bot.understanding.locations import resolve_zip
-from bot.understanding.owner_head_counts import COUNTED_THINGS, owner_and_staff, words_of
+from bot.understanding.owner_head_counts import (COUNTED_THINGS, owner_and_staff, people_named_alone, staff_in_parts,
+                                                 words_of)
 from bot.understanding.vocabulary import load_vocabulary
 
 MAX_TEXT = 2000
@@ -42,6 +43,7 @@ PROBLEM_KEYS = {
     ("employees", validators.NOT_WHOLE): "employees_not_a_number",
     ("num_locations", validators.NOT_WHOLE): "not_a_number",
     ("contract_end", validators.UNKNOWN_DATE): "bad_contract_end",
+    ("contract_end", validators.YEAR_ONLY): "contract_end_year_only",
     ("email", validators.INVALID_EMAIL): "bad_email",
     ("phone", validators.INVALID_PHONE): "bad_phone",
 }
@@ -95,6 +97,10 @@ _HAD_COUNT = re.compile(r"(?<!\bhave\s)(?<!'ve\s)\bhad\s+(?P<n>" + _NUMBER + r")
 # ... and the sites closed since, when no count of now is said: "used to have 6 but closed 2".
 _CLOSED_COUNT = re.compile(r"\b(?:closed|shut(?:\s+down)?|sold|lost|shuttered|gave\s+up)\s+(?P<m>" + _NUMBER + r")\b"
                            + _SITE_NOUN, re.IGNORECASE)
+
+
+_FULL_AND_PART_TIME = re.compile(r"\b(?P<full>" + _NUMBER + r")\s+full[- ]?time(?:rs)?\s*(?:,|and|plus|&|\+)\s*(?P<part>"
+                                 + _NUMBER + r")\s+part[- ]?time", re.IGNORECASE)
 
 
 def _site_count_answer(text: str) -> Answer:
@@ -185,6 +191,16 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
         owner = owner_and_staff(words_of(text))  # "me plus 9 baristas": 10, as the extractor reads it
         if owner is not None:
             return _from_result(slot, validators.parse_headcount(str(owner.count)), text, float)
+        alone = people_named_alone(words_of(text))  # "just me", "me and my wife"
+        if alone is not None:
+            return Answer(value=float(alone))
+        parts = staff_in_parts(words_of(text))  # "20 office staff and 15 drivers": 35
+        shifts = _FULL_AND_PART_TIME.search(text)  # "8 full time and 4 part time": 12
+        if parts is None and shifts is not None:
+            full, part = (validators.parse_number_words([shifts.group(g).lower()]) for g in ("full", "part"))
+            parts = int(full + part) if full is not None and part is not None else None
+        if parts is not None:
+            return _from_result(slot, validators.parse_headcount(str(parts)), text, float)
         return _count_answer(slot, text, _NOT_PEOPLE, validators.parse_headcount)
     if slot == "services":
         code = vocabulary.canonical_service(text)

@@ -56,7 +56,7 @@ from bot.understanding.feared_outages import _outage_only_feared
 from bot.understanding.locations import Gazetteer, default_gazetteer
 from bot.understanding.negation import _negation_scopes, _retract
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
-from bot.understanding.owner_head_counts import with_owner_and_staff
+from bot.understanding.owner_head_counts import with_owner_and_staff, with_staff_parts
 from bot.understanding.phrasings import Phrasings, load_phrasings
 from bot.understanding.place_context import (_PLACE_JOINERS, _PLACE_TITLE_WORDS, _WORD_AP, _adjacent, _capitalised,
                                              _code_no_word, _drop_cities_out_of_named_states, _is_all_caps,
@@ -431,6 +431,7 @@ class Extractor:
         cands = _resolve_overlaps(cands)
         cands = site_counts(doc, cands)
         cands = with_owner_and_staff(doc, cands)  # "me plus 9 baristas": 10 employees
+        cands = with_staff_parts(doc, cands)  # "20 office staff and 15 drivers": 35
         # a count read from a phone number, an address or a date ("816-555-0174 (the office
         # line...)") is none
         cands = [c for c in cands if not (c.kind == NUM_LOCATIONS and any(

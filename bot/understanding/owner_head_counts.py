@@ -97,12 +97,8 @@ def owner_and_staff(words: Sequence[str]) -> Optional[OwnerAndStaff]:
             continue
         first, people = named
         end, count = staff
-        # more staff after: "me plus 4 techs and 2 drivers"
-        while end < len(lows) and lows[end] in _STAFF_JOINERS:
-            more = _staff_count(lows, end + 1)
-            if more is None:
-                break
-            end, count = more[0], count + more[1]
+        end, more = more_staff_after(lows, end)  # "me plus 4 techs and 2 drivers"
+        count += more
         return OwnerAndStaff(first, end, people + count)
     return None
 
@@ -193,6 +189,27 @@ def _one_named(words: Sequence[str], lows: Sequence[str], n: int) -> Optional[tu
     return None
 
 
+# Words around a reply that names only people: "just me", "it's only me and my wife right now".
+_ONLY_PEOPLE_FILLER = frozenset({
+    "just", "only", "it's", "its", "it", "is", "literally", "basically", "right", "now", "currently", "today",
+    "lol", "haha", "honestly", "really", "well", "so", "um", "uh", "ok", "okay", ".", "!", "...", ",",
+})
+
+
+def people_named_alone(words: Sequence[str]) -> Optional[int]:
+    """How many people a reply to the head-count question names when it names only the speaker,
+    maybe with family or partners ("just me" 1, "me and my wife" 2, "my partner and I" 2, "the
+    three of us" 3); None when it says anything else."""
+    lows = [w.lower().replace("\u2019", "'") for w in words]
+    kept = [k for k, w in enumerate(lows) if w not in _ONLY_PEOPLE_FILLER]
+    if not kept or kept != list(range(kept[0], kept[-1] + 1)):
+        return None  # a filler inside the names: not only people named
+    found = _people_named(words[: kept[-1] + 1], lows[: kept[-1] + 1], kept[-1] + 1)
+    if found is None or found[0] != kept[0]:
+        return None
+    return found[1]
+
+
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[^\w\s]")
 
 
@@ -212,3 +229,46 @@ def with_owner_and_staff(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     kept = [c for c in cands if not (c.kind in (EMPLOYEES, NUM_LOCATIONS) and c.i < j and i < c.j)]
     span = doc[i:j]
     return kept + [Candidate("qty", i, j, span.start_char, span.end_char, EMPLOYEES, found.count)]
+
+
+def more_staff_after(lows: Sequence[str], end: int) -> tuple[int, int]:
+    """(the word after them, how many) of the staff counted right after a head count ending at
+    `end`: "12 full-time employees and 6 part-timers", "20 office staff plus 15 drivers" (0
+    when none: "40 staff and 3 trucks", "25 employees and 4 locations")."""
+    count = 0
+    while end < len(lows) and lows[end] in _STAFF_JOINERS:
+        more = _staff_count(lows, end + 1)
+        if more is None:
+            break
+        end, count = more[0], count + more[1]
+    return end, count
+
+
+def with_staff_parts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
+    """The candidates with each head count widened by the staff counted right after it
+    (more_staff_after): the parts of one head count add up."""
+    lows = [t.lower_ for t in doc]
+    out = []
+    for cand in cands:
+        if cand.kind == EMPLOYEES:
+            end, more = more_staff_after(lows, cand.j)
+            if more:
+                span = doc[cand.i : end]
+                cand = Candidate("qty", cand.i, end, span.start_char, span.end_char, EMPLOYEES, cand.payload + more)
+                cands = [c for c in cands if not (c.kind == EMPLOYEES and c is not cand and cand.i <= c.i < end)]
+        out.append(cand)
+    return [c for c in out if not (c.kind == EMPLOYEES and any(
+        o is not c and o.kind == EMPLOYEES and o.i < c.i < o.j for o in out))]
+
+
+def staff_in_parts(words: Sequence[str]) -> Optional[int]:
+    """A head count said in parts in a reply ("about 20 office staff and 15 drivers" 35): the
+    first count of staff and the staff counted right after it; None when it is not in parts."""
+    lows = [w.lower() for w in words]
+    for k in range(len(lows)):
+        first = _staff_count(lows, k)
+        if first is None:
+            continue
+        _end, more = more_staff_after(lows, first[0])
+        return first[1] + more if more else None
+    return None

@@ -35,6 +35,7 @@ NOT_A_ZIP = "not_a_zip"
 UNKNOWN_ZIP = "unknown_zip"
 UNKNOWN_CITY = "unknown_city"
 UNKNOWN_DATE = "unknown_date"
+YEAR_ONLY = "year_only"
 ERROR = "error"
 
 MAX_LOCATIONS = 100_000
@@ -572,11 +573,18 @@ def parse_contract_end(text: Any, today: date) -> Optional[str]:
     return result.value if result.ok else None
 
 
+_ISH = re.compile(r"(?<=[a-z])[- ]?ish\b", re.IGNORECASE)  # "june-ish", "june ish"
+_YEAR_ALONE = re.compile(r"\b20\d\d\b")
+
+
 @_safe
 def validate_contract_end(text: str, today: date) -> Result[str]:
-    """parse_contract_end as a Result (reason unknown_date when no date is found)."""
-    matches = find_dates(text, today)
+    """parse_contract_end as a Result: reason unknown_date when no date is found, year_only
+    when only a year is ("not until 2028": which month is still to ask)."""
+    matches = find_dates(_ISH.sub("", text), today)
     if not matches:
+        if _YEAR_ALONE.search(text):
+            return _bad(YEAR_ONLY, "Which month of that year, roughly?")
         return _bad(UNKNOWN_DATE, "When does your contract end? A month and year is fine, like March 2027.")
     return _good(matches[0].value)
 

@@ -196,3 +196,15 @@ def test_a_head_count_beside_how_often(catalog) -> None:  # type: ignore[no-unty
 )
 def test_a_count_of_the_past_is_not_the_count_of_sites(catalog, text: str, count) -> None:  # type: ignore[no-untyped-def]
     assert parse_answer("num_locations", text, "inform", catalog, today=TODAY).value == count
+
+
+@pytest.mark.parametrize("text, value, problem", [
+    ("july-ish", "2027-07", None),
+    ("october ish", "2027-10", None),
+    ("not until 2029", None, "contract_end_year_only"),  # a year is no month: asked with the year
+    ("2028 probably", None, "contract_end_year_only"),
+    ("the paperwork is in a drawer somewhere", None, "bad_contract_end"),
+])
+def test_contract_end_said_loosely(catalog, text: str, value, problem) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer("contract_end", text, "inform", catalog, today=date(2026, 12, 7))
+    assert (answer.value, answer.problem) == (value, problem)

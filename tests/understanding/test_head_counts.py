@@ -115,3 +115,37 @@ OF_US = [
 @pytest.mark.parametrize("text, count", OF_US)
 def test_so_many_of_us_is_the_head_count(rules: Extractor, text: str, count: Any) -> None:
     assert _values(rules, text, EMPLOYEES) == ({count} if count is not None else set())
+
+
+@pytest.mark.parametrize("text, count", [
+    ("just me", 1),
+    ("only me for now", None),  # "for" is no filler: more than people named
+    ("me and my husband", 2),
+    ("my business partner and I", 2),
+    ("honestly it's just me and my daughter", 2),
+    ("the four of us", 4),
+    ("us", None),
+    ("help me", None),
+])
+def test_a_reply_naming_only_the_owner_and_family_is_the_head_count(text: str, count: Any) -> None:
+    assert _answer(text) == count
+
+
+# A head count said in parts adds up (the annotation guide's total head count), in a message
+# and in the reply to the head-count question alike; things and sites after it are no staff.
+IN_PARTS = [
+    ("we have 14 full-time employees and 3 part-timers", 17),
+    ("roughly 25 employees plus 8 drivers", 33),
+    ("60 employees and 5 trucks", 60),
+    ("30 staff and 2 offices", 30),
+]
+
+
+@pytest.mark.parametrize("text, count", IN_PARTS)
+def test_a_head_count_in_parts_adds_up(rules: Extractor, text: str, count: int) -> None:
+    assert _values(rules, text, EMPLOYEES) == {count}
+
+
+@pytest.mark.parametrize("text, count", IN_PARTS + [("9 full time and 2 part time", 11)])
+def test_the_head_count_reply_in_parts_adds_up(text: str, count: int) -> None:
+    assert _answer(text) == count
