@@ -678,7 +678,9 @@ def _place_state(gazetteer: Any, phrase: str, *, codes_only: bool, single: bool)
     if len(bare) == 2 and bare.isalpha():
         if bare.lower() in WORD_CODES and not (bare.isupper() or codes_only or single):
             return None
-        return bare.upper() if bare.upper() in gazetteer.state_codes else None
+        if bare.upper() in gazetteer.state_codes:
+            return bare.upper()
+        # not a state: a city's short name of city_aliases.yml ("kc", "sf"), read below
     if phrase.lower() in ("and", "or", "in", "the", "we", "are", "of"):
         return None
     code = gazetteer.state(phrase, fuzzy=" " not in phrase)

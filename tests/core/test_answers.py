@@ -208,3 +208,13 @@ def test_a_count_of_the_past_is_not_the_count_of_sites(catalog, text: str, count
 def test_contract_end_said_loosely(catalog, text: str, value, problem) -> None:  # type: ignore[no-untyped-def]
     answer = parse_answer("contract_end", text, "inform", catalog, today=date(2026, 12, 7))
     assert (answer.value, answer.problem) == (value, problem)
+
+
+@pytest.mark.parametrize("text, states", [
+    ("the kc area", ["MO"]),  # a short name of bot/data/city_aliases.yml, two letters long
+    ("sf and la", ["CA", "LA"]),  # "la" is Louisiana's code first, as before
+    ("phx metro", ["AZ"]),
+    ("xq", None),
+])
+def test_a_city_s_short_name_answers_the_states_question(catalog, text: str, states) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer("states", text, "inform", catalog, today=TODAY).value == states
