@@ -26,9 +26,15 @@ MAX_NAME = 100
 
 SKIP_RE = re.compile(
     r"^\s*(skip|pass|n/?a|none|no idea|not sure|unsure|don'?t know|dunno|idk|no|nope|not really|all good|"
-    r"rather not( say)?|prefer not( to say)?|i don'?t know|i'?m not sure|no clue|nothing)\b",
+    r"rather not( say)?|prefer not( to say)?|i don'?t know|i'?m not sure|no clue|nothing|"
+    # "I don't know" said other ways: "can't remember", "I'd have to check", "next"
+    r"next|move on|beats me|not certain|(?:i\s+)?(?:can'?t|cannot|don'?t|do not)\s+remember|"
+    r"(?:i'?d|i\s+would|i'?ll|i\s+will|we'?d)\s+(?:have|need)\s+to\s+(?:check|look)|let\s+me\s+(?:check|look))\b",
     re.IGNORECASE,
 )
+# What may follow a skip word when a name is asked for: "skip", "no thanks", "pass for now".
+_SKIP_TAIL = re.compile(r"[\s,.;:!?-]*(?:(?:thanks|thank you|thx|for now|please|sorry|i'?d rather not)[\s,.;:!?-]*)*",
+                        re.IGNORECASE)
 NAME_PREFIX_RE = re.compile(
     # "actually it's ...", "oh, this is ...": a filler only before a lead-in ("Well Health" stays)
     r"^\s*(?:(?:actually|oh|well|um|uh|sorry|ok|okay|so|yeah|yes)\s*,?\s+)?(my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me|"
@@ -167,7 +173,14 @@ def parse_answer(
     today = today or date.today()
     # For names and call times the customer's own words must say skip: the classifier's
     # "skip" alone is not enough there (a name like "Dee Tran" can read as one).
-    if SKIP_RE.match(text) or (intent in SKIP_INTENTS and slot not in FREE_TEXT_SLOTS):
+    skip = SKIP_RE.match(text)
+    if skip and slot in FREE_TEXT_SLOTS and not _SKIP_TAIL.fullmatch(text[skip.end():]):
+        skip = None  # "Next Level Dental", "Pass Creek Farms": a name that opens with a skip word
+    if slot == "contract_end" and skip:
+        whole = _parse_value(slot, text, catalog, today)  # "no contract" is free now, not a skip
+        if whole.value is not None:
+            return whole
+    if skip or (intent in SKIP_INTENTS and slot not in FREE_TEXT_SLOTS):
         # "idk, like 25 ppl" / "no, 4 offices": a hedge with an answer in it is an answer.
         # Not for names and call times, where any text would pass for one.
         rest = SKIP_RE.sub("", text, count=1).strip(" ,.;:-!?")

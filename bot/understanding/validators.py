@@ -374,7 +374,7 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:(?:at\s+)?(?:the\s+)?end\s+of\s+(?:(?P<which>this|next|the)\s+)?(?P<unit>year|month|quarter)|(?P<which2>this\s+|next\s+)?year[- ]end|eoy)\b", "end_of"),
         (r"\b(?P<rel>next|this|coming|in|by|until|till|til|through|thru|around|before|(?:the\s+)?end\s+of)\s+" + _MONTH + r"(?!\s*\d)\b", "rel_month"),
         (r"\b(?P<pre>in\s+)?(?:about\s+|around\s+|roughly\s+|another\s+|like\s+)?" + _SMALL + r"\s+(?:more\s+)?(?P<unit>months?|mos?|years?|yrs?|weeks?)\b(?!\s+ago)(?P<post>\s+(?:from\s+now|left|to\s+go|remaining|out))?", "relative"),
-        (r"\b(?P<status>month[- ]to[- ]month|out\s+of\s+(?:our\s+|the\s+)?contract|no\s+contract|not\s+under\s+(?:a\s+)?contract|off\s+contract|(?:already\s+)?expired)\b", "status"),
+        (r"\b(?P<status>month[- ]to[- ]month|out\s+of\s+(?:our\s+|the\s+)?contract|no\s+contract|not\s+under\s+(?:a\s+)?contract|off\s+contract|(?:already\s+)?expired|(?:do\s+not|don'?t|dont)\s+have\s+(?:a|any)\s+contract|not\s+(?:in|on)\s+(?:a\s+)?contract)\b", "status"),
         (r"^\W*" + _MONTH + r"\W*$", "bare_month"),
         (r"^\W*(?:the\s+)?" + _SEASON + r"\W*$", "season_alone"),
         (r"\b(?P<edge>(?:the\s+)?end\s+of\s+(?=(?:next|this|coming)\s))?"

@@ -218,3 +218,22 @@ def test_contract_end_said_loosely(catalog, text: str, value, problem) -> None: 
 ])
 def test_a_city_s_short_name_answers_the_states_question(catalog, text: str, states) -> None:  # type: ignore[no-untyped-def]
     assert parse_answer("states", text, "inform", catalog, today=TODAY).value == states
+
+
+@pytest.mark.parametrize("slot, text, value, skipped", [
+    # "I don't know" said other ways is a skip of an optional question
+    ("contract_end", "can't remember", None, True),
+    ("contract_end", "I'd have to check", None, True),
+    ("current_carrier", "let me look and get back to you", None, True),
+    ("employees", "next", None, True),
+    # no contract is free now, not a skip
+    ("contract_end", "we don't have a contract", "2026-12", False),
+    ("contract_end", "no contract", "2026-12", False),
+    # a name that opens with a skip word is a name
+    ("company_name", "Next Level Dental", "Next Level Dental", False),
+    ("company_name", "Pass Creek Farms", "Pass Creek Farms", False),
+    ("company_name", "no thanks", None, True),
+])
+def test_skips_said_other_ways_and_names_that_only_look_like_one(catalog, slot: str, text: str, value, skipped: bool) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer(slot, text, "inform", catalog, today=date(2026, 12, 7))
+    assert (answer.value, answer.said_skip) == (value, skipped)
