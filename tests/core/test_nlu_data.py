@@ -587,6 +587,18 @@ TRAINING_OLDER_THAN_SEALED_V9 = frozenset({
 })
 
 
+# Training texts older than each sealed set that equal or nearly copy one of its messages.
+TRAINING_OLDER_THAN = {
+    SEALED_V2_PATH: TRAINING_OLDER_THAN_SEALED_V2,
+    SEALED_V3_PATH: TRAINING_OLDER_THAN_SEALED_V3,
+    SEALED_V4_PATH: TRAINING_OLDER_THAN_SEALED_V4,
+    SEALED_V5_PATH: TRAINING_OLDER_THAN_SEALED_V5,
+    SEALED_V7_PATH: TRAINING_OLDER_THAN_SEALED_V7,
+    SEALED_V8_PATH: TRAINING_OLDER_THAN_SEALED_V8,
+    SEALED_V9_PATH: TRAINING_OLDER_THAN_SEALED_V9,
+}
+
+
 @pytest.mark.parametrize("held_out", [SEALED_V9_PATH, SEALED_V8_PATH, SEALED_V7_PATH, SEALED_V5_PATH, SEALED_V4_PATH, SEALED_V3_PATH, SEALED_V2_PATH, SEALED_PATH, OWN_DEV_PATH, EVAL_PATH],
                          ids=lambda p: p.name)
 def test_no_held_out_message_in_training_phrasings_or_vocabulary(held_out: Path) -> None:
@@ -597,20 +609,8 @@ def test_no_held_out_message_in_training_phrasings_or_vocabulary(held_out: Path)
     training = training_texts()
     if held_out == EVAL_PATH:
         training = [t for t in training if not t[0].endswith("vocabulary.yml")]
-    if held_out == SEALED_V2_PATH:
-        training = [t for t in training if _text_hash(t[2]) not in TRAINING_OLDER_THAN_SEALED_V2]
-    if held_out == SEALED_V3_PATH:
-        training = [t for t in training if _text_hash(t[2]) not in TRAINING_OLDER_THAN_SEALED_V3]
-    if held_out == SEALED_V4_PATH:
-        training = [t for t in training if _text_hash(t[2]) not in TRAINING_OLDER_THAN_SEALED_V4]
-    if held_out == SEALED_V5_PATH:
-        training = [t for t in training if _text_hash(t[2]) not in TRAINING_OLDER_THAN_SEALED_V5]
-    if held_out == SEALED_V7_PATH:
-        training = [t for t in training if _text_hash(t[2]) not in TRAINING_OLDER_THAN_SEALED_V7]
-    if held_out == SEALED_V8_PATH:
-        training = [t for t in training if _text_hash(t[2]) not in TRAINING_OLDER_THAN_SEALED_V8]
-    if held_out == SEALED_V9_PATH:
-        training = [t for t in training if _text_hash(t[2]) not in TRAINING_OLDER_THAN_SEALED_V9]
+    older = TRAINING_OLDER_THAN.get(held_out, frozenset())
+    training = [t for t in training if _text_hash(t[2]) not in older]
     found = _collisions(_held_out_texts(held_out), training)
     assert not found, f"{len(found)} training texts copy a message of {held_out.name}; remove them: " + ", ".join(found)
 
