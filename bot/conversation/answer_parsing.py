@@ -128,10 +128,15 @@ def _site_count_answer(text: str) -> Answer:
     return Answer(problem="not_a_number", shown=text)
 
 
+# A year is no count: "since 2019, about 40 people", "not until 2028".
+_YEAR = re.compile(r"\b(?:until|till|til|since|in|by|before|after|from|through|thru|of|to)\s+(?:19|20)\d\d\b",
+                   re.IGNORECASE)
+
+
 def _count_answer(slot: str, text: str, others: re.Pattern[str], parse: Callable[[str], validators.Result[int]]) -> Answer:
     """The count a reply gives once the numbers of other things are left out ("we lost
     internet for 3 days, we're about 30 people" is 30 people)."""
-    rest = others.sub(" ", text)
+    rest = _YEAR.sub(" ", others.sub(" ", text))
     if rest != text and validators.first_number(rest) is None:
         return Answer(problem="required", shown=text)
     return _from_result(slot, parse(rest), text, float)

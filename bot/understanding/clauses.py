@@ -72,9 +72,9 @@ _NEGATING = re.compile(r"\b(?:not|no|never)\b|n[’']?t\b", re.IGNORECASE)
 
 
 def _stated_clauses(text: str) -> list[str]:
-    """The clauses of a message of two or more (each of _MIN_CLAUSE_WORDS words or more) that
-    negate nothing; none for a message of one clause."""
-    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and len(p.split()) >= _MIN_CLAUSE_WORDS]
+    """The clauses of _MIN_CLAUSE_WORDS words or more that negate nothing, of a message of two
+    clauses or more; none for a message of one clause."""
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
     if len(parts) < 2:
         return []
-    return [p for p in parts if not _NEGATING.search(p)]
+    return [p for p in parts if len(p.split()) >= _MIN_CLAUSE_WORDS and not _NEGATING.search(p)]

@@ -45,7 +45,7 @@ PEOPLE_NOUNS = [
     "employees", "employee", "people", "staff", "users", "user", "seats", "workers", "worker",
     "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "person", "staffers",
     "team-members", "members", "heads", "emps", "employes", "employess", "empolyees", "ppl",
-    "peeps",
+    "peeps", "guys",
 ]
 # Units of time, distance, speed and share: "3 days", "40 minutes", "100 meg" count neither
 # sites nor people.

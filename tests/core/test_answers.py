@@ -237,3 +237,13 @@ def test_a_city_s_short_name_answers_the_states_question(catalog, text: str, sta
 def test_skips_said_other_ways_and_names_that_only_look_like_one(catalog, slot: str, text: str, value, skipped: bool) -> None:  # type: ignore[no-untyped-def]
     answer = parse_answer(slot, text, "inform", catalog, today=date(2026, 12, 7))
     assert (answer.value, answer.said_skip) == (value, skipped)
+
+
+@pytest.mark.parametrize("slot, text, value", [
+    ("num_locations", "9 guys and me", None),  # people, not sites
+    ("employees", "9 guys", 9.0),
+    ("employees", "not until 2029", None),  # a year is no head count
+    ("employees", "since 2015, about 35 people", 35.0),
+])
+def test_people_and_years_are_no_count_of_sites_nor_head_count(catalog, slot: str, text: str, value) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer(slot, text, "inform", catalog, today=TODAY).value == value

@@ -309,6 +309,7 @@ def test_the_classifier_reading_explained_away_by_other_words(extractor: Any, te
          {"high_cost", "reliability", "poor_support"}, set()),
         ("the monthly charges are absurd and whenever the connection drops we wait days for a tech",
          {"high_cost", "reliability", "poor_support"}, set()),
+        ("the statements are nuts and the phones cut out when it snows", {"high_cost", "reliability"}, set()),
         # a clause that negates names what is not the problem
         ("it's not the price, it's that the reps never call back", {"poor_support"}, {"high_cost"}),
         ("we're not moving anytime soon, the calls just keep cutting out", {"reliability"}, {"relocation"}),
