@@ -75,9 +75,13 @@ class Answer:
         return self.value is not None or (self.said_skip and skippable) or (unknown_carrier and skippable)
 
 
+# A number in digits or words ("12", "1,200", "twelve", "a dozen" word by word).
+_NUMBER = r"(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+
 def _counted(nouns: Collection[str]) -> re.Pattern[str]:
     """A number followed by one of `nouns` ("25 people", "3 days", "4 offices")."""
-    number = r"(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS)) + r")"
+    number = _NUMBER
     # "6 or 7 of us", "10-12 people": the whole range counts the same things
     return re.compile(
         r"\b(?:" + number + r"\s*(?:-|to|or)\s*)?" + number + r"\s+(?:(?:full|part)[- ]time\s+)?(?:"
@@ -90,7 +94,6 @@ _NOT_SITES = _counted([*NOT_SITES_AFTER, *MEASURE_NOUNS, "of us"])
 _NOT_PEOPLE = _counted([*SITE_NOUNS, *MEASURE_NOUNS, *COUNTED_THINGS])
 
 
-_NUMBER = r"(?:\d[\d,]*|" + "|".join(sorted(validators.NUMBER_WORDS, key=len, reverse=True)) + r")"
 _SITE_NOUN = r"(?:\s+(?:" + "|".join(re.escape(n) for n in sorted(SITE_NOUNS, key=len, reverse=True)) + r"))?"
 # A count of the past is not the answer: "used to be 3, now 2", "we had 4 offices before covid,
 # now just the one" ("had" only with a time before or a "now"/closing after it: "we've had 3

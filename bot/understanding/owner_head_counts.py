@@ -255,8 +255,8 @@ def with_staff_parts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
             if more:
                 span = doc[cand.i : end]
                 cand = Candidate("qty", cand.i, end, span.start_char, span.end_char, EMPLOYEES, cand.payload + more)
-                cands = [c for c in cands if not (c.kind == EMPLOYEES and c is not cand and cand.i <= c.i < end)]
         out.append(cand)
+    # a count of staff now inside a widened head count ("15 drivers") is part of it
     return [c for c in out if not (c.kind == EMPLOYEES and any(
         o is not c and o.kind == EMPLOYEES and o.i < c.i < o.j for o in out))]
 
