@@ -291,13 +291,18 @@ class QualificationFormValidation(FormValidationAction, ABC):
         return None
 
     def clarification_due(self, tracker: Tracker, next_slot: Optional[Text]) -> bool:
-        """Ask "which internet?" now: it came up in this message (then it is this turn's only
-        question), or the form would otherwise finish without it (when the customer talked
-        about something else, it comes back then)."""
+        """Ask "which internet?" now: it came up and nothing is asked yet (then it is this
+        turn's only question), or its turn has come: the services question is next, or the
+        form would otherwise finish without it. A customer who answered something else instead
+        ("we're in Tulsa") gets the form's next question, and this one later; a second broad
+        word ("internet and phones") waits while the first is unanswered."""
         if not self.asks_clarifications:
             return False
         pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS))
-        return bool(pending) and (any(c.asked == 0 for c in pending) or next_slot is None)
+        if not pending:
+            return False
+        none_asked = all(c.asked == 0 for c in pending)
+        return none_asked or next_slot in (None, "services")
 
 
 class ValidateNeedsForm(QualificationFormValidation):

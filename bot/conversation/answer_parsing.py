@@ -13,6 +13,7 @@ from typing import Any, Callable, Collection, Optional
 
 from bot.understanding import validators
 from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS
+from bot.understanding.site_nouns import PEOPLE_NOUNS
 from bot.domain.catalog import Carrier, Catalog
 from bot.conversation.clarify import unclear_mentions
 from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
@@ -92,6 +93,11 @@ def _counted(nouns: Collection[str]) -> re.Pattern[str]:
 # us", "3 days" are none; asked the head count, "4 offices", "3 days" or "2 trucks" are none.
 _NOT_SITES = _counted([*NOT_SITES_AFTER, *MEASURE_NOUNS, "of us"])
 _NOT_PEOPLE = _counted([*SITE_NOUNS, *MEASURE_NOUNS, *COUNTED_THINGS])
+# The numbers that say what the question counts: asked how many sites, "2 outages last week, 3
+# offices" is 3 (the number of offices, not the first number); asked the head count, "3 trucks
+# out back, 12 people" is 12.
+_SITES = _counted(SITE_NOUNS)
+_PEOPLE = _counted(PEOPLE_NOUNS)
 
 
 _SITE_NOUN = r"(?:\s+(?:" + "|".join(re.escape(n) for n in sorted(SITE_NOUNS, key=len, reverse=True)) + r"))?"
@@ -117,12 +123,12 @@ def _site_count_answer(text: str) -> Answer:
     only those are said ("used to have 6 shops but shut down 2" is 4)."""
     past = _USED_TO_COUNT.search(text) or _HAD_COUNT.search(text)
     if past is None:
-        return _count_answer("num_locations", text, _NOT_SITES, validators.parse_count)
+        return _count_answer("num_locations", text, _NOT_SITES, validators.parse_count, _SITES)
     rest = text[: past.start()] + " " + text[past.end():]
     closed = _CLOSED_COUNT.search(rest)
     if closed is not None:
         rest = rest[: closed.start()] + " " + rest[closed.end():]
-    now = _count_answer("num_locations", rest, _NOT_SITES, validators.parse_count)
+    now = _count_answer("num_locations", rest, _NOT_SITES, validators.parse_count, _SITES)
     if now.value is not None or closed is None:
         return now if now.value is not None else Answer(problem="not_a_number", shown=text)
     had, gone = validators.parse_number_words([past.group("n").lower()]), validators.parse_number_words([closed.group("m").lower()])
@@ -136,10 +142,16 @@ _YEAR = re.compile(r"\b(?:until|till|til|since|in|by|before|after|from|through|t
                    re.IGNORECASE)
 
 
-def _count_answer(slot: str, text: str, others: re.Pattern[str], parse: Callable[[str], validators.Result[int]]) -> Answer:
+def _count_answer(slot: str, text: str, others: re.Pattern[str], parse: Callable[[str], validators.Result[int]],
+                  own: re.Pattern[str]) -> Answer:
     """The count a reply gives once the numbers of other things are left out ("we lost
-    internet for 3 days, we're about 30 people" is 30 people)."""
+    internet for 3 days, we're about 30 people" is 30 people). A number that names what the
+    question counts wins over one before it that names nothing we know ("2 outages, 3 offices");
+    what follows it still counts ("3 offices, no 4")."""
     rest = _YEAR.sub(" ", others.sub(" ", text))
+    named = own.search(rest)
+    if named is not None and validators.first_number(rest[: named.start()]) is not None:
+        rest = rest[named.start():]
     if rest != text and validators.first_number(rest) is None:
         return Answer(problem="required", shown=text)
     return _from_result(slot, parse(rest), text, float)
@@ -222,7 +234,7 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
             parts = int(full + part) if full is not None and part is not None else None
         if parts is not None:
             return _from_result(slot, validators.parse_headcount(str(parts)), text, float)
-        return _count_answer(slot, text, _NOT_PEOPLE, validators.parse_headcount)
+        return _count_answer(slot, text, _NOT_PEOPLE, validators.parse_headcount, _PEOPLE)
     if slot == "services":
         code = vocabulary.canonical_service(text)
         return Answer(value=[code]) if code else Answer(problem="unknown_service", shown=text)

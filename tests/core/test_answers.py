@@ -247,3 +247,16 @@ def test_skips_said_other_ways_and_names_that_only_look_like_one(catalog, slot: 
 ])
 def test_people_and_years_are_no_count_of_sites_nor_head_count(catalog, slot: str, text: str, value) -> None:  # type: ignore[no-untyped-def]
     assert parse_answer(slot, text, "inform", catalog, today=TODAY).value == value
+
+
+@pytest.mark.parametrize("slot, text, value", [
+    # the number that names what was asked wins over a number of something we have no word for
+    ("num_locations", "we had 2 outages last week, 3 offices", 3.0),
+    ("num_locations", "got hit 4 times this month. anyway 2 stores", 2.0),
+    ("num_locations", "3 offices, no wait 4", 4.0),  # what follows it still counts
+    ("num_locations", "2 or 3 shops", 3.0),
+    ("employees", "3 trucks out back and 12 people", 12.0),
+    ("employees", "we run 2 shifts, about 30 people total", 30.0),
+])
+def test_the_number_that_names_what_was_asked_is_the_answer(catalog, slot: str, text: str, value) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer(slot, text, "inform", catalog, today=TODAY).value == value

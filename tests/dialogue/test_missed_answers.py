@@ -368,3 +368,20 @@ async def test_a_broad_word_said_in_reply_to_which_one_is_asked_about_first(doma
     # "the dedicated one" answers the question just asked, though "phones" is older.
     await conv.say("the dedicated one", "inform")
     assert "dia" in conv.slots["services"]
+
+
+async def test_which_internet_answered_with_the_place_moves_on_to_the_next_question(domain: dict) -> None:
+    # Two broad words in the first message, "which internet?" answered with where the shop is:
+    # the count of sites is asked next (not "which phones?" while "which internet?" is open),
+    # and both which-one questions come back when the services question's turn comes.
+    conv = Conversation("broad-words-later", domain)
+    turn = await conv.say("hi, we need internet and phones for the shop", "inform", 0.9)
+    assert '"internet"' in turn.questions[0].text and len(turn.questions) == 1
+    turn = await conv.say("we're in Tulsa, Oklahoma", "inform", 0.9,
+                          [{"entity": "city", "value": "Tulsa"}, {"entity": "us_state", "value": "OK"}])
+    assert asked(turn) == "num_locations"
+    assert conv.slots["missed_question"] is not None, "the which-one question went unanswered once"
+    turn = await conv.say("2", "inform", 0.9)
+    assert conv.slots["num_locations"] == 2 and asked(turn) == "services"
+    [question] = turn.questions
+    assert '"phones"' in question.text or '"internet"' in question.text
