@@ -60,6 +60,7 @@ from typing import Any, Optional, Sequence
 
 import yaml
 
+from bot.understanding.extracted_entity import COUNT_ALONE_ROLE
 from scripts.evaluation import (
     TARGET_ENTITIES,
     Example,
@@ -113,6 +114,10 @@ DEV_V6B_SET = ROOT / "tests" / "nlu_dev_v6b.yml"
 DEV_V6B = "dev-v6b"
 DEV_V6C_SET = ROOT / "tests" / "nlu_dev_v6c.yml"  # a third author: long messages of many facts
 DEV_V6C = "dev-v6c"
+# Session 13: two more independent authors, the same guide (v10a on counts of sites in new
+# voices, v10b on problems); errors analysed.
+DEV_V10_SET = ROOT / "tests" / "nlu_dev_v10.yml"
+DEV_V10 = "dev-v10"
 SEALED = "sealed"
 # set name -> file; "dev" first: worst errors and the threshold come from it alone.
 EVAL_SETS = {"dev": EVAL_SET, DEV_V1: DEV_V1_SET, DEV_V2: DEV_V2_SET, SEALED_V3: SEALED_V3_SET,
@@ -268,7 +273,8 @@ def extractor_predictions(extractor: Any, examples: Sequence[Example]) -> list[P
     out = []
     dropping = question_filter_intents()
     for example in examples:
-        items = [{"entity": e.entity, "value": e.value, "role": "negated" if e.negated else None}
+        items = [{"entity": e.entity, "value": e.value,
+                  "role": "negated" if e.negated else COUNT_ALONE_ROLE if e.alone else None}
                  for e in extractor.extract(example.text)]
         if example.intent.split("/")[0] in dropping:
             items = [i for i in items if i["entity"] != "challenge"]
@@ -593,7 +599,7 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
         sets["own"] = load_examples(OWN_DEV_SET)
     sets[DEV_V1] = load_examples(DEV_V1_SET)
     sets[DEV_V2] = load_examples(DEV_V2_SET)
-    for name, path in ((DEV_V6A, DEV_V6A_SET), (DEV_V6B, DEV_V6B_SET), (DEV_V6C, DEV_V6C_SET)):
+    for name, path in ((DEV_V6A, DEV_V6A_SET), (DEV_V6B, DEV_V6B_SET), (DEV_V6C, DEV_V6C_SET), (DEV_V10, DEV_V10_SET)):
         if path.exists():
             sets[name] = load_examples(path)
     if sealed:

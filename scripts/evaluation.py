@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
+from bot.understanding.extracted_entity import COUNT_ALONE_ROLE
+
 FALLBACK_INTENT = "nlu_fallback"
 NEGATED_ROLE = "negated"
 # The entity names of the issue's targets (states, services, challenges, num_locations).
@@ -65,7 +67,9 @@ def _value(name: str, value: Any) -> str:
 def value_sets(entities: Union[Mapping[str, Iterable[Any]], Iterable[Mapping[str, Any]], None]) -> ValueSets:
     """{"us_state": ["OR"]} (eval format) or Rasa's entity dicts -> {name: frozenset(values)}.
 
-    Rasa entity dicts with role "negated" are dropped (a value the customer rules out)."""
+    Rasa entity dicts with role "negated" are dropped (a value the customer rules out), and so
+    are counts alone ("12" with nothing said of what it counts): the question asked decides what
+    they count (bot.conversation.slot_updates), and a message scored alone was asked nothing."""
     out: dict[str, set[str]] = defaultdict(set)
     if not entities:
         return {}
@@ -75,7 +79,7 @@ def value_sets(entities: Union[Mapping[str, Iterable[Any]], Iterable[Mapping[str
                 out[str(name)].add(_value(str(name), value))
     else:
         for entity in entities:
-            if entity.get("role") == NEGATED_ROLE:
+            if entity.get("role") in (NEGATED_ROLE, COUNT_ALONE_ROLE):
                 continue
             if entity.get("value") is None or not entity.get("entity"):
                 continue

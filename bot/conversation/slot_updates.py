@@ -14,12 +14,10 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from bot.conversation.corrections import is_correction, merge_values
 from bot.domain.profile import as_int
 from bot.domain.slots import LIST_ENTITY_SLOTS, VALUE_ENTITY_SLOTS
+from bot.understanding.extracted_entity import COUNT_ALONE_ROLE
 from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 
 NEGATED = "negated"
-COUNT_ALONE = "count_alone"
-# The largest count alone that is taken as sites when no question was asked.
-UNASKED_COUNT_MAX = 12
 
 # entity name -> list slot it feeds
 LIST_SLOTS = LIST_ENTITY_SLOTS
@@ -139,14 +137,11 @@ def updates_from_message(
     elif current_city and current_city in negated_cities:
         slots["city"] = None
 
-    # A count that is the whole reply ("a dozen") answers the question asked: the head count
-    # when that was asked, not the number of sites (bot.understanding.site_counts).
-    if requested_slot not in (None, "num_locations"):
-        entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE)]
-    elif requested_slot is None:
-        # Nothing asked: a small count alone ("3") is sites, a larger one ("40") is as often people.
-        entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE
-                                                and (as_int(e.get("value")) or 0) > UNASKED_COUNT_MAX)]
+    # A count that is the whole reply ("a dozen") answers the question asked: the number of
+    # sites only when that was asked. Asked nothing, it says what it counts no more than asked
+    # the head count, so it is no count (the annotation guide: a bare number is none).
+    if requested_slot != "num_locations":
+        entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE_ROLE)]
     for entity_name, slot in VALUE_SLOTS.items():
         values = _values(entities, entity_name, negated=False)
         if not values:

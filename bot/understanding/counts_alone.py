@@ -140,7 +140,13 @@ def _count_in_words_alone(doc: "Doc") -> Optional[Candidate]:
         return None  # "at 3", "for 2": a time, not a count; "so 2" closes a description, not a reply
     start, end = words[start_k], words[end_k - 1]
     return Candidate("qty", start.i, end.i + 1, start.idx, end.idx + len(end.text), NUM_LOCATIONS, int(value),
-                     extra={"alone": True})
+                     extra={} if _the_one(lows) else {"alone": True})
+
+
+def _the_one(lows: list[str]) -> bool:
+    """"just the one", "only the one": the idiom points at the one place the customer has, so it
+    counts a site whatever was asked (the annotation guide), unlike "one" or "just one"."""
+    return any(lows[k] in _ONLY_WORDS and lows[k + 1 : k + 3] == ["the", "one"] for k in range(len(lows) - 2))
 
 
 def _clause_bounds(doc: "Doc") -> list[tuple[int, int]]:
@@ -179,7 +185,7 @@ def _only_count_closing_clause(doc: "Doc", cands: list[Candidate]) -> Optional[C
         if value is None or value != int(value) or not 1 <= value <= _MAX_BARE_COUNT:
             continue
         first, last = words[k], words[n - 1]
-        alone = not any(t.lower_ in SITE_NOUN_SET for t in words)
+        alone = not any(t.lower_ in SITE_NOUN_SET for t in words) and not _the_one([t.lower_ for t in words])
         return Candidate("qty", first.i, last.i + 1, first.idx, last.idx + len(last.text), NUM_LOCATIONS, int(value),
                          extra={"alone": True} if alone else {})
     return None

@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+# The role a count alone carries in Rasa's entities: the question asked decides what it counts
+# (bot.conversation.slot_updates), so a message read with nothing asked has no count of sites.
+COUNT_ALONE_ROLE = "count_alone"
+
 
 @dataclass(frozen=True)
 class ExtractedEntity:

@@ -21,10 +21,13 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
     """What the customer settles on overrides what was added up: a total they state ("hq plus
     30 stores, 31 sites total"), a count after "only"/"just" ("only one location, a storefront
     in Bozeman"), and a count they revise ("3 offices, no 4", "13 stores. maybe 14. yeah 14",
-    "2 restaurants, 3 if you count the catering kitchen", "18 sites in 2024, we're at 21 now")."""
+    "2 restaurants, 3 if you count the catering kitchen", "18 sites in 2024, we're at 21 now"), and
+    the count now after counts of the past ("had 9, sold 3, so I'm down to 6")."""
     total = _stated_total(doc)
     if total is None:
         total = _settled_count(doc)
+    if total is None:
+        total = _count_now(doc)
     if total is not None and (counts or any(t.lower_ in SITE_NOUN_SET for t in doc)):
         like = counts[-1] if counts else None
         return [_number_candidate(doc, total, like)]
@@ -176,5 +179,35 @@ def _settled_count(doc: "Doc") -> Optional[int]:
         if after is not None and not (after.is_punct or after.lower_ in _SETTLED_AFTER or after.lower_ in SITE_NOUN_SET):
             continue
         if any(t.lower_ in SITE_NOUN_SET or t.lower_ in _MAIN_OFFICE_WORDS for t in doc[: k - 1]):
+            return k
+    return None
+
+
+# After counts of the past, the count now: "... so I'm down to 6", "so it's four now", "we're at
+# five now", "sold all but 2 of them". A past word must come first: "3 now, 2 more next year" is
+# read by the revision rule above, and "down to 2 bars" of a signal is no count of sites.
+_PAST_WORDS = frozenset({
+    "had", "used", "was", "were", "closed", "sold", "shut", "lost", "merged", "bought", "acquired", "picked",
+    "opened", "added", "consolidated", "downsized", "grew", "expanded",
+})
+_NOW_WORDS = frozenset({"now", "today", "currently", "nowadays"})
+
+
+def _count_now(doc: "Doc") -> Optional[int]:
+    """Token index of the count the customer has now, said after a word of the past: "down to
+    N", "all but N", or N (and a site noun) followed by "now"/"today"; None when there is none."""
+    past = False
+    for k in range(len(doc)):
+        if doc[k].lower_ in _PAST_WORDS:
+            past = True
+            continue
+        if not past or _count_number(doc, k) is None or _people_before(doc, k):
+            continue
+        before = [t.lower_ for t in doc[max(0, k - 2) : k]]
+        noun = k + 1 < len(doc) and doc[k + 1].lower_ in SITE_NOUN_SET
+        m = k + 1 + int(noun)
+        # "so it's four now", "we're at five now", "3 stores now"; not "I'm 71 now"
+        now = m < len(doc) and doc[m].lower_ in _NOW_WORDS and (noun or before[-1:] in (["at"], ["its"], ["'s"], ["\u2019s"], ["so"]))
+        if before in (["down", "to"], ["all", "but"]) or now:
             return k
     return None

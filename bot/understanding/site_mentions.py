@@ -126,3 +126,33 @@ def _plus_one_site(doc: "Doc", cand: Candidate, site_at: Callable[["Doc", int], 
             if i >= 0 and site_at(doc, i) == n:
                 return Candidate("qty", i, cand.j, doc[i].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
     return cand
+
+
+_PLUS_GAP = 4  # words between the count and "plus": "4 franchise bakeries + ...", "8 kiosks around Houston plus ..."
+
+
+def _same_kind(noun: str, counted: set[str]) -> bool:
+    """'office' is of the kind of '3 offices': the one site named is then one of them."""
+    return any(noun == c or noun + "s" == c or noun + "es" == c or noun[:-1] + "ies" == c for c in counted)
+
+
+def _plus_one_site_later(doc: "Doc", cand: Candidate) -> Candidate:
+    """The count and one more site of another kind named after "plus"/"and" a few words on, in
+    the same clause: "4 franchise bakeries + a central kitchen", "8 kiosks around Houston plus the
+    warehouse", "3 stores and our office" (5, 9, 4). A site of the counted kind is one of them:
+    "3 offices and the office in Reno is HQ" stays 3."""
+    counted = {doc[k].lower_ for k in range(cand.i, cand.j) if doc[k].lower_ in SITE_NOUN_SET}
+    if not counted:
+        return cand
+    for j in range(cand.j, min(len(doc), cand.j + _PLUS_GAP + 1)):
+        token = doc[j]
+        if token.lower_ in _PLUS_WORDS:
+            n = _one_site_at(doc, j + 1, _ANY_DETERMINER[:-1]) or _main_office_at(doc, j + 1)
+            last = doc[j + n] if n else None
+            if last is None or _same_kind(last.lower_, counted) or last.lower_ not in SINGULAR_SITE_NOUNS | {"office"}:
+                return cand
+            return Candidate("qty", cand.i, j + 1 + n, cand.start, last.idx + len(last.text), NUM_LOCATIONS,
+                             cand.payload + 1)
+        if token.is_punct or token.like_num:
+            return cand
+    return cand

@@ -100,9 +100,9 @@ def test_extractor_component_marks_roles(extractor) -> None:  # type: ignore[no-
     from bot.rasa_adapters.nlu.extractor import CarrierAdvisorEntityExtractor
 
     component = CarrierAdvisorEntityExtractor({}, extractor)
-    alone, negated, plain = Message.build("just the one"), Message.build("not Seattle, Tacoma"), Message.build("/inform")
+    alone, negated, plain = Message.build("a dozen"), Message.build("not Seattle, Tacoma"), Message.build("/inform")
     component.process([alone, negated, plain])
-    assert [(e["entity"], e["value"], e.get("role")) for e in alone.get("entities")] == [("num_locations", 1, "count_alone")]
+    assert [(e["entity"], e["value"], e.get("role")) for e in alone.get("entities")] == [("num_locations", 12, "count_alone")]
     assert ("city", "Seattle", "negated") in [(e["entity"], e["value"], e.get("role")) for e in negated.get("entities")]
     assert not plain.get("entities")
 

@@ -209,11 +209,10 @@ def test_a_count_alone_is_marked(extractor) -> None:  # type: ignore[no-untyped-
     assert not any(e.alone for e in extractor.extract("a dozen stores"))
 
 
-@pytest.mark.parametrize(
-    "requested, expected",
-    [(None, {"num_locations": 12.0}), ("num_locations", {"num_locations": 12.0}), ("employees", {})],
-)
-def test_a_count_alone_fills_sites_unless_the_head_count_was_asked(requested, expected) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("requested, expected", [(None, {}), ("num_locations", {"num_locations": 12.0}), ("employees", {})])
+def test_a_count_alone_fills_sites_only_when_they_were_asked(requested, expected) -> None:  # type: ignore[no-untyped-def]
+    # Asked nothing, "a dozen" says what it counts no more than asked the head count: the
+    # annotation guide's bare number, no count (the sites known stay as they are).
     from bot.conversation.slot_updates import updates_from_message
 
     entity = {"entity": "num_locations", "value": 12, "role": "count_alone"}
@@ -221,6 +220,17 @@ def test_a_count_alone_fills_sites_unless_the_head_count_was_asked(requested, ex
     assert {k: v for k, v in update.slots.items() if k == "num_locations"} == expected
     sites = {"entity": "num_locations", "value": 12}  # "a dozen stores" is sites whatever was asked
     assert updates_from_message({}, [sites], "a dozen stores", "inform", requested_slot="employees").slots == {"num_locations": 12.0}
+
+
+@pytest.mark.parametrize("text", ["just the one", "only the one, always has been", "a bakery in Reno, just the one"])
+def test_just_the_one_counts_a_site_whatever_was_asked(extractor, text: str) -> None:  # type: ignore[no-untyped-def]
+    counts = [e for e in extractor.extract(text) if e.entity == "num_locations"]
+    assert [(e.value, e.alone) for e in counts] == [(1, False)]
+
+
+@pytest.mark.parametrize("text", ["one", "just one", "we have 4", "um four maybe five"])
+def test_a_bare_number_is_a_count_alone(extractor, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert all(e.alone for e in extractor.extract(text) if e.entity == "num_locations")
 
 
 @pytest.mark.parametrize("requested, expected", [(None, {}), ("num_locations", {"num_locations": 40.0}), ("employees", {})])

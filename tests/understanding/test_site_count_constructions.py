@@ -363,3 +363,48 @@ def test_the_other_site_is_one_of_two(extractor: Extractor, text: str, count: in
 
 def test_the_other_sites_leave_the_count_open(extractor: Extractor) -> None:
     assert _counts(extractor, "the other offices are all on cable") == set()
+
+
+# ---- the count now, after counts of the past -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("we had 12 shops before the pandemic, we're down to 7", 7),
+        ("had eight branches, shut three of them, so it's five now", 5),
+        ("two offices merged with a third last year so we are at three now", 3),
+        ("we used to run 6 clinics, sold all but 2", 2),
+        ("I'm 64 now, we used to have 4 stores and closed 1 so we're at 3 today", 3),
+    ],
+)
+def test_the_count_now_wins_over_the_past(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+def test_an_age_now_is_no_count_now(extractor: Extractor) -> None:
+    assert _counts(extractor, "we used to have 5 salons and sold all but 3, I'm 70 now") == {3}
+
+
+# ---- a site of another kind a few words after the count -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("6 frozen yogurt stores + a commissary kitchen", 7),
+        ("11 kiosks across Phoenix plus the warehouse", 12),
+        ("2 dental clinics and our billing office", 3),
+    ],
+)
+def test_a_site_of_another_kind_after_the_count_adds_one(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+def test_a_site_of_the_counted_kind_is_one_of_them(extractor: Extractor) -> None:
+    assert _counts(extractor, "4 offices across Utah and the office manager wants fiber") == {4}
+
+
+def test_just_the_one_is_a_count_and_a_bare_number_a_reply(extractor: Extractor) -> None:
+    assert [(e.value, e.alone) for e in extractor.extract("just the one") if e.entity == NUM_LOCATIONS] == [(1, False)]
+    assert [(e.value, e.alone) for e in extractor.extract("uh four i think") if e.entity == NUM_LOCATIONS] == [(4, True)]

@@ -18,11 +18,11 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.understanding.extracted_entity import COUNT_ALONE_ROLE
 from bot.understanding.extraction import Extractor, build_default_extractor
 
 NEGATED_ROLE = "negated"
 # A count that is the whole reply ("a dozen"): the sites, unless another question was asked.
-COUNT_ALONE_ROLE = "count_alone"
 
 
 @DefaultV1Recipe.register(
