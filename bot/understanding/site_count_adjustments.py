@@ -6,7 +6,7 @@ Houston"), sites under one roof ("a bakery + cafe, same building").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Collection, Optional
 
 from bot.understanding.candidates import CITY, NUM_LOCATIONS, Candidate
 from bot.understanding.site_count_words import (_COUNT_JOINERS, _INCLUDING_WORDS, _MAIN_OFFICE_WORDS, _MAX_TOWN_WORDS,
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seco
 
 
 _CONTAINER_PREPS = frozenset({"on", "in", "at", "across", "within", "inside", "under"})
+_STATE_KIND = "state"  # the kind of a state among the extractor's place candidates (extraction._Cand)
 _WHERE_PREPS = frozenset({"in", "at", "near", "downtown", "outside", "around", "by"})
 
 
@@ -150,21 +151,30 @@ def _sum_counts_by_place(doc: "Doc", counts: list[Candidate], others: list[Candi
             out[-1] = Candidate("qty", prev.i, cand.j, prev.start, cand.end, NUM_LOCATIONS, prev.payload + cand.payload)
         else:
             out.append(cand)
-    return [_with_placed_counts(doc, c, places) for c in out]
+    states = {k for c in others if c.layer == "loc" and c.kind == _STATE_KIND for k in range(c.i, c.j)}
+    return [_with_placed_counts(doc, c, places, states) for c in out]
 
 
-def _with_placed_counts(doc: "Doc", cand: Candidate, places: set[int]) -> Candidate:
+def _with_placed_counts(doc: "Doc", cand: Candidate, places: set[int], states: Collection[int] = frozenset()) -> Candidate:
     """'3 stores in Reno, 2 in Sparks and 1 in Elko': the counts after the first, each placed
-    ("in" a known place), add up."""
+    ("in" a known place), add up. Unless they break the first down: their sum is the first
+    count, and its place is a state or comes again among theirs ("two offices in Idaho, one in
+    Meridian and one in Nampa", "7 offices around Phoenix, 5 in Phoenix and 2 in Mesa")."""
     total, k = cand.payload, cand.j
     end = cand
+    named: list[str] = []  # the place of each count, the first one's first
+    first_in_state = False
     while True:
         m = k
         if not (m < len(doc) and doc[m].lower_ in _WHERE_PREPS and m + 1 < len(doc) and (m + 1) in places):
             break
         m += 1
+        if not named:
+            first_in_state = m in states
+        start = m
         while m < len(doc) and m in places:
             m += 1
+        named.append(doc[start:m].text.lower())
         joined = m
         while m < len(doc) and (doc[m].lower_ in _COUNT_JOINERS or doc[m].text in (",", ";")):
             m += 1
@@ -179,4 +189,7 @@ def _with_placed_counts(doc: "Doc", cand: Candidate, places: set[int]) -> Candid
         while k < len(doc) and doc[k].lower_ in SITE_NOUN_SET:
             k += 1
         end = Candidate("qty", cand.i, k, cand.start, doc[k - 1].idx + len(doc[k - 1].text), NUM_LOCATIONS, total)
+    parts = total - cand.payload
+    if parts == cand.payload and (first_in_state or (named and named[0] in named[1:])):
+        return cand  # a breakdown of the count, not more sites
     return end if total != cand.payload else cand

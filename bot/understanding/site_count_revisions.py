@@ -31,12 +31,18 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
     if total is not None and (counts or any(t.lower_ in SITE_NOUN_SET for t in doc)):
         like = counts[-1] if counts else None
         return [_number_candidate(doc, total, like)]
+    changed = _count_after_changes(doc)
+    if changed is not None:
+        return [changed]
     if not counts:
         return counts
     only = _only_count(doc)
     if only is not None:
         return [only]
     last = counts[-1]
+    said = _said_instead(doc, last)
+    if said is not None:
+        return counts[:-1] + [_number_candidate(doc, said, last)]
     k = last.j
     seen = 0
     while k < len(doc) and seen < 3:
@@ -210,4 +216,57 @@ def _count_now(doc: "Doc") -> Optional[int]:
         now = m < len(doc) and doc[m].lower_ in _NOW_WORDS and (noun or before[-1:] in (["at"], ["its"], ["'s"], ["\u2019s"], ["so"]))
         if before in (["down", "to"], ["all", "but"]) or now:
             return k
+    return None
+
+
+def _said_instead(doc: "Doc", count: Candidate) -> Optional[int]:
+    """Token index of the number said instead of a count ruled out: "it's 5 not 6 locations",
+    "5, not 6 offices" (the count after "not" is the one taken back); None otherwise."""
+    k = count.i
+    if k >= 2 and doc[k - 1].lower_ == "not":
+        n = k - 2 - int(doc[k - 2].text == ",")
+        if n >= 0 and _count_number(doc, n) is not None:
+            return n
+    return None
+
+
+# A count of the past and what changed since: "had 9 branches and closed 3" (6), "we had 3
+# buildings and just picked up 2 more" (5).
+_HAD_LEADS = (("had",), ("used", "to", "have"), ("used", "to", "run"), ("used", "to", "manage"), ("used", "to", "be"))
+_FEWER = frozenset({"closed", "sold", "shut", "lost", "dropped", "shuttered"})
+_MORE = frozenset({"picked", "bought", "added", "acquired", "opened", "took"})
+_CHANGE_FILLER = frozenset({"down", "up", "on", "over", "another", "off"})
+# What may follow the number of sites closed or added ("closed 3 of them last year", "picked up
+# 2 more"); another noun counts other things ("closed 1 line", "lost 2 customers").
+_AFTER_A_CHANGE = frozenset({
+    "of", "more", "others", "other", "last", "this", "in", "at", "since", "ago", "and", "but", "so", "when",
+    "during", "back", "to", "recently", "already", "new", "over", "after", "before", "because", "that", "which",
+    "too", "also", "now", "years", "year", "months", "month", "ourselves", "from", "with",
+})
+
+
+def _counts_sites_after(doc: "Doc", k: int) -> bool:
+    return k >= len(doc) or not doc[k].is_alpha or doc[k].lower_ in SITE_NOUN_SET or doc[k].lower_ in _AFTER_A_CHANGE
+
+
+def _count_after_changes(doc: "Doc") -> Optional[Candidate]:
+    """The count now from a count of sites of the past and the sites closed or added since,
+    when no count of now is said; None when the message says no such thing."""
+    lows = [t.lower_ for t in doc]
+    for k in range(len(doc)):
+        had = next((lead for lead in _HAD_LEADS if tuple(lows[max(0, k - len(lead)) : k]) == lead), None)
+        value = _count_number(doc, k) if had else None
+        if value is None or not any(w in SITE_NOUN_SET for w in lows[k + 1 : k + 4]):
+            continue
+        for m in range(k + 2, min(len(doc), k + 16)):
+            sign = -1 if lows[m] in _FEWER else 1 if lows[m] in _MORE else 0
+            if not sign:
+                continue
+            n = m + 1 + int(m + 1 < len(doc) and lows[m + 1] in _CHANGE_FILLER)
+            change = _count_number(doc, n) if n < len(doc) and _counts_sites_after(doc, n + 1) else None
+            now = value + sign * change if change is not None else 0
+            if now >= 1 and now == int(now):
+                token = doc[n]
+                return Candidate("qty", k, n + 1, doc[k].idx, token.idx + len(token.text), NUM_LOCATIONS, int(now))
+            return None
     return None

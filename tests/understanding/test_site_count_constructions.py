@@ -408,3 +408,39 @@ def test_a_site_of_the_counted_kind_is_one_of_them(extractor: Extractor) -> None
 def test_just_the_one_is_a_count_and_a_bare_number_a_reply(extractor: Extractor) -> None:
     assert [(e.value, e.alone) for e in extractor.extract("just the one") if e.entity == NUM_LOCATIONS] == [(1, False)]
     assert [(e.value, e.alone) for e in extractor.extract("uh four i think") if e.entity == NUM_LOCATIONS] == [(4, True)]
+
+
+@pytest.mark.parametrize("text, count", [("sorry, it's 7 not 8 stores", 7), ("9, not 10 branches", 9)])
+def test_the_number_said_instead_of_a_count_ruled_out(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+# ---- a count broken down by place ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("three clinics in Kansas, two in Wichita and one in Salina", 3),  # the state holds the towns
+        ("4 shops in Tulsa, 3 in Tulsa and 1 in Tulsa", 4),  # the place comes again
+        ("2 stores in Boise, 1 in Nampa and 1 in Eagle", 4),  # another town: they add up
+    ],
+)
+def test_a_count_broken_down_by_place_is_the_count(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("we had 7 gyms and sold 2 of them in the spring", 5),
+        ("used to have 4 dealerships, shut down 1", 3),
+        ("we had 2 clinics and bought 3 more from a retiring doctor", 5),
+    ],
+)
+def test_a_count_of_the_past_and_the_sites_closed_or_added_since(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+def test_things_closed_or_lost_are_no_sites(extractor: Extractor) -> None:
+    assert _counts(extractor, "we had 3 offices and lost 2 big clients this year") == {3}
