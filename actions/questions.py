@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation.clarify import clarification_question, mark_asked, pending_to_slot, read_pending
+from bot.conversation.clarify import clarification_question, mark_asked, pending_to_slot, read_pending, which_to_ask
 from bot.conversation.missed_questions import MissedQuestion, choices_for
 from bot.conversation.told_problems import besides_told_question
 from bot.conversation.wording import Message, default_copy
@@ -54,10 +54,12 @@ class AskQuestion(Action, ABC):
                 return []
         pending = read_pending(tracker.get_slot("pending_clarifications")) if self.slot == "services" else []
         if pending:
-            # "internet": ask which, instead of the services question. A word said just now
-            # first ("internet" in reply to "which phones?"): the older one comes back later,
-            # not a third time in a row.
-            asked = next((c for c in pending if c.asked == 0), pending[0])
+            # "internet": ask which, instead of the services question. The one already asked
+            # comes again ("which internet?" answered with the town: the same question, not
+            # "which phones?" while "the dedicated one" is still to come); a word said since
+            # goes first once the older was asked twice ("internet" in reply to "which
+            # phones?" asked twice): it comes back later, not a third time in a row.
+            asked = which_to_ask(pending)
             say(dispatcher, clarification_question(asked))
             return [SlotSet("pending_clarifications", pending_to_slot(mark_asked(pending, asked)))]
         if self.slot == "challenges" and tracker.get_slot("challenges"):

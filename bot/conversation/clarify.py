@@ -66,6 +66,14 @@ def update_pending(
     return [c for c in merged if not c.resolved_by(known)]
 
 
+def which_to_ask(pending: Sequence[Clarification]) -> Clarification:
+    """The which-one question to ask of several pending: the one already asked, again (a
+    question the customer has just seen), unless it was asked twice: then one not asked yet."""
+    most = max(pending, key=lambda c: c.asked)
+    fresh = next((c for c in pending if c.asked == 0), None)
+    return fresh if fresh is not None and (most.asked == 0 or most.asked >= 2) else most
+
+
 def mark_asked(pending: Sequence[Clarification], asked: Clarification) -> list[Clarification]:
     return [replace(c, asked=c.asked + 1) if c.word == asked.word else c for c in pending]
 

@@ -129,3 +129,12 @@ def test_a_reply_picks_the_kind_of_phones(reply: str, code: object) -> None:
     from bot.conversation.clarify import Clarification, chosen_option
 
     assert chosen_option(reply, Clarification("phones", ("pots", "ucaas", "sip", "pri"))) == code
+
+
+def test_which_to_ask_keeps_to_the_question_seen_until_it_was_asked_twice() -> None:
+    from bot.conversation.clarify import Clarification, which_to_ask
+
+    internet, phones = Clarification("internet", ("dia", "broadband")), Clarification("phones", ("pots", "ucaas"))
+    assert which_to_ask([internet, phones]).word == "internet"  # none asked: the first said
+    assert which_to_ask([phones, Clarification("internet", ("dia", "broadband"), asked=1)]).word == "internet"
+    assert which_to_ask([Clarification("phones", ("pots",), asked=2), internet]).word == "internet"

@@ -385,3 +385,20 @@ async def test_which_internet_answered_with_the_place_moves_on_to_the_next_quest
     assert conv.slots["num_locations"] == 2 and asked(turn) == "services"
     [question] = turn.questions
     assert '"phones"' in question.text or '"internet"' in question.text
+
+
+async def test_the_which_one_question_seen_comes_again_and_its_answer_is_taken(domain: dict) -> None:
+    # "which internet?" answered with the town while the sites are known: the services question
+    # is next, so "which internet?" comes again (not "which phones?"), and "the dedicated one"
+    # answers it; "which phones?" follows, nothing is dropped for the agent.
+    conv = Conversation("which-one-again", domain)
+    turn = await conv.say("we need internet and phones for our two bakeries", "inform", 0.9,
+                          [{"entity": "num_locations", "value": 2}])
+    assert '"internet"' in turn.questions[0].text
+    turn = await conv.say("boise idaho", "inform", 0.9,
+                          [{"entity": "city", "value": "Boise"}, {"entity": "us_state", "value": "ID"}])
+    assert '"internet"' in turn.questions[0].text
+    turn = await conv.say("the dedicated one", "inform")
+    assert conv.slots["services"] == ["dia"]
+    assert '"phones"' in turn.questions[0].text
+    assert not conv.slots.get("agent_notes")
