@@ -13,6 +13,7 @@ from typing import Any, Callable, Collection, Optional
 
 from bot.understanding import validators
 from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS
+from bot.understanding.service_rules import names_own_phone_system
 from bot.understanding.site_nouns import PEOPLE_NOUNS
 from bot.domain.catalog import Carrier, Catalog
 from bot.conversation.clarify import unclear_mentions
@@ -237,6 +238,8 @@ def _parse_value(slot: str, text: str, catalog: Catalog, today: date) -> Answer:
         return _count_answer(slot, text, _NOT_PEOPLE, validators.parse_headcount, _PEOPLE)
     if slot == "services":
         code = vocabulary.canonical_service(text)
+        if code == "ucaas" and names_own_phone_system(text):
+            code = None  # "keep our own phone system, calls over the internet": their PBX, no hosted one
         return Answer(value=[code]) if code else Answer(problem="unknown_service", shown=text)
     if slot == "challenges":
         code = vocabulary.canonical_challenge(text)

@@ -66,7 +66,7 @@ from bot.understanding.place_context import (_PLACE_JOINERS, _PLACE_TITLE_WORDS,
                                              _word_towns_listed_with_their_state,
                                              _zip_city_name)
 from bot.understanding.service_rules import (_CABLE_PRODUCT_WORDS, _cable_candidates, _described_service_candidates,
-                                             _fiber_only_mentioned)
+                                             _fiber_only_mentioned, _own_phone_system)
 from bot.understanding.service_rules import WANT_VERBS  # noqa: F401 - re-exported (bot.conversation.clarify)
 from bot.understanding.site_counts import site_counts
 from bot.understanding.site_nouns import (MEASURE_NOUN_SET, NOT_SITES_AFTER, PEOPLE_NOUNS, SINGULAR_SITE_NOUNS,
@@ -631,7 +631,7 @@ class Extractor:
         out += self._carrier_product_candidates(doc, out)
         out += _dependence_on_a_carrier(doc, out)
         out += _described_service_candidates(doc, out)
-        out = [c for c in out if not _fiber_only_mentioned(doc, c)]
+        out = [c for c in out if not _fiber_only_mentioned(doc, c) and not _own_phone_system(doc, c)]
         out = [c for c in out if not _names_a_person_or_thing(doc, c) and not _names_a_data_backup(doc, c)]
         out = [_as_slow_install(doc, c) for c in out if not _one_vendor_phrase_wished(doc, c)]
         for c in out:

@@ -6,6 +6,8 @@ sites" is Ethernet, "an internet connection that's ours alone" is dedicated inte
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from bot.understanding.candidates import SERVICE
@@ -98,3 +100,23 @@ def _described_service_candidates(doc: "Doc", found: list[_Cand]) -> list[_Cand]
                 out.append(_Cand("service", k, k + 1, doc[k].idx, doc[k].idx + len(doc[k].text), SERVICE, "dia"))
                 known.add("dia")
     return out
+
+
+# "our phone system" beside trunks is the customer's own PBX, which the trunks feed ("SIP trunks
+# for the phone system", "a PRI that feeds our phone system", "keep our own phone system"): no
+# hosted phone system (ucaas) is asked for. Said alone ("we need a phone system") it still is.
+_OWN_PHONE_SYSTEM = re.compile(r"\b(?:our|own|existing|current|the|my|present)\s+(?:[a-z-]+\s+)?phone\s+system\b",
+                               re.IGNORECASE)
+_PBX_CONTEXT = re.compile(r"\b(?:sip|pris?|trunks?|trunking|pbx|keep|keeping|feeds?)\b", re.IGNORECASE)
+
+
+def names_own_phone_system(text: str) -> bool:
+    """Whether the "phone system" of `text` is the customer's own PBX (see above); read by the
+    extractor and by the reply to the services question (bot.conversation.answer_parsing)."""
+    return bool(_OWN_PHONE_SYSTEM.search(text or "")) and bool(_PBX_CONTEXT.search(text or ""))
+
+
+def _own_phone_system(doc: "Doc", cand: _Cand) -> bool:
+    """A "phone system" phrase read as ucaas that names the customer's own PBX."""
+    return (cand.layer == "service" and cand.payload == "ucaas"
+            and [t.lower_ for t in doc[cand.i : cand.j]] == ["phone", "system"] and names_own_phone_system(doc.text))

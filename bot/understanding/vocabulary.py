@@ -144,6 +144,7 @@ class Vocabulary:
             for match in re.finditer(_phrase_pattern(word), text or "", re.IGNORECASE):
                 if not any(start <= match.start() and match.end() <= end for start, end in covered):
                     found.append((word, codes))
+                    covered.append(match.span())  # "phone service" found: its "phone" is that one
                     break
         return found
 

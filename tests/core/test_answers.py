@@ -260,3 +260,9 @@ def test_people_and_years_are_no_count_of_sites_nor_head_count(catalog, slot: st
 ])
 def test_the_number_that_names_what_was_asked_is_the_answer(catalog, slot: str, text: str, value) -> None:  # type: ignore[no-untyped-def]
     assert parse_answer(slot, text, "inform", catalog, today=TODAY).value == value
+
+
+def test_the_customers_own_phone_system_is_no_hosted_one_as_the_services_answer(catalog) -> None:  # type: ignore[no-untyped-def]
+    kept = "we keep our existing phone system, just want the calls over SIP"
+    assert parse_answer("services", kept, "inform", catalog, today=TODAY).value != ["ucaas"]
+    assert parse_answer("services", "a new phone system", "inform", catalog, today=TODAY).value == ["ucaas"]

@@ -113,6 +113,11 @@ def test_a_free_text_reply_picks_an_option(reply: str, code: object) -> None:
     ("phones are handled already by our parent company", True, []),  # ruled out
     ("do you also handle staff cell phones?", True, []),             # no service we quote
     ("voip phones for the team", True, []),                          # a recognised phrase
+    # "phone" alone, as in "phone and internet", when wanted; once for "phone service"
+    ("we'll need phone and wifi at the new clinic", False, ["wifi", "phone"]),
+    ("we want phone service at both yards", False, ["phone service"]),
+    ("we need the phone bill to come down", False, []),              # the bill, not a phone
+    ("the phone guy said the wiring is old", False, []),             # said in passing
 ])
 def test_phones_and_wifi_are_asked_about_when_wanted(text: str, answering: bool, words: list) -> None:
     from bot.conversation.clarify import unclear_mentions

@@ -454,3 +454,14 @@ def test_property_any_text_never_raises(extractor: Extractor, text: str) -> None
     entities = extractor.extract(text, TODAY)
     assert isinstance(entities, list)
     _check_canonical(extractor, text, entities)
+
+
+@pytest.mark.parametrize("text, services", [
+    ("we'd like SIP trunking into our existing phone system", {"sip"}),    # their PBX, fed by trunks
+    ("two PRIs that feed the phone system at HQ", {"pri"}),
+    ("we want a new phone system in the cloud", {"ucaas"}),                # asked for: hosted
+    ("looking for a phone system for 12 desks", {"ucaas"}),
+])
+def test_the_customers_own_phone_system_beside_trunks_is_no_hosted_one(extractor: Extractor, text: str,
+                                                                       services: set) -> None:
+    assert {e.value for e in extractor.extract(text, TODAY) if e.entity == "service"} == services
