@@ -191,12 +191,11 @@ def _settled_count(doc: "Doc") -> Optional[int]:
 
 # After counts of the past, the count now: "... so I'm down to 6", "so it's four now", "we're at
 # five now", "sold all but 2 of them". A past word must come first: "3 now, 2 more next year" is
-# read by the revision rule above, and "down to 2 bars" of a signal is no count of sites.
+# read by the revision rule above.
 _PAST_WORDS = frozenset({
     "had", "used", "was", "were", "closed", "sold", "shut", "lost", "merged", "bought", "acquired", "picked",
     "opened", "added", "consolidated", "downsized", "grew", "expanded",
 })
-_NOW_WORDS = frozenset({"now", "today", "currently", "nowadays"})
 
 
 def _count_now(doc: "Doc") -> Optional[int]:
@@ -213,7 +212,7 @@ def _count_now(doc: "Doc") -> Optional[int]:
         noun = k + 1 < len(doc) and doc[k + 1].lower_ in SITE_NOUN_SET
         m = k + 1 + int(noun)
         # "so it's four now", "we're at five now", "3 stores now"; not "I'm 71 now"
-        now = m < len(doc) and doc[m].lower_ in _NOW_WORDS and (noun or before[-1:] in (["at"], ["its"], ["'s"], ["\u2019s"], ["so"]))
+        now = m < len(doc) and doc[m].lower_ in _NOW_AFTER and (noun or before[-1:] in (["at"], ["its"], ["'s"], ["\u2019s"], ["so"]))
         if before in (["down", "to"], ["all", "but"]) or now:
             return k
     return None

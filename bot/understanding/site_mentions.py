@@ -128,6 +128,7 @@ def _plus_one_site(doc: "Doc", cand: Candidate, site_at: Callable[["Doc", int], 
     return cand
 
 
+_ONE_SITE_DETERMINERS = tuple(d for d in _ANY_DETERMINER if not d.isdigit())  # "a", "the", "our"; not "1 office"
 _PLUS_GAP = 4  # words between the count and "plus": "4 franchise bakeries + ...", "8 kiosks around Houston plus ..."
 
 
@@ -140,16 +141,16 @@ def _plus_one_site_later(doc: "Doc", cand: Candidate) -> Candidate:
     """The count and one more site of another kind named after "plus"/"and" a few words on, in
     the same clause: "4 franchise bakeries + a central kitchen", "8 kiosks around Houston plus the
     warehouse", "3 stores and our office" (5, 9, 4). A site of the counted kind is one of them:
-    "3 offices and the office in Reno is HQ" stays 3."""
+    for "4 clinics and the clinic in Provo" this rule adds nothing."""
     counted = {doc[k].lower_ for k in range(cand.i, cand.j) if doc[k].lower_ in SITE_NOUN_SET}
     if not counted:
         return cand
     for j in range(cand.j, min(len(doc), cand.j + _PLUS_GAP + 1)):
         token = doc[j]
         if token.lower_ in _PLUS_WORDS:
-            n = _one_site_at(doc, j + 1, _ANY_DETERMINER[:-1]) or _main_office_at(doc, j + 1)
+            n = _one_site_at(doc, j + 1, _ONE_SITE_DETERMINERS) or _main_office_at(doc, j + 1)
             last = doc[j + n] if n else None
-            if last is None or _same_kind(last.lower_, counted) or last.lower_ not in SINGULAR_SITE_NOUNS | {"office"}:
+            if last is None or _same_kind(last.lower_, counted) or last.lower_ not in SINGULAR_SITE_NOUNS:
                 return cand
             return Candidate("qty", cand.i, j + 1 + n, cand.start, last.idx + len(last.text), NUM_LOCATIONS,
                              cand.payload + 1)
