@@ -61,9 +61,13 @@ class ActionValidateSlotMappings(ValidationAction):
         asked = asked_slot(tracker)
         for code, value, _slot in update.problems_except_for(asked):
             dispatcher.utter_message(text=problem_text(code, value))
-        changed = describe_changes(tracker.current_slot_values(), update.slots)
-        if changed:
-            say(dispatcher, default_copy().message("changed_answer", value="; ".join(changed)))
+        # A change to the question just asked is its answer ("hosted" to "which phones?"), said
+        # back as taken; a change to another answer is an update.
+        others = {name: value for name, value in update.slots.items() if name != asked}
+        for key, slots in (("changed_answer", others), ("answer_taken", {asked: update.slots[asked]} if asked in update.slots else {})):
+            said = describe_changes(tracker.current_slot_values(), slots)
+            if said:
+                say(dispatcher, default_copy().message(key, value="; ".join(said)))
         if not (answer is not None and (answer.value is not None or answer.said_skip)):
             told = describe_told_instead(tracker.current_slot_values(), update.slots, asked)
             if told:  # the question comes again next: what they told instead is not lost

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Callable, Collection, Optional
 
 from bot.understanding import validators
+from bot.understanding.site_count_revisions import count_after_changes
 from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS
 from bot.understanding.service_rules import names_own_phone_system
 from bot.understanding.site_nouns import PEOPLE_NOUNS
@@ -110,9 +111,6 @@ _USED_TO_COUNT = re.compile(r"\bused\s+to\s+(?:have|be)\s+(?P<n>" + _NUMBER + r"
                             re.IGNORECASE)
 _HAD_COUNT = re.compile(r"(?<!\bhave\s)(?<!'ve\s)\bhad\s+(?P<n>" + _NUMBER + r")\b" + _SITE_NOUN
                         + "(?:" + _UNTIL + r"|(?=.*\b(?:now|closed|shut|sold)\b))", re.IGNORECASE)
-# ... and the sites closed since, when no count of now is said: "used to have 6 but closed 2".
-_CLOSED_COUNT = re.compile(r"\b(?:closed|shut(?:\s+down)?|sold|lost|shuttered|gave\s+up)\s+(?P<m>" + _NUMBER + r")\b"
-                           + _SITE_NOUN, re.IGNORECASE)
 
 
 _FULL_AND_PART_TIME = re.compile(r"\b(?P<full>" + _NUMBER + r")\s+full[- ]?time(?:rs)?\s*(?:,|and|plus|&|\+)\s*(?P<part>"
@@ -120,21 +118,24 @@ _FULL_AND_PART_TIME = re.compile(r"\b(?P<full>" + _NUMBER + r")\s+full[- ]?time(
 
 
 def _site_count_answer(text: str) -> Answer:
-    """The count of sites now: a count of the past left out, less the sites closed since when
-    only those are said ("used to have 6 shops but shut down 2" is 4)."""
+    """The count of sites now: a count of the past left out; when no count of now is said, the
+    past count with the sites closed or added since, read as the extractor reads it ("used to
+    have 6 shops but shut down 2" is 4)."""
     past = _USED_TO_COUNT.search(text) or _HAD_COUNT.search(text)
-    if past is None:
+    changed = count_after_changes(text)
+    spans = [past.span()] if past is not None else []
+    if changed is not None:
+        spans.append((changed.start, changed.end))
+    if not spans:
         return _count_answer("num_locations", text, _NOT_SITES, validators.parse_count, _SITES)
-    rest = text[: past.start()] + " " + text[past.end():]
-    closed = _CLOSED_COUNT.search(rest)
-    if closed is not None:
-        rest = rest[: closed.start()] + " " + rest[closed.end():]
-    now = _count_answer("num_locations", rest, _NOT_SITES, validators.parse_count, _SITES)
-    if now.value is not None or closed is None:
-        return now if now.value is not None else Answer(problem="not_a_number", shown=text)
-    had, gone = validators.parse_number_words([past.group("n").lower()]), validators.parse_number_words([closed.group("m").lower()])
-    if had is not None and gone is not None and 0 < gone < had:
-        return Answer(value=float(had - gone))
+    rest = list(text)
+    for start, end in spans:
+        rest[start:end] = " " * (end - start)
+    now = _count_answer("num_locations", "".join(rest), _NOT_SITES, validators.parse_count, _SITES)
+    if now.value is not None:
+        return now
+    if changed is not None and changed.payload >= 1:
+        return Answer(value=float(changed.payload))
     return Answer(problem="not_a_number", shown=text)
 
 

@@ -50,6 +50,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "ask_affirmation": ("value",),
     "something_else": (),
     "changed_answer": ("value",),
+    "answer_taken": ("value",),
     "unclear_service": ("word", "options"),
     "problems_besides_told": ("told",),
     "default_fallback": (),

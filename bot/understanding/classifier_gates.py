@@ -21,6 +21,7 @@ from bot.understanding.extracted_entity import ExtractedEntity
 from bot.understanding.site_nouns import PEOPLE_NOUNS, SITE_NOUN_SET
 from bot.understanding.topic_classifier import CONCEPTS
 from bot.understanding.topic_words import _TOPIC_JOINERS
+from bot.understanding.vocabulary import load_vocabulary
 from bot.understanding.wordforms import stem
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
@@ -113,6 +114,9 @@ _WIRELESS_WORDS = frozenset({
     "lte", "4g", "5g", "cell", "cellular", "wireless", "mobile", "hotspot", "modem", "sim", "verizon", "t-mobile",
     "tmobile", "at&t", "radio", "satellite", "starlink", "mifi", "router", "cradlepoint", "inseego",
 })
+# Services named by a qualifier of a general word ("dark fiber", "fiber"): the classifier's
+# reading of one needs a word only its own phrases use (Vocabulary.words_only_of_service).
+_QUALIFIED_SERVICES = ("dark_fiber",)
 # A reply this short without a joiner names one topic: the phrases' reading of it is enough.
 _ONE_TOPIC_WORDS = 3
 # Contract facts ("we're month to month", "the agreement expires in 2027", "we signed a 3 year
@@ -284,6 +288,12 @@ def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: lis
     if not words & _WIRELESS_WORDS:
         # "backup", "failover": a need, not the wireless service unless something wireless is named
         learned = [e for e in learned if (e.entity, e.value) != (SERVICE, "wireless_backup")]
+    from spacy.lang.en.stop_words import STOP_WORDS  # loaded with the doc's spaCy
+
+    for code in _QUALIFIED_SERVICES:
+        if not words & (load_vocabulary().words_only_of_service(code) - STOP_WORDS):
+            # "fiber" alone is internet over fiber: the classifier leans to dark fiber too
+            learned = [e for e in learned if (e.entity, e.value) != (SERVICE, code)]
     alpha = [t for t in doc if t.is_alpha]
     if (len(alpha) <= _ONE_TOPIC_WORDS and not any(t.lower_ in _TOPIC_JOINERS for t in doc)
             and any(e.entity == CHALLENGE and not e.negated for e in entities)):

@@ -32,7 +32,7 @@ def _said_last(doc: "Doc", counts: list[Candidate], cands: list[Candidate]) -> l
         like = counts[-1] if counts else None
         return [_number_candidate(doc, total, like)]
     changed = _count_after_changes(doc)
-    if changed is not None:
+    if changed is not None and changed.payload >= 1:
         return [changed]
     if not counts:
         return counts
@@ -248,14 +248,17 @@ def _counts_sites_after(doc: "Doc", k: int) -> bool:
     return k >= len(doc) or not doc[k].is_alpha or doc[k].lower_ in SITE_NOUN_SET or doc[k].lower_ in _AFTER_A_CHANGE
 
 
-def _count_after_changes(doc: "Doc") -> Optional[Candidate]:
+def _count_after_changes(doc: "Doc", sites_asked: bool = False) -> Optional[Candidate]:
     """The count now from a count of sites of the past and the sites closed or added since,
-    when no count of now is said; None when the message says no such thing."""
+    when no count of now is said (its payload, which may be 0 or less); None when the message
+    says no such thing. A site noun must
+    follow the past count unless the message answers the sites question ("used to have 6 but
+    closed 2" is 4 then)."""
     lows = [t.lower_ for t in doc]
     for k in range(len(doc)):
         had = next((lead for lead in _HAD_LEADS if tuple(lows[max(0, k - len(lead)) : k]) == lead), None)
         value = _count_number(doc, k) if had else None
-        if value is None or not any(w in SITE_NOUN_SET for w in lows[k + 1 : k + 4]):
+        if value is None or not (sites_asked or any(w in SITE_NOUN_SET for w in lows[k + 1 : k + 4])):
             continue
         for m in range(k + 2, min(len(doc), k + 16)):
             sign = -1 if lows[m] in _FEWER else 1 if lows[m] in _MORE else 0
@@ -263,9 +266,19 @@ def _count_after_changes(doc: "Doc") -> Optional[Candidate]:
                 continue
             n = m + 1 + int(m + 1 < len(doc) and lows[m + 1] in _CHANGE_FILLER)
             change = _count_number(doc, n) if n < len(doc) and _counts_sites_after(doc, n + 1) else None
-            now = value + sign * change if change is not None else 0
-            if now >= 1 and now == int(now):
-                token = doc[n]
-                return Candidate("qty", k, n + 1, doc[k].idx, token.idx + len(token.text), NUM_LOCATIONS, int(now))
-            return None
+            if change is None:
+                return None
+            token = doc[n]  # the count now may be none left ("had 4, closed 4"): the caller decides
+            return Candidate("qty", k, n + 1, doc[k].idx, token.idx + len(token.text), NUM_LOCATIONS,
+                             int(value + sign * change))
     return None
+
+
+def count_after_changes(reply: str) -> Optional[Candidate]:
+    """In a reply to the sites question, the count now from a past count and the sites closed
+    or added since ("used to have 6 but closed 2", "we had 3 and picked up 2 more"): the
+    extractor's reading, with the site noun free to go unsaid. Its span runs from the past
+    count to the change."""
+    from bot.understanding.spacy_english import blank_english
+
+    return _count_after_changes(blank_english()(reply), sites_asked=True)

@@ -5,6 +5,7 @@ nothing downloaded) whose tokens suit our matchers (see _blank_english).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from bot.understanding.wordforms import stem
@@ -45,3 +46,10 @@ def _blank_english() -> Any:
         Defaults = _Defaults
 
     return _AdvisorEnglish()
+
+
+@lru_cache(maxsize=1)
+def blank_english() -> Any:
+    """One tokenizer of _blank_english per process, for readers of a single reply that need
+    the extractor's tokens without the extractor (bot.conversation.answer_parsing)."""
+    return _blank_english()

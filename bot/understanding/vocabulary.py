@@ -110,6 +110,12 @@ class Vocabulary:
         object.__setattr__(self, "_service_table", _normalised_table(self._service_index))
         object.__setattr__(self, "_challenge_table", _normalised_table(self._challenge_index))
 
+    def words_only_of_service(self, code: str) -> frozenset[str]:
+        """The words of `code`'s phrases that no other service's phrases use ("dark", "unlit",
+        "strands" for dark_fiber; not "fiber", which names internet too)."""
+        words = {c: frozenset(re.findall(r"[a-z0-9]+", " ".join(p).lower())) for c, p in self.services.items()}
+        return words.get(code, frozenset()) - frozenset().union(*(w for c, w in words.items() if c != code))
+
     def service_patterns(self) -> Mapping[str, str]:
         """Every spelling to match in free text (see phrase_variants) -> service code."""
         return self._service_index

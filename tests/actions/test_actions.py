@@ -406,6 +406,17 @@ async def test_a_correction_is_said_back(env: Any, dispatcher: CollectingDispatc
     assert texts(dispatcher) == "Got it, I've updated that: 4 sites."
 
 
+async def test_an_answer_to_the_question_asked_is_taken_not_updated(env: Any, dispatcher: CollectingDispatcher,
+                                                                   domain: dict) -> None:
+    """"Which phones?" answered beside the internet already chosen: the answer is noted, not
+    told back as if it corrected something."""
+    t = tracker({"states": ["OR"], "num_locations": 2.0, "services": ["dia"]}, text="the hosted kind",
+                entities=[{"entity": "service", "value": "ucaas"}], active_loop="needs_form", requested_slot="services")
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events)["services"] == ["dia", "ucaas"]
+    assert texts(dispatcher) == "Noted: dedicated internet and a cloud phone system."
+
+
 async def test_facts_told_instead_of_the_answer_are_said_back(env: Any, dispatcher: CollectingDispatcher,
                                                               domain: dict) -> None:
     """"Which services?" answered with problems: they are kept and said back, and the question

@@ -192,6 +192,10 @@ def test_a_head_count_beside_how_often(catalog) -> None:  # type: ignore[no-unty
         ("had 2 and still have 2", 2.0),  # no time before, no "now" or closing after: the count
         ("used to have 9", None),  # only the past: asked again
         ("we had 4, closed 4", None),  # nothing left is no count of sites to serve
+        # read as the extractor reads a past count and its changes, the site noun unsaid
+        ("had three and bought one more last spring", 4.0),
+        ("we had 8, shut down 2 over the summer", 6.0),
+        ("had 5, sold 2, and we're at 3 now", 3.0),  # the count now said wins over the sum
     ],
 )
 def test_a_count_of_the_past_is_not_the_count_of_sites(catalog, text: str, count) -> None:  # type: ignore[no-untyped-def]

@@ -269,6 +269,18 @@ def test_a_backup_need_alone_is_not_the_wireless_service(union: Any, text: str) 
     assert "wireless_backup" not in _values(found, "service")
 
 
+@pytest.mark.parametrize("text", ["fibre", "we'd like fiber", "fiber if you have it"])
+def test_fiber_alone_is_internet_not_dark_fiber(union: Any, text: str) -> None:
+    # the classifier leans to dark fiber on the word "fiber"; only a word of dark fiber's own
+    # phrases ("unlit", "strands", "dark") makes it that
+    assert "dark_fiber" not in _values(union.extract(text), "service")
+
+
+@pytest.mark.parametrize("text", ["leasing unlit strands between the two plants", "a dark pair to our colo"])
+def test_dark_fiber_when_its_own_words_are_said(union: Any, text: str) -> None:
+    assert "dark_fiber" in _values(union.extract(text), "service")
+
+
 def test_the_wireless_service_when_something_wireless_is_named(union: Any) -> None:
     assert "wireless_backup" in _values(union.extract("an LTE modem as the fallback"), "service")
 
