@@ -219,6 +219,24 @@ def _money_only_lost(doc: "Doc") -> bool:
     return loss and not any(stem(w) in _PRICE_WORDS for w in lows)
 
 
+# "out back", "out of state", "out in the field": "out" that says where, not that a line is out
+# ("the line is out at the shop", "phones out of service" are outages).
+_WHERE_AFTER_OUT = frozenset({"back", "front", "here", "there", "west", "east", "north", "south"})
+_PLACES_OUT_OF = frozenset({"town", "state", "country", "area", "the"})
+_OUT_IN = frozenset({"field", "country", "sticks", "boonies"})
+
+
+def _out_somewhere(doc: "Doc", k: int) -> bool:
+    """Whether token k is "out" saying where something is ("out back", "out of town", "out in
+    the field"), not that a line is out."""
+    if doc[k].lower_ != "out" or k + 1 >= len(doc):
+        return False
+    after = [t.lower_ for t in doc[k + 1 : k + 4]]
+    return (after[0] in _WHERE_AFTER_OUT or (after[0] == "of" and after[1:2] != [] and after[1] in _PLACES_OUT_OF
+                                              and "service" not in after)
+            or (after[0] == "in" and bool(set(after[1:]) & _OUT_IN)))
+
+
 def _codes_other_words_explain(doc: "Doc", entities: list[ExtractedEntity]) -> set[str]:
     """Challenge codes of the classifier that other words of the message explain away: slowness
     read as outages, many bills read as high prices, one bill read as many, a speed short of
@@ -226,8 +244,11 @@ def _codes_other_words_explain(doc: "Doc", entities: list[ExtractedEntity]) -> s
     dependence on one."""
     out: set[str] = set()
     told = {e.value for e in entities if e.entity == CHALLENGE and not e.negated}
-    if "bandwidth" in told and not any(stem(t.lower_) in _FAILURE_CUES for t in doc):
+    failure = any(stem(t.lower_) in _FAILURE_CUES and not _out_somewhere(doc, t.i) for t in doc)
+    if "bandwidth" in told and not failure:
         out.add("reliability")  # "the stream buffers", "we keep outgrowing the connection"
+    if not failure and any(_out_somewhere(doc, t.i) for t in doc):
+        out.add("reliability")  # "3 trucks out back": where things are, not a line that is out
     if "multi_site_management" in told and not any(stem(t.lower_) in _PRICE_LEVEL_CUES or t.text[:1] == "$" for t in doc):
         out.add("high_cost")  # "9 different bills", "matching invoices from 6 providers"
     if not _names_many(doc, entities):

@@ -1032,7 +1032,8 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
         learned = load_or_train_topics(examples, {**THRESHOLDS[approach], **(thresholds or {})})
     # the words a slip is mended toward: those the understanding is built from, and number words
     terms = own_words(list(vocabulary.service_patterns()) + list(vocabulary.challenge_patterns()) + list(NUMBER_WORDS))
-    words = own_words([text for text, _, _ in examples]) | terms
+    # ... and the nouns of sites and people counts are read by ("chruches", "libaries")
+    words = own_words([text for text, _, _ in examples]) | terms | own_words([*SITE_NOUNS, *PEOPLE_NOUNS])
     catalog = load_default_catalog()
     gazetteer, aliases = default_gazetteer(), catalog.alias_map()
     places = own_words(list(gazetteer.cities) + list(gazetteer.city_aliases) + list(gazetteer.state_names)

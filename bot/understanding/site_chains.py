@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Optional
 
 from bot.understanding.candidates import CITY, NUM_LOCATIONS, Candidate
 from bot.understanding.site_count_words import _ANY_DETERMINER, _CHAIN_JOINERS, _OWN, _PLACE_WORDS, _TOWN_PREPS
-from bot.understanding.site_mentions import _lowercase_town_after, _main_office_at, _sentence_start, _single_site_at
+from bot.understanding.site_mentions import (_lowercase_town_after, _main_office_at, _same_kind, _sentence_start,
+                                             _single_site_at)
 from bot.understanding.site_nouns import NOT_SITES_AFTER, SINGULAR_SITE_NOUNS, SITE_NOUN_SET
 from bot.understanding.validators import parse_number_words
 
@@ -152,6 +153,7 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
             k += 1
             continue
         start, items, (total, end, kind) = k, 1, item
+        last_start = k
         kinds, value = [kind], total
         per_town = False  # "one office each" after the towns: the count stands alone
         while True:
@@ -184,9 +186,15 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
                 break  # "two sites, one in Hartford and one in Stamford": the count, then its breakdown
             if items == 1 and kind == _INDEFINITE and next_kind == _COUNTED and joiners <= {",", ";"}:
                 break  # "dental practice, 1 location in Scottsdale": the business, then its sites
+            if kind == _COUNTED and next_kind == _DEFINITE and joined == end and after == m + 2 and _same_kind(
+                    doc[after - 1].lower_, {t.lower_ for t in doc[last_start:end] if t.lower_ in SITE_NOUN_SET}):
+                # "3 stores, the store in Ogden has ...": one of them, not one more ("2 stores
+                # in Reno and the store in Sparks", the count placed elsewhere, and "22 branch
+                # libraries + the main library", one told apart, are one more)
+                break
             items += 1
             total += value
-            end, kind = after, next_kind
+            last_start, end, kind = m, after, next_kind
             kinds.append(kind)
         if (items >= 2 or per_town) and (best is None or items > best[0]):
             best = (items, total, start, end)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 
 from bot.understanding.candidates import NUM_LOCATIONS, Candidate
 from bot.understanding.site_count_words import _MAIN_OFFICE_WORDS, _ONLY_WORDS
-from bot.understanding.site_mentions import _count_number
+from bot.understanding.site_mentions import _count_number, _signal_bars
 from bot.understanding.site_nouns import NOT_SITES_AFTER, SITE_NOUN_SET
 from bot.understanding.validators import TAKE_BACK_WORDS, parse_number_words
 
@@ -206,8 +206,8 @@ def _count_now(doc: "Doc") -> Optional[int]:
         if doc[k].lower_ in _PAST_WORDS:
             past = True
             continue
-        if not past or _count_number(doc, k) is None or _people_before(doc, k):
-            continue
+        if not past or _count_number(doc, k) is None or _people_before(doc, k) or _signal_bars(doc, k, k + 2):
+            continue  # not "the signal was down to 2 bars" either
         before = [t.lower_ for t in doc[max(0, k - 2) : k]]
         noun = k + 1 < len(doc) and doc[k + 1].lower_ in SITE_NOUN_SET
         m = k + 1 + int(noun)

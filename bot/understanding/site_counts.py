@@ -32,7 +32,8 @@ from bot.understanding.site_count_revisions import _said_last
 from bot.understanding.site_count_words import _COUNT_JOINERS
 from bot.understanding.site_lists import (_collective_count, _count_of_a_list, _count_of_towns, _misspelt_site_count,
                                           _sites_in_listed_towns, _towns_before_sites)
-from bot.understanding.site_mentions import _main_office_at, _one_site_at, _plus_one_site, _plus_one_site_later
+from bot.understanding.site_mentions import (_main_office_at, _one_site_at, _plus_one_site, _plus_one_site_later,
+                                             _signal_bars)
 from bot.understanding.site_nouns import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS  # noqa: F401 - re-exported (bot.conversation)
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
@@ -48,7 +49,7 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
       Elko and Ely": a count leading the reply, then a description of the sites, is the count.
     """
     counts = sorted((c for c in cands if c.kind == NUM_LOCATIONS and not _sites_to_come(doc, c)
-                     and not _past_count(doc, c)), key=lambda c: c.i)
+                     and not _past_count(doc, c) and not _signal_bars(doc, c.i, c.j)), key=lambda c: c.i)
     if any(not _ends_of_a_link(doc, c) for c in counts):
         counts = [c for c in counts if not _ends_of_a_link(doc, c)]
     others = [c for c in cands if c.kind != NUM_LOCATIONS]

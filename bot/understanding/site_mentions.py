@@ -39,6 +39,25 @@ def _count_number(doc: "Doc", k: int) -> Optional[float]:
     return value if value is not None and 1 <= value <= 100_000 and value == int(value) else None
 
 
+# Words of a mobile signal: "down to 2 bars", "2 bars of LTE" count the signal, not bars (the
+# places that serve drinks).
+_SIGNAL_WORDS = frozenset({"signal", "reception", "lte", "4g", "5g", "cell", "cellular", "coverage", "hotspot", "wireless"})
+_SIGNAL_REACH = 5
+
+
+def _signal_bars(doc: "Doc", i: int, j: int) -> bool:
+    """Whether the count in tokens [i, j) is of the bars of a mobile signal: "bars" after the
+    number, with a signal word a few words before it or right after "of"."""
+    if not any(doc[k].lower_ in ("bar", "bars") for k in range(i, min(j, len(doc)))):
+        return False
+    lows = [t.lower_ for t in doc]
+    start = max(0, i - _SIGNAL_REACH)
+    # "5g" is two tokens ("5", "g"): a word and the next are read together too
+    before = set(lows[start:i]) | {a + b for a, b in zip(lows[start:i], lows[start + 1 : i])}
+    after = lows[j + 1 : j + 3] if j < len(doc) and lows[j] == "of" else []
+    return bool(before & _SIGNAL_WORDS) or bool(after and ({after[0], "".join(after)} & _SIGNAL_WORDS))
+
+
 def _lowercase_town_after(doc: "Doc", k: int) -> int:
     """After the preposition at token k, a town the gazetteer did not place, typed in lowercase
     ("1 in nampa", "1 in carson city"): up to three plain words, then the end of a clause or a

@@ -262,6 +262,17 @@ def test_no_pair_where_the_words_do_not_make_the_problem(rules: Any, text: str, 
     assert code not in _values(rules.extract(text), CHALLENGE)
 
 
+@pytest.mark.parametrize("text", ["two vans parked out front, 9 of us", "our installers are out in the field most days",
+                                  "half the staff is out of state"])
+def test_out_that_says_where_is_no_outage(union: Any, text: str) -> None:
+    assert "reliability" not in _values(union.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["the internet is out again", "phones were out of service all morning"])
+def test_a_line_that_is_out_is_an_outage(union: Any, text: str) -> None:
+    assert "reliability" in _values(union.extract(text), CHALLENGE)
+
+
 @pytest.mark.parametrize("text", ["backup", "we need failover at every store"])
 def test_a_backup_need_alone_is_not_the_wireless_service(union: Any, text: str) -> None:
     found = union.extract(text)

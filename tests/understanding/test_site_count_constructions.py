@@ -444,3 +444,27 @@ def test_a_count_of_the_past_and_the_sites_closed_or_added_since(extractor: Extr
 
 def test_things_closed_or_lost_are_no_sites(extractor: Extractor) -> None:
     assert _counts(extractor, "we had 3 offices and lost 2 big clients this year") == {3}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("6 branches, the branch on Main St has a PRI", 6),  # "the branch": one of the six
+        ("we've got 2 salons and the salon downtown floods every spring", 2),
+        ("3 yards in Tulsa and the yard in Enid", 4),  # the count placed, the one named elsewhere: one more
+        ("2 gyms and the office", 3),  # another kind of site: one more
+        ("12 member branches plus the main branch", 13),  # one told apart from the others: one more
+    ],
+)
+def test_the_site_named_with_the_is_one_of_those_counted(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize("text", ["reception drops to 1 bar in the back office", "we get 2 bars of 5g on a good day",
+                                  "cell signal went down to 3 bars after they built next door"])
+def test_bars_of_a_signal_are_no_sites(extractor: Extractor, text: str) -> None:
+    assert _counts(extractor, text) == set()
+
+
+def test_bars_that_serve_drinks_are_sites(extractor: Extractor) -> None:
+    assert _counts(extractor, "we run 3 bars and a brewery, the LTE backup is flaky") == {4}

@@ -64,6 +64,13 @@ def test_the_extractor_reads_through_slips(union: Any) -> None:
     assert ("num_locations", 3, "3 locatoins") in found
 
 
+@pytest.mark.parametrize("text, count", [("2 synagouges and a school", 3), ("we have four libraires", 4),
+                                         ("five dispensaires", 5)])
+def test_a_slip_in_a_noun_of_sites_still_counts_the_sites(union: Any, text: str, count: int) -> None:
+    # site nouns need not be in the training phrases to be mended toward
+    assert {e.value for e in union.extract(text) if e.entity == "num_locations"} == {count}
+
+
 def test_a_place_name_is_reached_by_a_letter_missing_or_swapped_never_by_one_changed() -> None:
     mender = SpellingMender(["houston", "phoenix", "seattle", "invoice"], not_toward=["houston", "phoenix", "seattle"])
     assert mender.mend_word("pheonix") == "phoenix"      # swapped
