@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from bot.understanding.site_nouns import MEASURE_NOUNS
-from bot.understanding.validators import parse_number_words
+from bot.understanding.validators import NUMBER_WORDS, parse_number_words
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
     from spacy.tokens import Doc, Span
@@ -78,11 +78,10 @@ def counts_the_team(doc: "Doc", i: int, j: int) -> bool:
     return j >= len(doc) or doc[j].is_punct or doc[j].lower_ in _AFTER_OF_US
 
 
-_NUM_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|"
-    "ninety|hundred|thousand|million|dozen|single|couple|half|a|an|and|-|of|both|pair"
-)
+# The number words of validators (not "none"/"zero", no count; not "k"/"mm", a scale typed after
+# digits) and the glue between them ("a dozen", "two and a half").
+_NUM_WORDS = "|".join(re.escape(w) for w in sorted((NUMBER_WORDS - {"none", "zero", "k", "mm"}) | {"a", "an", "and", "-", "of"},
+                                                   key=len, reverse=True))
 # Site nouns that are also lengths ("400 yards from the office"), and what follows a distance.
 _DISTANCE_SITE_NOUNS = frozenset({"yard", "yards"})
 _DISTANCE_AFTER = frozenset({"from", "away", "apart", "down", "up", "off", "of", "to", "between", "across"})

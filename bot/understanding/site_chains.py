@@ -173,11 +173,9 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
             joined = m
             while m < len(doc) and doc[m].lower_ in _CHAIN_JOINERS:
                 m += 1
-            if m == joined:
-                break
             nxt = _chain_item(doc, m, by_start, places, first=False)
-            if nxt is None:
-                break
+            if nxt is None or (m == joined and not (kind == _PLACED and nxt[2] == _PLACED)):
+                break  # no joiner: only placed counts typed one after another ("2 in boise 1 in nampa")
             value, after, next_kind = nxt
             joiners = {t.lower_ for t in doc[joined:m]}
             if kinds[0] == _PLACED and next_kind != _PLACED:

@@ -10,10 +10,10 @@ from bot.understanding.site_nouns import SITE_NOUNS
 # Site counting (site_counts): words joining two counts that add up ("2 warehouses and 3 stores"),
 # a main office as one more site, the words before a leading count ("we have 4: ..."), what
 # may follow it to mark a description of the sites ("3 total", "five, two in ...").
-_COUNT_JOINERS = frozenset({"and", "plus", "+", "&", ","})
+_COUNT_JOINERS = frozenset({"and", "n", "plus", "+", "&", ","})  # "n": "2 stores n a warehouse"
 # "just our HQ", "only the main office": one site.
 _ONLY_WORDS = frozenset({"just", "only"})
-_PLUS_WORDS = frozenset({"and", "plus", "+", "&"})
+_PLUS_WORDS = frozenset({"and", "n", "plus", "+", "&"})
 _MAIN_OFFICE_WORDS = frozenset({"hq", "headquarters", "main", "corporate", "flagship"})
 _COUNT_LEAD_INS = frozenset({
     "we", "have", "we've", "got", "there", "are", "there's", "we're", "at", "just", "only", "about",
@@ -30,7 +30,7 @@ _PLACE_WORDS = frozenset({
 # "5 if you count the warehouse", "6 including HQ": a count, then what it takes in.
 _INCLUDING_WORDS = frozenset({"if", "counting", "including", "incl", "inc", "with", "w/"})
 _CLAUSE_ENDS = frozenset({".", ",", ";", "!", "—", "–", "-", "(", ":", "...", "…"})
-_CHAIN_JOINERS = frozenset({"and", "plus", "+", "&", ",", ";"})
+_CHAIN_JOINERS = frozenset({"and", "n", "plus", "+", "&", ",", ";"})
 
 
 _TOWN_PREPS = frozenset({"in", "at", "near", "outside"})

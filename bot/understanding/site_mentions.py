@@ -65,9 +65,15 @@ def _lowercase_town_after(doc: "Doc", k: int) -> int:
     n = k + 1
     while n < len(doc) and n - k <= 3 and doc[n].is_alpha and not doc[n].is_stop and doc[n].lower_ not in _NOT_TOWN_WORDS:
         n += 1
-    if n == k + 1 or (n < len(doc) and not (doc[n].is_punct or doc[n].lower_ in _CHAIN_JOINERS)):
+    if n == k + 1 or (n < len(doc) and not (doc[n].is_punct or doc[n].lower_ in _CHAIN_JOINERS
+                                             or _placed_count_at(doc, n))):
         return k
     return n
+
+
+def _placed_count_at(doc: "Doc", n: int) -> bool:
+    """Whether a count placed by itself starts at token n ("... 1 in meridian")."""
+    return doc[n].like_num and n + 1 < len(doc) and doc[n + 1].lower_ in ("in", "at")
 
 
 def _sentence_start(doc: "Doc", k: int) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 from bot.understanding.wordforms import stem
 
 
-_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "pair", "both", "half", "trio"})
+_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "cpl", "pair", "both", "half", "trio"})
 _K_NUMBER = re.compile(r"^~?\d+(?:\.\d+)?(?:k|m|ish)$|^~\d[\d,]*(?:\.\d+)?$")
 
 

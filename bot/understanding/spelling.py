@@ -21,6 +21,7 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _MIN_LENGTH = 5
 _DRAWN_OUT = re.compile(r"([a-z])\1{2,}")  # "slooow", "soooo": a letter typed three times or more
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 
 
 @lru_cache(maxsize=1)
@@ -75,11 +76,14 @@ class Mended:
 class SpellingMender:
     """Mends a customer's spelling slips toward `own_words` (see the module's docstring)."""
 
-    def __init__(self, own_words: Iterable[str], keep: Iterable[str] = (), not_toward: Iterable[str] = ()) -> None:
+    def __init__(self, own_words: Iterable[str], keep: Iterable[str] = (), not_toward: Iterable[str] = (),
+                 counted_nouns: Iterable[str] = ()) -> None:
         """`keep`: words never mended though neither English nor ours (places, carriers:
         "socal", "albuquerque"); `not_toward`: place names, mended toward only for a letter
-        missing, added or swapped."""
+        missing, added or swapped; `counted_nouns`: plural nouns before which "too" is the
+        number it sounds like ("too offices")."""
         words = set(own_words)
+        self.counted_nouns = frozenset(counted_nouns)
         # place names: mended toward only for a letter missing, added or swapped ("pheonix",
         # "seatle"), never for a letter changed ("houlton", a town we do not know, is no "houston")
         self.places = frozenset(not_toward)
@@ -138,6 +142,9 @@ class SpellingMender:
             if before.isalnum() or after.isalnum() or (before and before in "@.") or after == "@":
                 continue  # inside a capitalised word, an address or a code
             fixed = self.mend_word(word)
+            if word == "too" and _NEXT_WORD.match(text, match.end()) and \
+                    _NEXT_WORD.match(text, match.end()).group(1).lower() in self.counted_nouns:
+                fixed = "two"  # "we have too locations": "too" is English, but no adverb goes there
             if fixed is None:
                 continue
             pieces.append(text[last : match.start()])

@@ -468,3 +468,18 @@ def test_bars_of_a_signal_are_no_sites(extractor: Extractor, text: str) -> None:
 
 def test_bars_that_serve_drinks_are_sites(extractor: Extractor) -> None:
     assert _counts(extractor, "we run 3 bars and a brewery, the LTE backup is flaky") == {4}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("4 in fresno 2 in clovis", 6),  # placed counts typed one after another, no comma
+        ("1 in Tacoma 1 in Olympia 1 in Lacey", 3),
+        ("too clinics in town", 2),  # "too" before sites: the number it sounds like
+        ("we have way too many offices", None),  # ... not before "many"
+        ("cpl of warehouses", 2),  # texting shorthand of a number word
+        ("3 salons n a spa", 4),  # "n" for "and"
+    ],
+)
+def test_counts_typed_in_a_hurry(extractor: Extractor, text: str, count) -> None:  # type: ignore[no-untyped-def]
+    assert _counts(extractor, text) == ({count} if count is not None else set())
