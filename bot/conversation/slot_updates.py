@@ -139,8 +139,11 @@ def updates_from_message(
 
     # A count that is the whole reply ("a dozen") answers the question asked: the number of
     # sites only when that was asked. Asked nothing, it says what it counts no more than asked
-    # the head count, so it is no count (the annotation guide: a bare number is none).
-    if requested_slot != "num_locations":
+    # the head count, so it is no count (the annotation guide: a bare number is none). "Where
+    # are your sites?" answered "3" counts them when no count is known yet: the question names
+    # the sites, and the form says the count back as it asks where again.
+    sites_named = requested_slot == "states" and not current.get("num_locations")
+    if requested_slot != "num_locations" and not sites_named:
         entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE_ROLE)]
     for entity_name, slot in VALUE_SLOTS.items():
         values = _values(entities, entity_name, negated=False)

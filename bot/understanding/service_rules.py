@@ -70,6 +70,8 @@ WANT_VERBS = frozenset({
     "need", "needs", "want", "wants", "looking", "get", "getting", "add", "adding", "upgrade", "upgrading", "switch",
     "move", "moving", "quote", "quotes", "price", "pricing", "interested", "considering", "thinking", "like",
     "order", "buy", "install", "prefer", "require", "requires", "shopping",
+    # what is to be changed: "sort out the phones", "set up internet", "replace our phone system"
+    "sort", "set", "setup", "replace", "replacing", "overhaul", "redo", "modernize",
 })
 _WANT_WORDS = WANT_VERBS | {"have", "has", "on", "use", "using", "with", "run", "plus", "+", "and"}
 _SHORT_FIBER_REPLY = 4

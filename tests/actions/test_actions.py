@@ -429,6 +429,16 @@ async def test_facts_told_instead_of_the_answer_are_said_back(env: Any, dispatch
     assert texts(dispatcher) == "Noted: the cost and the outages."
 
 
+async def test_a_count_told_where_the_sites_were_asked_is_said_back(env: Any, dispatcher: CollectingDispatcher,
+                                                                    domain: dict) -> None:
+    """"Where are your sites?" answered "3": their number, said back before the place is asked again."""
+    t = tracker({"services": ["sip"]}, text="3", entities=[{"entity": "num_locations", "value": 3, "role": "count_alone"}],
+                active_loop="needs_form", requested_slot="states")
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events)["num_locations"] == 3.0
+    assert texts(dispatcher) == "Noted: 3 sites."
+
+
 async def test_an_answer_with_more_facts_is_not_said_back(env: Any, dispatcher: CollectingDispatcher,
                                                          domain: dict) -> None:
     t = tracker({"states": ["OH"]}, text="3 shops, the bills are brutal",

@@ -118,6 +118,9 @@ def test_a_free_text_reply_picks_an_option(reply: str, code: object) -> None:
     ("we want phone service at both yards", False, ["phone service"]),
     ("we need the phone bill to come down", False, []),              # the bill, not a phone
     ("the phone guy said the wiring is old", False, []),             # said in passing
+    # a wish said as what is to change: "sort out", "set up", "replace"
+    ("hoping you can sort out phones for the new office", False, ["phones"]),
+    ("time to replace the phone setup at the shop", False, ["phone"]),
 ])
 def test_phones_and_wifi_are_asked_about_when_wanted(text: str, answering: bool, words: list) -> None:
     from bot.conversation.clarify import unclear_mentions

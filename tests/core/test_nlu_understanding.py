@@ -240,3 +240,14 @@ def test_a_larger_count_alone_fills_sites_only_when_they_were_asked(requested, e
     entity = {"entity": "num_locations", "value": 40, "role": "count_alone"}
     update = updates_from_message({}, [entity], "40", "inform", requested_slot=requested)
     assert {k: v for k, v in update.slots.items() if k == "num_locations"} == expected
+
+
+@pytest.mark.parametrize("known, expected", [({}, {"num_locations": 3.0}), ({"num_locations": 5.0}, {})])
+def test_a_count_alone_to_where_the_sites_are_counts_them_when_no_count_is_known(known, expected) -> None:  # type: ignore[no-untyped-def]
+    # "Where are your sites?" answered "3": the question names the sites, so it is their number
+    # (the place is asked again); a count already told is not replaced by it.
+    from bot.conversation.slot_updates import updates_from_message
+
+    entity = {"entity": "num_locations", "value": 3, "role": "count_alone"}
+    update = updates_from_message(known, [entity], "3", "inform", requested_slot="states")
+    assert {k: v for k, v in update.slots.items() if k == "num_locations"} == expected
