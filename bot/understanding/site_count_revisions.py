@@ -251,9 +251,8 @@ def _counts_sites_after(doc: "Doc", k: int) -> bool:
 def _count_after_changes(doc: "Doc", sites_asked: bool = False) -> Optional[Candidate]:
     """The count now from a count of sites of the past and the sites closed or added since,
     when no count of now is said (its payload, which may be 0 or less); None when the message
-    says no such thing. A site noun must
-    follow the past count unless the message answers the sites question ("used to have 6 but
-    closed 2" is 4 then)."""
+    says no such thing. A site noun must follow the past count unless the message answers the
+    sites question ("used to have 6 but closed 2" is 4 then)."""
     lows = [t.lower_ for t in doc]
     for k in range(len(doc)):
         had = next((lead for lead in _HAD_LEADS if tuple(lows[max(0, k - len(lead)) : k]) == lead), None)

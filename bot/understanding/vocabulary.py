@@ -100,6 +100,7 @@ class Vocabulary:
     _challenge_index: Mapping[str, str] = field(init=False, repr=False, compare=False)
     _service_table: tuple[Mapping[str, str], int] = field(init=False, repr=False, compare=False)
     _challenge_table: tuple[Mapping[str, str], int] = field(init=False, repr=False, compare=False)
+    _service_only_words: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A few hundred phrases: the derived indexes cost about a millisecond.
@@ -109,12 +110,14 @@ class Vocabulary:
         object.__setattr__(self, "_challenge_index", _index(self.challenges, plural=False))
         object.__setattr__(self, "_service_table", _normalised_table(self._service_index))
         object.__setattr__(self, "_challenge_table", _normalised_table(self._challenge_index))
+        words = {c: frozenset(re.findall(r"[a-z0-9]+", " ".join(p).lower())) for c, p in self.services.items()}
+        object.__setattr__(self, "_service_only_words", {
+            c: w - frozenset().union(*(o for other, o in words.items() if other != c)) for c, w in words.items()})
 
     def words_only_of_service(self, code: str) -> frozenset[str]:
         """The words of `code`'s phrases that no other service's phrases use ("dark", "unlit",
         "strands" for dark_fiber; not "fiber", which names internet too)."""
-        words = {c: frozenset(re.findall(r"[a-z0-9]+", " ".join(p).lower())) for c, p in self.services.items()}
-        return words.get(code, frozenset()) - frozenset().union(*(w for c, w in words.items() if c != code))
+        return self._service_only_words.get(code, frozenset())
 
     def service_patterns(self) -> Mapping[str, str]:
         """Every spelling to match in free text (see phrase_variants) -> service code."""
