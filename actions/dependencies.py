@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.notify.base import Notifiers
     from bot.notify.delivery import OutboxDelivery
     from bot.notify.worker import OutboxWorker
+    from bot.understanding.vocabulary import Vocabulary
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +31,12 @@ def catalog() -> "Catalog":
     from bot.domain.catalog import load_default_catalog
 
     return load_default_catalog()  # re-read when carriers.yml changes
+
+
+def vocabulary() -> "Vocabulary":
+    from bot.understanding.vocabulary import load_vocabulary
+
+    return load_vocabulary()  # re-read when vocabulary.yml changes
 
 
 def lead_store() -> "LeadStore":

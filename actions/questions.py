@@ -10,7 +10,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import dependencies
 from bot.conversation.clarify import clarification_question, mark_asked, pending_to_slot, read_pending, which_to_ask
+from bot.conversation.digressions import product_asked_about
 from bot.conversation.missed_questions import MissedQuestion, choices_for
 from bot.conversation.told_problems import besides_told_question
 from bot.conversation.wording import Message, default_copy
@@ -96,7 +98,8 @@ class ActionDefaultAskRephrase(Action):
 
 class ActionOutOfScope(Action):
     """Out of scope: a message nobody could read ("asdf", "...": bot.understanding.unreadable) is
-    asked again in other words; anything else is told what the assistant is for."""
+    asked again in other words; a product we don't quote that they asked about is named
+    ("I can't help with security cameras"); anything else is told what the assistant is for."""
 
     def name(self) -> Text:
         return "action_out_of_scope"
@@ -105,8 +108,11 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         message = tracker.latest_message or {}
+        product = product_asked_about(message.get("text"), dependencies.vocabulary())
         if is_unreadable(message.get("text"), found_entities=bool(message.get("entities"))):
             say(dispatcher, default_copy().message("ask_rephrase"))
+        elif product:
+            say(dispatcher, default_copy().message("product_not_quoted", value=product))
         else:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []

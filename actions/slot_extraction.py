@@ -9,12 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.dependencies import catalog
+from actions.dependencies import catalog, vocabulary
 from actions.questions import say
-from actions.tracker_utils import (acted_this_turn, answer_to_question, asked_slot, latest_entities, latest_intent, latest_text,
-                                   steps_out, typed_texts, unclear_service_words, whole_message_answers)
+from actions.tracker_utils import (acted_this_turn, answer_to_question, asked_slot, facts_for_a_name, latest_entities,
+                                   latest_intent, latest_text, steps_out, typed_texts, unclear_service_words,
+                                   whole_message_answers)
 from bot.conversation.acknowledge import describe_changes, describe_told_instead
 from bot.conversation.clarify import pending_to_slot, read_pending, update_pending
+from bot.conversation.digressions import product_asked_about
 from bot.conversation.wording import default_copy, problem_text
 from bot.understanding.locations import resolve_zip
 from bot.conversation.slot_updates import updates_from_message
@@ -61,14 +63,18 @@ class ActionValidateSlotMappings(ValidationAction):
         asked = asked_slot(tracker)
         for code, value, _slot in update.problems_except_for(asked):
             dispatcher.utter_message(text=problem_text(code, value))
-        # A change to the question just asked is its answer ("hosted" to "which phones?"), said
-        # back as taken; a change to another answer is an update.
-        others = {name: value for name, value in update.slots.items() if name != asked}
-        for key, slots in (("changed_answer", others), ("answer_taken", {asked: update.slots[asked]} if asked in update.slots else {})):
+        # A change to a question we asked is its answer ("hosted" to "which phones?", also
+        # when another question came since), said back as taken; a change to another answer
+        # is an update.
+        before = read_pending(tracker.get_slot("pending_clarifications"))
+        ours = {asked} | ({"services"} if any(c.asked for c in before) else set())
+        others = {name: value for name, value in update.slots.items() if name not in ours}
+        taken = {name: value for name, value in update.slots.items() if name in ours}
+        for key, slots in (("changed_answer", others), ("answer_taken", taken)):
             said = describe_changes(tracker.current_slot_values(), slots)
             if said:
                 say(dispatcher, default_copy().message(key, value="; ".join(said)))
-        if not (answer is not None and (answer.value is not None or answer.said_skip)):
+        if not (answer is not None and (answer.value is not None or answer.said_skip)) or facts_for_a_name(tracker, asked):
             told = describe_told_instead(tracker.current_slot_values(), update.slots, asked)
             if told:  # the question comes again next: what they told instead is not lost
                 say(dispatcher, default_copy().message("told_instead", value="; ".join(told)))
@@ -78,11 +84,15 @@ class ActionValidateSlotMappings(ValidationAction):
             note = next((n for n in notes if n), None)
             if note:
                 dispatcher.utter_message(text=note)
+        product = product_asked_about(latest_text(tracker), vocabulary())
+        if product:
+            # "3 stores in Tulsa, need fiber. Do you do cameras too?": the facts are taken, and
+            # the question about what we don't quote is answered (alone, it is out of scope)
+            say(dispatcher, default_copy().message("product_not_quoted", value=product))
         events = [SlotSet(name, value) for name, value in update.slots.items()]
         # "SIP and internet": which internet? Not asked here: the needs form asks it as its
         # question of this turn, so no second question follows it (actions/forms.py).
         services = list(update.slots.get("services") or tracker.get_slot("services") or [])
-        before = read_pending(tracker.get_slot("pending_clarifications"))
         pending = update_pending(before, unclear_service_words(tracker, services), services)
         if pending != before:
             events.append(SlotSet("pending_clarifications", pending_to_slot(pending)))

@@ -11,6 +11,7 @@ from bot.conversation.answer_parsing import Answer, parse_answer
 from bot.conversation.clarify import Clarification, unclear_mentions
 from bot.conversation.corrections import is_correction
 from bot.conversation.digressions import FREE_TEXT_SLOTS, is_digression
+from bot.conversation.name_replies import NAME_SLOTS, reads_as_facts_only
 from bot.conversation.slot_updates import slot_for_entity
 from bot.domain.slots import LEAD_SLOTS
 
@@ -95,9 +96,18 @@ def answer_to_question(tracker: Tracker) -> Optional[Answer]:
 def whole_message_answers(tracker: Tracker, slot: Optional[Text], answer: Optional[Answer]) -> bool:
     """The whole message is the answer to a free-text question ("Portland Internet Co" as the
     company name, not a city and a service), unless it corrects other facts ("change the city
-    to Tulsa" is no name)."""
+    to Tulsa" is no name) or, asked for a name, is only places and services ("Provo UT":
+    bot.conversation.name_replies)."""
     return (answer is not None and answer.value is not None and slot in FREE_TEXT_SLOTS
-            and not is_correction(latest_text(tracker)))
+            and not is_correction(latest_text(tracker))
+            and not facts_for_a_name(tracker, slot))
+
+
+def facts_for_a_name(tracker: Tracker, slot: Optional[Text]) -> bool:
+    """Asked for a name, the customer gave only places and services ("Boise ID"): facts,
+    not a name (bot.conversation.name_replies)."""
+    return slot in NAME_SLOTS and reads_as_facts_only(
+        latest_text(tracker), [(e.get("entity"), e.get("start"), e.get("end")) for e in latest_entities(tracker)])
 
 
 def steps_out(tracker: Tracker, answers_question: Optional[bool] = None) -> bool:

@@ -73,8 +73,10 @@ class Answer:
         """Whether this is an answer to the question: a value, or a skip where skipping is ok.
         An unknown carrier is "skipped" too, and answers unless its words ask something:
         "what's the weather" is not a carrier, "bob's telecom" is one we don't know, whatever
-        the classifier made of it (it had taken such names for FAQ questions)."""
-        unknown_carrier = self.problem == "unknown_carrier" and not asks_something(self.shown)
+        the classifier made of it (it had taken such names for FAQ questions). A button's
+        payload ("/email_plan" from a button of an earlier turn) is no carrier's name."""
+        unknown_carrier = (self.problem == "unknown_carrier" and not asks_something(self.shown)
+                           and not self.shown.startswith("/"))
         return self.value is not None or (self.said_skip and skippable) or (unknown_carrier and skippable)
 
 

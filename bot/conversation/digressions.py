@@ -6,6 +6,7 @@ import re
 from typing import Final
 
 from bot.domain import slots
+from bot.understanding.vocabulary import Vocabulary
 
 # Messages that step out of the current question: a form lets its rule answer them and then
 # asks again, and their entities don't fill slots ("why not Cogent?" doesn't make Cogent
@@ -82,6 +83,13 @@ def asks_something(text: str | None) -> bool:
                 return True
             seen_negation = seen_negation or word in NEGATIONS
     return False
+
+
+def product_asked_about(text: str | None, vocabulary: Vocabulary) -> str | None:
+    """The name of a product the carriers here don't sell that the message asks about ("do you
+    guys handle our cell phones too?": vocabulary.yml, products_not_quoted), else None. Said
+    as a fact ("the cameras are on a separate line") it is no question to answer."""
+    return vocabulary.product_not_quoted(text or "") if asks_something(text) else None
 
 
 def negated_before(text: str, index: int) -> bool:

@@ -45,7 +45,7 @@ def joined(known: Optional[Sequence[str]], told: Sequence[str]) -> list[str]:
 
 def besides_told_question(challenges: Optional[Sequence[str]], copy: Optional[Copy] = None,
                           names: Optional[PlanWording] = None) -> Message:
-    """"Got it: the cost. Besides that, is anything else not working well today?", without
+    """"Besides the cost, is anything else not working well today?", without
     the buttons of a problem already told."""
     copy = copy or default_copy()
     names = names or load_plan_wording()

@@ -21,7 +21,7 @@ from bot.understanding.extracted_entity import ExtractedEntity
 from bot.understanding.site_nouns import PEOPLE_NOUNS, SITE_NOUN_SET
 from bot.understanding.topic_classifier import CONCEPTS
 from bot.understanding.topic_words import _TOPIC_JOINERS
-from bot.understanding.vocabulary import load_vocabulary
+from bot.understanding.vocabulary import Vocabulary
 from bot.understanding.wordforms import stem
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
@@ -299,10 +299,12 @@ _NEW_LINE_CUES = frozenset(stem(w) for w in (
 ))
 
 
-def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: list[ExtractedEntity]) -> list[ExtractedEntity]:
+def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: list[ExtractedEntity],
+                       vocabulary: Vocabulary) -> list[ExtractedEntity]:
     """The classifier's challenges, less those the wording rules out: a topic said to be fine
     ("support has been fine"), a contract named only as a fact ("contract ends in June",
-    "we're month to month") and codes other words explain away (_codes_other_words_explain)."""
+    "we're month to month") and codes other words explain away (_codes_other_words_explain).
+    `vocabulary` is the extractor's own, so a qualified service is judged by the words it was built with."""
     if not learned:
         return learned
     words = {t.lower_.replace("\u2019", "'") for t in doc}
@@ -312,7 +314,7 @@ def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: lis
     from spacy.lang.en.stop_words import STOP_WORDS  # loaded with the doc's spaCy
 
     for code in _QUALIFIED_SERVICES:
-        if not words & (load_vocabulary().words_only_of_service(code) - STOP_WORDS):
+        if not words & (vocabulary.words_only_of_service(code) - STOP_WORDS):
             # "fiber" alone is internet over fiber: the classifier leans to dark fiber too
             learned = [e for e in learned if (e.entity, e.value) != (SERVICE, code)]
     alpha = [t for t in doc if t.is_alpha]

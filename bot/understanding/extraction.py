@@ -480,7 +480,7 @@ class Extractor:
             for s, f in fine:
                 read = read[:s] + " " * (f - s) + read[f:]
             learned = self._learned_topics(read, entities) if read.strip() else []
-            entities = entities + _plausible_learned(doc, entities, learned)
+            entities = entities + _plausible_learned(doc, entities, learned, self.vocabulary)
         return sorted(entities, key=lambda e: e.start)
 
     def _short_reply_topics(self, doc: "Doc", entities: list[ExtractedEntity], offset: int = 0) -> list[ExtractedEntity]:

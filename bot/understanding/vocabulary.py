@@ -91,8 +91,11 @@ class Vocabulary:
     unclear_services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: service code -> words that pick it in a reply to a "which one?" question ("the regular kind")
     choice_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    #: phrases that hold a broad word but name nothing we quote ("cell phones")
+    #: phrases that hold a broad word but name nothing we quote ("wifi password"; with the
+    #: phrases of products_not_quoted)
     not_services: tuple[str, ...] = ()
+    #: what the carriers here don't sell, as the assistant names it -> the phrases naming it
+    products_not_quoted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: broad words asked about only when wanted ("we need phones") or given as the services answer
     unclear_when_wanted: frozenset[str] = frozenset()
     path: str = ""
@@ -139,6 +142,14 @@ class Vocabulary:
     def canonical_challenge(self, text: str) -> Optional[str]:
         """The challenge code for one phrase ("our bill is too high"), or None (see above)."""
         return _canonical(text, self._challenge_table, CHALLENGES)
+
+    def product_not_quoted(self, text: str) -> Optional[str]:
+        """The name of the first product of products_not_quoted that `text` names ("cell
+        phones" -> "cell phones and mobile plans"), or None."""
+        for name, phrases in self.products_not_quoted.items():
+            if any(re.search(_phrase_pattern(p), text or "", re.IGNORECASE) for p in phrases):
+                return name
+        return None
 
     def unclear_mentions(
         self, text: str, covered: Sequence[tuple[int, int]] = ()
@@ -273,6 +284,7 @@ class VocabularyFile(DataModel):
     unclear_services: Dict[NonEmptyText, List[ServiceCode]] = {}
     choice_words: Dict[ServiceCode, List[NonEmptyText]] = {}
     not_services: List[NonEmptyText] = []
+    products_not_quoted: Dict[NonEmptyText, List[NonEmptyText]] = {}
     unclear_when_wanted: List[NonEmptyText] = []
     carrier_capitalised_only: List[NonEmptyText] = []
     carrier_capitalised_even_in_context: List[NonEmptyText] = []
@@ -308,7 +320,10 @@ def _read_vocabulary(path: Path) -> Vocabulary:
                                                       for w in parsed.carrier_capitalised_even_in_context),
         unclear_services={" ".join(w.lower().split()): tuple(codes) for w, codes in parsed.unclear_services.items()},
         choice_words={code: tuple(" ".join(w.lower().split()) for w in words) for code, words in parsed.choice_words.items()},
-        not_services=tuple(" ".join(w.lower().split()) for w in parsed.not_services),
+        not_services=tuple(" ".join(w.lower().split())
+                           for w in [*parsed.not_services, *(p for ps in parsed.products_not_quoted.values() for p in ps)]),
+        products_not_quoted={name: tuple(" ".join(w.lower().split()) for w in phrases)
+                             for name, phrases in parsed.products_not_quoted.items()},
         unclear_when_wanted=frozenset(" ".join(w.lower().split()) for w in parsed.unclear_when_wanted),
         path=str(path),
     )

@@ -449,6 +449,27 @@ async def test_an_answer_with_more_facts_is_not_said_back(env: Any, dispatcher: 
     assert dispatcher.messages == []
 
 
+async def test_out_of_scope_names_the_product_asked_about(dispatcher: CollectingDispatcher, domain: dict) -> None:
+    from bot.conversation.wording import default_copy
+
+    await ActionOutOfScope().run(dispatcher, tracker({}, text="any chance you sell television packages?",
+                                                     intent="out_of_scope"), domain)
+    assert [m["text"] for m in dispatcher.messages] == [
+        default_copy().message("product_not_quoted", value="TV service").text]
+
+
+async def test_facts_with_a_question_about_a_product_not_quoted_keep_the_facts_and_answer_it(
+        dispatcher: CollectingDispatcher, domain: dict) -> None:
+    text = "2 dental offices in Boise, and do you do our cell phones?"
+    t = tracker({}, text=text, intent="inform", entities=[
+        {"entity": "num_locations", "value": 2, "start": 0, "end": 1},
+        {"entity": "city", "value": "Boise", "start": 23, "end": 28},
+        {"entity": "us_state", "value": "ID", "start": 23, "end": 28}])
+    events = await ActionValidateSlotMappings().run(dispatcher, t, domain)
+    assert slot_events(events)["num_locations"] == 2
+    assert "cell phones and mobile plans" in " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
 @pytest.mark.parametrize("text, entities, reply", [
     ("hjkl;", [], "rephrase"),  # a mash: "say it another way", not "outside what I can help with"
     ("...", [], "rephrase"),

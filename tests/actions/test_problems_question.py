@@ -54,7 +54,7 @@ async def test_a_backup_asked_for_still_gets_the_problems_question(env: Any, dom
     ask = CollectingDispatcher()
     await ASK_ACTIONS["challenges"]().run(ask, t, domain)
     [question] = ask.messages
-    assert question["text"].startswith("Got it: a backup connection. Besides that")
+    assert question["text"].startswith("Besides a backup connection, is anything else")
     assert "/skip" in [b["payload"] for b in question["buttons"]]
 
 
@@ -103,7 +103,7 @@ async def test_one_problem_told_before_the_question_still_gets_it(env: Any, doma
     ask = CollectingDispatcher()
     await ASK_ACTIONS["challenges"]().run(ask, t, domain)
     [question] = ask.messages
-    assert question["text"].startswith("Got it: the outages. Besides that")
+    assert question["text"].startswith("Besides the outages, is anything else")
     assert "Outages" not in [b["title"] for b in question["buttons"]]
 
 

@@ -110,6 +110,13 @@ def test_unknown_carrier_moves_on_with_a_note(catalog) -> None:  # type: ignore[
     assert answer.skipped and answer.problem == "unknown_carrier"
 
 
+def test_a_button_payload_is_no_unknown_carrier(catalog) -> None:  # type: ignore[no-untyped-def]
+    # "Email me the plan" pressed on an earlier turn while the carrier is asked: the button's
+    # intent acts, its payload is not a carrier to note for the agent
+    assert not parse_answer("current_carrier", "/email_plan", "email_plan", catalog, TODAY).answers(skippable=True)
+    assert parse_answer("current_carrier", "Bob's Telephone Shack", "inform", catalog, TODAY).answers(skippable=True)
+
+
 # A reply to "who is your carrier?" that wraps the name in other words (our own wording).
 @pytest.mark.parametrize("text, value", [
     ("frontier, I'm fairly sure", "Frontier"),  # an everyday word is the carrier when asked

@@ -161,6 +161,24 @@ def test_a_message_nobody_could_read_does_nothing(text: str, top: str, intent: s
         assert max(r["confidence"] for r in message.get("intent_ranking")[1:]) == 0.0
 
 
+@pytest.mark.parametrize("text, top, intent, entities", [
+    ("does your company offer alarm systems?", "faq", "out_of_scope", None),
+    ("could you quote our laptops as well", "inform", "out_of_scope", None),
+    ("do you handle printers", "ask_why", "out_of_scope", None),
+    ("the cameras run off the same line", "inform", "inform", None),  # said, not asked
+    ("can I talk to someone about cameras?", "human_handoff", "human_handoff", None),  # a person asked for
+    ("3 shops in Reno, any deal on cell plans?", "inform", "inform",  # the facts are the message
+     [{"entity": "num_locations", "value": 3, "start": 0, "end": 1}]),
+])
+def test_a_question_about_a_product_not_quoted_is_out_of_scope(text: str, top: str, intent: str,
+                                                                entities: Optional[list]) -> None:
+    message = _checked(text, [{"name": top, "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.1}],
+                       entities=entities)
+    assert message.get("intent")["name"] == intent
+    if intent == "out_of_scope":
+        assert message.get("intent")["confidence"] == 1.0
+
+
 def test_an_entity_found_makes_a_message_readable() -> None:
     message = _checked("mpls", [{"name": "affirm", "confidence": 0.6}],
                        entities=[{"entity": "service", "value": "mpls", "start": 0, "end": 4}])

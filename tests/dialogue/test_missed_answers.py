@@ -152,6 +152,35 @@ async def test_a_company_named_after_a_place_and_a_service_is_the_company(domain
     assert asked(turn) == "email"
 
 
+async def test_a_name_question_answered_with_only_a_place_takes_the_place_and_asks_again(domain: dict) -> None:
+    # Still answering an earlier question: "Boise ID" is where they are, not what they are called.
+    conv = Conversation("company-place", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    await conv.say("Jane Doe", "inform")
+    turn = await conv.say("Boise ID", "inform", 0.8, [
+        {"entity": "city", "value": "Boise", "start": 0, "end": 5},
+        {"entity": "us_state", "value": "ID", "start": 0, "end": 5}])
+    assert conv.slots["company_name"] is None
+    assert conv.slots["states"] == ["ID"]
+    assert asked(turn) == "company_name"
+    said, question = [m.text for m in turn.messages]
+    assert said.startswith("Noted:") and "Boise" in said  # what they told is said back, not lost
+    # and the name they give next is the name
+    await conv.say("Boise Family Dental", "inform", 0.8, [
+        {"entity": "city", "value": "Boise", "start": 0, "end": 5},
+        {"entity": "us_state", "value": "ID", "start": 0, "end": 5}])
+    assert conv.slots["company_name"] == "Boise Family Dental"
+
+
+async def test_a_contact_name_question_answered_with_a_service_takes_the_service(domain: dict) -> None:
+    conv = Conversation("name-service", domain)
+    await conv.say("/email_plan", "email_plan", 1.0)
+    turn = await conv.say("hosted voip", "inform", 0.8, [{"entity": "service", "value": "ucaas", "start": 0, "end": 11}])
+    assert conv.slots["contact_name"] is None
+    assert conv.slots["services"] == ["ucaas"]
+    assert asked(turn) == "contact_name"
+
+
 async def test_a_confident_question_still_steps_out_of_a_free_text_answer(domain: dict) -> None:
     conv = Conversation("company-faq", domain)
     await conv.say("/email_plan", "email_plan", 1.0)
@@ -239,6 +268,23 @@ async def test_which_internet_is_the_only_question_of_its_turn(domain: dict) -> 
     assert '"internet"' in question.text, "it comes back before the plan"
     turn = await conv.say("the dedicated one", "inform")
     assert conv.slots["services"] == ["sip", "dia"] and "action_recommend" in turn.actions
+
+
+async def test_which_internet_answered_a_turn_late_is_said_back_as_taken(domain: dict) -> None:
+    conv = Conversation("internet-late", domain)
+    await conv.say("we need SIP and internet", "inform", 0.9,
+                   [{"entity": "service", "value": "sip", "start": 8, "end": 11}])
+    turn = await conv.say("we're in Oregon with 2 offices", "inform", 0.9,
+                          [{"entity": "us_state", "value": "OR"}, {"entity": "num_locations", "value": 2}])
+    assert asked(turn) == "challenges"
+    # the answer to "which internet?" comes while the problems question is open: our question's
+    # answer ("Noted"), not an update of theirs ("I've updated that")
+    turn = await conv.say("dedicated internet I guess", "inform", 0.9,
+                          [{"entity": "service", "value": "dia", "start": 0, "end": 18}])
+    assert conv.slots["services"] == ["sip", "dia"]
+    said = [m.text for m in turn.messages]
+    assert any(t.startswith("Noted:") and "dedicated internet" in t for t in said)
+    assert not any(t.startswith(text_of("changed_answer").split(":")[0]) for t in said)
 
 
 async def test_which_internet_missed_twice_is_noted_and_the_plan_follows(domain: dict) -> None:

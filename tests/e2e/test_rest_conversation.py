@@ -152,7 +152,7 @@ def test_health_of_web_app(stack) -> None:  # type: ignore[no-untyped-def]
 
 GUIDANCE_EXAMPLES = [
     # one state, a few sites, high cost, T1s/PRIs: a CLEC pilot beside the incumbent
-    # (one problem told in the first message: "Besides that, ...?" comes next, told_problems.py)
+    # (one problem told in the first message: "Besides the cost, ...?" comes next, told_problems.py)
     (["3 offices in Dallas Texas, we need T1s and PRIs, our bill is too high", "no", "25 employees",
       "AT&T", "June 2027"], {"states": ["TX"]}, {"pilot", "primary"}, {"S1", "S2", "R2", "M1"}, None),  # issue 13: no R4 (both services critical)
     # many states, MPLS, enterprise head count: national primary, CLEC redundancy, a person

@@ -178,8 +178,8 @@ def test_a_topic_said_to_be_fine_is_no_challenge(union: Any, text: str) -> None:
 
 def test_a_fine_topic_does_not_hide_the_problem_in_another_clause(union: Any) -> None:
     guess = [ExtractedEntity(CHALLENGE, "high_cost", 0, 10, "x")]
-    assert _plausible_learned(union.nlp.make_doc("speed is fine, the invoices are what hurt"), [], guess) == guess
-    assert _plausible_learned(union.nlp.make_doc("speed is fine and so are the invoices"), [], guess) == []
+    assert _plausible_learned(union.nlp.make_doc("speed is fine, the invoices are what hurt"), [], guess, union.vocabulary) == guess
+    assert _plausible_learned(union.nlp.make_doc("speed is fine and so are the invoices"), [], guess, union.vocabulary) == []
 
 
 @pytest.mark.parametrize("text", ["the agreement expires in 2027", "our contract is up next year", "we signed a 3 year deal last year"])
@@ -194,10 +194,10 @@ def test_the_gates_on_their_own(union: Any) -> None:
     assert _has_topic_evidence(union.nlp.make_doc("we have 12 locations and the bills are nuts"), [count])
     guess = [ExtractedEntity(CHALLENGE, "contract_inflexibility", 0, 10, "x"), ExtractedEntity(CHALLENGE, "high_cost", 0, 10, "x")]
     fact = union.nlp.make_doc("the contract runs through June")
-    assert [e.value for e in _plausible_learned(fact, [], guess)] == ["high_cost"]
+    assert [e.value for e in _plausible_learned(fact, [], guess, union.vocabulary)] == ["high_cost"]
     complaint = union.nlp.make_doc("the contract won't let us leave before June")
-    assert [e.value for e in _plausible_learned(complaint, [], guess)] == ["contract_inflexibility", "high_cost"]
-    assert _plausible_learned(union.nlp.make_doc("pricing is fine"), [], guess) == []
+    assert [e.value for e in _plausible_learned(complaint, [], guess, union.vocabulary)] == ["contract_inflexibility", "high_cost"]
+    assert _plausible_learned(union.nlp.make_doc("pricing is fine"), [], guess, union.vocabulary) == []
 
 
 # ---- word kinds as features of the challenge classifier ----------------------------------------
@@ -305,9 +305,9 @@ def test_a_short_reply_names_one_topic(union: Any, text: str, code: str) -> None
 def test_relocation_needs_a_word_of_change(union: Any) -> None:
     doc = union.nlp.make_doc("the shop and a garage out back")
     guess = [ExtractedEntity(CHALLENGE, "relocation", 0, 10, "x")]
-    assert _plausible_learned(doc, [], guess) == []
+    assert _plausible_learned(doc, [], guess, union.vocabulary) == []
     moving = union.nlp.make_doc("the shop moves to a garage out back in March")
-    assert _plausible_learned(moving, [], guess) == guess
+    assert _plausible_learned(moving, [], guess, union.vocabulary) == guess
 
 
 def test_a_contract_term_told_as_a_fact_is_no_topic(rules: Any) -> None:

@@ -16,6 +16,10 @@ Otherwise the next intent of the ranking is the intent. A message nobody could r
 one of us as a sentence of its own among facts ("We have 3 clinics in NC ... Can I talk to
 someone?") is `human_handoff`, though the facts make the message read as `inform` to DIET
 (asks_for_a_person_among_facts); the facts are kept all the same (actions/slot_extraction.py).
+A question about a product the carriers here don't sell, with no facts beside it ("do you do
+security cameras?": bot.conversation.digressions.product_asked_about), is `out_of_scope`: DIET
+had read such questions as the FAQ on how agents are paid, or as an answer, and said nothing
+of the product; action_out_of_scope names it.
 
 Placed after the intent classifiers and before FallbackClassifier. Button payloads
 ("/human_handoff") do not pass through NLU components.
@@ -33,8 +37,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.conversation.digressions import asks_for_a_person_among_facts, requests_person, says_goodbye, says_hello
+from bot.conversation.digressions import (asks_for_a_person_among_facts, product_asked_about, requests_person,
+                                          says_goodbye, says_hello)
 from bot.understanding.unreadable import is_unreadable
+from bot.understanding.vocabulary import Vocabulary, load_vocabulary
 
 HANDOFF = "human_handoff"
 OUT_OF_SCOPE = "out_of_scope"
@@ -56,6 +62,10 @@ class IntentWordsCheck(GraphComponent):
     """Replaces an intent of WORDS_OF on words that don't say it by the next intent, and puts
     `human_handoff` first for a request for a person among facts."""
 
+    def __init__(self, vocabulary: Optional[Vocabulary] = None) -> None:
+        # read once per loaded model, not per message
+        self.vocabulary = vocabulary or load_vocabulary()
+
     @classmethod
     def create(
         cls,
@@ -74,6 +84,9 @@ class IntentWordsCheck(GraphComponent):
             self._check_words(message)
             name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if name not in _READ_AS_IS and is_unreadable(message.get(TEXT), found_entities=bool(message.get(ENTITIES))):
+                self._put_first(message, OUT_OF_SCOPE, 1.0)
+            elif (name not in _NOT_PROMOTED and not message.get(ENTITIES)
+                  and product_asked_about(message.get(TEXT), self.vocabulary)):
                 self._put_first(message, OUT_OF_SCOPE, 1.0)
         return messages
 
