@@ -14,8 +14,8 @@ from actions import dependencies
 from actions.leads import save_lead
 from actions.questions import say
 from bot.conversation.wording import default_copy
-from actions.tracker_utils import channel_of, latest_intent
-from actions.outbox import email_the_plan, send_now
+from actions.tracker_utils import channel_of, latest_intent, needs_begun
+from actions.outbox import email_the_plan, has_plan, send_now
 from bot.notify.base import LeadEventKind
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,11 @@ class ActionSubmitLead(Action):
         if not reason:
             email = tracker.get_slot("email")
             await save_lead(tracker, [], status="new")  # the email is built from the lead
+            if email and not has_plan(tracker.get_slot("recommendation")) and needs_begun(tracker):
+                # "email me the plan" in the middle of the questions: back to them; the plan is
+                # emailed once it is shown (actions/recommendation.py)
+                dispatcher.utter_message(text=default_copy().text("plan_email_after_questions", name=name, email=email))
+                return [FollowupAction("needs_form")]
             said = await email_the_plan(tracker.sender_id, email,
                                         tracker.get_slot("recommendation"))
             dispatcher.utter_message(text=default_copy().text(said, name=name, email=email))

@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import dependencies
 from actions.leads import save_lead
 from actions.questions import say, say_with_plan_options
-from actions.tracker_utils import latest_entities
+from actions.outbox import email_the_plan
+from actions.tracker_utils import asked_for_plan_by_email, latest_entities
 from bot.conversation.wording import default_copy
 from bot.domain.explain import explain
 from bot.domain.guidance import recommend, render_plan_text
@@ -40,9 +41,16 @@ class ActionRecommend(Action):
         if rec.handoff:
             events.append(SlotSet("handoff_reason", rec.handoff_reason))
             events.append(FollowupAction("action_handoff"))
-        else:
-            say(dispatcher, default_copy().message("plan_options"))
-        await save_lead(tracker, events)
+            await save_lead(tracker, events)
+            return events
+        await save_lead(tracker, events)  # the plan's email is built from the saved lead
+        email = tracker.get_slot("email")
+        if email and asked_for_plan_by_email(tracker):
+            # asked for by email before it was ready (actions/handoff.py): it goes now
+            said = await email_the_plan(tracker.sender_id, email, rec.to_dict())
+            name = tracker.get_slot("contact_name") or default_copy().text("unknown_name")
+            dispatcher.utter_message(text=default_copy().text(said, name=name, email=email))
+        say(dispatcher, default_copy().message("plan_options"))
         return events
 
 

@@ -84,6 +84,18 @@ def ever_requested(tracker: Tracker, slot: Text) -> bool:
                for e in tracker.events)
 
 
+def needs_begun(tracker: Tracker) -> bool:
+    """Something a plan is made from is known (where, how many sites, what they need): the
+    needs form has a plan to finish."""
+    return any(tracker.get_slot(slot) for slot in ("states", "num_locations", "services"))
+
+
+def asked_for_plan_by_email(tracker: Tracker) -> bool:
+    """Whether the customer asked for the plan by email in this conversation (a button or words)."""
+    return any(e.get("event") == "user" and ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "email_plan"
+               for e in tracker.events)
+
+
 def answer_to_question(tracker: Tracker) -> Optional[Answer]:
     """The latest message read as the answer to the question just asked (None: no question)."""
     asked = asked_slot(tracker)

@@ -173,6 +173,12 @@ def z_state(zip5: str) -> Optional[str]:
     return info.state if info else None
 
 
+# Words no person's name holds, said in a sentence instead of a name.
+_PRONOUNS = frozenset({"i", "me", "my", "it", "you", "your", "we", "us", "our", "they", "them", "their"})
+# What introduces a name inside a sentence ("hi, I'm Dave"; at the start, NAME_PREFIX_RE).
+_NAME_LEAD_IN = re.compile(r"\b(?:my name is|my name's|name is|name's|i am|i'm|im|this is|call me)\s+", re.IGNORECASE)
+
+
 def _person_or_company(slot: str, text: str) -> Answer:
     cleaned = NAME_PREFIX_RE.sub("", text).strip(" .!,")
     # A name has letters: "1" or "90210" typed to "what's your name?" is no name ("3M" is a company).
@@ -180,7 +186,19 @@ def _person_or_company(slot: str, text: str) -> Answer:
                    or any(c in cleaned for c in "<>{}") or not any(c.isalpha() for c in cleaned))
     if not cleaned or len(cleaned) > MAX_NAME or looks_wrong:
         return Answer(problem="required", shown=text)
+    if slot == "contact_name" and _has_pronoun(cleaned):
+        # "hi, I'm Dave", "you can call me Dave": the name after its lead-in. "sure, email it
+        # to me", "we need it asap": words about something, no person's name.
+        lead_ins = list(_NAME_LEAD_IN.finditer(cleaned))
+        named = cleaned[lead_ins[-1].end():].strip(" .!,") if lead_ins else ""
+        if not named or _has_pronoun(named) or not any(c.isalpha() for c in named):
+            return Answer(problem="not_a_name", shown=text)
+        cleaned = named
     return Answer(value=cleaned)
+
+
+def _has_pronoun(text: str) -> bool:
+    return bool(_PRONOUNS & set(re.findall(r"[a-z]+", text.lower().replace("’", "'").replace("'", " "))))
 
 
 def parse_answer(

@@ -66,6 +66,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "plan_emailed": ("name", "email"),
     "plan_email_on_its_way": ("name", "email"),
     "plan_email_no_plan_yet": ("name",),
+    "plan_email_after_questions": ("name", "email"),
     "callback_promised": ("name", "next_opening"),
     "callback_promised_at": ("name", "callback_time", "next_opening"),
     "agent_joining": ("name",),

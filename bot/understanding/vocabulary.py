@@ -109,7 +109,8 @@ class Vocabulary:
         # A few hundred phrases: the derived indexes cost about a millisecond.
         object.__setattr__(self, "services", MappingProxyType(dict(self.services)))
         object.__setattr__(self, "challenges", MappingProxyType(dict(self.challenges)))
-        object.__setattr__(self, "_service_index", _index(self.services, plural=True))
+        object.__setattr__(self, "_service_index", _with_qualified_broad_words(
+            _index(self.services, plural=True), self.unclear_services, self.choice_words))
         object.__setattr__(self, "_challenge_index", _index(self.challenges, plural=False))
         object.__setattr__(self, "_service_table", _normalised_table(self._service_index))
         object.__setattr__(self, "_challenge_table", _normalised_table(self._challenge_index))
@@ -185,6 +186,25 @@ def _index(phrases: Mapping[str, tuple[str, ...]], *, plural: bool) -> Mapping[s
             for variant in phrase_variants(phrase, plural=plural):
                 index.setdefault(variant, code)
     return MappingProxyType(index)
+
+
+_PRICE_WORDS = frozenset({"cheap", "cheaper", "cheapest"})
+
+
+def _with_qualified_broad_words(index: Mapping[str, str], unclear: Mapping[str, tuple[str, ...]],
+                                choices: Mapping[str, tuple[str, ...]]) -> Mapping[str, str]:
+    """`index` and a broad word qualified by a one-word choice that picks one of its codes:
+    "regular internet" is broadband and "hosted phones" a cloud system, as the same words in
+    reply to "which one?" would be; no question follows. Phrases written in the file win.
+    A price is a wish, not a kind: "cheaper internet" may be any internet."""
+    out = dict(index)
+    for word, codes in unclear.items():
+        for code in codes:
+            others = {c for other in codes if other != code for c in choices.get(other, ())}
+            for choice in choices.get(code, ()):
+                if " " not in choice and choice not in others and choice not in _PRICE_WORDS:
+                    out.setdefault(f"{choice} {word}", code)
+    return MappingProxyType(out)
 
 
 def _normalised_table(index: Mapping[str, str]) -> tuple[Mapping[str, str], int]:

@@ -110,6 +110,25 @@ def test_unknown_carrier_moves_on_with_a_note(catalog) -> None:  # type: ignore[
     assert answer.skipped and answer.problem == "unknown_carrier"
 
 
+@pytest.mark.parametrize("text, name", [
+    ("hey, I'm Priya", "Priya"),  # the name after its lead-in
+    ("folks call me Bo", "Bo"),
+    ("Priya here", "Priya here"),
+    ("Luis from the front desk", "Luis from the front desk"),
+    ("Ana and Tom", "Ana and Tom"),
+])
+def test_a_name_in_a_sentence_is_the_name(catalog, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert parse_answer("contact_name", text, "inform", catalog, TODAY).value == name
+
+
+@pytest.mark.parametrize("text", ["yes please send it to me", "we'd like it today", "you have it already", "me"])
+def test_a_sentence_about_something_else_is_no_name(catalog, text: str) -> None:  # type: ignore[no-untyped-def]
+    answer = parse_answer("contact_name", text, "inform", catalog, TODAY)
+    assert answer.value is None and answer.problem == "not_a_name"
+    # a company's name may hold such words ("Out of the Box", "We Fix It LLC")
+    assert parse_answer("company_name", "We Fix It LLC", "inform", catalog, TODAY).value == "We Fix It LLC"
+
+
 def test_a_button_payload_is_no_unknown_carrier(catalog) -> None:  # type: ignore[no-untyped-def]
     # "Email me the plan" pressed on an earlier turn while the carrier is asked: the button's
     # intent acts, its payload is not a carrier to note for the agent

@@ -448,3 +448,27 @@ async def test_the_which_one_question_seen_comes_again_and_its_answer_is_taken(d
     assert conv.slots["services"] == ["dia"]
     assert '"phones"' in turn.questions[0].text
     assert not conv.slots.get("agent_notes")
+
+
+async def test_the_plan_asked_for_by_email_mid_questions_comes_after_them_and_goes_by_email(
+        domain: dict, env: dict) -> None:
+    # "Email me the plan" before it exists: the contact details, then the rest of the questions,
+    # then the plan, shown and sent; never "I don't have a plan yet" after facts were told
+    conv = Conversation("email-early", domain)
+    await conv.say(**PORTLAND_SIP)
+    turn = await conv.say("/email_plan", "email_plan", 1.0)
+    assert asked(turn) == "contact_name"
+    await conv.say("Jo Park", "inform")
+    await conv.say("Park Bakeries", "inform")
+    await conv.say("jo@parkbakeries.com", "inform", 0.9, [{"entity": "email", "value": "jo@parkbakeries.com"}])
+    turn = await conv.say("skip", "skip")
+    said = [m.text for m in turn.messages]
+    assert said[0] == default_copy().text("plan_email_after_questions", name="Jo Park", email="jo@parkbakeries.com")
+    assert asked(turn) == "challenges"  # the needs form goes on where it was
+    for _ in range(4):
+        turn = await conv.say("skip", "skip")
+    assert "action_recommend" in turn.actions
+    said = " ".join(m.text or "" for m in turn.messages)
+    assert "jo@parkbakeries.com" in said and "Jo Park" in said  # the email message, with the plan
+    lead = env["store"].get("email-early")
+    assert lead.email == "jo@parkbakeries.com"
