@@ -26,7 +26,8 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions import dependencies
 from actions.questions import say
 from actions.tracker_utils import (answer_to_question, ever_requested, latest_entities, latest_intent, latest_text,
-                                   rejected_this_turn, set_this_turn, steps_out, whole_message_answers)
+                                   rejected_this_turn, set_this_turn, steps_out, unclear_service_words,
+                                   whole_message_answers)
 from bot.conversation.answer_parsing import Answer
 from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
 from bot.conversation.digressions import (FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, REASKED_AFTER_INTENTS,
@@ -130,13 +131,18 @@ class QualificationFormValidation(FormValidationAction, ABC):
         answered: List[EventType] = [SlotSet(MISSED_QUESTION, None)] if missed.slot else []
         said_else = self.said_something_else(slot, answer, tracker)
         filled_by_entity = slot in said_else
+        pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS)) if slot == "services" else []
+        said_broad = {c.word for c in unclear_service_words(tracker)} if said_else and pending else set()
+        if not filled_by_entity and answer.value is None and any(c.asked == 0 and c.word in said_broad for c in pending):
+            # "reliable internet that doesn't go down ... also phones": services named in broad
+            # words, with a problem beside them. Not a miss: which ones is this turn's question.
+            return answered + [SlotSet(slot, current)]
         if said_else and not filled_by_entity and (answer.value is None or slot in FREE_TEXT_SLOTS):
             # The customer told us something else ("actually it's 4 offices"): keep it, and
             # keep the form going so it asks its question again (or changes tack).
             return self.after_miss(slot, missed.missed(slot), None, dispatcher, tracker)
         # An answer the question's parser takes is the answer, whatever else the message
         # seemed to say ("one" with a stray entity is still one site).
-        pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS)) if slot == "services" else []
         value = None if filled_by_entity else answer.value
         if slot == "services" and value is None and pending and not said_else:
             # "the dedicated one": an option of a which-one question asked (the latest asked

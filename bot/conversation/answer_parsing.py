@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Callable, Collection, Optional
 
 from bot.understanding import validators
+from bot.understanding.hedges import NOT_KNOWING
 from bot.understanding.site_count_revisions import count_after_changes
 from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS
 from bot.understanding.service_rules import names_own_phone_system
@@ -28,11 +29,9 @@ MAX_TEXT = 2000
 MAX_NAME = 100
 
 SKIP_RE = re.compile(
-    r"^\s*(skip|pass|n/?a|none|no idea|not sure|unsure|don'?t know|dunno|idk|no|nope|not really|all good|"
-    r"rather not( say)?|prefer not( to say)?|i don'?t know|i'?m not sure|no clue|nothing|"
-    # "I don't know" said other ways: "can't remember", "I'd have to check", "next"
-    r"next|move on|beats me|not certain|(?:i\s+)?(?:can'?t|cannot|don'?t|do not)\s+remember|"
-    r"(?:i'?d|i\s+would|i'?ll|i\s+will|we'?d)\s+(?:have|need)\s+to\s+(?:check|look)|let\s+me\s+(?:check|look))\b",
+    # "I don't know" in its ways (bot.understanding.hedges), or a skip
+    r"^\s*(" + NOT_KNOWING + r"|skip|pass|n/?a|none|no|nope|not really|all good|"
+    r"rather not( say)?|prefer not( to say)?|nothing|next|move on)\b",
     re.IGNORECASE,
 )
 # What may follow a skip word when a name is asked for: "skip", "no thanks", "pass for now".

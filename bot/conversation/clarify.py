@@ -95,10 +95,17 @@ def _in_a_complaint(text: str, word: str, complaints: Sequence[tuple[int, int]])
     pattern = r"(?<![\w-])" + r"\s+".join(map(re.escape, word.split())) + r"(?![\w-])"
     for match in re.finditer(pattern, text, re.IGNORECASE):
         start, end = _clause_at(text, match.start(), match.end())
-        wants = set(re.findall(r"[a-z']+", text[start:end].lower())) & WANT_VERBS
-        if wants or not any(s < end and start < e for s, e in complaints):
+        words = set(re.findall(r"[a-z']+", text[start:end].lower()))
+        wants = words & WANT_VERBS
+        # "... it keeps going down. Also phones.": a clause naming only the word adds it to a list
+        listed = not words - set(word.split()) - _LISTING_WORDS
+        if wants or listed or not any(s < end and start < e for s, e in complaints):
             return False
     return True
+
+
+# Words around a broad word that add it to what was said: "also phones", "and the phones too".
+_LISTING_WORDS = frozenset({"also", "and", "plus", "too", "the", "as", "well", "oh"})
 
 
 # Words that rule a broad word out in its clause: "phones are already on an app", "we don't
@@ -112,9 +119,16 @@ def _ruled_out(text: str, word: str) -> bool:
     mentions = list(re.finditer(pattern, text, re.IGNORECASE))
     for match in mentions:
         start, end = _clause_at(text, match.start(), match.end())
+        relative = _RELATIVE.search(text, match.end(), end)
+        if relative is not None:
+            # "internet that doesn't go down": what follows "that" describes the word, not rules it out
+            end = relative.start()
         if not set(re.findall(r"[a-z']+", text[start:end].lower().replace("\u2019", "'"))) & _RULED_OUT:
             return False
     return bool(mentions)
+
+
+_RELATIVE = re.compile(r"\b(?:that|which|who)\b", re.IGNORECASE)
 
 
 def _wanted(text: str, word: str) -> bool:

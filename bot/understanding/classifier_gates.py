@@ -18,6 +18,7 @@ from bot.understanding.challenge_vendors import (_BILL_WORDS, _DEPENDENCE_CUES, 
                                                  _one_vendor_wished)
 from bot.understanding.clauses import _clauses
 from bot.understanding.extracted_entity import ExtractedEntity
+from bot.understanding.hedges import NOT_KNOWING_RE
 from bot.understanding.site_nouns import PEOPLE_NOUNS, SITE_NOUN_SET
 from bot.understanding.topic_classifier import CONCEPTS
 from bot.understanding.topic_words import _TOPIC_JOINERS
@@ -127,6 +128,11 @@ _CONTRACT_STATUS = frozenset({
     "through", "thru", "renews", "renewed", "signed", "month", "months", "year", "years", "since", "started",
     "wraps", "finishes",
 })
+# The most words of a reply that says only what the customer doesn't know.
+_HEDGE_WORDS = 6
+# Of the words above, those that complain only beside a contract word ("can't leave"), not
+# in a hedge ("not sure about the contract").
+_NEGATIONS = frozenset({"not", "n't", "never", "nothing", "can't", "cant", "cannot", "won't", "wont", "without"})
 _CONTRACT_COMPLAINT = frozenset({
     "stuck", "locked", "lock", "trapped", "trap", "tied", "penalty", "penalties", "fee", "fees", "hate",
     "regret", "rigid", "inflexible", "flexibility", "flexible", "can't", "cant", "cannot", "won't", "wont",
@@ -338,5 +344,10 @@ def _plausible_learned(doc: "Doc", entities: list[ExtractedEntity], learned: lis
     dates = [(e.start, e.end) for e in entities if e.entity == CONTRACT_END]
     free = {t.lower_.replace("\u2019", "'") for t in doc if not any(s <= t.idx < e for s, e in dates)}
     if (dates or words & _CONTRACT_STATUS) and not free & _CONTRACT_COMPLAINT:
+        return [e for e in learned if (e.entity, e.value) != (CHALLENGE, "contract_inflexibility")]
+    if (NOT_KNOWING_RE.search(doc.text) and sum(t.is_alpha for t in doc) <= _HEDGE_WORDS
+            and not free & _CONTRACT_COMPLAINT - _NEGATIONS):
+        # "no clue on the contract", "not sure about the contract": a short reply of what they
+        # don't know, no complaint (a longer one may go on to complain: "..., it's a nightmare")
         return [e for e in learned if (e.entity, e.value) != (CHALLENGE, "contract_inflexibility")]
     return learned

@@ -33,7 +33,7 @@ from bot.understanding.site_count_words import _COUNT_JOINERS
 from bot.understanding.site_lists import (_collective_count, _count_of_a_list, _count_of_towns, _misspelt_site_count,
                                           _sites_in_listed_towns, _towns_before_sites)
 from bot.understanding.site_mentions import (_main_office_at, _one_site_at, _plus_one_site, _plus_one_site_later,
-                                             _signal_bars)
+                                             _plus_one_site_with, _signal_bars)
 from bot.understanding.site_nouns import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS  # noqa: F401 - re-exported (bot.conversation)
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
@@ -61,7 +61,8 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
         else:
             merged.append(cand)
     merged = _sum_counts_by_place(doc, merged, others)
-    counts = [_plus_one_site(doc, _plus_one_site(doc, c, _main_office_at), _one_site_at) for c in merged]
+    counts = [_plus_one_site_with(doc, _plus_one_site(doc, _plus_one_site(doc, c, _main_office_at), _one_site_at))
+              for c in merged]
     if len(merged) == 1 and counts == merged:
         # one count, nothing added to it yet: a site named a few words on (several counts are
         # for _site_chain below, which sums them with the sites named between)

@@ -182,3 +182,34 @@ def _plus_one_site_later(doc: "Doc", cand: Candidate) -> Candidate:
         if token.is_punct or token.like_num:
             return cand
     return cand
+
+
+# Words that set counted sites apart from the one they belong to: "two outlying clinics".
+_SET_APART = frozenset({"satellite", "satellites", "outlying", "remote", "outlier", "outpost", "outposts"})
+# Sites that hold the ones counted after "with": "a campus with 3 satellite buildings" is the campus.
+_HOLDING_SITES = frozenset({"campus", "building", "complex", "property", "facility", "site", "location", "park"})
+_WITH_GAP = 6  # words from the site to "with": "a rural hospital out in western Kansas with ..."
+
+
+def _plus_one_site_with(doc: "Doc", cand: Candidate) -> Candidate:
+    """The count and the one site it belongs to, named before "with": "a rural hospital in
+    Kansas with two outlying clinics", "our plant with 2 remote yards" (3). Only for sites set
+    apart ("satellite", "outlying", "remote"): "a practice with 3 offices" is 3."""
+    if cand.i == 0 or doc[cand.i - 1].lower_ != "with":
+        return cand
+    inside = {doc[k].lower_ for k in range(cand.i, cand.j)}
+    counted = inside & SITE_NOUN_SET
+    if not counted or not inside & _SET_APART:
+        return cand
+    start = _sentence_start(doc, cand.i)
+    for k in range(cand.i - 2, max(start, cand.i - 2 - _WITH_GAP) - 1, -1):
+        n = _single_site_at(doc, k)
+        if not n:
+            continue
+        noun = doc[k + n - 1].lower_
+        if _same_kind(noun, counted) or noun in _HOLDING_SITES or noun in _SET_APART:
+            return cand
+        if any(t.like_num or t.lower_ in SITE_NOUN_SET for t in doc[k + n : cand.i - 1]):
+            return cand  # another site or count between: not the one the count belongs to
+        return Candidate("qty", k, cand.j, doc[k].idx, cand.end, NUM_LOCATIONS, cand.payload + 1)
+    return cand

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.clarify import unclear_service_questions
+from bot.conversation.clarify import unclear_mentions, unclear_service_questions
 from bot.understanding.vocabulary import load_vocabulary
 from bot.base.yamldata import DataFileError
 
@@ -60,6 +60,15 @@ def test_internet_in_a_complaint_is_no_need(text: str, complaint: str) -> None:
 )
 def test_internet_asked_for_beside_a_complaint_is_still_asked_about(text: str, complaint: str) -> None:
     assert len(unclear_service_questions(text, [], [], complaints=_spans(text, complaint))) == 1
+
+
+def test_what_follows_that_describes_the_word_and_a_bare_clause_lists_it() -> None:
+    # "that doesn't drop" describes the internet wanted; "plus phones." adds phones to the list,
+    # though the classifier read the whole message as a complaint
+    text = "internet that doesn't drop every afternoon like ours does. plus phones."
+    words = [c.word for c in unclear_mentions(text, [], [], complaints=[(0, len(text))], answering_services=True)]
+    assert words == ["internet", "phones"]
+    assert unclear_mentions("we don't need internet there", [], []) == []  # a negation before it still rules it out
 
 
 def test_case_and_position_do_not_matter() -> None:

@@ -472,3 +472,17 @@ async def test_the_plan_asked_for_by_email_mid_questions_comes_after_them_and_go
     assert "jo@parkbakeries.com" in said and "Jo Park" in said  # the email message, with the plan
     lead = env["store"].get("email-early")
     assert lead.email == "jo@parkbakeries.com"
+
+
+async def test_services_in_broad_words_beside_a_problem_get_which_one_not_a_miss(domain: dict) -> None:
+    conv = Conversation("broad-with-problem", domain)
+    turn = await conv.say("2 clinics in Wichita, Kansas", "inform", 0.9, [
+        {"entity": "num_locations", "value": 2, "start": 0, "end": 9},
+        {"entity": "city", "value": "Wichita", "start": 13, "end": 20},
+        {"entity": "us_state", "value": "KS", "start": 22, "end": 28}])
+    assert asked(turn) == "services"
+    text = "internet that stays up would be nice, it drops daily"
+    turn = await conv.say(text, "inform", 0.9, [{"entity": "challenge", "value": "reliability", "start": 41, "end": 52}])
+    [question] = turn.questions
+    assert '"internet"' in question.text  # which internet?, not the choices of a second miss
+    assert conv.slots["missed_question"] is None and conv.slots["challenges"] == ["reliability"]

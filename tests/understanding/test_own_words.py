@@ -39,6 +39,11 @@ def _values(entities: list[ExtractedEntity], name: str) -> set[Any]:
         ("we have 100+ stores", 100),
         ("seven right now, opening an eighth in the fall", 7),
         ("one spot", 1),
+        # the site a count of set-apart sites belongs to, named before "with"
+        ("a county library in Ohio with 3 outlying branches", 4),
+        ("a vet clinic with 2 satellite clinics", 2),                      # the same kind: one of them
+        ("a campus with 3 satellite buildings", 3),                        # the campus holds them
+        ("a law practice with 3 offices", 3),                              # nothing set apart
     ],
 )
 def test_counts_around_the_sites(rules: Any, text: str, count: int) -> None:
@@ -185,6 +190,19 @@ def test_a_fine_topic_does_not_hide_the_problem_in_another_clause(union: Any) ->
 @pytest.mark.parametrize("text", ["the agreement expires in 2027", "our contract is up next year", "we signed a 3 year deal last year"])
 def test_a_contract_named_as_a_fact_is_not_inflexibility(union: Any, text: str) -> None:
     assert "contract_inflexibility" not in _values(union.extract(text), CHALLENGE)
+
+
+@pytest.mark.parametrize("text", ["honestly no idea about the agreement", "the contract? dunno", "not certain on our contract"])
+def test_a_contract_the_customer_does_not_know_about_is_not_inflexibility(union: Any, text: str) -> None:
+    assert "contract_inflexibility" not in _values(union.extract(text), CHALLENGE)
+
+
+def test_a_hedge_does_not_hide_a_contract_complaint(union: Any) -> None:
+    guess = [ExtractedEntity(CHALLENGE, "contract_inflexibility", 0, 10, "x")]
+    hedge = union.nlp.make_doc("not sure about the contract")
+    assert _plausible_learned(hedge, [], guess, union.vocabulary) == []
+    trapped = union.nlp.make_doc("not sure, we're locked into the contract")
+    assert _plausible_learned(trapped, [], guess, union.vocabulary) == guess
 
 
 def test_the_gates_on_their_own(union: Any) -> None:
