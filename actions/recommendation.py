@@ -36,6 +36,9 @@ class ActionRecommend(Action):
             say_with_plan_options(dispatcher, "plan_unchanged")
             await save_lead(tracker, [])  # other facts (a head count) may still have changed
             return []
+        if tracker.get_slot("recommendation"):
+            # facts told after the plan changed it: say so, or the same-looking plan reads as a repeat
+            say(dispatcher, default_copy().message("plan_updated"))
         dispatcher.utter_message(text=render_plan_text(rec))
         events: List[EventType] = [SlotSet("recommendation", rec.to_dict())]
         if rec.handoff:

@@ -44,6 +44,16 @@ _ADDITIVE = re.compile(
     r"opened|added|new\s+(?:one|office|site|location|store|shop|branch|clinic))\b",
     re.IGNORECASE,
 )
+# A site left out of an earlier answer: "make that 4, forgot the warehouse in Pueblo West"
+# corrects the count and adds a site; the main office stays.
+_FORGOTTEN = re.compile(r"\b(?:forgot|forgotten|left\s+out|missed|didn'?t\s+(?:mention|count)|"
+                        r"should\s+have\s+mentioned)\b", re.IGNORECASE)
+
+
+def adds_a_site(text: Any) -> bool:
+    """Whether the message adds a site to what was said ("we also have one in Boise", "forgot
+    the warehouse in Pueblo West"), correction or not: its town is no new main office."""
+    return isinstance(text, str) and bool(_ADDITIVE.search(text[:_MAX_INPUT]) or _FORGOTTEN.search(text[:_MAX_INPUT]))
 
 
 def is_correction(text: Any) -> bool:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from bot.conversation.corrections import is_correction, merge_values
+from bot.conversation.corrections import adds_a_site, is_correction, merge_values
 from bot.domain.profile import as_int
 from bot.domain.slots import LIST_ENTITY_SLOTS, VALUE_ENTITY_SLOTS
 from bot.understanding.extracted_entity import COUNT_ALONE_ROLE
@@ -30,6 +30,19 @@ CURRENT_CARRIER_CUES = (
     "we're on", "we are on", "were on", "been on", "switching from", "switch from",
     "moving off", "move off", "leaving", "we buy from",
 )
+
+
+# "comcast for internet, centurylink for the PRIs": a carrier named for what it provides them.
+_FOR_A_SERVICE = re.compile(r"\s*(?:is\s+|does\s+|handles\s+)?for\s+(?:the\s+|our\s+|all\s+(?:the\s+|our\s+)?)?[a-z]", re.IGNORECASE)
+
+
+def _carrier_for_a_service(text: str, entities: list[dict[str, Any]]) -> bool:
+    """Whether a carrier is named for what it provides ("Cox for internet", "AT&T does for the
+    lines"), in a message that asks nothing: it is theirs."""
+    if "?" in text:
+        return False
+    return any(e.get("entity") == "carrier" and isinstance(e.get("end"), int) and e.get("role") != NEGATED
+               and _FOR_A_SERVICE.match(text, e["end"]) for e in entities)
 
 
 HQ_WORDS = re.compile(r"\b(hq|headquarters|head\s*quarters|head office|main office|main location|"
@@ -130,7 +143,7 @@ def updates_from_message(
     # The main office changes when none is known, when it is the city ruled out ("HQ is Tacoma,
     # not Portland") or on a bare correction ("actually the HQ is in Tacoma"); "Tacoma, not
     # Seattle" about a branch leaves it alone.
-    replaces_hq = current_city in negated_cities or (correction and not negated_cities)
+    replaces_hq = current_city in negated_cities or (correction and not negated_cities and not adds_a_site(text))
     if new_cities and (not current_city or replaces_hq):
         if new_cities[0] != current_city:
             slots["city"] = new_cities[0]
@@ -169,7 +182,8 @@ def updates_from_message(
     carriers = _values(entities, "carrier", negated=False)
     if carriers and intent not in ("ask_why",):
         lowered = (text or "").lower()
-        if requested_slot == "current_carrier" or any(cue in lowered for cue in CURRENT_CARRIER_CUES):
+        if (requested_slot == "current_carrier" or any(cue in lowered for cue in CURRENT_CARRIER_CUES)
+                or _carrier_for_a_service(text or "", entities)):
             if current.get("current_carrier") != carriers[0]:
                 slots["current_carrier"] = carriers[0]
 

@@ -76,6 +76,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "plan_carrier": ("carrier", "role", "kind", "states"),
     "plan_carrier_no_states": ("carrier", "role", "kind"),
     "plan_next_steps": (),
+    "plan_updated": (),
     "plan_before_carriers": (),
     "plan_step": ("number", "step"),
     "explain_before_plan": (),

@@ -13,6 +13,7 @@ from actions.handoff import ActionDefaultFallback, ActionHandoff, ActionSubmitLe
 from actions.questions import ASK_ACTIONS, ActionDefaultAskAffirmation, ActionOutOfScope
 from actions.recommendation import ActionExplain, ActionRecommend
 from actions.slot_extraction import ActionValidateSlotMappings
+from bot.conversation.wording import default_copy
 from tests.actions.conftest import AFTER_HOURS, slot_events, texts, tracker
 
 CANONICAL = "We have 3 offices in Portland and Seattle, need PRIs and SIP, and our bill is too high"
@@ -128,6 +129,8 @@ async def test_a_plan_nothing_changed_is_not_shown_again(env: Any, domain: dict)
     changed = CollectingDispatcher()  # a fact that changes it: the new plan is shown
     events = await ActionRecommend().run(changed, tracker({**NEEDS, "recommendation": rec, "services": ["pots"]}), domain)
     assert slot_events(events)["recommendation"] != rec and "Lumen" in texts(changed)
+    assert changed.messages[0]["text"] == default_copy().message("plan_updated").text  # said as a change
+    assert not any(m.get("text") == default_copy().message("plan_updated").text for m in first.messages)
 
 
 async def test_recommend_hands_off_when_no_competitor_serves(env: Any, dispatcher: CollectingDispatcher, domain: dict) -> None:

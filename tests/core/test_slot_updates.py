@@ -120,6 +120,17 @@ def test_carrier_named_without_a_cue_outside_the_question_is_not_assumed_ours() 
     assert "current_carrier" not in update.slots
 
 
+def test_a_carrier_named_for_what_it_provides_is_theirs() -> None:
+    text = "spectrum for the internet and windstream for phones"
+    entities = [{"entity": "carrier", "value": "Spectrum Enterprise", "start": 0, "end": 8},
+                {"entity": "carrier", "value": "Windstream", "start": 30, "end": 40}]
+    assert updates_from_message({}, entities, text, "inform").slots == {"current_carrier": "Spectrum Enterprise"}
+    # asked about, not theirs
+    question = "would windstream for phones be cheaper?"
+    entities = [{"entity": "carrier", "value": "Windstream", "start": 6, "end": 16}]
+    assert "current_carrier" not in updates_from_message({}, entities, question, "inform").slots
+
+
 def test_carrier_named_alone_answers_the_carrier_question() -> None:
     update = updates_from_message({}, [ent("carrier", "AT&T")], "AT&T", "inform", requested_slot="current_carrier")
     assert update.slots == {"current_carrier": "AT&T"}
@@ -145,6 +156,10 @@ def test_nothing_said_changes_nothing() -> None:
          [ent("city", "Tacoma"), ent("us_state", "WA"), ent("city", "Portland", "negated"),
           ent("us_state", "OR", "negated")],
          "sorry, the HQ is in Tacoma, not Portland", {"city": "Tacoma"}),
+        # a correction of the count that adds a forgotten site: the main office stays
+        ({"states": ["ID"], "city": "Boise", "num_locations": 2.0},
+         [ent("num_locations", 3), ent("city", "Nampa"), ent("us_state", "ID")],
+         "make that 3, I left out the shop in Nampa", {"num_locations": 3.0}),
     ],
 )
 def test_the_main_office_moves_only_when_it_is_corrected(current: dict[str, Any], entities: list[dict[str, Any]],
