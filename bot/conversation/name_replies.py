@@ -17,7 +17,8 @@ from functools import lru_cache
 from typing import Iterable, Optional
 
 from bot.understanding.candidates import CITY, SERVICE, US_STATE, ZIP_CODE
-from bot.understanding.locations import default_gazetteer, place_key
+from bot.understanding.locations import default_gazetteer
+from bot.understanding.vocabulary import load_vocabulary
 
 #: The questions whose answer is a name.
 NAME_SLOTS = frozenset({"contact_name", "company_name"})
@@ -28,7 +29,7 @@ FACT_ENTITIES = frozenset({CITY, US_STATE, ZIP_CODE, SERVICE})
 _JOINERS = frozenset({
     "in", "at", "near", "and", "or", "plus", "also", "too", "the", "a", "an", "our", "we", "we're", "were", "are",
     "is", "it's", "its", "just", "based", "located", "out", "of", "for", "both", "only", "sorry", "oh", "um",
-    "zip", "area", "&",
+    "zip", "area", "&", "one", "ones", "kind", "type", "option", "please", "thanks", "line", "lines", "service",
 })
 _WORD = re.compile(r"[\w'&]+")
 
@@ -47,10 +48,11 @@ def reads_as_facts_only(text: str, entities: Iterable[tuple[str, Optional[int], 
         rest[start:end] = " " * (end - start)
     left = _state_names().sub(" ", "".join(rest))
     gazetteer = default_gazetteer()
+    choices = _choice_words()
     for word in _WORD.findall(left):
         lowered = word.lower().replace("\u2019", "'")
-        if lowered in _JOINERS:
-            continue
+        if lowered in _JOINERS or lowered in choices:
+            continue  # "the broadband one", "the cheap phone lines": a service picked
         if len(word) == 2 and word.isupper() and word in gazetteer.state_codes:
             continue  # "Provo UT"; a lowercase "al" or "me" may be a word
         return False
@@ -60,6 +62,11 @@ def reads_as_facts_only(text: str, entities: Iterable[tuple[str, Optional[int], 
 def _a_name_like_code(entity: Optional[str], typed: str) -> bool:
     """"Al", "Ed": a state's code written as a name is, asked for a name, the name."""
     return entity == US_STATE and len(typed) == 2 and not typed.isupper()
+
+
+def _choice_words() -> frozenset[str]:
+    """The one-word choices of a which-one question ("cheap", "hosted": vocabulary.yml choice_words)."""
+    return frozenset(w for words in load_vocabulary().choice_words.values() for w in words if " " not in w)
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ def _spans(extractor, text: str) -> list[tuple[str, int, int]]:  # type: ignore[
 @pytest.mark.parametrize("reply", [
     "Springfield, Illinois", "Boise ID", "we're in Spokane, WA 99201", "in Tulsa and Norman, Oklahoma",
     "hosted voip", "just the PRI lines", "59801",
+    "the regular phone lines please",  # a service picked, still answering "which?"
 ])
 def test_places_and_services_alone_are_facts(extractor, reply: str) -> None:  # type: ignore[no-untyped-def]
     assert reads_as_facts_only(reply, _spans(extractor, reply))
@@ -23,7 +24,7 @@ def test_places_and_services_alone_are_facts(extractor, reply: str) -> None:  # 
 @pytest.mark.parametrize("reply", [
     # a name that holds a place or a service word, a first name that is also a town, a person
     "Spokane Fiber Collective", "Tulsa SIP Partners LLC", "Austin", "Tyler Brooks", "Maria Gonzalez",
-    "Boise Family Dental", "Al", "Me",
+    "Boise Family Dental", "Al", "Me", "Basic Broadband Co",
 ])
 def test_a_name_with_other_words_is_a_name(extractor, reply: str) -> None:  # type: ignore[no-untyped-def]
     assert not reads_as_facts_only(reply, _spans(extractor, reply))
