@@ -174,6 +174,9 @@ def z_state(zip5: str) -> Optional[str]:
 
 # Words no person's name holds, said in a sentence instead of a name.
 _PRONOUNS = frozenset({"i", "me", "my", "it", "you", "your", "we", "us", "our", "they", "them", "their"})
+# Words that open a reply without naming anyone: "hey, I'm Priya".
+_GREETING_WORDS = frozenset({"hi", "hey", "hello", "yes", "yeah", "yep", "ok", "okay", "sure", "so", "well", "um", "uh",
+                             "oh", "sorry", "good", "morning", "afternoon", "evening", "thanks", "there"})
 # What introduces a name inside a sentence ("hi, I'm Dave"; at the start, NAME_PREFIX_RE).
 _NAME_LEAD_IN = re.compile(r"\b(?:my name is|my name's|name is|name's|i am|i'm|im|this is|call me)\s+", re.IGNORECASE)
 
@@ -188,8 +191,13 @@ def _person_or_company(slot: str, text: str) -> Answer:
     if slot == "contact_name" and _has_pronoun(cleaned):
         # "hi, I'm Dave", "you can call me Dave": the name after its lead-in. "sure, email it
         # to me", "we need it asap": words about something, no person's name.
+        first = re.split(r"[,;:(]| - ", cleaned, maxsplit=1)[0].strip(" .!")
         lead_ins = list(_NAME_LEAD_IN.finditer(cleaned))
-        named = cleaned[lead_ins[-1].end():].strip(" .!,") if lead_ins else ""
+        first_words = set(re.findall(r"[a-z]+", first.lower()))
+        if first != cleaned and first_words and not _has_pronoun(first) and not first_words <= _GREETING_WORDS:
+            named = first  # "Rosa Bianchi, I'm the owner": the name, then words about them
+        else:
+            named = cleaned[lead_ins[-1].end():].strip(" .!,") if lead_ins else ""
         if not named or _has_pronoun(named) or not any(c.isalpha() for c in named):
             return Answer(problem="not_a_name", shown=text)
         cleaned = named

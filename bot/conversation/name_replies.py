@@ -37,26 +37,43 @@ _WORD = re.compile(r"[\w'&]+")
 def reads_as_facts_only(text: str, entities: Iterable[tuple[str, Optional[int], Optional[int]]]) -> bool:
     """Whether every word of `text` is a place or a service the extractor read (`entities`:
     (entity, start, end)), a US state written out or as its code, or a joining word, with at
-    least one place or service read."""
-    spans = [(start, end) for entity, start, end in entities
+    least one place or service read, and something that marks it as facts: a service, a ZIP,
+    a state written out or as its code, or "in"/"at"/"near". Towns alone are a name: "Dallas
+    Moore" is a person, though Dallas and Moore are towns."""
+    found = [(entity, start, end) for entity, start, end in entities
              if entity in FACT_ENTITIES and isinstance(start, int) and isinstance(end, int) and start < end
              and not _a_name_like_code(entity, text[start:end])]
-    if not spans:
+    if not found:
         return False
+    cities = {(start, end) for entity, start, end in found if entity == CITY}
+    # a state read from its own words, not only inferred from a town, and not the reply's first
+    # word ("Georgia Lynn", "Virginia" are people too), unless written as its code ("UT")
+    marked = any(entity in (SERVICE, ZIP_CODE) or (
+        entity == US_STATE and (start, end) not in cities and (text[start:end].isupper() or text[:start].strip()))
+        for entity, start, end in found)
     rest = list(text)
-    for start, end in spans:
+    for _entity, start, end in found:
         rest[start:end] = " " * (end - start)
-    left = _state_names().sub(" ", "".join(rest))
+    left = "".join(rest)
+    marked = marked or any(text[:m.start()].strip() for m in _state_names().finditer(left))
+    left = _state_names().sub(" ", left)
     gazetteer = default_gazetteer()
     choices = _choice_words()
     for word in _WORD.findall(left):
         lowered = word.lower().replace("\u2019", "'")
+        if lowered in _PLACE_MARKERS:
+            marked = True
         if lowered in _JOINERS or lowered in choices:
             continue  # "the broadband one", "the cheap phone lines": a service picked
         if len(word) == 2 and word.isupper() and word in gazetteer.state_codes:
+            marked = True
             continue  # "Provo UT"; a lowercase "al" or "me" may be a word
         return False
-    return True
+    return marked
+
+
+# Words that place what follows: "in Provo", "we're at 84604".
+_PLACE_MARKERS = frozenset({"in", "at", "near", "based", "located"})
 
 
 def _a_name_like_code(entity: Optional[str], typed: str) -> bool:

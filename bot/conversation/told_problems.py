@@ -8,7 +8,7 @@ missed challenges were this.
 
 So when the customer has told at most one problem of their own (a backup, which a wanted
 service implies, is not counted), the problems question is asked once, in its place in the
-form, worded as "besides that"; the codes the answer names join the ones known, and "no" keeps
+form, worded as "Besides the cost, ...?"; the codes the answer names join the ones known, and "no" keeps
 them. A customer who named two or more has said what hurts: one more question would cost a
 turn for little.
 """

@@ -116,6 +116,7 @@ def test_unknown_carrier_moves_on_with_a_note(catalog) -> None:  # type: ignore[
     ("Priya here", "Priya here"),
     ("Luis from the front desk", "Luis from the front desk"),
     ("Ana and Tom", "Ana and Tom"),
+    ("Marta Ruiz, I run the front office", "Marta Ruiz"),  # the name, then words about them
 ])
 def test_a_name_in_a_sentence_is_the_name(catalog, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
     assert parse_answer("contact_name", text, "inform", catalog, TODAY).value == name

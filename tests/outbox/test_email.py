@@ -141,9 +141,21 @@ async def test_without_smtp_the_email_waits_for_an_agent(
 async def test_no_plan_yet_means_no_email_and_no_promise(
         env: Any, domain: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     use_email(monkeypatch, "smtp://127.0.0.1:9")
-    said = await submit(domain, {k: v for k, v in PLAN_SLOTS.items() if k != "recommendation"})
+    contact = {k: PLAN_SLOTS[k] for k in ("contact_name", "company_name", "email", "phone")}
+    said = await submit(domain, contact)  # nothing told to plan with
     assert "I don't have a plan to send yet" in said and "email" not in said.lower()
     assert Outbox(env["store"]).list_items() == []
+
+
+async def test_the_plan_asked_for_before_it_is_ready_goes_back_to_the_questions(
+        env: Any, domain: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_email(monkeypatch, "smtp://127.0.0.1:9")
+    dispatcher = CollectingDispatcher()
+    slots = {k: v for k, v in PLAN_SLOTS.items() if k != "recommendation"}
+    events = await ActionSubmitLead().run(dispatcher, tracker(slots), domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "needs_form"}]
+    assert "A few more answers" in texts(dispatcher) and slots["email"] in texts(dispatcher)
+    assert Outbox(env["store"]).list_items() == []  # nothing sent before there is a plan
 
 
 def test_the_digest_notifiers_are_unchanged_by_email(sqlite_store: LeadStore) -> None:

@@ -321,7 +321,7 @@ ANSWERS = [
     (r"how many sites", ("type", "3 offices")),
     (r"which services", ("click", "SIP trunks")),
     (r"what's not working", ("click", "Costs too much")),
-    (r"besides that", ("click", "No, that's all")),  # one problem told before it was asked
+    (r"besides the .*, is anything else", ("click", "No, that's all")),  # one problem told before it was asked
     (r"your name", ("type", "Dana Whitfield")),
     (r"which company", ("type", "Cascade Dental Group")),
     (r"email address", ("type", "dana@cascadedental.example")),
