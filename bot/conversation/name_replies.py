@@ -7,7 +7,9 @@ service word. But a customer still answering an earlier question ("Provo UT", "S
 service. Such a reply is taken as those facts, and the name is asked again.
 
 The extractor already leaves a town that is also a first name alone ("Austin", "Tyler"), so
-only what it read as a place counts here.
+only what it read as a place counts here; and towns alone are no facts, since people and firms
+are named after them ("Dallas Moore", "Georgia Lynn"): a service, a ZIP, a state's code or a
+state after a town, or "in" must mark the reply as where they are.
 """
 
 from __future__ import annotations
