@@ -31,7 +31,7 @@ EVAL_PATH = ROOT / "tests" / "nlu_eval.yml"
 
 INTENTS = (
     "greet", "goodbye", "affirm", "deny", "thank", "inform", "skip", "human_handoff",
-    "faq/what_is_clec", "faq/what_is_ilec", "faq/clec_vs_ilec", "faq/why_agent", "faq/who_are_you", "faq/which_services",
+    "faq/what_is_clec", "faq/what_is_ilec", "faq/clec_vs_ilec", "faq/why_agent", "faq/who_are_you",
     "ask_why", "email_plan", "change_answer", "complain", "out_of_scope",
 )
 MIN_PER_INTENT = 30
