@@ -126,3 +126,7 @@ class IntentWordsCheck(GraphComponent):
         top = {INTENT_NAME_KEY: name, "confidence": confidence}
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(top)] + ranking, add_to_output=True)
+        selected = message.get("response_selector")
+        if isinstance(selected, dict) and selected.get("faq"):
+            # no FAQ answer for a message that is no longer an FAQ (RetrievalOnlyResponseSelector's rule)
+            message.set("response_selector", {k: v for k, v in selected.items() if k != "faq"}, add_to_output=True)
