@@ -11,10 +11,10 @@ from rasa_sdk.forms import ValidationAction
 
 from actions.dependencies import catalog, vocabulary
 from actions.questions import say
-from actions.tracker_utils import (acted_this_turn, answer_to_question, asked_slot, facts_for_a_name, latest_entities,
-                                   latest_intent, latest_text, steps_out, typed_texts, unclear_service_words,
-                                   whole_message_answers)
-from bot.conversation.acknowledge import describe_changes, describe_told_instead
+from actions.tracker_utils import (acted_this_turn, answer_to_question, asked_slot, count_invited, facts_for_a_name,
+                                   latest_entities, latest_intent, latest_text, steps_out, typed_texts,
+                                   unclear_service_words, whole_message_answers)
+from bot.conversation.acknowledge import describe_changes, describe_told_instead, sites_from_towns
 from bot.conversation.clarify import pending_to_slot, read_pending, update_pending
 from bot.conversation.digressions import product_asked_about
 from bot.conversation.wording import default_copy, problem_text
@@ -58,6 +58,7 @@ class ActionValidateSlotMappings(ValidationAction):
             intent=latest_intent(tracker),
             requested_slot=tracker.get_slot("requested_slot"),
             known_zip=_known_zip,
+            count_invited=count_invited(tracker),
         )
         # While a form asks a question, the form itself re-asks a bad answer to it.
         asked = asked_slot(tracker)
@@ -74,8 +75,12 @@ class ActionValidateSlotMappings(ValidationAction):
             said = describe_changes(tracker.current_slot_values(), slots)
             if said:
                 say(dispatcher, default_copy().message(key, value="; ".join(said)))
+        towns_count = sites_from_towns(latest_entities(tracker), update.slots, asked)
+        if towns_count:
+            say(dispatcher, default_copy().message("sites_from_towns", value=towns_count))
         if not (answer is not None and (answer.value is not None or answer.said_skip)) or facts_for_a_name(tracker, asked):
-            told = describe_told_instead(tracker.current_slot_values(), update.slots, asked)
+            told_slots = {k: v for k, v in update.slots.items() if not (towns_count and k == "num_locations")}
+            told = describe_told_instead(tracker.current_slot_values(), told_slots, asked)
             if told:  # the question comes again next: what they told instead is not lost
                 say(dispatcher, default_copy().message("told_instead", value="; ".join(told)))
         if "current_carrier" in update.slots:

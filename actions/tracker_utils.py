@@ -14,6 +14,7 @@ from bot.conversation.digressions import FREE_TEXT_SLOTS, is_digression
 from bot.conversation.name_replies import NAME_SLOTS, reads_as_facts_only
 from bot.conversation.slot_updates import slot_for_entity
 from bot.domain.slots import LEAD_SLOTS
+from bot.understanding.extracted_entity import TOWNS_LISTED_ROLE
 
 CONTRACT_SLOTS = LEAD_SLOTS  # what the lead keeps (bot/domain/slots.py)
 
@@ -139,6 +140,14 @@ def steps_out(tracker: Tracker, answers_question: Optional[bool] = None) -> bool
         asked is not None and slot_for_entity(e.get("entity") or "") == asked for e in latest_entities(tracker))
     return is_digression(latest_intent(tracker), latest_confidence(tracker), asked_slot(tracker),
                          answers_question, latest_text(tracker))
+
+
+def count_invited(tracker: Tracker) -> bool:
+    """The customer's message before the latest listed towns that we took as one site each and
+    said back with "tell me how many" (bot.conversation.acknowledge.sites_from_towns)."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    previous = ((users[-2].get("parse_data") or {}).get("entities") or []) if len(users) > 1 else []
+    return any(e.get("entity") == "num_locations" and e.get("role") == TOWNS_LISTED_ROLE for e in previous)
 
 
 def _this_turn(tracker: Tracker) -> List[Dict[Text, Any]]:

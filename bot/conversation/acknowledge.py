@@ -5,13 +5,14 @@ silent correction or an answer out of turn never looks ignored."""
 from __future__ import annotations
 
 import calendar
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from bot.domain.guidance import GuidanceCopy, join_names, load_default_copy
 from bot.domain.wording import load_plan_wording
 from bot.understanding.locations import Gazetteer, default_gazetteer
 from bot.domain.profile import as_int
 from bot.domain.slots import CONFIRMED_SLOTS
+from bot.understanding.extracted_entity import TOWNS_LISTED_ROLE
 
 # The facts worth confirming, in the order they are said.
 ACKNOWLEDGED = CONFIRMED_SLOTS
@@ -106,3 +107,16 @@ def describe_told_instead(
         if text:
             said.append(text)
     return said
+
+
+def sites_from_towns(entities: Iterable[Mapping[str, Any]], changes: Mapping[str, Any],
+                     asked: Optional[str]) -> Optional[int]:
+    """The number of sites this message set by listing towns ("Provo and Orem, UT": 2, one per
+    town; bot.understanding.site_lists), unless the number was what we asked. Said back with
+    an invitation to correct it: a customer with two sites in one town would otherwise never
+    be asked how many they have."""
+    if asked == "num_locations" or "num_locations" not in changes:
+        return None
+    if not any(e.get("entity") == "num_locations" and e.get("role") == TOWNS_LISTED_ROLE for e in entities):
+        return None
+    return as_int(changes["num_locations"])

@@ -72,10 +72,8 @@ class Answer:
         """Whether this is an answer to the question: a value, or a skip where skipping is ok.
         An unknown carrier is "skipped" too, and answers unless its words ask something:
         "what's the weather" is not a carrier, "bob's telecom" is one we don't know, whatever
-        the classifier made of it (it had taken such names for FAQ questions). A button's
-        payload ("/email_plan" from a button of an earlier turn) is no carrier's name."""
-        unknown_carrier = (self.problem == "unknown_carrier" and not asks_something(self.shown)
-                           and not self.shown.startswith("/"))
+        the classifier made of it (it had taken such names for FAQ questions)."""
+        unknown_carrier = self.problem == "unknown_carrier" and not asks_something(self.shown)
         return self.value is not None or (self.said_skip and skippable) or (unknown_carrier and skippable)
 
 
@@ -219,6 +217,11 @@ def parse_answer(
     text = (text or "").strip()[:MAX_TEXT]
     if not text:
         return Answer(problem="empty")
+    if text.startswith("/"):
+        # A button's payload ("/email_plan", '/inform{"service": "dia"}') is no text answer to
+        # any question: not a carrier's name, a company or a call time. The entities of a
+        # payload fill their slots by themselves (domain.yml's mappings).
+        return Answer(problem="required", shown=text)
     today = today or date.today()
     # For names and call times the customer's own words must say skip: the classifier's
     # "skip" alone is not enough there (a name like "Dee Tran" can read as one).
@@ -324,7 +327,7 @@ def plain_answer(active_form: Optional[str], slot: Optional[str], text: str, cat
     question outside these forms.
     """
     text = (text or "").strip()
-    if active_form not in ASKING_FORMS or not slot or not text or text.startswith("/"):
+    if active_form not in ASKING_FORMS or not slot or not text:
         return False
     if len(text) > MAX_NAME or asks_something(text):
         return False

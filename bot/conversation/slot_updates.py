@@ -105,6 +105,11 @@ def _states_of_known_towns(entities: Sequence[Mapping[str, Any]], known_states: 
     return out
 
 
+# Questions a number alone may answer ("about 20" asked for the head count): a count invited
+# before them is not read from such an answer.
+_NUMBER_QUESTIONS = frozenset({"num_locations", "employees", "phone", "contract_end", "callback_time"})
+
+
 def updates_from_message(
     current: Mapping[str, Any],
     entities: Sequence[Mapping[str, Any]],
@@ -112,11 +117,14 @@ def updates_from_message(
     intent: Optional[str] = None,
     requested_slot: Optional[str] = None,
     known_zip: Any = None,
+    count_invited: bool = False,
 ) -> MessageUpdate:
     """Compute the slot updates for one message.
 
     `known_zip(zip5) -> bool` says whether a ZIP exists (the extractor also emits the ZIP of
-    an unknown code so that we can say so here).
+    an unknown code so that we can say so here). `count_invited`: the previous reply said back
+    a number of sites and asked for a correction (acknowledge.sites_from_towns), so a count
+    alone ("actually 3") is the number of sites, as if asked.
     """
     entities = _states_of_known_towns(entities, list(current.get("states") or []))
     correction = is_correction(text or "")
@@ -155,7 +163,8 @@ def updates_from_message(
     # the head count, so it is no count (the annotation guide: a bare number is none). "Where
     # are your sites?" answered "3" counts them when no count is known yet: the question names
     # the sites, and the form says the count back as it asks where again.
-    sites_named = requested_slot == "states" and not current.get("num_locations")
+    sites_named = ((requested_slot == "states" and not current.get("num_locations"))
+                   or (count_invited and requested_slot not in _NUMBER_QUESTIONS))
     if requested_slot != "num_locations" and not sites_named:
         entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE_ROLE)]
     for entity_name, slot in VALUE_SLOTS.items():

@@ -51,6 +51,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "something_else": (),
     "changed_answer": ("value",),
     "answer_taken": ("value",),
+    "sites_from_towns": ("value",),
     "unclear_service": ("word", "options"),
     "problems_besides_told": ("told",),
     "default_fallback": (),

@@ -25,6 +25,8 @@ _BARE_COUNT_FILLER = frozenset({
     # the tokenizer's halves of "it's", "there's", "we've" and what points back at the sites
     "'s", "'re", "'ve", "\u2019s", "\u2019re", "\u2019ve", "of", "them", "em", "'em", "those", "these", "total",
     "altogether", "has", "had", "guess", "say", "sites", "locations", "we've", "weve", "there's", "theres",
+    # a count that corrects one said back ("actually 3", "oh wait, 4")
+    "actually", "wait", "sorry", "oops",
 })
 # Around digits alone only these: "at 3" is a time, "for 2" and "in 5" are not counts of sites.
 _DIGIT_FILLER = _BARE_COUNT_FILLER - {"at", "for", "in", "moment", "so", "or", "all", "us"}

@@ -11,6 +11,9 @@ from typing import Union
 # The role a count alone carries in Rasa's entities: the question asked decides what it counts
 # (bot.conversation.slot_updates), so a message read with nothing asked has no count of sites.
 COUNT_ALONE_ROLE = "count_alone"
+# The role of a count read from towns listed as the customer's sites ("Provo and Orem, UT": 2):
+# taken, and said back, since they may have more than one site in a town.
+TOWNS_LISTED_ROLE = "towns_listed"
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,5 @@ class ExtractedEntity:
     negated: bool = False
     # a count that is the whole reply ("a dozen"): it answers whatever question was asked
     alone: bool = False
+    # a count of sites read from towns listed ("Provo and Orem, UT"): one site per town
+    towns_listed: bool = False

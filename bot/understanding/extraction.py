@@ -445,7 +445,8 @@ class Extractor:
             if cand.layer in ("loc", "zip"):
                 continue
             found.append((ExtractedEntity(cand.kind, cand.payload, cand.start, cand.end, text[cand.start : cand.end],
-                                          alone=bool(cand.extra.get("alone"))), 0))
+                                          alone=bool(cand.extra.get("alone")),
+                                          towns_listed=bool(cand.extra.get("towns_listed"))), 0))
             if cand.layer == "carrier" and cand.extra.get("service"):  # "verizon fios"
                 found.append((ExtractedEntity(SERVICE, cand.extra["service"], cand.start, cand.end,
                                               text[cand.start : cand.end]), 1))

@@ -24,11 +24,14 @@ _TAIL_WORDS = _PLACE_WORDS | frozenset({
     "the", "area", "metro", "valley", "state", "region", "river", "lake", "city", "back", "out", "next",
     "door", "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
     "same", "street", "road", "there", "here", "is", "are", "'s", "of", "other", "greater", "our", "town",
+    "interstate", "freeway", "highway", "airport", "mall", "square", "harbor", "beach", "bay", "hill",
 })
 # Kinds of chain items: a count candidate, one site named with "the"/"our" or a main office,
 # one site named bare or with "a" ("dental practice, 1 location": the business, then its
 # sites), a count placed by itself ("one in Boise").
 _COUNTED, _DEFINITE, _INDEFINITE, _PLACED = "counted", "definite", "indefinite", "placed"
+# "the one in Salina" after one site named: one more of its kind (after a count, one of them)
+_THE_ONE = "the one"
 _MAX_TAIL = 8
 
 
@@ -90,6 +93,13 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
             return 1, head + 1, kind
         if not doc[head].is_alpha or doc[head].is_stop:
             break
+    # "the clinic in Hays and the one in Salina", "the main store and the other one by the
+    # interstate": one more of the kind before, told apart by where it is
+    if not first and doc[k].lower_ in ("the", "another"):
+        n = k + 1 + int(k + 1 < len(doc) and doc[k + 1].lower_ == "other")
+        n += int(n < len(doc) and doc[n].lower_ == "one")
+        if n > k + 1 and doc[n - 1].lower_ in ("one", "other") and _place_tail(doc, n, places) > n:
+            return 1, n, _THE_ONE
     # "and 2 small ones": a count of the same kind of site as the one before
     if not first and doc[k].like_num and doc[k].lower_ not in ("a", "an", "both", "half"):
         for width in (1, 2, 3):
@@ -178,6 +188,8 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
                 break  # no joiner: only placed counts typed one after another ("2 in boise 1 in nampa")
             value, after, next_kind = nxt
             joiners = {t.lower_ for t in doc[joined:m]}
+            if next_kind == _THE_ONE and kind in (_COUNTED, _PLACED):
+                break  # "3 stores, the one in Ogden has ...": one of them
             if kinds[0] == _PLACED and next_kind != _PLACED:
                 break  # "7 across Oregon and Washington, HQ is Portland": a count, then where HQ is
             if next_kind == _PLACED and kinds == [_COUNTED] and joiners <= {",", ";"}:

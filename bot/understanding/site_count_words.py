@@ -18,7 +18,7 @@ _MAIN_OFFICE_WORDS = frozenset({"hq", "headquarters", "main", "corporate", "flag
 _COUNT_LEAD_INS = frozenset({
     "we", "have", "we've", "got", "there", "are", "there's", "we're", "at", "just", "only", "about",
     "around", "roughly", "so", "ok", "okay", "well", "um", "uh", "it's", "its", "that's", "operate",
-    "run", "currently", "right", "now", "oh", "hmm",
+    "run", "currently", "right", "now", "oh", "hmm", "actually", "wait",
 })
 _NOW_WORDS = frozenset({"now", "today", "currently", "atm", "right"})
 # Words that describe where sites are without naming a town ("two — downtown and the airport").

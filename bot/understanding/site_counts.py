@@ -31,7 +31,7 @@ from bot.understanding.site_count_adjustments import (_ends_of_a_link, _past_cou
 from bot.understanding.site_count_revisions import _said_last
 from bot.understanding.site_count_words import _COUNT_JOINERS
 from bot.understanding.site_lists import (_collective_count, _count_of_a_list, _count_of_towns, _misspelt_site_count,
-                                          _sites_in_listed_towns, _towns_before_sites)
+                                          _sites_in_listed_towns, _towns_before_sites, _towns_listed_alone)
 from bot.understanding.site_mentions import (_main_office_at, _one_site_at, _plus_one_site, _plus_one_site_later,
                                              _plus_one_site_with, _signal_bars)
 from bot.understanding.site_nouns import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_NOUNS  # noqa: F401 - re-exported (bot.conversation)
@@ -80,6 +80,7 @@ def site_counts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
                 or _count_of_a_list(doc, others) or _listed_single_sites(doc) or _main_office_only(doc)
                 or _one_or_both(doc)
                 or _sites_in_listed_towns(doc, others) or _towns_before_sites(doc, others)
+                or _towns_listed_alone(doc, others)
                 or _count_of_towns(doc) or _only_count_closing_clause(doc, others)
                 or _count_clause_after_sites(doc) or _placed_single_sites(doc, others)
                 or _ordinal_site(doc) or _one_site_and_no_more(doc) or _collective_count(doc)

@@ -224,3 +224,58 @@ def _labelled_site_list(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
             last = doc[end - 1]
             return Candidate("qty", k, end, doc[k].idx, last.idx + len(last.text), NUM_LOCATIONS, items)
     return None
+
+
+# Words that may come before towns listed as where the customer is: "we're in", "we are
+# located in", "based out of", "hi, um, in"; the last one must put them in a place.
+_BEING_IN_WORDS = frozenset({
+    "we", "'re", "\u2019re", "we're", "are", "were", "located", "based", "currently", "right", "now", "both",
+    "hi", "hello", "hey", "um", "uh", "so", "well", "ok", "okay", "yeah", "yes", "out", ",",
+})
+_BEING_IN_LAST = frozenset({"in", "of"})  # "we're in", "based out of"
+
+
+def _towns_listed_alone(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
+    """'Provo and Ogden, UT', "we're in Provo and Orem, Utah", 'Spokane WA and Post Falls ID.
+    Ziply at one, ...': two or more towns listed as a sentence of their own, or after words of
+    being there, are where the customer's sites are: one site per town (the guide: places
+    listed as the customer's own sites count, even without a number). Not after "between",
+    "from", "serve", "near": only a sentence that opens on them or on "we're in"."""
+    town_end = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == CITY}
+    state_end = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == "state"}
+    anchored = {c.i for c in cands if c.layer == "loc" and c.kind == CITY and not c.needs_anchor}
+    sentence_starts = [0] + [t.i + 1 for t in doc if t.text in _SENTENCE_ENDS or t.text in ("?",)]
+    for start in sentence_starts:
+        k = start
+        while k < len(doc) and doc[k].lower_ in _BEING_IN_WORDS:
+            k += 1
+        placed_by_words = k < len(doc) and doc[k].lower_ in _BEING_IN_LAST
+        if placed_by_words:
+            k += 1
+        elif k != start and any(doc[x].lower_ not in ("hi", "hello", "hey", "um", "uh", "so", "well", "ok",
+                                                      "okay", "yeah", "yes", ",") for x in range(start, k)):
+            continue  # "we're Provo and Orem"? no place word before the towns
+        m, towns, with_state, sure = k, set(), False, True
+        while m in town_end:
+            towns.add(doc[m:town_end[m]].text.lower())
+            sure = sure and m in anchored
+            m = town_end[m]
+            if m + 1 < len(doc) and doc[m].text == "," and (m + 1) in state_end:
+                m, with_state = state_end[m + 1], True  # "Tulsa, OK"
+            elif m in state_end:
+                m, with_state = state_end[m], True
+            if m < len(doc) and doc[m].lower_ in _TOWN_JOINERS:
+                m += 1
+                if m < len(doc) and doc[m].lower_ in ("and", "&"):
+                    m += 1  # ", and"
+            else:
+                break
+        while m < len(doc) and doc[m].lower_ in ("area", "areas", "both"):
+            m += 1
+        ends_sentence = m == len(doc) or doc[m].text in _SENTENCE_ENDS or doc[m].text == "?" or doc[m].is_space
+        # lowercase or ambiguous towns ("boise and nampa") need a state or "in" to be places
+        if len(towns) >= 2 and ends_sentence and (sure or with_state or placed_by_words):
+            last = doc[m - 1]
+            return Candidate("qty", k, m, doc[k].idx, last.idx + len(last.text), NUM_LOCATIONS, len(towns),
+                             extra={"towns_listed": True})
+    return None

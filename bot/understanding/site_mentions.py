@@ -118,6 +118,8 @@ def _main_office_at(doc: "Doc", i: int) -> int:
     for phrase in _MAIN_OFFICE:
         n = len(phrase)
         if tuple(t.lower_ for t in doc[k : k + n]) == phrase:
+            if k + n < len(doc) and doc[k + n].lower_ in SINGULAR_SITE_NOUNS:
+                n += 1  # "the flagship store", "HQ office": the noun after is the same site
             return k + n - i
     return 0
 

@@ -104,6 +104,7 @@ class Vocabulary:
     _service_table: tuple[Mapping[str, str], int] = field(init=False, repr=False, compare=False)
     _challenge_table: tuple[Mapping[str, str], int] = field(init=False, repr=False, compare=False)
     _service_only_words: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    _product_patterns: tuple[tuple[str, "re.Pattern[str]"], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A few hundred phrases: the derived indexes cost about a millisecond.
@@ -117,6 +118,10 @@ class Vocabulary:
         words = {c: frozenset(re.findall(r"[a-z0-9]+", " ".join(p).lower())) for c, p in self.services.items()}
         object.__setattr__(self, "_service_only_words", {
             c: w - frozenset().union(*(o for other, o in words.items() if other != c)) for c, w in words.items()})
+        # Read for every question a customer asks: one alternation per product, compiled once.
+        object.__setattr__(self, "_product_patterns", tuple(
+            (name, re.compile("|".join(_phrase_pattern(p) for p in phrases), re.IGNORECASE))
+            for name, phrases in self.products_not_quoted.items() if phrases))
 
     def words_only_of_service(self, code: str) -> frozenset[str]:
         """The words of `code`'s phrases that no other service's phrases use ("dark", "unlit",
@@ -147,10 +152,7 @@ class Vocabulary:
     def product_not_quoted(self, text: str) -> Optional[str]:
         """The name of the first product of products_not_quoted that `text` names ("cell
         phones" -> "cell phones and mobile plans"), or None."""
-        for name, phrases in self.products_not_quoted.items():
-            if any(re.search(_phrase_pattern(p), text or "", re.IGNORECASE) for p in phrases):
-                return name
-        return None
+        return next((name for name, pattern in self._product_patterns if pattern.search(text or "")), None)
 
     def unclear_mentions(
         self, text: str, covered: Sequence[tuple[int, int]] = ()

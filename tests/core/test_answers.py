@@ -137,6 +137,15 @@ def test_a_button_payload_is_no_unknown_carrier(catalog) -> None:  # type: ignor
     assert parse_answer("current_carrier", "Bob's Telephone Shack", "inform", catalog, TODAY).answers(skippable=True)
 
 
+@pytest.mark.parametrize("slot", ["callback_time", "company_name", "contact_name", "num_locations", "current_carrier"])
+@pytest.mark.parametrize("payload", ["/email_plan", '/inform{"num_locations": 3}'])
+def test_a_button_payload_is_no_text_answer_to_any_question(catalog, slot: str, payload: str) -> None:  # type: ignore[no-untyped-def]
+    # A payload's entities fill their slots by the domain's mappings; as text it would have
+    # been a call time "/email_plan" or a company named after a JSON object.
+    answer = parse_answer(slot, payload, "inform", catalog, TODAY)
+    assert answer.value is None and not answer.answers(skippable=True)
+
+
 # A reply to "who is your carrier?" that wraps the name in other words (our own wording).
 @pytest.mark.parametrize("text, value", [
     ("frontier, I'm fairly sure", "Frontier"),  # an everyday word is the carrier when asked

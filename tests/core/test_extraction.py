@@ -119,9 +119,10 @@ MESSAGES = [
     # places: ambiguity, aliases, words that are also places
     ("Portland, Maine", ["city=Portland", "us_state=ME"]),
     ("our offices are in Portland and Bangor, Maine", ["city=Portland", "city=Bangor", "num_locations=2", "us_state=ME"]),
-    ("Washington, DC and Seattle, Washington", ["city=Washington", "us_state=DC", "city=Seattle", "us_state=WA"]),
+    # towns listed as where the customer is are one site each (the annotation guide; session 16)
+    ("Washington, DC and Seattle, Washington", ["city=Washington", "us_state=DC", "city=Seattle", "us_state=WA", "num_locations=2"]),
     ("We're in Washington", ["us_state=WA"]),
-    ("We're in LA and Baton Rouge, LA", ["city=Los Angeles", "us_state=CA", "city=Baton Rouge", "us_state=LA"]),
+    ("We're in LA and Baton Rouge, LA", ["city=Los Angeles", "us_state=CA", "city=Baton Rouge", "us_state=LA", "num_locations=2"]),
     ("In NYC and Philly, also SF", ["city=New York City", "us_state=NY", "city=Philadelphia", "us_state=PA", "city=San Francisco", "us_state=CA"]),
     ("We are in the Twin Cities", ["city=Minneapolis", "us_state=MN"]),
     ("Our offices are in Kansas City and St. Louis", ["num_locations=2", "city=Kansas City", "city=St. Louis", "us_state=MO"]),
@@ -289,8 +290,8 @@ TOWN_TRAPS = [
     ("thanks Austin", []),
     ("I'm Chester and our warehouse is in Chester, PA", ["city=Chester", "us_state=PA"]),
     ("we're in Lebanon NH", ["us_state=NH"]),  # no Lebanon we know in NH: not Lebanon, TN
-    ("Charlotte and Raleigh", ["city=Charlotte", "city=Raleigh", "us_state=NC"]),
-    ("Mobile and Montgomery, Alabama", ["city=Mobile", "city=Montgomery", "us_state=AL"]),
+    ("Charlotte and Raleigh", ["city=Charlotte", "city=Raleigh", "us_state=NC", "num_locations=2"]),
+    ("Mobile and Montgomery, Alabama", ["city=Mobile", "city=Montgomery", "us_state=AL", "num_locations=2"]),
     ("oregon, washington, california", ["us_state=OR", "us_state=WA", "us_state=CA"]),
     ("we're in Springfield, the one in Illinois", ["city=Springfield", "us_state=IL"]),
 ]

@@ -483,3 +483,67 @@ def test_bars_that_serve_drinks_are_sites(extractor: Extractor) -> None:
 )
 def test_counts_typed_in_a_hurry(extractor: Extractor, text: str, count) -> None:  # type: ignore[no-untyped-def]
     assert _counts(extractor, text) == ({count} if count is not None else set())
+
+
+# ---- towns listed as where the customer is (the guide: places listed as their own sites) -------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("Lehi and American Fork, UT", 2),
+        ("we're in Provo and Orem, Utah", 2),
+        ("Logan, Ogden and Provo", 3),
+        ("hi, we are located in Tulsa and Norman. need fiber at both", 2),
+        ("need new phones. We're in Tulsa and Norman", 2),
+        ("lehi and american fork utah", 2),
+        ("Bismarck ND and Moorhead MN. Midco at one, Lumen at the other", 2),
+    ],
+)
+def test_towns_listed_alone_are_one_site_each(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we serve Provo and Orem",  # customers' towns, not sites
+        "our customers are in Provo and Orem",
+        "moving the office from Provo to Orem",
+        "we're in Provo",  # one place named alone: no count
+        "Utah and Idaho",  # states are no sites
+        "point to point between Provo and Orem",
+    ],
+)
+def test_towns_not_listed_as_sites_are_no_count(extractor: Extractor, text: str) -> None:
+    assert _counts(extractor, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("the shop in Provo and the one in Orem", 2),
+        ("Two. The main store and the one out past the mall.", 2),
+        ("our garage downtown and the other one by the freeway", 2),
+        ("the flagship store and three kiosks", 4),
+        ("HQ office plus 2 branches", 3),
+    ],
+)
+def test_the_one_after_a_site_is_one_more(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("4 clinics, the one in Orem keeps dropping", 4),  # one of them
+        ("2 in Provo, the one in Orem is new", 2),
+    ],
+)
+def test_the_one_after_a_count_is_one_of_them(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize("text, count", [("actually 4", 4), ("oh wait, 4", 4), ("actually 4, two in Orem", 4)])
+def test_a_count_correcting_one_said_back(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}

@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.understanding.extracted_entity import COUNT_ALONE_ROLE
+from bot.understanding.extracted_entity import COUNT_ALONE_ROLE, TOWNS_LISTED_ROLE
 from bot.understanding.extraction import Extractor, build_default_extractor
 
 NEGATED_ROLE = "negated"
@@ -81,6 +81,8 @@ class CarrierAdvisorEntityExtractor(GraphComponent, EntityExtractorMixin):
                     item["role"] = NEGATED_ROLE
                 elif entity.alone:
                     item["role"] = COUNT_ALONE_ROLE
+                elif entity.towns_listed:
+                    item["role"] = TOWNS_LISTED_ROLE
                 found.append(item)
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
