@@ -10,7 +10,7 @@ from bot.understanding.candidates import CITY, NUM_LOCATIONS, Candidate
 from bot.understanding.site_count_words import _ANY_DETERMINER, _CHAIN_JOINERS, _OWN, _PLACE_WORDS, _TOWN_PREPS
 from bot.understanding.site_mentions import (_lowercase_town_after, _main_office_at, _same_kind, _sentence_start,
                                              _single_site_at)
-from bot.understanding.site_nouns import NOT_SITES_AFTER, SINGULAR_SITE_NOUNS, SITE_NOUN_SET
+from bot.understanding.site_nouns import MEASURE_NOUN_SET, NOT_SITES_AFTER, SINGULAR_SITE_NOUNS, SITE_NOUN_SET
 from bot.understanding.validators import parse_number_words
 
 if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seconds)
@@ -32,6 +32,30 @@ _TAIL_WORDS = _PLACE_WORDS | frozenset({
 _COUNTED, _DEFINITE, _INDEFINITE, _PLACED = "counted", "definite", "indefinite", "placed"
 # "the one in Salina" after one site named: one more of its kind (after a count, one of them)
 _THE_ONE = "the one"
+# "a cotton gin", "the roastery": a site of a kind site_nouns does not list, counted only in a
+# chain that names a site it does list ("a feed mill and an office in Dodge City": 2)
+_OTHER_KIND = "other kind"
+# What an unlisted noun must not be to be a site: things and people at sites, what they buy,
+# what goes wrong ("the office and a fax line", "our store and a new website", "HQ and the owner").
+_NOT_SITES = NOT_SITES_AFTER | MEASURE_NOUN_SET | frozenset({
+    "modem", "modems", "router", "routers", "line", "phone", "system", "systems", "computer", "printer",
+    "camera", "cameras", "truck", "trucks", "van", "vans", "vehicle", "vehicles", "car", "cars", "bill", "bills",
+    "contract", "account", "number", "plan", "backup", "connection", "network", "internet", "wifi", "price",
+    "quote", "deal", "provider", "carrier", "company", "business", "problem", "problems", "issue", "issues",
+    "outage", "outages", "question", "website", "app", "cell", "hotspot", "dish", "antenna", "server", "switch",
+    "firewall", "pbx", "fax", "alarm", "alarms", "owner", "boss", "wife", "husband", "partner", "son", "daughter",
+    "family", "kids", "customers", "clients", "patients", "tenants", "residents", "guests", "students", "guy",
+    "lease", "landlord", "budget", "time", "bit", "lot", "ton", "mess", "headache", "one", "ones", "other",
+    "others", "rest", "same", "thing", "things", "stuff", "service", "services", "speed", "support", "help",
+})
+# Parts of a map, not sites: "the upper peninsula", "the east side".
+_REGION_WORDS = frozenset({"peninsula", "coast", "valley", "side", "panhandle", "area", "region", "county", "island",
+                           "islands", "basin", "plains", "hills", "mountains", "border", "corridor", "metro", "check"})
+# Endings of words that describe rather than name ("the biggest", "the busiest", "our remote").
+_NOT_A_NOUN = ("est", "ing", "ed", "ly", "ous", "ful", "ive", "ote")
+# What may follow an unlisted site: the end of a clause, a joiner, where it is.
+_AFTER_A_SITE = frozenset({"and", "n", "plus", "+", "&", ",", ";", ".", "!", "in", "at", "near", "outside", "by",
+                           "over", "across", "out", "next", "up", "down", "on", "off", "-", "("})
 _MAX_TAIL = 8
 
 
@@ -62,7 +86,7 @@ def _place_tail(doc: "Doc", k: int, places: set[int], states: frozenset[int] = f
 
 
 def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[int],
-                first: bool = True) -> Optional[tuple[int, int, str]]:
+                first: bool = True, taken: frozenset[int] = frozenset()) -> Optional[tuple[int, int, str]]:
     """(sites, token after, kind) of one site or count of sites starting at token k: a count
     candidate ("3 retail stores"), one site named ("the admin building", "our main office",
     "HQ", "a small branch", "warehouse" opening a clause), or a count placed by itself ("one in
@@ -122,7 +146,29 @@ def _chain_item(doc: "Doc", k: int, counts: dict[int, Candidate], places: set[in
                 end = _lowercase_town_after(doc, k + 1)
             if end > k + 1:
                 return int(value), end, _PLACED
-    return None
+    return _site_of_another_kind(doc, k, places, taken)
+
+
+def _site_of_another_kind(doc: "Doc", k: int, places: set[int], taken: frozenset[int]) -> Optional[tuple[int, int, str]]:
+    """'a cotton gin', 'the roastery', 'a ReStore': one site of a kind not listed, named with
+    a determiner and one to three plain words that end a clause, meet a joiner or say where it
+    is; none of them a place, a service or anything else read, and its last word no thing
+    or person (_NOT_SITES). `_site_chain` counts it only beside a listed site."""
+    if doc[k].lower_ not in ("a", "an", "the", "our", "my") or (doc[k].lower_ in ("a", "an") and _says_what_the_business_is(doc, k)):
+        return None  # "we're a small manufacturer, plant in Escanaba and ...": the business, not a site
+    if k > 0 and doc[k - 1].lower_ in _TAIL_PREPS | {"into", "from", "of", "to", "with", "for"}:
+        return None  # "in a strip mall", "out of a trailer": where a site is, or what it has
+    n = k + 1
+    while n < len(doc) and n - k <= 2 and doc[n].is_alpha and not doc[n].like_num and not doc[n].is_stop \
+            and n not in places and n not in taken:
+        n += 1
+    if n == k + 1 or (n < len(doc) and doc[n].lower_ not in _AFTER_A_SITE and not doc[n].is_space):
+        return None
+    head = doc[n - 1].lower_
+    if (head in _NOT_SITES or head.rstrip("s") in _NOT_SITES or head in SITE_NOUN_SET or head.endswith(_NOT_A_NOUN)
+            or head in _TAIL_WORDS or head in _REGION_WORDS):
+        return None
+    return 1, n, _OTHER_KIND
 
 
 # A site noun before one of these names the whole business, not one site: "150+ locations,
@@ -155,10 +201,11 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
     places = {k for c in others if c.layer == "loc" for k in range(c.i, c.j)}
     states = frozenset(k for c in others if c.layer == "loc" and c.kind == "state" and doc[c.i].text[:1].isalpha()
                        and doc[c.i].lower_ not in _TOWN_PREPS for k in range(c.i, c.j))
+    taken = frozenset(k for c in others if c.layer != "loc" for k in range(c.i, c.j))
     best: Optional[tuple[int, int, int, int]] = None  # items, total, i, j
     k = 0
     while k < len(doc):
-        item = _chain_item(doc, k, by_start, places)
+        item = _chain_item(doc, k, by_start, places, taken=taken)
         if item is None or (k > 0 and doc[k - 1].lower_ == "between"):
             k += 1
             continue
@@ -183,7 +230,7 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
             joined = m
             while m < len(doc) and doc[m].lower_ in _CHAIN_JOINERS:
                 m += 1
-            nxt = _chain_item(doc, m, by_start, places, first=False)
+            nxt = _chain_item(doc, m, by_start, places, first=False, taken=taken)
             if nxt is None or (m == joined and not (kind == _PLACED and nxt[2] == _PLACED)):
                 break  # no joiner: only placed counts typed one after another ("2 in boise 1 in nampa")
             value, after, next_kind = nxt
@@ -194,7 +241,7 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
                 break  # "7 across Oregon and Washington, HQ is Portland": a count, then where HQ is
             if next_kind == _PLACED and kinds == [_COUNTED] and joiners <= {",", ";"}:
                 break  # "two sites, one in Hartford and one in Stamford": the count, then its breakdown
-            if items == 1 and kind == _INDEFINITE and next_kind == _COUNTED and joiners <= {",", ";"}:
+            if items == 1 and kind in (_INDEFINITE, _OTHER_KIND) and next_kind == _COUNTED and joiners <= {",", ";"}:
                 break  # "dental practice, 1 location in Scottsdale": the business, then its sites
             if kind == _COUNTED and next_kind == _DEFINITE and joined == end and after == m + 2 and _same_kind(
                     doc[after - 1].lower_, {t.lower_ for t in doc[last_start:end] if t.lower_ in SITE_NOUN_SET}):
@@ -206,6 +253,8 @@ def _site_chain(doc: "Doc", counts: list[Candidate], others: list[Candidate]) ->
             total += value
             last_start, end, kind = m, after, next_kind
             kinds.append(kind)
+        if _OTHER_KIND in kinds and all(kd == _OTHER_KIND for kd in kinds):
+            items = 0  # no listed site among them: "a PRI and a fax line" names no site
         if (items >= 2 or per_town) and (best is None or items > best[0]):
             best = (items, total, start, end)
         k = max(end, k + 1)

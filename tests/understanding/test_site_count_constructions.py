@@ -547,3 +547,35 @@ def test_the_one_after_a_count_is_one_of_them(extractor: Extractor, text: str, c
 @pytest.mark.parametrize("text, count", [("actually 4", 4), ("oh wait, 4", 4), ("actually 4, two in Orem", 4)])
 def test_a_count_correcting_one_said_back(extractor: Extractor, text: str, count: int) -> None:
     assert _counts(extractor, text) == {count}
+
+
+# ---- a site of a kind the nouns do not list, beside one they do --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("a lumber mill and an office in Bend", 2),
+        ("the main office and the roastery", 2),
+        ("4 salons plus the training academy", 5),
+        ("a grain elevator and a seed store in Minot", 2),
+        ("our shop in Fargo and a parts counter in Moorhead", 2),
+    ],
+)
+def test_a_site_of_an_unlisted_kind_beside_a_listed_one(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("a PRI and a fax line at the office", None),  # things at a site
+        ("a cable modem and a router in Boise", None),
+        ("six clinics, the busiest in Lincoln", 6),  # a word describing one of them
+        ("we're a small bakery, a shop in Hood River and a kitchen in The Dalles", 2),  # the business
+        ("the office and a new website", None),
+        ("we rent space in a strip mall and a unit in a business park", None),  # where, not which sites
+    ],
+)
+def test_no_site_of_an_unlisted_kind(extractor: Extractor, text: str, count: Any) -> None:
+    assert _counts(extractor, text) == ({count} if count else set())
