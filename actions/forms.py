@@ -29,7 +29,7 @@ from actions.tracker_utils import (answer_to_question, ever_requested, latest_en
                                    rejected_this_turn, set_this_turn, steps_out, unclear_service_words,
                                    whole_message_answers)
 from bot.conversation.answer_parsing import Answer
-from bot.conversation.clarify import chosen_option, pending_to_slot, read_pending
+from bot.conversation.clarify import asks_about_the_options, chosen_option, pending_to_slot, read_pending
 from bot.conversation.digressions import (FREE_TEXT_SLOTS, NOT_AN_ANSWER_INTENTS, REASKED_AFTER_INTENTS,
                                           SMALL_TALK_INTENTS)
 from bot.conversation.missed_questions import (MissedQuestion, Step, agent_note, choices_for, hands_off,
@@ -183,6 +183,10 @@ class QualificationFormValidation(FormValidationAction, ABC):
             say(dispatcher, default_copy().message("left_for_agent"))
             return answered + self.drop(slot, missed, tracker)
         words = None if answer.said_skip else self.reply_words(tracker)
+        if pending and any(c.asked for c in pending) and asks_about_the_options(latest_text(tracker)):
+            # "what's the difference?": no "I need that one"; the question comes again with what
+            # each option is (actions/questions.py). Still a miss, so it can't go on forever.
+            return answered + self.after_miss(slot, missed.missed(slot), None, dispatcher, tracker)
         if slot == "challenges" and current and answer.problem == "unknown_challenge":
             # "Besides that?" (told_problems.py) answered with nothing new we can name ("just
             # the move really", "that's the main one"): they have told what hurts. Asking
@@ -301,14 +305,17 @@ class QualificationFormValidation(FormValidationAction, ABC):
         turn's only question), or its turn has come: the services question is next, or the
         form would otherwise finish without it. A customer who answered something else instead
         ("we're in Tulsa") gets the form's next question, and this one later; a second broad
-        word ("internet and phones") waits while the first is unanswered."""
+        word ("internet and phones") waits while the first is unanswered. "What's the
+        difference?" gets it again at once, with what each option is."""
         if not self.asks_clarifications:
             return False
         pending = read_pending(tracker.get_slot(PENDING_CLARIFICATIONS))
         if not pending:
             return False
         none_asked = all(c.asked == 0 for c in pending)
-        return none_asked or next_slot in (None, "services")
+        # "what's the difference?": answered now, with the question (actions/questions.py)
+        explained = not none_asked and asks_about_the_options(latest_text(tracker))
+        return none_asked or explained or next_slot in (None, "services")
 
 
 class ValidateNeedsForm(QualificationFormValidation):

@@ -11,7 +11,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import dependencies
-from bot.conversation.clarify import clarification_question, mark_asked, pending_to_slot, read_pending, which_to_ask
+from actions.tracker_utils import latest_text
+from bot.conversation.clarify import (asks_about_the_options, clarification_question, mark_asked, options_explained,
+                                      pending_to_slot, read_pending, which_to_ask)
 from bot.conversation.digressions import product_asked_about
 from bot.conversation.missed_questions import MissedQuestion, choices_for
 from bot.conversation.told_problems import besides_told_question
@@ -62,7 +64,8 @@ class AskQuestion(Action, ABC):
             # goes first once the older was asked twice ("internet" in reply to "which
             # phones?" asked twice): it comes back later, not a third time in a row.
             asked = which_to_ask(pending)
-            say(dispatcher, clarification_question(asked))
+            explain = asked.asked > 0 and asks_about_the_options(latest_text(tracker))  # "what's the difference?"
+            say(dispatcher, options_explained(asked) if explain else clarification_question(asked))
             return [SlotSet("pending_clarifications", pending_to_slot(mark_asked(pending, asked)))]
         if self.slot == "challenges" and tracker.get_slot("challenges"):
             # asked although filled: a problem or a backup told before it (told_problems.py)

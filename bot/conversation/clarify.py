@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.conversation.wording import Copy, Message, default_copy
 from bot.domain.guidance import GuidanceCopy, load_default_copy
+from bot.domain.wording import load_plan_wording
 from bot.understanding.extraction import WANT_VERBS
 from bot.understanding.vocabulary import Vocabulary, load_vocabulary
 
@@ -178,6 +179,44 @@ def clarification_question(
         for code, label in zip(clarification.codes, labels)
     )
     return Message(copy.message("unclear_service", word=clarification.word, options=options).text, buttons)
+
+
+# A reply to "do you mean A or B?" that asks what the options are: "what's the difference?",
+# "which one should we get?", "idk which", "what do you recommend?".
+_ASKS_ABOUT_THE_OPTIONS = re.compile(
+    r"\b(?:diff(?:erence|erences|erent)?|what(?:'s| is| are|s)? (?:those|these|they|the options|that|each)"
+    r"|what do(?:es)? (?:that|those|these|they|it|each|they both) mean|mean(?:s|ing)? what|explain"
+    r"|what (?:do|would) you (?:recommend|suggest|think)|which (?:one |is |would |do |should )*"
+    r"(?:you |we |i )?(?:better|best|cheaper|recommend|suggest|need|get|pick|choose|go with)"
+    r"|(?:not sure|don'?t know|dont know|dunno|idk|no idea|no clue)(?: about)? (?:which|what|the difference)"
+    r"|help (?:me |us )?(?:choose|pick|decide))\b", re.IGNORECASE)
+
+
+def asks_about_the_options(text: str) -> bool:
+    """Whether a reply to a which-one question asks what its options are or which to take
+    ("what's the difference?", "which would you recommend?", "no idea which"), rather than
+    choosing one or saying anything else."""
+    return bool(_ASKS_ABOUT_THE_OPTIONS.search((text or "").replace("\u2019", "'")))
+
+
+def options_explained(
+    clarification: Clarification,
+    *,
+    copy: Optional[Copy] = None,
+    names: Optional[GuidanceCopy] = None,
+    descriptions: Optional[Mapping[str, str]] = None,
+) -> Message:
+    """The which-one question again, each option with what it is (plan.yml
+    service_descriptions), with the same buttons: for "what's the difference?"."""
+    copy = copy or default_copy()
+    descriptions = descriptions if descriptions is not None else load_plan_wording().service_descriptions
+    question = clarification_question(clarification, copy=copy, names=names)
+    names = names or load_default_copy()
+    lines = "\n".join(
+        f"\u2022 {names.services.get(code, code)[:1].upper()}{names.services.get(code, code)[1:]}: {descriptions[code]}"
+        for code in clarification.codes if code in descriptions)
+    return Message(copy.message("options_explained", word=clarification.word, descriptions=lines).text,
+                   question.buttons)
 
 
 def unclear_service_questions(

@@ -51,6 +51,7 @@ MESSAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "something_else": (),
     "changed_answer": ("value",),
     "answer_taken": ("value",),
+    "options_explained": ("word", "descriptions"),
     "sites_from_towns": ("value",),
     "unclear_service": ("word", "options"),
     "problems_besides_told": ("told",),
@@ -304,6 +305,7 @@ class PlanFile(DataModel):
     role_names: _texts_model("RoleNames", ROLES)  # type: ignore[valid-type]
     kinds: _texts_model("Kinds", ("ILEC", "CLEC"))  # type: ignore[valid-type]
     services: _texts_model("ServiceNames", SERVICES)  # type: ignore[valid-type]
+    service_descriptions: _texts_model("ServiceDescriptions", SERVICES)  # type: ignore[valid-type]
     challenges: _texts_model("ChallengeNames", CHALLENGES)  # type: ignore[valid-type]
     steps: _texts_model("Steps", STEPS, STEP_WORDS)  # type: ignore[valid-type]
     explain: _texts_model("Explanations", EXPLANATIONS, EXPLAIN_WORDS)  # type: ignore[valid-type]
@@ -324,6 +326,7 @@ class PlanWording:
     role_names: Mapping[str, str]
     kinds: Mapping[str, str]
     services: Mapping[str, str]
+    service_descriptions: Mapping[str, str]
     challenges: Mapping[str, str]
     steps: Mapping[str, str]
     explain: Mapping[str, str]
@@ -351,6 +354,7 @@ def _read_plan(path: Path) -> PlanWording:
         role_names=parsed.role_names.dict(),
         kinds=parsed.kinds.dict(),
         services=parsed.services.dict(),
+        service_descriptions=parsed.service_descriptions.dict(),
         challenges=parsed.challenges.dict(),
         steps=parsed.steps.dict(),
         explain=parsed.explain.dict(),

@@ -482,6 +482,8 @@ class Extractor:
                 read = read[:s] + " " * (f - s) + read[f:]
             learned = self._learned_topics(read, entities) if read.strip() else []
             entities = entities + _plausible_learned(doc, entities, learned, self.vocabulary)
+        if _only_picks_an_option(doc):
+            entities = [e for e in entities if e.entity != CHALLENGE]
         return sorted(entities, key=lambda e: e.start)
 
     def _short_reply_topics(self, doc: "Doc", entities: list[ExtractedEntity], offset: int = 0) -> list[ExtractedEntity]:
@@ -1003,6 +1005,27 @@ class Extractor:
                 entity = ExtractedEntity(entity.entity, entity.value, entity.start, entity.end, entity.text, True)
             out.append((entity, order))
         return out
+
+
+# "the cheaper one", "the faster option please": a reply that picks one of the options offered
+# ("do you mean A or B?"), not a problem the customer raises.
+_OPTION_NOUNS = frozenset({"one", "ones", "option", "options", "kind", "type", "version"})
+_PICK_OPENERS = frozenset({"the", "a", "whichever", "probably", "prob", "maybe", "i", "guess", "think", "id", "i'd",
+                           "say", "go", "with", "um", "uh", "oh", "ok", "okay", "hmm", "well", "so"})
+_PICK_CLOSERS = frozenset({"please", "pls", "plz", "i", "guess", "think", "then", "thanks"})
+_PICK_WORDS = 8
+
+
+def _only_picks_an_option(doc: "Doc") -> bool:
+    """The whole reply is "[the] <one or two words> one/option [please]": a pick."""
+    words = [t for t in doc if t.is_alpha or t.lower_ in ("i'd", "i'm")]
+    k = next((n for n, t in enumerate(words) if t.lower_ in _OPTION_NOUNS), None)
+    if k is None or len(words) > _PICK_WORDS or k == 0:
+        return False
+    start = 0
+    while start < k and words[start].lower_ in _PICK_OPENERS:
+        start += 1
+    return 1 <= k - start <= 2 and all(t.lower_ in _PICK_CLOSERS for t in words[k + 1:])
 
 
 def topic_examples(phrasings: Phrasings, vocabulary: Vocabulary) -> list[tuple[str, frozenset[str], frozenset[str]]]:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.clarify import unclear_mentions, unclear_service_questions
+from bot.conversation.clarify import (Clarification, asks_about_the_options, clarification_question, options_explained,
+                                      unclear_mentions, unclear_service_questions)
+from bot.domain.wording import load_plan_wording
 from bot.understanding.vocabulary import load_vocabulary
 from bot.base.yamldata import DataFileError
 
@@ -155,3 +157,27 @@ def test_which_to_ask_keeps_to_the_question_seen_until_it_was_asked_twice() -> N
     assert which_to_ask([internet, phones]).word == "internet"  # none asked: the first said
     assert which_to_ask([phones, Clarification("internet", ("dia", "broadband"), asked=1)]).word == "internet"
     assert which_to_ask([Clarification("phones", ("pots",), asked=2), internet]).word == "internet"
+
+
+# ---- "what's the difference?" asked of a which-one question --------------------------------------
+
+
+@pytest.mark.parametrize("text", ["whats the difference?", "which one should we get", "idk which", "what do you recommend",
+                                  "which is cheaper", "what do those mean", "not sure which one", "help me choose"])
+def test_questions_about_the_options(text: str) -> None:
+    assert asks_about_the_options(text)
+
+
+@pytest.mark.parametrize("text", ["the dedicated one", "cheapest", "no idea", "idk", "both", "cloud please",
+                                  "we need the regular kind"])
+def test_picks_and_skips_are_no_questions_about_the_options(text: str) -> None:
+    assert not asks_about_the_options(text)
+
+
+def test_every_option_is_explained_in_the_plan_wording() -> None:
+    descriptions = load_plan_wording().service_descriptions
+    for word, codes in load_vocabulary().unclear_services.items():
+        asked = Clarification(word, tuple(codes), asked=1)
+        explained = options_explained(asked)
+        assert all(descriptions[code] in explained.text for code in codes), word
+        assert explained.buttons == clarification_question(asked).buttons

@@ -317,3 +317,18 @@ def test_the_classifier_reading_explained_away_by_other_words(extractor: Any, te
 )
 def test_several_problems_in_one_sentence_are_each_read(extractor: Any, text: str, present: set[str], absent: set[str]) -> None:
     _check(extractor, text, present, absent)
+
+
+# ---- a pick among the options offered is no problem ("do you mean A or B?" -> "the cheaper one")
+
+
+@pytest.mark.parametrize("text", ["the cheaper one", "the faster option please", "I'd go with the cheaper one",
+                                  "the less expensive one I guess"])
+def test_a_pick_among_options_names_no_problem(extractor: Any, text: str) -> None:
+    assert _challenges(extractor, text) == set()
+
+
+@pytest.mark.parametrize("text, code", [("cheaper", "high_cost"), ("we pay too much, want the cheaper one", "high_cost"),
+                                        ("it drops out, that's the one thing", "reliability")])
+def test_a_problem_beside_or_without_a_pick_is_still_read(extractor: Any, text: str, code: str) -> None:
+    assert code in _challenges(extractor, text)

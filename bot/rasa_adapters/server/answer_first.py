@@ -24,6 +24,7 @@ import os
 from typing import Any, Dict, Optional, Text
 
 from bot.conversation.answer_parsing import plain_answer
+from bot.conversation.clarify import read_pending
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def install() -> None:
         try:
             answer = node is not None and plain_answer(
                 tracker.active_loop_name, tracker.get_slot(REQUESTED_SLOT), text,
-                load_default_catalog(), Settings.from_env().now().date())
+                load_default_catalog(), Settings.from_env().now().date(),
+                choice_asked=any(c.asked for c in read_pending(tracker.get_slot("pending_clarifications"))))
         except Exception:  # noqa: BLE001 - never let the shortcut break a turn: classify instead
             log.exception("answer check failed; classifying the message")
             answer = False
