@@ -61,7 +61,8 @@ OTHER_FACTS: List[Reply] = [
     ("support never calls back", [{"entity": "challenge", "value": "poor_support"}]),
 ]
 GIBBERISH = ["asdf", "hmm", "what?", "it depends", "lol", "idk maybe later", "?", "blue",
-             "the thing with the stuff", "qwpoeiru zxmcnv", "123abc", "..."]
+             "the thing with the stuff", "qwpoeiru zxmcnv", "123abc", "...",
+             "what's the difference?", "which one do we need?"]  # asked again and again: still no loop
 SKIPS = ["skip", "no idea", "not sure", "pass"]
 COUNTS = ["one", "two", "three"]
 BROAD = [("internet", []), ("we need internet too", [])]
