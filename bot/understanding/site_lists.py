@@ -233,6 +233,9 @@ _BEING_IN_WORDS = frozenset({
     "hi", "hello", "hey", "um", "uh", "so", "well", "ok", "okay", "yeah", "yes", "out", ",",
 })
 _BEING_IN_LAST = frozenset({"in", "of"})  # "we're in", "based out of"
+# "... located in Provo and Orem", "based in", "we operate in": towns listed after these anywhere
+_BASED_WORDS = frozenset({"located", "based", "operate", "operating", "situated"})
+_LEAVING_WORDS = frozenset({"move", "moved", "moving", "moves", "pulled", "pulling", "got", "getting", "went", "going"})
 
 
 def _towns_listed_alone(doc: "Doc", cands: list[Candidate]) -> Optional[Candidate]:
@@ -245,15 +248,21 @@ def _towns_listed_alone(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
     state_end = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == "state"}
     anchored = {c.i for c in cands if c.layer == "loc" and c.kind == CITY and not c.needs_anchor}
     sentence_starts = [0] + [t.i + 1 for t in doc if t.text in _SENTENCE_ENDS or t.text in ("?",)]
-    for start in sentence_starts:
+    # "a CPA firm located in Provo and Orem", "40 trucks out of Provo and Ogden": anywhere
+    placed_after = [t.i + 1 for t in doc if t.i >= 1 and (
+        (t.lower_ == "in" and doc[t.i - 1].lower_ in _BASED_WORDS) or (t.lower_ == "of" and doc[t.i - 1].lower_ == "out"
+                          and not (t.i >= 2 and doc[t.i - 2].lower_ in _LEAVING_WORDS)))]
+    for start in sorted(set(sentence_starts) | set(placed_after)):
         k = start
-        while k < len(doc) and doc[k].lower_ in _BEING_IN_WORDS:
+        placed_by_words = start in placed_after
+        while not placed_by_words and k < len(doc) and doc[k].lower_ in _BEING_IN_WORDS:
             k += 1
-        placed_by_words = k < len(doc) and doc[k].lower_ in _BEING_IN_LAST
-        if placed_by_words:
+        if not placed_by_words and k < len(doc) and doc[k].lower_ in _BEING_IN_LAST:
+            placed_by_words = True
             k += 1
-        elif k != start and any(doc[x].lower_ not in ("hi", "hello", "hey", "um", "uh", "so", "well", "ok",
-                                                      "okay", "yeah", "yes", ",") for x in range(start, k)):
+        elif not placed_by_words and k != start and any(
+                doc[x].lower_ not in ("hi", "hello", "hey", "um", "uh", "so", "well", "ok", "okay", "yeah", "yes", ",")
+                for x in range(start, k)):
             continue  # "we're Provo and Orem"? no place word before the towns
         m, towns, with_state, sure = k, set(), False, True
         while m in town_end:
@@ -272,7 +281,8 @@ def _towns_listed_alone(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
                 break
         while m < len(doc) and doc[m].lower_ in ("area", "areas", "both"):
             m += 1
-        ends_sentence = m == len(doc) or doc[m].text in _SENTENCE_ENDS or doc[m].text == "?" or doc[m].is_space
+        ends_sentence = (m == len(doc) or doc[m].text in _SENTENCE_ENDS or doc[m].text == "?" or doc[m].is_space
+                         or start in placed_after)
         # lowercase or ambiguous towns ("boise and nampa") need a state or "in" to be places
         if len(towns) >= 2 and ends_sentence and (sure or with_state or placed_by_words):
             last = doc[m - 1]

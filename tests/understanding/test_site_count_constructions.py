@@ -579,3 +579,20 @@ def test_a_site_of_an_unlisted_kind_beside_a_listed_one(extractor: Extractor, te
 )
 def test_no_site_of_an_unlisted_kind(extractor: Extractor, text: str, count: Any) -> None:
     assert _counts(extractor, text) == ({count} if count else set())
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("we haul out of Pocatello and Idaho Falls with 30 trucks", 2),
+        ("a CPA firm located in Logan and Ogden", 2),
+        ("an insurance agency based in Lehi and Sandy, 12 people", 2),
+    ],
+)
+def test_towns_after_where_the_business_is_based(extractor: Extractor, text: str, count: int) -> None:
+    assert _counts(extractor, text) == {count}
+
+
+@pytest.mark.parametrize("text", ["we moved out of Logan and Ogden last year", "we deliver to Logan and Ogden"])
+def test_towns_left_or_served_are_no_sites(extractor: Extractor, text: str) -> None:
+    assert _counts(extractor, text) == set()
