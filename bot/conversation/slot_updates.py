@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from bot.conversation.corrections import adds_a_site, is_correction, merge_values
 from bot.domain.profile import as_int
 from bot.domain.slots import LIST_ENTITY_SLOTS, VALUE_ENTITY_SLOTS
-from bot.understanding.extracted_entity import COUNT_ALONE_ROLE
+from bot.understanding.extracted_entity import COUNT_ALONE_ROLE, TOWNS_LISTED_ROLE
 from bot.understanding.locations import Gazetteer, default_gazetteer, place_key
 
 NEGATED = "negated"
@@ -167,6 +167,10 @@ def updates_from_message(
                    or (count_invited and requested_slot not in _NUMBER_QUESTIONS))
     if requested_slot != "num_locations" and not sites_named:
         entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == COUNT_ALONE_ROLE)]
+    if current.get("num_locations"):
+        # "3 offices", then "Provo and Orem, UT" as where: one site per town is a guess, and
+        # the count they told wins (two of the three may be in Provo)
+        entities = [e for e in entities if not (e.get("entity") == "num_locations" and e.get("role") == TOWNS_LISTED_ROLE)]
     for entity_name, slot in VALUE_SLOTS.items():
         values = _values(entities, entity_name, negated=False)
         if not values:

@@ -84,3 +84,11 @@ async def test_a_count_alone_after_the_say_back_corrects_the_number_of_sites(env
 
 async def test_a_number_answering_the_head_count_is_no_correction_of_the_sites(env: Any, domain: dict) -> None:
     assert "num_locations" not in await _reply("about 3", "employees", domain)
+
+
+async def test_towns_listed_after_a_count_told_leave_the_count(env: Any, domain: dict) -> None:
+    # "3 offices" told first: two of them may be in Lehi, so the towns don't make it 2
+    text = "Lehi and American Fork, UT"
+    dispatcher, said, t = await _where_answered(text, {"num_locations": 3.0}, _entities(text), domain)
+    assert t.get_slot("num_locations") == 3.0 and "num_locations" not in said
+    assert not any("one in each town" in (m.get("text") or "") for m in dispatcher.messages)
