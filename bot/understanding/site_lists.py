@@ -247,6 +247,7 @@ def _towns_listed_alone(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
     town_end = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == CITY}
     state_end = {c.i: c.j for c in cands if c.layer == "loc" and c.kind == "state"}
     anchored = {c.i for c in cands if c.layer == "loc" and c.kind == CITY and not c.needs_anchor}
+    zip_end = {c.i: c.j for c in cands if c.layer == "zip"}
     sentence_starts = [0] + [t.i + 1 for t in doc if t.text in _SENTENCE_ENDS or t.text in ("?",)]
     # "a CPA firm located in Provo and Orem", "40 trucks out of Provo and Ogden": anywhere
     placed_after = [t.i + 1 for t in doc if t.i >= 1 and (
@@ -273,14 +274,16 @@ def _towns_listed_alone(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
                 m, with_state = state_end[m + 1], True  # "Tulsa, OK"
             elif m in state_end:
                 m, with_state = state_end[m], True
+            if m in zip_end:
+                m, with_state = zip_end[m], True  # "Omaha 68102 and Council Bluffs IA"
             if m < len(doc) and doc[m].lower_ in _TOWN_JOINERS:
                 m += 1
                 if m < len(doc) and doc[m].lower_ in ("and", "&"):
                     m += 1  # ", and"
             else:
                 break
-        while m < len(doc) and doc[m].lower_ in ("area", "areas", "both"):
-            m += 1
+        while m < len(doc) and doc[m].lower_ in ("area", "areas", "both", "too", "also", "as", "well"):
+            m += 1  # "Raleigh 27601, Durham too"
         ends_sentence = (m == len(doc) or doc[m].text in _SENTENCE_ENDS or doc[m].text == "?" or doc[m].is_space
                          or start in placed_after)
         # lowercase or ambiguous towns ("boise and nampa") need a state or "in" to be places

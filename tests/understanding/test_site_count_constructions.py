@@ -498,6 +498,8 @@ def test_counts_typed_in_a_hurry(extractor: Extractor, text: str, count) -> None
         ("need new phones. We're in Tulsa and Norman", 2),
         ("lehi and american fork utah", 2),
         ("Bismarck ND and Moorhead MN. Midco at one, Lumen at the other", 2),
+        ("Boise 83702 and Nampa 83651", 2),  # a ZIP after a town
+        ("Tulsa 74103, Norman too", 2),
     ],
 )
 def test_towns_listed_alone_are_one_site_each(extractor: Extractor, text: str, count: int) -> None:
