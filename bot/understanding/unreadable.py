@@ -9,13 +9,15 @@ an unreadable message `out_of_scope`, which the forms count as a missed answer.
 A message is readable when one of its words is English (pyspellchecker's dictionary, also with
 a drawn-out letter shortened: "heyyy", "noooo"), chat shorthand (CHAT_SHORTHAND) or one of the
 understanding's own (a carrier, a service, a place: the caller passes whether entities were
-found); when it is question marks alone ("?": no idea); when it holds a digit, an "@", or a character outside ASCII (an emoji, a name in
-another script), which this check cannot judge. Empty text is left to the channels.
+found); when it is question marks alone ("?": no idea); when it holds a digit, an "@", or a character outside ASCII (a name in
+another script, an emoji beside words), which this check cannot judge. Emoji and symbols alone
+("🙂🙂", "👍") are unreadable: no word says what they mean. Empty text is left to the channels.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 from bot.understanding.spelling import drawn_out_shortened, english_dictionary
@@ -39,9 +41,23 @@ def _is_a_word(word: str) -> bool:
     return bool(forms & CHAT_SHORTHAND) or bool(english_dictionary().known(forms))
 
 
+def _symbols_only(text: str) -> bool:
+    """Emoji, other symbols, punctuation and spaces alone ("🙂🙂", "👍", "😡!!"): no word, no
+    digit, no letter of any script. The classifier reads their bytes as it likes ("🙂🙂" came out
+    as `complain` at 0.99, a handoff for frustration); what a face means is for the customer to
+    say in words."""
+    return all(unicodedata.category(c)[0] in "SPZC" or c in _EMOJI_JOINERS for c in text)
+
+
+# zero-width joiner and variation selectors inside emoji sequences ("👍🏽", "❤️")
+_EMOJI_JOINERS = frozenset({"\u200d", "\ufe0e", "\ufe0f"})
+
+
 def is_unreadable(text: str | None, *, found_entities: bool = False) -> bool:
     """Whether `text` holds no word anyone could read (see the module's docstring)."""
     text = (text or "").strip().lower()
+    if text and not found_entities and not re.search(r"[0-9@?]", text) and _symbols_only(text):
+        return True
     if not text or found_entities or _NOT_JUDGED.search(text):
         return False
     words = _WORD.findall(text.replace("'", ""))

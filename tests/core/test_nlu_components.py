@@ -148,6 +148,7 @@ def test_intents_only_for_words_that_say_them(text: str, top: str, intent: str) 
     ("...", "complain", "out_of_scope"),
     ("qwfp", "skip", "out_of_scope"),
     ("qwfp", "inform", "inform"),  # a fact the question asked may still take (a name)
+    ("🙂🙂", "complain", "out_of_scope"),  # a smiley is no complaint (it had been: a handoff for frustration)
     ("ugh", "complain", "complain"),  # a word
     ("?", "skip", "skip"),  # "no idea"
 ])
