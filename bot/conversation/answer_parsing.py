@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Collection, Optional
+from typing import Any, Callable, Collection, Optional, Sequence
 
 from bot.understanding import validators
 from bot.understanding.hedges import NOT_KNOWING
@@ -18,7 +18,7 @@ from bot.understanding.site_counts import MEASURE_NOUNS, NOT_SITES_AFTER, SITE_N
 from bot.understanding.service_rules import names_own_phone_system
 from bot.understanding.site_nouns import PEOPLE_NOUNS
 from bot.domain.catalog import Carrier, Catalog
-from bot.conversation.clarify import asks_about_the_options, unclear_mentions
+from bot.conversation.clarify import Clarification, asks_about_the_options, chosen_option, unclear_mentions
 from bot.conversation.digressions import FREE_TEXT_SLOTS, SKIP_INTENTS, asks_something, negated_before
 from bot.understanding.locations import resolve_zip
 from bot.understanding.owner_head_counts import (COUNTED_THINGS, owner_and_staff, people_named_alone, staff_in_parts,
@@ -314,7 +314,8 @@ ASKING_FORMS = frozenset({"needs_form", "contact_form"})
 
 
 def plain_answer(active_form: Optional[str], slot: Optional[str], text: str, catalog: Catalog,
-                 today: Optional[date] = None, choice_asked: bool = False) -> bool:
+                 today: Optional[date] = None, choice_asked: bool = False,
+                 open_choices: Sequence[Clarification] = ()) -> bool:
     """Whether `text` is a plain answer to the question a form just asked: the question's
     parser takes a value from it ("4", "Ohio", "jane@acme.io", "Jane Doe") and it reads as no
     question nor request for a person (digressions.asks_something), nor is it a button.
@@ -329,10 +330,13 @@ def plain_answer(active_form: Optional[str], slot: Optional[str], text: str, cat
     text = (text or "").strip()
     if active_form not in ASKING_FORMS or not slot or not text:
         return False
-    if slot == "services" and choice_asked and len(text) <= MAX_NAME and asks_about_the_options(text):
-        # "what's the difference?" asked of "do you mean A or B?" (`choice_asked`): a reply to
-        # that question, which the form answers with what each option is; the FAQ classifier
-        # would answer another question (how agents are paid).
+    asked = [c for c in open_choices if c.asked]
+    if slot == "services" and (choice_asked or asked) and len(text) <= MAX_NAME and (
+            asks_about_the_options(text) or any(chosen_option(text, c) for c in asked)):
+        # A reply to "do you mean A or B?" (`choice_asked`; `open_choices`, the which-one questions
+        # pending): "what's the difference?", which the form answers with what each option is
+        # (the FAQ classifier would answer how agents are paid), or a pick in the customer's
+        # words ("the old copper kind", which the classifier had called out of scope).
         return True
     if len(text) > MAX_NAME or asks_something(text):
         return False

@@ -55,3 +55,16 @@ def test_the_question_about_the_options_is_an_answer_only_while_one_was_asked() 
     # no which-one question open: an FAQ question like any other
     assert not plain_answer("needs_form", "services", "what's the difference?", catalog, choice_asked=False)
     assert not plain_answer("needs_form", "num_locations", "what's the difference?", catalog, choice_asked=True)
+
+
+def test_a_pick_in_the_customers_words_is_an_answer_whatever_the_classifier_says() -> None:
+    # "the old copper kind" to "which phones?" had been out of scope at 0.93 (a fresh-clone walk)
+    from bot.conversation.clarify import Clarification
+
+    catalog = load_default_catalog()
+    phones = [Clarification("phones", ("pots", "ucaas", "sip", "pri"), asked=1)]
+    assert plain_answer("needs_form", "services", "the old copper kind", catalog, open_choices=phones)
+    assert not plain_answer("needs_form", "services", "how are you paid?", catalog, open_choices=phones)
+    # a which-one not yet asked is no question to answer
+    assert not plain_answer("needs_form", "services", "the old copper kind", catalog,
+                            open_choices=[Clarification("phones", ("pots", "ucaas", "sip", "pri"))])

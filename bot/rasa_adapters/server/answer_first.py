@@ -71,7 +71,7 @@ def install() -> None:
             answer = node is not None and plain_answer(
                 tracker.active_loop_name, tracker.get_slot(REQUESTED_SLOT), text,
                 load_default_catalog(), Settings.from_env().now().date(),
-                choice_asked=any(c.asked for c in read_pending(tracker.get_slot("pending_clarifications"))))
+                open_choices=read_pending(tracker.get_slot("pending_clarifications")))
         except Exception:  # noqa: BLE001 - never let the shortcut break a turn: classify instead
             log.exception("answer check failed; classifying the message")
             answer = False
