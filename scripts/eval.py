@@ -5,7 +5,7 @@
   independent authors, the annotation guide of docs/nlu-evaluation.md);
 - dev-v1 = tests/nlu_sealed.yml, dev-v2 = tests/nlu_sealed_v2.yml: retired sealed sets, development
   sets since session 7 (their errors are analysed);
-- sealed = tests/nlu_sealed_v5.yml, sealed-v8 = tests/nlu_sealed_v8.yml, sealed-v9 = tests/nlu_sealed_v9.yml, sealed-v7 = tests/nlu_sealed_v7.yml, sealed-v4 = tests/nlu_sealed_v4.yml and sealed-v3 = tests/nlu_sealed_v3.yml: scored only.
+- sealed = tests/nlu_sealed_v5.yml, sealed-v8 = tests/nlu_sealed_v8.yml, sealed-v9 = tests/nlu_sealed_v9.yml, sealed-v11 = tests/nlu_sealed_v11.yml, sealed-v7 = tests/nlu_sealed_v7.yml, sealed-v4 = tests/nlu_sealed_v4.yml and sealed-v3 = tests/nlu_sealed_v3.yml: scored only.
   Their individual messages and errors are never
   printed or written (SEALED-SET DISCIPLINE, docs/nlu-evaluation.md): only per-label
   precision/recall/F1 leave this script.
@@ -95,6 +95,10 @@ SEALED_V8 = "sealed-v8"
 # before that session's understanding changes; the freshest measure.
 SEALED_V9_SET = ROOT / "tests" / "nlu_sealed_v9.yml"
 SEALED_V9 = "sealed-v9"
+# Session 17: a fresh sealed set from one more independent author (the guide restated, nothing of
+# ours read), committed before the session's change to the understanding was scored on it.
+SEALED_V11_SET = ROOT / "tests" / "nlu_sealed_v11.yml"
+SEALED_V11 = "sealed-v11"
 SEALED_V3_SET = ROOT / "tests" / "nlu_sealed_v3.yml"
 SEALED_V3 = "sealed-v3"
 # The retired sealed sets, development sets since session 7: v1 (427 messages, aggregates looked at
@@ -118,12 +122,16 @@ DEV_V6C = "dev-v6c"
 # voices, v10b on problems); errors analysed.
 DEV_V10_SET = ROOT / "tests" / "nlu_dev_v10.yml"
 DEV_V10 = "dev-v10"
+# Session 17: one more independent author, the guide restated (docs/nlu-evaluation.md), counts of
+# sites and problems in new trades and voices; errors analysed.
+DEV_V12_SET = ROOT / "tests" / "nlu_dev_v12.yml"
+DEV_V12 = "dev-v12"
 SEALED = "sealed"
 # set name -> file; "dev" first: worst errors and the threshold come from it alone.
 EVAL_SETS = {"dev": EVAL_SET, DEV_V1: DEV_V1_SET, DEV_V2: DEV_V2_SET, SEALED_V3: SEALED_V3_SET,
              SEALED_V4: SEALED_V4_SET, SEALED: SEALED_SET, SEALED_V7: SEALED_V7_SET, SEALED_V8: SEALED_V8_SET,
-             SEALED_V9: SEALED_V9_SET}
-SEALED_SETS = (SEALED, SEALED_V4, SEALED_V3, SEALED_V7, SEALED_V8, SEALED_V9)  # aggregates only, never single messages
+             SEALED_V9: SEALED_V9_SET, SEALED_V11: SEALED_V11_SET}
+SEALED_SETS = (SEALED, SEALED_V4, SEALED_V3, SEALED_V7, SEALED_V8, SEALED_V9, SEALED_V11)  # aggregates only, never single messages
 
 MODELS = ROOT / "var" / "eval"
 RESULTS = ROOT / "results" / "eval"
@@ -570,6 +578,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "sealed_v7": {name: reports[SEALED_V7][name] for name in names},
         "sealed_v8": {name: reports[SEALED_V8][name] for name in names},
         "sealed_v9": {name: reports[SEALED_V9][name] for name in names},
+        "sealed_v11": {name: reports[SEALED_V11][name] for name in names},
         "sealed_v3": {name: reports[SEALED_V3][name] for name in names},
         "dev_v2": {name: reports[DEV_V2][name] for name in names},
         "dev_v1": {name: reports[DEV_V1][name] for name in names},
@@ -599,7 +608,8 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
         sets["own"] = load_examples(OWN_DEV_SET)
     sets[DEV_V1] = load_examples(DEV_V1_SET)
     sets[DEV_V2] = load_examples(DEV_V2_SET)
-    for name, path in ((DEV_V6A, DEV_V6A_SET), (DEV_V6B, DEV_V6B_SET), (DEV_V6C, DEV_V6C_SET), (DEV_V10, DEV_V10_SET)):
+    for name, path in ((DEV_V6A, DEV_V6A_SET), (DEV_V6B, DEV_V6B_SET), (DEV_V6C, DEV_V6C_SET), (DEV_V10, DEV_V10_SET),
+                       (DEV_V12, DEV_V12_SET)):
         if path.exists():
             sets[name] = load_examples(path)
     if sealed:
@@ -609,6 +619,7 @@ def entities_only(approaches: Optional[Sequence[str]], *, show_errors: bool, sho
         sets[SEALED_V7] = load_examples(SEALED_V7_SET)
         sets[SEALED_V8] = load_examples(SEALED_V8_SET)
         sets[SEALED_V9] = load_examples(SEALED_V9_SET)
+        sets[SEALED_V11] = load_examples(SEALED_V11_SET)
     reports: Reports = {set_name: {} for set_name in sets}
     development: dict[str, dict[str, list[Prediction]]] = {}
     for approach in approaches:
