@@ -58,6 +58,7 @@ from bot.understanding.negation import _negation_scopes, _retract
 from bot.understanding.nlu_examples import nlu_files, read_nlu_examples
 from bot.understanding.owner_head_counts import with_owner_and_staff, with_staff_parts
 from bot.understanding.phrasings import Phrasings, load_phrasings
+from bot.understanding.postal_towns import with_postal_towns
 from bot.understanding.place_context import (_PLACE_JOINERS, _PLACE_TITLE_WORDS, _WORD_AP, _adjacent, _capitalised,
                                              _code_no_word, _drop_cities_out_of_named_states, _is_all_caps,
                                              _listed_before_a_place, _lowercase_codes_as_states, _named_like_a_person,
@@ -72,7 +73,7 @@ from bot.understanding.site_counts import site_counts
 from bot.understanding.site_nouns import (MEASURE_NOUN_SET, NOT_SITES_AFTER, PEOPLE_NOUNS, SINGULAR_SITE_NOUNS,
                                           SITE_NOUN_SET, SITE_NOUNS)
 from bot.understanding.spacy_english import _blank_english
-from bot.understanding.spelling import SpellingMender, own_words
+from bot.understanding.spelling import SpellingMender, english_dictionary, own_words
 from bot.understanding.topic_classifier import LearnedTopics, load_or_train_topics
 from bot.understanding.topic_words import (_FILLER, _NAMED_TOPIC_EXTRA, _NAMED_TOPIC_FILLER, _NAMED_TOPIC_REACH,
                                            _SHORT_REPLY_WORDS, _TOPIC_CLAUSE_BREAKS, _TOPIC_CLAUSE_WORDS,
@@ -117,6 +118,8 @@ _CONTRACT_CUE = re.compile(
 )
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _DIGIT = re.compile(r"\d")
+# Uses in pyspellchecker's corpus from which a word is in common use (see _is_everyday_word).
+_EVERYDAY_WORD_COUNT = 2000
 # Vocabulary phrases matched only as written, not in other word forms: "backed up" (a queue)
 # is not a backup, "wave" alone is a carrier more often than a wavelength.
 _NO_FORM_MATCH = frozenset({"back up", "waves", "wave", "backups"})
@@ -429,6 +432,7 @@ class Extractor:
             cands += self._matcher_candidates(doc)  # counts, ZIPs and speeds ("10mbps") need a number
         cands = _drop_overlapping(cands, char_spans)
         cands = _resolve_overlaps(cands)
+        cands = with_postal_towns(doc, cands, self.gazetteer, self._is_everyday_word)  # "Bangor and Ellsworth, ME"
         cands = site_counts(doc, cands)
         cands = with_owner_and_staff(doc, cands)  # "me plus 9 baristas": 10 employees
         cands = with_staff_parts(doc, cands)  # "20 office staff and 15 drivers": 35
@@ -762,6 +766,12 @@ class Extractor:
                 return _word_town(i, j, start, end, options)  # "temple tx", not "a temple"
             return _Cand("loc", i, j, start, end, "city", options, needs_place=person, extra={"alias": alias, "person": person})
         return None
+
+    def _is_everyday_word(self, word: str) -> bool:
+        # pyspellchecker's dictionary holds names too ("ashton", 58 uses in its corpus): only a
+        # word in common use ("hope", "golden", "commerce") keeps a small town to "Hope, AR".
+        # Without the spelling checker every word might be one.
+        return self.spelling is None or english_dictionary().word_frequency[word] >= _EVERYDAY_WORD_COUNT
 
     def _code_list_follows(self, doc: "Doc", j: int) -> bool:
         """'OR and WA', 'OR, WA': an initial word-like code followed by more codes."""

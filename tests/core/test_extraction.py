@@ -289,7 +289,8 @@ TOWN_TRAPS = [
     ("Madison here, we have 2 offices in Fresno", ["num_locations=2", "city=Fresno", "us_state=CA"]),
     ("thanks Austin", []),
     ("I'm Chester and our warehouse is in Chester, PA", ["city=Chester", "us_state=PA"]),
-    ("we're in Lebanon NH", ["us_state=NH"]),  # no Lebanon we know in NH: not Lebanon, TN
+    ("we're in Lebanon NH", ["city=Lebanon", "us_state=NH"]),  # the small town of NH (ZIP table), not Lebanon, TN
+    ("we're in Lebanon ND", ["us_state=ND"]),  # no Lebanon in ND: not another state's Lebanon
     ("Charlotte and Raleigh", ["city=Charlotte", "city=Raleigh", "us_state=NC", "num_locations=2"]),
     ("Mobile and Montgomery, Alabama", ["city=Mobile", "city=Montgomery", "us_state=AL", "num_locations=2"]),
     ("oregon, washington, california", ["us_state=OR", "us_state=WA", "us_state=CA"]),
