@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seco
 # "no backup", are read whole; "not only expensive" and "not just slow" still complain).
 _DENIALS = frozenset({"not", "n't", "never", "isn't", "isnt", "aren't", "arent", "wasn't", "wasnt", "weren't",
                       "doesn't", "doesnt", "don't", "dont"})
+# "no es caro": Spanish puts "no" before the verb ("no" alone is no denial in English: "no backup")
+_SPANISH_COPULAS = frozenset({"es", "está", "esta", "son", "están", "estan", "fue", "era"})
 _GOAL_WORDS = frozenset({"so", "want", "wants", "wish", "hope", "would", "need", "ideally", "to", "rather", "prefer",
                          "that", "which"})
 _DENIAL_FILLER = frozenset({"really", "that", "too", "so", "even", "being", "be", "getting", "exactly", "actually",
@@ -33,6 +35,8 @@ def _challenge_denied(doc: "Doc", cand: _Cand) -> Optional[tuple[int, int]]:
     if cand.layer != "challenge" or cand.i == 0:
         return None
     k = cand.i - 1
+    if doc[k].lower_ in _SPANISH_COPULAS and k > 0 and doc[k - 1].lower_ == "no":
+        return doc[k - 1].idx, cand.end  # "no es caro", "no está lento"
     if doc[k].lower_ in _DENIAL_FILLER and k > 0:
         k -= 1
     if doc[k].lower_.replace("\u2019", "'") not in _DENIALS:

@@ -16,7 +16,7 @@ def _clause_window(doc: "Doc", k: int, width: int) -> list[int]:
     out = []
     for step in (-1, 1):
         m = k + step
-        while 0 <= m < len(doc) and abs(m - k) <= width and not (doc[m].is_punct or doc[m].lower_ == "but"):
+        while 0 <= m < len(doc) and abs(m - k) <= width and not (doc[m].is_punct or doc[m].lower_ in _CLAUSE_BREAKS):
             out.append(m)
             m += step
     return sorted(out)
@@ -25,7 +25,7 @@ def _clause_window(doc: "Doc", k: int, width: int) -> list[int]:
 _SENTENCE_PUNCT = frozenset({".", "!", "?", ";"})
 
 
-_CLAUSE_BREAKS = frozenset({"but"})
+_CLAUSE_BREAKS = frozenset({"but", "pero"})  # "pero": Spanish "but", in messages that mix both
 
 
 def _clause_ranges(doc: "Doc", breaks: frozenset[str] = _CLAUSE_BREAKS) -> list[tuple[int, int]]:

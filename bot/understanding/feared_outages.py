@@ -12,7 +12,8 @@ if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seco
 
 # An outage feared, not had: "if the line goes down", "in case it fails", "should the fiber get cut",
 # "paranoid about it going down".
-_FEAR_OPENERS = frozenset({"if", "should", "case", "whenever", "paranoid", "afraid", "scared", "terrified", "nervous"})
+_FEAR_OPENERS = frozenset({"if", "should", "case", "whenever", "paranoid", "afraid", "scared", "terrified", "nervous",
+                           "si"})  # Spanish "si se cae": if it goes down
 # Openers that fear an outage only where the message speaks of one line or of a backup it lacks:
 # "whenever it goes down we're done, it's our only line" (not "whenever it rains the line dies").
 _SINGLE_LINE_OPENERS = frozenset({"whenever"})
@@ -24,7 +25,7 @@ _FAILURE_CAUSES = frozenset({
 })
 _FAILURE_WORDS = frozenset({
     "down", "out", "fails", "fail", "failed", "dies", "die", "dead", "drops", "drop", "cut", "offline", "outage",
-    "outages", "crashes", "crash", "breaks", "dark",
+    "outages", "crashes", "crash", "breaks", "dark", "cae", "caiga",
 })
 _OUTAGE_HAD_WORDS = frozenset({
     "again", "constantly", "always", "weekly", "daily", "often", "twice", "times",

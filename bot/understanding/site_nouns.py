@@ -39,6 +39,12 @@ SITE_NOUNS = [
     "cares",  # "4 urgent cares"
     # homes run as sites (group, care, funeral homes), food pantries, halls of a campus
     "homes", "pantry", "pantries", "halls",
+    # more premises of the trades ("3 orchards", "two vineyards", "4 golf courses")
+    "orchard", "orchards", "vineyard", "vineyards", "courses", "arenas", "rinks", "clubhouses", "clubhouse",
+    # Spanish, as customers who mix it with English count their sites ("dos oficinas", "cinco tiendas")
+    "tiendas", "oficinas", "locales", "sucursales", "restaurantes", "clínicas", "clinicas", "talleres",
+    "bodegas", "almacenes", "ubicaciones", "sedes", "panaderías", "panaderias", "taquerías", "taquerias",
+    "escuelas", "iglesias", "farmacias", "consultorios", "salones", "lavanderías", "lavanderias",
 ]
 # Nouns that name the people customers count ("40 employees", "25 ppl").
 PEOPLE_NOUNS = [
@@ -46,6 +52,7 @@ PEOPLE_NOUNS = [
     "ftes", "fte", "agents", "associates", "personnel", "folks", "persons", "person", "staffers",
     "team-members", "members", "heads", "emps", "employes", "employess", "empolyees", "ppl",
     "peeps", "guys",
+    "empleados", "trabajadores", "personas",  # Spanish ("8 empleados")
 ]
 # Units of time, distance, speed and share: "3 days", "40 minutes", "100 meg" count neither
 # sites nor people.

@@ -8,10 +8,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from bot.understanding.validators import SPANISH_UNITS
 from bot.understanding.wordforms import stem
 
 
-_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "cpl", "pair", "both", "half", "trio"})
+_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "cpl", "pair", "both", "half", "trio"}) | frozenset(SPANISH_UNITS)
 _K_NUMBER = re.compile(r"^~?\d+(?:\.\d+)?(?:k|m|ish)$|^~\d[\d,]*(?:\.\d+)?$")
 
 

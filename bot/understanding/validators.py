@@ -162,6 +162,14 @@ _UNITS = {
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
     "single": 1, "couple": 2, "cpl": 2, "both": 2, "pair": 2, "trio": 3,
 }
+# Spanish number words, as customers who mix Spanish and English count ("dos oficinas", "cinco
+# tiendas"). Not "uno"/"una" ("una tienda" is no count, as "a store" is not) nor "once" (11,
+# and an English word).
+SPANISH_UNITS = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "veinte": 20,
+}
+_UNITS.update(SPANISH_UNITS)
 _TENS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
