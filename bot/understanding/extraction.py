@@ -1077,7 +1077,8 @@ def build_extractor(approach: str = DEFAULT_APPROACH, thresholds: Optional[Mappi
     return Extractor(vocabulary, gazetteer, aliases, phrasings=phrasings, learned=learned, approach=approach,
                      # a place name that is also a word of our terms ("cloud" of "cloud phones") is mended
                      # toward as the term it is
-                     spelling=SpellingMender(words, keep=names, not_toward=places - terms,
+                     spelling=SpellingMender(words, keep=names | own_words(list(NUMBER_WORDS)),  # "fourty" is read as it is
+                                             not_toward=places - terms,
                                              counted_nouns=SITE_NOUN_SET - SINGULAR_SITE_NOUNS),
                      cable_carriers=cable)
 

@@ -8,11 +8,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from bot.understanding.validators import SPANISH_UNITS
+from bot.understanding.validators import NUMBER_WORDS
 from bot.understanding.wordforms import stem
 
 
-_EXTRA_NUMBER_WORDS = frozenset({"dozen", "single", "couple", "cpl", "pair", "both", "half", "trio"}) | frozenset(SPANISH_UNITS)
+# Every number word the count parser reads (bot.understanding.validators: "dozen", "couple",
+# "fourty", Spanish "dos"), but not the scale letters ("k", "mm"), which are words alone.
+_EXTRA_NUMBER_WORDS = NUMBER_WORDS - {"k", "mm"}
 _K_NUMBER = re.compile(r"^~?\d+(?:\.\d+)?(?:k|m|ish)$|^~\d[\d,]*(?:\.\d+)?$")
 
 

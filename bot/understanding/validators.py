@@ -208,10 +208,16 @@ def parse_number_words(words: list[str]) -> Optional[float]:
     half = False
     seen = False
     last = ""  # the kind of the previous number word: "unit", "tens" or "" (other)
+    previous = ""  # the previous word
     for raw in words:
         word = raw.lower().strip("~+")
         if not word or word in {"-", "and", "of"}:
             continue
+        if word in _UNITS and previous in ("couple", "cpl") and last == "unit" and 3 <= _UNITS[word] <= 4:
+            current = float(_UNITS[word])  # "a couple three": two or three, a range at its top
+            previous = word
+            continue
+        previous = word
         digits = _digits_value(word)
         if digits is not None:
             if seen:

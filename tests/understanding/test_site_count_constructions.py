@@ -598,3 +598,12 @@ def test_towns_after_where_the_business_is_based(extractor: Extractor, text: str
 @pytest.mark.parametrize("text", ["we moved out of Logan and Ogden last year", "we deliver to Logan and Ogden"])
 def test_towns_left_or_served_are_no_sites(extractor: Extractor, text: str) -> None:
     assert _counts(extractor, text) == set()
+
+
+@pytest.mark.parametrize("text, sites", [
+    ("we run fourty stores", [40]),  # a misspelt number word is read as it is, not "mended" to "fourth"
+    ("a couple three warehouses", [3]),  # two or three: a range, at its top (the guide)
+    ("we've got a couple of shops", [2]),
+])
+def test_number_words_as_customers_type_them(union: Any, text: str, sites: list[Any]) -> None:
+    assert [e.value for e in union.extract(text) if e.entity == "num_locations"] == sites
