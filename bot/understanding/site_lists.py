@@ -285,10 +285,27 @@ def _towns_listed_alone(doc: "Doc", cands: list[Candidate]) -> Optional[Candidat
         while m < len(doc) and doc[m].lower_ in ("area", "areas", "both", "too", "also", "as", "well"):
             m += 1  # "Raleigh 27601, Durham too"
         ends_sentence = (m == len(doc) or doc[m].text in _SENTENCE_ENDS or doc[m].text == "?" or doc[m].is_space
-                         or start in placed_after)
+                         or start in placed_after or _where_they_are_follows(doc, m))
         # lowercase or ambiguous towns ("boise and nampa") need a state or "in" to be places
         if len(towns) >= 2 and ends_sentence and (sure or with_state or placed_by_words):
             last = doc[m - 1]
             return Candidate("qty", k, m, doc[k].idx, last.idx + len(last.text), NUM_LOCATIONS, len(towns),
                              extra={"towns_listed": True})
     return None
+
+
+_WHERE_OPENERS = frozenset({"that's", "thats", "that", "is", "are", "which"})
+_PLANNING_WORDS = frozenset({"expand", "expanding", "open", "opening", "looking", "want", "wanting", "plan", "planning",
+                             "move", "moving", "hope", "hoping", "will", "going", "gonna", "thinking", "considering"})
+
+
+def _where_they_are_follows(doc: "Doc", m: int) -> bool:
+    """'Kearney NE + North Platte NE, that's where our dealerships are': the towns, then a
+    clause saying they are where the sites are."""
+    k = m + 1 if m < len(doc) and doc[m].text in (",", "-", "\u2014") else m
+    words = [t.lower_.replace("\u2019", "'") for t in doc[k : k + 9]]
+    if not words or words[0] not in _WHERE_OPENERS or "where" not in words[1:3]:
+        return False
+    rest = words[words.index("where") + 1 :]
+    # the sites are there now ("where our dealerships are"), not planned ("where we want to expand")
+    return any(w in SITE_NOUN_SET for w in rest) and not any(w in _PLANNING_WORDS for w in rest)

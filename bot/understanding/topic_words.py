@@ -30,6 +30,8 @@ _FILLER = frozenset({
     "slow", "lack", "ok", "okay", "like", "that", "those", "these", "them", "stuff", "area", "side",
     "department", "question", "questions", "overall", "mainly", "especially", "frankly", "personally",
     "more", "most", "than", "anything", "else", "right", "now", "always", "ongoing", "related", "time", "times",
+    # a ranking of them: "cost and reliability, in that order", "support first, then price"
+    "order", "first", "then", "priority",
 })
 
 

@@ -607,3 +607,11 @@ def test_towns_left_or_served_are_no_sites(extractor: Extractor, text: str) -> N
 ])
 def test_number_words_as_customers_type_them(union: Any, text: str, sites: list[Any]) -> None:
     assert [e.value for e in union.extract(text) if e.entity == "num_locations"] == sites
+
+
+@pytest.mark.parametrize("text, sites", [
+    ("Logan UT + Ogden UT, that's where our gyms are", [2]),  # the towns, then where the sites are
+    ("Boise and Nampa, that's where we're hoping to open stores", []),  # planned, not sites
+])
+def test_towns_then_where_the_sites_are(union: Any, text: str, sites: list[Any]) -> None:
+    assert [e.value for e in union.extract(text) if e.entity == "num_locations"] == sites
