@@ -67,7 +67,7 @@ from bot.understanding.place_context import (_PLACE_JOINERS, _PLACE_TITLE_WORDS,
                                              _word_towns_listed_with_their_state,
                                              _zip_city_name)
 from bot.understanding.service_rules import (_CABLE_PRODUCT_WORDS, _cable_candidates, _described_service_candidates,
-                                             _fiber_only_mentioned, _own_phone_system)
+                                             _fiber_only_mentioned, _own_phone_system, names_own_phone_system)
 from bot.understanding.service_rules import WANT_VERBS  # noqa: F401 - re-exported (bot.conversation.clarify)
 from bot.understanding.site_counts import site_counts
 from bot.understanding.site_nouns import (MEASURE_NOUN_SET, NOT_SITES_AFTER, PEOPLE_NOUNS, SINGULAR_SITE_NOUNS,
@@ -561,6 +561,8 @@ class Extractor:
         start = text.index(stripped[:1]) if stripped else 0
         out = []
         seen: set[tuple[str, str]] = set()
+        if names_own_phone_system(text):
+            seen.add((SERVICE, "ucaas"))  # "keep our own phone system, calls over SIP": their PBX, as in the rules
         # A long message is read whole and sentence by sentence: a problem told in one sentence
         # among facts ("... 34 people. The renewal came in 40% higher.") is not drowned by them.
         for piece in [text] + _sentences(text):

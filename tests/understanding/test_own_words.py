@@ -680,3 +680,10 @@ def test_a_quote_asked_for_is_no_price_too_high(union: Any, text: str) -> None:
                                   "a quote please, paying $1,400 a month now is absurd"])
 def test_a_quote_asked_for_with_a_price_judged_is_still_one(union: Any, text: str) -> None:
     assert "high_cost" in _values(union.extract(text), CHALLENGE)
+
+
+def test_the_classifier_reads_no_hosted_phones_into_the_customers_own_phone_system(union: Any) -> None:
+    """The rules read "keep our own phone system" as the customer's PBX (no ucaas); the
+    classifier, which reads the whole message, is held to the same."""
+    text = "keep our current phone system, just route the calls through the internet rather than the old lines"
+    assert "ucaas" not in {e.value for e in union.extract(text) if e.entity == "service"}
