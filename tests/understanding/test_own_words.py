@@ -682,8 +682,13 @@ def test_a_quote_asked_for_with_a_price_judged_is_still_one(union: Any, text: st
     assert "high_cost" in _values(union.extract(text), CHALLENGE)
 
 
-def test_the_classifier_reads_no_hosted_phones_into_the_customers_own_phone_system(union: Any) -> None:
+
+def test_the_classifier_reads_no_hosted_phones_into_the_customers_own_phone_system(union: Any, monkeypatch: Any) -> None:
     """The rules read "keep our own phone system" as the customer's PBX (no ucaas); the
-    classifier, which reads the whole message, is held to the same."""
-    text = "keep our current phone system, just route the calls through the internet rather than the old lines"
-    assert "ucaas" not in {e.value for e in union.extract(text) if e.entity == "service"}
+    classifier, which reads the whole message, is held to the same. A classifier that always
+    answers ucaas shows the guard, and that it lets hosted phones through elsewhere."""
+    monkeypatch.setattr(union.learned, "codes", lambda text: {"service": [("ucaas", 0.99)]})
+    own = union._learned_topics("we'll keep our own phone system, the calls come in on SIP", [])
+    other = union._learned_topics("we want our phones in the cloud", [])
+    assert "ucaas" not in {e.value for e in own}
+    assert "ucaas" in {e.value for e in other}
