@@ -250,6 +250,8 @@ def with_staff_parts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
     lows = [t.lower_ for t in doc]
     out = []
     for cand in cands:
+        if cand.kind == EMPLOYEES and _uncounted_staff_after(lows, cand.j):
+            continue  # "12 attorneys plus staff": a part of the head count, not all of it
         if cand.kind == EMPLOYEES:
             end, more = more_staff_after(lows, cand.j)
             if more:
@@ -257,8 +259,30 @@ def with_staff_parts(doc: "Doc", cands: list[Candidate]) -> list[Candidate]:
                 cand = Candidate("qty", cand.i, end, span.start_char, span.end_char, EMPLOYEES, cand.payload + more)
         out.append(cand)
     # a count of staff now inside a widened head count ("15 drivers") is part of it
-    return [c for c in out if not (c.kind == EMPLOYEES and any(
+    out = [c for c in out if not (c.kind == EMPLOYEES and any(
         o is not c and o.kind == EMPLOYEES and o.i < c.i < o.j for o in out))]
+    # "70 lawyers and about 110 people all in": the count said to be everyone is the head count
+    totals = [c for c in out if c.kind == EMPLOYEES and _said_to_be_everyone(lows, c.j)]
+    if totals and len([c for c in out if c.kind == EMPLOYEES]) > 1:
+        out = [c for c in out if c.kind != EMPLOYEES or c is totals[-1]]
+    return out
+
+
+_EVERYONE = (("all", "in"), ("in", "all"), ("total",), ("in", "total"), ("altogether",), ("overall",), ("all", "told"))
+
+
+def _said_to_be_everyone(lows: Sequence[str], end: int) -> bool:
+    return any(tuple(lows[end : end + len(words)]) == words for words in _EVERYONE)
+
+
+def _uncounted_staff_after(lows: Sequence[str], end: int) -> bool:
+    """'12 attorneys plus staff', '9 drivers + office staff': more people, not counted ("45
+    teachers and staff" is all of them)."""
+    if end >= len(lows) or lows[end] not in ("plus", "+"):
+        return False
+    after = lows[end + 1 : end + 4]
+    return bool(after) and not any(w[:1].isdigit() or parse_number_words([w]) is not None for w in after[:2]) and any(
+        w in ("staff", "support", "admin", "employees", "people", "others") for w in after)
 
 
 def staff_in_parts(words: Sequence[str]) -> Optional[int]:

@@ -53,6 +53,16 @@ PEOPLE_NOUNS = [
     "team-members", "members", "heads", "emps", "employes", "employess", "empolyees", "ppl",
     "peeps", "guys",
     "empleados", "trabajadores", "personas",  # Spanish ("8 empleados")
+    # the trades' words for their people ("45 teachers", "140 drivers and 25 office staff" adds
+    # up); not "servers" (machines as often), nor the carrier's people a customer speaks of
+    # ("AT&T sent 3 techs": techs, technicians, installers, engineers, reps, managers)
+    "teachers", "stylists", "drivers", "attorneys", "lawyers", "paralegals", "nurses", "doctors",
+    "physicians", "dentists", "hygienists", "mechanics", "dispatchers",
+    "barbers", "cooks", "chefs", "cashiers", "clerks", "accountants", "bookkeepers",
+    "designers", "therapists", "assistants", "hands", "caregivers", "aides", "pharmacists",
+    "vets", "veterinarians", "groomers", "electricians", "plumbers", "laborers",
+    "bartenders", "baristas", "instructors", "trainers", "counselors", "receptionists", "tellers",
+    "salespeople", "architects", "adjusters", "housekeepers", "janitors", "guards", "coaches",
 ]
 # Units of time, distance, speed and share: "3 days", "40 minutes", "100 meg" count neither
 # sites nor people.

@@ -149,3 +149,15 @@ def test_a_head_count_in_parts_adds_up(rules: Extractor, text: str, count: int) 
 @pytest.mark.parametrize("text, count", IN_PARTS + [("9 full time and 2 part time", 11)])
 def test_the_head_count_reply_in_parts_adds_up(text: str, count: int) -> None:
     assert _answer(text) == count
+
+
+@pytest.mark.parametrize("text, employees", [
+    ("a charter school with about 45 teachers and staff", [45]),  # the trade's word for its people
+    ("we run 60 drivers and 15 dispatchers", [75]),  # parts add up
+    ("11 attorneys + 5 staff", [16]),
+    ("9 stylists plus staff", []),  # a part of the head count, the rest uncounted
+    ("about 70 nurses... well, 95 people all in", [95]),  # the count said to be everyone
+    ("Comcast sent 2 techs out and neither could fix it", []),  # the carrier's people, not staff
+])
+def test_head_counts_in_the_trades_words(union: Any, text: str, employees: list[Any]) -> None:
+    assert [e.value for e in union.extract(text) if e.entity == "employees"] == employees
