@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # spaCy is imported when an Extractor is built (it takes seco
 
 # AP abbreviations that are also words: a state only right after a city ("Seattle, Wash.").
 _WORD_AP = frozenset({"Wash.", "Miss.", "Ill.", "Ind.", "Del.", "Mo.", "Pa.", "La.", "Va.", "Ga.", "Mass.", "Conn.", "Md."})
-_LOC_PREPS = frozenset({"in", "at", "near", "around", "outside", "within", "across", "between", "based", "located", "headquartered", "hq", "serving"})
+_LOC_PREPS = frozenset({"in", "at", "near", "around", "outside", "within", "across", "between", "based", "located", "headquartered", "hq", "serving",
+                        "en"})  # Spanish "en", in messages that mix it in ("una tienda en Burley")
 # "to Mobile", "from Mobile" place a city, but not a person: "talk to Tyler", "a call from Madison"
 _MOVE_PREPS = frozenset({"to", "from", "into"})
 _LOC_PRE_MODS = frozenset({"downtown", "greater", "metro", "the", "north", "south", "east", "west", "central", "suburban", "of"})

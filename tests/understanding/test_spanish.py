@@ -45,3 +45,8 @@ def test_an_outage_feared_in_spanish_is_a_missing_backup(union: Any) -> None:
 ])
 def test_counts_of_sites_in_spanish(union: Any, text: str, sites: list[Any]) -> None:
     assert _read(union, text)[1] == sites
+
+
+def test_a_town_after_spanish_en_is_a_place(union: Any) -> None:
+    entities = union.extract("tenemos un taller en Jerome y otro en Twin Falls, Idaho")
+    assert {e.value for e in entities if e.entity == "city"} == {"Jerome", "Twin Falls"}
